@@ -1,0 +1,20 @@
+/// A published event payload: its CloudEvents `type` and the entity it is about.
+///
+/// These types are the contract between services: fields may be added, never renamed or removed.
+public protocol IntegrationEvent: Codable, Sendable {
+    /// `<context>.<entity>.<verb>`.
+    static var type: String { get }
+    /// The CloudEvents `subject`: the id of the entity.
+    var subject: String { get }
+}
+
+/// An exact amount on the wire: a decimal string and an ISO 4217 currency.
+public struct MoneyAmount: Codable, Sendable, Equatable {
+    public var amount: String
+    public var currency: String
+
+    public init(amount: String, currency: String) {
+        self.amount = amount
+        self.currency = currency
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Storage
+
+/// A CloudEvents 1.0 event in JSON form: the unit every transport carries.
+///
+/// `data` is kept as the exact JSON bytes the producer wrote, so an envelope passes through the
+/// outbox, a broker and the inbox unchanged.
+public struct EventEnvelope: Sendable, Equatable {
+    /// UUIDv7; also the de-duplication key of every transport and inbox.
+    public var id: String
+    /// `/<service>`: who produced the event.
+    public var source: String
+    /// `<context>.<entity>.<verb>`, e.g. `catalog.part.upserted`.
+    public var type: String
+    /// When the change happened.
+    public var time: Date
+    /// The entity the event is about, e.g. a SKU or a customer id.
+    public var subject: String?
+    /// The payload as JSON.
+    public var data: Data
+    /// W3C trace context of the request that caused the event.
+    public var traceparent: String?
+
+    public init(
+        id: String = UUIDv7.make(), source: String, type: String, time: Date = Date(), subject: String?,
+        data: Data, traceparent: String? = nil
+    ) {
+        self.id = id
+        self.source = source
+        self.type = type
+        self.time = time
+        self.subject = subject
+        self.data = data
+        self.traceparent = traceparent
+    }
+
+    /// An envelope around `payload`, encoded as JSON.
+    public init(
+        source: String, type: String, subject: String?, payload: some Encodable, traceparent: String? = nil
+    ) throws {
+        self.init(
+            source: source, type: type, subject: subject, data: try EventCoding.encoder.encode(payload),
+            traceparent: traceparent
+        )
+    }
+
+    /// Decodes the payload.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try EventCoding.decoder.decode(T.self, from: data)
+    }
+
+    /// The structured-mode CloudEvents JSON document.
+    public func jsonData() throws -> Data {
+        var object: [String: Any] = [
+            "specversion": "1.0", "id": id, "source": source, "type": type, "time": time.rfc3339,
+            "datacontenttype": "application/json",
+            "data": try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+        ]
+        if let subject { object["subject"] = subject }
+        if let traceparent { object["traceparent"] = traceparent }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    }
+
+    /// Parses a structured-mode CloudEvents JSON document.
+    public init(jsonData: Data) throws {
+        guard let object = try JSONSerialization.jsonObject(with: jsonData) as? [String: Any],
+            let id = object["id"] as? String, let source = object["source"] as? String,
+            let type = object["type"] as? String, let timeText = object["time"] as? String,
+            let time = Date(rfc3339: timeText), let data = object["data"]
+        else { throw EnvelopeError.malformed }
+        self.init(
+            id: id, source: source, type: type, time: time, subject: object["subject"] as? String,
+            data: try JSONSerialization.data(withJSONObject: data, options: [.fragmentsAllowed, .sortedKeys]),
+            traceparent: object["traceparent"] as? String
+        )
+    }
+}
+
+/// A message that is not a CloudEvents JSON document this system can read.
+public enum EnvelopeError: Error, Equatable {
+    case malformed
+}
+
+/// The JSON coding every event payload uses: ISO 8601 dates, sorted keys.
+public enum EventCoding {
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

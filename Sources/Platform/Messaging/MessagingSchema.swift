@@ -1,0 +1,57 @@
+import Storage
+
+/// The tables every service database has for events: outbox, inbox, delivery attempts, dead letters.
+///
+/// Applied under the migration key `messaging`, beside the service's own migrations.
+public enum MessagingSchema {
+    public static let service = "messaging"
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "outbox, inbox, dead letters") { engine in
+            [
+                """
+                CREATE TABLE outbox (
+                    seq \(engine.autoIncrementPrimaryKey),
+                    id TEXT NOT NULL UNIQUE,
+                    source TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    subject TEXT,
+                    time BIGINT NOT NULL,
+                    data TEXT NOT NULL,
+                    traceparent TEXT,
+                    published_at BIGINT,
+                    attempts BIGINT NOT NULL DEFAULT 0,
+                    last_error TEXT)
+                """,
+                "CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL",
+                """
+                CREATE TABLE inbox (
+                    consumer TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    received_at BIGINT NOT NULL,
+                    PRIMARY KEY (consumer, event_id))
+                """,
+                """
+                CREATE TABLE delivery_attempts (
+                    consumer TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    attempts BIGINT NOT NULL,
+                    last_error TEXT NOT NULL,
+                    PRIMARY KEY (consumer, event_id))
+                """,
+                """
+                CREATE TABLE dead_letters (
+                    seq \(engine.autoIncrementPrimaryKey),
+                    consumer TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    envelope TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    attempts BIGINT NOT NULL,
+                    failed_at BIGINT NOT NULL,
+                    redriven_at BIGINT)
+                """,
+            ]
+        }
+    ]
+}

@@ -1,0 +1,26 @@
+import Storage
+
+/// The `idempotency_keys` table a service with mutating endpoints keeps in its own database.
+public enum IdempotencySchema {
+    public static let service = "idempotency"
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "idempotency keys") { _ in
+            [
+                """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    status BIGINT,
+                    content_type TEXT,
+                    location TEXT,
+                    body TEXT,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (scope, key))
+                """
+            ]
+        }
+    ]
+}

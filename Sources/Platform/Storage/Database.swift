@@ -1,0 +1,110 @@
+import Logging
+import NIOCore
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import Synchronization
+
+/// One service's database: a SQLite file (embedded mode) or a PostgreSQL database (distributed mode).
+///
+/// Stores run every statement through ``read(_:)`` or ``transaction(_:)`` and write SQL that both
+/// engines accept; the few differences are named by ``Engine``. A `Database` owns its connections:
+/// call ``close()`` once when the service stops. Transactions do not nest.
+public final class Database: Sendable {
+    /// The engine behind this database.
+    public let engine: Engine
+    private let backend: Backend
+    private let migrated = Atomic<Bool>(false)
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteBackend)
+        case postgres(PostgresBackend)
+    }
+
+    private init(engine: Engine, backend: Backend) {
+        self.engine = engine
+        self.backend = backend
+    }
+
+    /// Opens the database at `location`; for PostgreSQL the connection pool starts running at once.
+    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            let backend = try await SQLiteBackend.open(path: path, logger: logger)
+            return Database(engine: .sqlite, backend: .sqlite(backend))
+        case .postgres(let host, let port, let user, let password, let database, let schema):
+            let backend = try await PostgresBackend.open(
+                host: host, port: port, user: user, password: password, database: database, schema: schema,
+                logger: logger
+            )
+            return Database(engine: .postgres, backend: .postgres(backend))
+        }
+    }
+
+    /// Runs `body` with a connection for reading; statements are not grouped in a transaction.
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let sqlite): try await sqlite.read(body)
+        case .postgres(let postgres): try await postgres.withConnection(body)
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// On SQLite the transaction holds the single writer (`BEGIN IMMEDIATE`), so write transactions
+    /// run one at a time; on PostgreSQL each transaction has its own pooled connection.
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let sqlite):
+            return try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+        case .postgres(let postgres):
+            return try await postgres.withConnection { db in try await Self.inTransaction(db, begin: "BEGIN", body) }
+        }
+    }
+
+    private static func inTransaction<T>(
+        _ db: any SQLDatabase, begin: String, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await db.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(db)
+            try await db.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
+    /// Whether the database answers and this process has applied its migrations.
+    public func isReady() async -> Bool {
+        guard migrated.load(ordering: .acquiring) else { return false }
+        do {
+            return try await read { db in try await db.raw("SELECT 1 AS one").first() != nil }
+        } catch {
+            return false
+        }
+    }
+
+    func markMigrated() { migrated.store(true, ordering: .releasing) }
+
+    /// Closes every connection. Calls after this fail.
+    public func close() async {
+        switch backend {
+        case .sqlite(let sqlite): await sqlite.close()
+        case .postgres(let postgres): await postgres.close()
+        }
+    }
+
+    /// Whether `error` is a unique-constraint violation on either engine.
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let sqlite = error as? SQLiteError {
+            return sqlite.reason == .constraintUniqueFailed || sqlite.reason == .constraintPrimaryKeyFailed
+        }
+        if let postgres = error as? PSQLError {
+            return postgres.serverInfo?[.sqlState] == "23505"
+        }
+        return false
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import ServiceKit
+
+extension Part {
+    /// Validates `draft` and makes a new part (version 1); 422 listing every invalid field.
+    ///
+    /// Checks only what the draft itself shows; whether components exist and form no cycle is
+    /// ``BundleRules``' job, with the catalog at hand.
+    public static func create(from draft: PartDraft, currency: String, now: Date) throws(Problem) -> Part {
+        var validator = Validator()
+        let sku = SKU.normalize(draft.sku)
+        validator.check(sku != nil, "sku", SKU.rule)
+        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        checkName(name, &validator)
+        let description = draft.description ?? ""
+        validator.check(description.count <= 4000, "description", "must be at most 4000 characters")
+        let price = validatePrice(draft.price, currency: currency, &validator)
+        validator.check((draft.weightGrams ?? 0) >= 0, "weightGrams", "must not be negative")
+        let attributes = draft.attributes ?? [:]
+        checkAttributes(attributes, &validator)
+        let components = validateComponents(draft.components ?? [], &validator)
+        if let sku, components.contains(where: { $0.sku == sku }) {
+            validator.fail("components", "a bundle cannot contain itself")
+        }
+        try validator.throwIfInvalid()
+        guard let sku, let price else { throw Problem.validation([]) }
+        return Part(
+            sku: sku, name: name, description: description, price: price, status: .active,
+            weightGrams: draft.weightGrams, attributes: attributes, components: components,
+            createdAt: now, updatedAt: now, version: 1
+        )
+    }
+
+    /// Applies `changes`, validating each given field; bumps the version and `updatedAt`.
+    public func applying(_ changes: PartChanges, currency: String, now: Date) throws(Problem) -> Part {
+        var validator = Validator()
+        var part = self
+        if let name = changes.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            Self.checkName(name, &validator)
+            part.name = name
+        }
+        if let description = changes.description {
+            validator.check(description.count <= 4000, "description", "must be at most 4000 characters")
+            part.description = description
+        }
+        if let price = changes.price, let money = Self.validatePrice(price, currency: currency, &validator) {
+            part.price = money
+        }
+        if let weight = changes.weightGrams {
+            validator.check(weight >= 0, "weightGrams", "must not be negative")
+            part.weightGrams = weight
+        }
+        if let attributes = changes.attributes {
+            Self.checkAttributes(attributes, &validator)
+            part.attributes = attributes
+        }
+        if let components = changes.components {
+            part.components = Self.validateComponents(components, &validator)
+            if part.components.contains(where: { $0.sku == sku }) {
+                validator.fail("components", "a bundle cannot contain itself")
+            }
+        }
+        if let status = changes.status { part.status = status }
+        try validator.throwIfInvalid()
+        part.version += 1
+        part.updatedAt = now
+        return part
+    }
+
+    private static func checkName(_ name: String, _ validator: inout Validator) {
+        validator.check((1...200).contains(name.count), "name", "must be 1 to 200 characters")
+    }
+
+    private static func validatePrice(
+        _ price: (amount: String, currency: String), currency: String, _ validator: inout Validator
+    ) -> Money? {
+        guard price.currency == currency else {
+            validator.fail("price.currency", "must be the store currency \(currency)")
+            return nil
+        }
+        guard let money = Money(decimal: price.amount, currency: currency) else {
+            validator.fail("price.amount", "must be a non-negative decimal with at most \(Money.exponent(of: currency)) decimals, e.g. \"12.50\"")
+            return nil
+        }
+        return money
+    }
+
+    private static func checkAttributes(_ attributes: [String: String], _ validator: inout Validator) {
+        validator.check(attributes.count <= 50, "attributes", "must have at most 50 entries")
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            validator.check((1...64).contains(key.count), "attributes.\(key)", "keys must be 1 to 64 characters")
+            validator.check(value.count <= 500, "attributes.\(key)", "must be at most 500 characters")
+        }
+    }
+
+    private static func validateComponents(
+        _ components: [(sku: String, quantity: Int)], _ validator: inout Validator
+    ) -> [ComponentLine] {
+        validator.check(components.count <= 100, "components", "a bundle has at most 100 components")
+        var lines: [ComponentLine] = []
+        var seen: Set<String> = []
+        for (index, component) in components.enumerated() {
+            guard let sku = SKU.normalize(component.sku) else {
+                validator.fail("components.\(index).sku", SKU.rule)
+                continue
+            }
+            if !seen.insert(sku).inserted {
+                validator.fail("components.\(index).sku", "appears more than once")
+            }
+            validator.check((1...10_000).contains(component.quantity), "components.\(index).quantity", "must be 1 to 10000")
+            lines.append(ComponentLine(sku: sku, quantity: component.quantity))
+        }
+        return lines
+    }
+}

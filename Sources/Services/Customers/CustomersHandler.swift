@@ -1,0 +1,57 @@
+import CustomersAPI
+import Foundation
+import ServiceKit
+
+/// The customers service's HTTP API: maps generated OpenAPI types to ``Identity`` and back.
+struct CustomersHandler: APIProtocol {
+    let identity: Identity
+    let authenticator: Authenticator
+
+    func registerCustomer(_ input: Operations.RegisterCustomer.Input) async throws -> Operations.RegisterCustomer.Output {
+        guard case .json(let body) = input.body else { throw Problem.malformed("Send the registration as JSON.") }
+        let customer = try await identity.register(email: body.email, name: body.name, password: body.password)
+        return .created(.init(body: .json(Self.map(customer))))
+    }
+
+    func listCustomers(_ input: Operations.ListCustomers.Input) async throws -> Operations.ListCustomers.Output {
+        _ = try await authenticator.require(.admin)
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor, keyCount: 1)
+        let role = input.query.role.flatMap { Role(rawValue: $0.rawValue) }
+        let result = try await identity.store.list(role: role, query: input.query.q, page: page)
+        return .ok(.init(body: .json(.init(items: result.items.map(Self.map), nextCursor: result.nextCursor))))
+    }
+
+    func getCurrentCustomer(_ input: Operations.GetCurrentCustomer.Input) async throws -> Operations.GetCurrentCustomer.Output {
+        let principal = try await authenticator.principal()
+        guard let customer = try await identity.store.customer(id: principal.subject) else {
+            throw Problem.notFound("customer.not_found", "The account of this token no longer exists.")
+        }
+        return .ok(.init(body: .json(Self.map(customer))))
+    }
+
+    func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output {
+        guard case .json(let body) = input.body else { throw Problem.malformed("Send the credentials as JSON.") }
+        let (token, expiresAt) = try await identity.login(
+            email: body.email, password: body.password, address: RequestScope.current?.clientAddress
+        )
+        return .ok(.init(body: .json(.init(
+            accessToken: token, tokenType: .bearer, expiresIn: Int(identity.tokenLifetime), expiresAt: expiresAt
+        ))))
+    }
+
+    func getJWKS(_ input: Operations.GetJWKS.Input) async throws -> Operations.GetJWKS.Output {
+        let keys = try await identity.store.publicKeys().sorted { $0.key < $1.key }.map { id, key in
+            Components.Schemas.Jwk(
+                kty: .okp, crv: .ed25519, x: Base64URL.encode(key.rawRepresentation), kid: id, alg: .edDSA, use: .sig
+            )
+        }
+        return .ok(.init(body: .json(.init(keys: keys))))
+    }
+
+    static func map(_ customer: Customer) -> Components.Schemas.Customer {
+        Components.Schemas.Customer(
+            id: customer.id, email: customer.email, name: customer.name,
+            role: Components.Schemas.Role(rawValue: customer.role.rawValue) ?? .customer, createdAt: customer.createdAt
+        )
+    }
+}

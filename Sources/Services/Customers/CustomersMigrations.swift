@@ -1,0 +1,28 @@
+import Storage
+
+/// The customers service's schema, by version.
+enum CustomersMigrations {
+    static let service = "customers"
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "customers and signing keys") { _ in
+            [
+                """
+                CREATE TABLE customers (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE signing_keys (
+                    kid TEXT PRIMARY KEY,
+                    private_key TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+            ]
+        }
+    ]
+}

@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+import IntegrationEvents
+import Logging
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// The customers service's tables: accounts, signing keys, and the outbox of its events.
+public struct CustomersStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Applies the customers service's migrations (and the outbox and idempotency tables).
+    public func migrate(logger: Logger) async throws {
+        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: logger)
+        try await database.migrate(service: IdempotencySchema.service, IdempotencySchema.migrations, logger: logger)
+        try await database.migrate(service: CustomersMigrations.service, CustomersMigrations.all, logger: logger)
+    }
+
+    /// Stores a new account and its `customer.registered` event; 409 when the email is taken.
+    public func register(_ registration: Registration, role: Role, passwordHash: String, now: Date = Date()) async throws -> Customer {
+        let customer = Customer(id: UUIDv7.make(at: now), email: registration.email, name: registration.name, role: role, createdAt: now)
+        return try await database.transaction { db in
+            let inserted = try await db.raw(
+                """
+                INSERT INTO customers (id, email, name, password_hash, role, created_at)
+                VALUES (\(bind: customer.id), \(bind: customer.email), \(bind: customer.name), \(bind: passwordHash),
+                        \(bind: role.rawValue), \(bind: now.microsecondsSince1970))
+                ON CONFLICT DO NOTHING RETURNING id
+                """
+            ).first()
+            guard inserted != nil else {
+                throw Problem.conflict("customer.email_taken", "An account with this email already exists.")
+            }
+            let event = CustomerRegistered(
+                customerId: customer.id, email: customer.email, name: customer.name, role: role.rawValue, registeredAt: now
+            )
+            try await Outbox.append(type: CustomerRegistered.type, source: "/customers", subject: event.subject, payload: event, in: db)
+            return customer
+        }
+    }
+
+    /// The account and password hash for `email` (already normalised), or `nil`.
+    public func credentials(email: String) async throws -> (Customer, passwordHash: String)? {
+        try await database.read { db in
+            guard let row = try await db.raw("SELECT * FROM customers WHERE email = \(bind: email)").first() else { return nil }
+            return (try Self.customer(from: row), try row.decode(column: "password_hash", as: String.self))
+        }
+    }
+
+    /// The account `id`, or `nil`.
+    public func customer(id: String) async throws -> Customer? {
+        try await database.read { db in
+            try await db.raw("SELECT * FROM customers WHERE id = \(bind: id)").first().map(Self.customer(from:))
+        }
+    }
+
+    /// One page of accounts ordered by email, optionally by role and a search text.
+    public func list(role: Role?, query: String?, page: PageRequest) async throws -> Page<Customer> {
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if let after = page.after.first { conditions.append("email > \(bind: after)") }
+        if let role { conditions.append("role = \(bind: role.rawValue)") }
+        if let query, !query.isEmpty {
+            let pattern = "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+            conditions.append("(email LIKE \(bind: pattern) OR lower(name) LIKE \(bind: pattern))")
+        }
+        let whereClause = conditions.joined(separator: " AND ")
+        return try await database.read { db in
+            let rows = try await db.raw(
+                "SELECT * FROM customers WHERE \(whereClause) ORDER BY email LIMIT \(bind: page.limit + 1)"
+            ).all()
+            return Page(fetched: try rows.map(Self.customer(from:)), limit: page.limit) { [$0.email] }
+        }
+    }
+
+    /// The newest signing key, created on first use.
+    public func signingKey(now: Date = Date()) async throws -> (id: String, key: Curve25519.Signing.PrivateKey) {
+        try await database.transaction { db in
+            if let row = try await db.raw("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1").first(),
+                let raw = Data(base64Encoded: try row.decode(column: "private_key", as: String.self))
+            {
+                return (try row.decode(column: "kid", as: String.self), try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+            }
+            let key = Curve25519.Signing.PrivateKey()
+            let kid = "k-" + UUIDv7.make(at: now)
+            try await db.raw(
+                """
+                INSERT INTO signing_keys (kid, private_key, created_at)
+                VALUES (\(bind: kid), \(bind: key.rawRepresentation.base64EncodedString()), \(bind: now.microsecondsSince1970))
+                """
+            ).run()
+            return (kid, key)
+        }
+    }
+
+    /// Every signing key's public half, for the JWKS.
+    public func publicKeys() async throws -> [String: Curve25519.Signing.PublicKey] {
+        try await database.read { db in
+            var keys: [String: Curve25519.Signing.PublicKey] = [:]
+            for row in try await db.raw("SELECT kid, private_key FROM signing_keys").all() {
+                guard let raw = Data(base64Encoded: try row.decode(column: "private_key", as: String.self)) else { continue }
+                keys[try row.decode(column: "kid", as: String.self)] = try Curve25519.Signing.PrivateKey(rawRepresentation: raw).publicKey
+            }
+            return keys
+        }
+    }
+
+    private static func customer(from row: any SQLRow) throws -> Customer {
+        Customer(
+            id: try row.decode(column: "id", as: String.self),
+            email: try row.decode(column: "email", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .customer,
+            createdAt: Date(microsecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
+        )
+    }
+}

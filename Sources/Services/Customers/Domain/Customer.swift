@@ -1,0 +1,55 @@
+import Foundation
+import ServiceKit
+
+/// An account: a shopper, a warehouse worker or an administrator.
+public struct Customer: Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var createdAt: Date
+
+    public init(id: String, email: String, name: String, role: Role, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+    }
+}
+
+/// A registration that passed validation: normalised email, trimmed name, acceptable password.
+public struct Registration: Sendable {
+    public let email: String
+    public let name: String
+    public let password: String
+
+    /// Validates the raw fields; 422 listing every invalid one.
+    public init(email: String, name: String, password: String) throws(Problem) {
+        var validator = Validator()
+        let normalized = Email.normalize(email)
+        validator.check(normalized != nil, "email", "must be an email address like name@example.com")
+        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        validator.check((1...200).contains(trimmedName.count), "name", "must be 1 to 200 characters")
+        validator.check(password.count >= 10, "password", "must be at least 10 characters")
+        validator.check(password.utf8.count <= 72, "password", "must be at most 72 bytes (bcrypt's limit)")
+        try validator.throwIfInvalid()
+        self.email = normalized ?? email
+        self.name = trimmedName
+        self.password = password
+    }
+}
+
+/// Email addresses as account keys: trimmed, lower-cased, plausibly shaped.
+public enum Email {
+    /// The normalised address, or `nil` when `text` is not shaped like an email address.
+    public static func normalize(_ text: String) -> String? {
+        let email = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64,
+            parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains(".."),
+            !email.contains(where: { $0.isWhitespace || $0.isNewline || "<>()[],;:\\\"".contains($0) })
+        else { return nil }
+        return email
+    }
+}

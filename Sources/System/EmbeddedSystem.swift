@@ -1,0 +1,88 @@
+import Catalog
+import Customers
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import ServiceKit
+import ServiceLifecycle
+import Storage
+
+/// Every service in one process: one listener (the gateway) mounting all routers, a database per
+/// service, and the in-process event transport. `sprocket serve` and the flow tests both build it here.
+public struct EmbeddedSystem: Sendable {
+    public let configuration: SystemConfiguration
+    public let databases: [String: Database]
+    public let keys: KeyRing
+    public let transport: InProcessTransport
+    public let catalog: CatalogService
+    public let customers: CustomersService
+    public let logger: Logger
+
+    /// Opens and migrates every service's database and prepares the signing keys.
+    public static func build(_ configuration: SystemConfiguration, logger: Logger) async throws -> EmbeddedSystem {
+        if configuration.databaseURL == nil {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        }
+        var databases: [String: Database] = [:]
+        for service in [CatalogService.name, CustomersService.name] {
+            databases[service] = try await Database.open(configuration.databaseLocation(for: service), logger: logger)
+        }
+        guard let catalogDatabase = databases[CatalogService.name], let customersDatabase = databases[CustomersService.name]
+        else { throw DatabaseError.closed }
+        let keys = KeyRing()
+        let authenticator = Authenticator(keys: keys)
+        let catalog = CatalogService(database: catalogDatabase, authenticator: authenticator, currency: configuration.currency)
+        let customers = CustomersService(
+            database: customersDatabase, keys: keys, hasher: PasswordHasher(cost: configuration.bcryptCost),
+            tokenLifetime: configuration.tokenLifetime
+        )
+        try await catalog.store.migrate(logger: logger)
+        try await customers.identity.store.migrate(logger: logger)
+        try await customers.identity.prepareKeys()
+        return EmbeddedSystem(
+            configuration: configuration, databases: databases, keys: keys, transport: InProcessTransport(),
+            catalog: catalog, customers: customers, logger: logger
+        )
+    }
+
+    /// The gateway router: health, docs, and every service's API under `/api/v1`.
+    public func router() throws -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestScopeMiddleware(logger: logger))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware())
+        HealthRoutes.add(to: router, databases: databases)
+        DocsRoutes.add(to: router, documents: [
+            CatalogService.name: CatalogService.openAPIDocument,
+            CustomersService.name: CustomersService.openAPIDocument,
+        ])
+        try customers.registerRoutes(on: router)
+        try catalog.registerRoutes(on: router)
+        return router
+    }
+
+    /// The long-running parts besides the HTTP server: one outbox relay per service database.
+    public func backgroundServices() -> [any Service] {
+        databases.sorted { $0.key < $1.key }.map { name, database in
+            var relayLogger = logger
+            relayLogger[metadataKey: "service"] = "\(name)"
+            return OutboxRelay(database: database, transport: transport, logger: relayLogger)
+        }
+    }
+
+    /// The HTTP application with the relays in its service group.
+    public func application() throws -> some ApplicationProtocol {
+        Application(
+            router: try router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sprocket"),
+            services: backgroundServices(),
+            logger: logger
+        )
+    }
+
+    /// Closes every database.
+    public func close() async {
+        for database in databases.values { await database.close() }
+    }
+}

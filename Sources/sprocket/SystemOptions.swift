@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceKit
+import System
+
+/// Options every command that opens the system shares; each falls back to a `SPROCKET_*` variable.
+struct SystemOptions: ParsableArguments {
+    @Option(help: "Folder of the SQLite files (embedded mode). [SPROCKET_DATA_DIR]")
+    var dataDir: String = Environment.value("SPROCKET_DATA_DIR") ?? "./data"
+
+    @Option(help: "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/sprocket; each service gets its own schema. [SPROCKET_DATABASE]")
+    var database: String? = Environment.value("SPROCKET_DATABASE")
+
+    @Option(help: "Store currency, ISO 4217. [SPROCKET_CURRENCY]")
+    var currency: String = Environment.value("SPROCKET_CURRENCY") ?? "EUR"
+
+    @Option(help: "Access token lifetime in seconds. [SPROCKET_TOKEN_TTL]")
+    var tokenTTL: Int = Environment.value("SPROCKET_TOKEN_TTL").flatMap(Int.init) ?? 3600
+
+    @Option(help: "bcrypt work factor (4-31). [SPROCKET_BCRYPT_COST]")
+    var bcryptCost: UInt8 = Environment.value("SPROCKET_BCRYPT_COST").flatMap(UInt8.init) ?? 12
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
+    var logLevel: String = Environment.value("SPROCKET_LOG_LEVEL") ?? "info"
+
+    func validate() throws {
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw ValidationError("--currency must be a three-letter ISO 4217 code such as EUR")
+        }
+        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
+        guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+    }
+
+    func configuration() -> SystemConfiguration {
+        var configuration = SystemConfiguration()
+        configuration.dataDirectory = dataDir
+        configuration.databaseURL = database
+        configuration.currency = currency
+        configuration.tokenLifetime = TimeInterval(tokenTTL)
+        configuration.bcryptCost = bcryptCost
+        return configuration
+    }
+
+    /// Sets up JSON logging on standard output and returns the root logger.
+    func makeLogger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = JSONLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "sprocket")
+    }
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Messaging
+import SQLKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("Outbox and relay on both engines")
+struct OutboxRelayTests {
+    @Test(arguments: Engine.allCases)
+    func anEventCommittedBeforeAStopIsPublishedAfterRestart(engine: Engine) async throws {
+        let producerLocation = try TestDatabase.freshLocation(engine, name: "producer")
+        let envelope = try MessagingFixture.envelope(1)
+
+        // First life of the process: the business transaction commits its event, then the process stops.
+        let firstLife = try await Database.open(producerLocation, logger: TestDatabase.logger)
+        try await MessagingFixture.prepare(firstLife)
+        try await firstLife.transaction { db in try await Outbox.append(envelope, in: db) }
+        await firstLife.close()
+
+        // Second life: a new relay finds the row and publishes it.
+        let secondLife = try await Database.open(producerLocation, logger: TestDatabase.logger)
+        try await TestDatabase.with(engine) { consumerDatabase in
+            try await MessagingFixture.prepare(consumerDatabase)
+            let transport = InProcessTransport()
+            try await MessagingFixture.recordingConsumer(consumerDatabase).subscribe(to: transport)
+            #expect(try await Outbox.pendingCount(in: secondLife) == 1)
+            let relay = OutboxRelay(database: secondLife, transport: transport, logger: TestDatabase.logger)
+            #expect(try await relay.publishPending() == 1)
+            #expect(try await relay.publishPending() == 0)
+            #expect(try await Outbox.pendingCount(in: secondLife) == 0)
+            #expect(try await MessagingFixture.effectCount(consumerDatabase) == 1)
+        }
+        await TestDatabase.cleanUp(secondLife, producerLocation)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aRolledBackTransactionPublishesNothing(engine: Engine) async throws {
+        struct Abort: Error {}
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            try? await database.transaction { db in
+                try await Outbox.append(try MessagingFixture.envelope(1), in: db)
+                throw Abort()
+            }
+            #expect(try await Outbox.pendingCount(in: database) == 0)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func eventsArePublishedInCommitOrder(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            for n in 0..<25 {
+                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+            }
+            let seen = SeenSubjects()
+            let transport = InProcessTransport()
+            try await transport.subscribe(consumer: "order-check", types: ["test.thing.happened"]) { envelope in
+                seen.append(envelope.subject ?? "")
+            }
+            let relay = OutboxRelay(database: database, transport: transport, logger: TestDatabase.logger, batchSize: 10)
+            var total = 0
+            while case let published = try await relay.publishPending(), published > 0 { total += published }
+            #expect(total == 25)
+            #expect(seen.all == (0..<25).map { "thing-\($0)" })
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aFailingTransportKeepsTheRowForALaterAttempt(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(1), in: db) }
+            let failing = FlakyTransport(failuresLeft: 1)
+            let relay = OutboxRelay(database: database, transport: failing, logger: TestDatabase.logger)
+            await #expect(throws: OutboxRelay.RelayFailure.self) { try await relay.publishPending() }
+            #expect(try await Outbox.pendingCount(in: database) == 1)
+            #expect(try await relay.publishPending() == 1)
+            #expect(try await Outbox.pendingCount(in: database) == 0)
+            #expect(failing.published == 1)
+        }
+    }
+}
+
+final class SeenSubjects: @unchecked Sendable {
+    private let lock = NSLock()
+    private var subjects: [String] = []
+    func append(_ subject: String) { lock.withLock { subjects.append(subject) } }
+    var all: [String] { lock.withLock { subjects } }
+}
+
+/// A transport that refuses the first `failuresLeft` publishes.
+final class FlakyTransport: Transport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var failuresLeft: Int
+    private(set) var published = 0
+
+    init(failuresLeft: Int) { self.failuresLeft = failuresLeft }
+
+    struct Refused: Error {}
+
+    func publish(_ envelope: EventEnvelope) async throws {
+        try lock.withLock {
+            if failuresLeft > 0 {
+                failuresLeft -= 1
+                throw Refused()
+            }
+            published += 1
+        }
+    }
+
+    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+}

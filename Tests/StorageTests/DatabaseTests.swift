@@ -1,0 +1,100 @@
+import Foundation
+import SQLKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("Database on both engines")
+struct DatabaseTests {
+    private let counterTable = Migration(version: 1, name: "counter") { _ in
+        ["CREATE TABLE counter (id TEXT PRIMARY KEY, n BIGINT NOT NULL)"]
+    }
+
+    @Test(arguments: Engine.allCases)
+    func migrationsApplyOnceAndMarkReady(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            #expect(await database.isReady() == false)
+            let first = try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            let second = try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            #expect(first == 1)
+            #expect(second == 0)
+            #expect(await database.isReady())
+            let versions = try await database.read { db in
+                try await db.raw("SELECT version FROM schema_migrations WHERE service = 'test'").all()
+                    .map { try $0.decode(column: "version", as: Int.self) }
+            }
+            #expect(versions == [1])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aThrowingTransactionWritesNothing(engine: Engine) async throws {
+        struct Boom: Error {}
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            await #expect(throws: Boom.self) {
+                try await database.transaction { db in
+                    try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 1)").run()
+                    throw Boom()
+                }
+            }
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS c FROM counter").first()?.decode(column: "c", as: Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func uniqueViolationsAreRecognised(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 1)").run() }
+            do {
+                try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 2)").run() }
+                Issue.record("a duplicate key was accepted")
+            } catch {
+                #expect(Database.isUniqueViolation(error))
+            }
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func concurrentReadModifyWriteTransactionsLoseNoUpdate(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 0)").run() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        try await database.transaction { db in
+                            try await db.raw("UPDATE counter SET n = n + 1 WHERE id = 'a'").run()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let n = try await database.read { db in
+                try await db.raw("SELECT n FROM counter WHERE id = 'a'").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(n == 40)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func returningAndOnConflictWorkTheSame(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            let claims = try await database.transaction { db in
+                var claims: [Bool] = []
+                for _ in 0..<2 {
+                    claims.append(try await db.raw(
+                        "INSERT INTO counter (id, n) VALUES ('k', 1) ON CONFLICT DO NOTHING RETURNING id"
+                    ).first() != nil)
+                }
+                return claims
+            }
+            #expect(claims == [true, false])
+        }
+    }
+}
