@@ -2,14 +2,14 @@
 import PackageDescription
 
 let settings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 func api(_ name: String) -> Target {
     .target(
         name: name,
         dependencies: [
-            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
         ],
         path: "Sources/Contracts/\(name)",
         resources: [.embedInCode("openapi.yaml")],
@@ -22,7 +22,7 @@ let package = Package(
     name: "sprocket",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "sprocket", targets: ["sprocket"]),
+        .executable(name: "sprocket", targets: ["sprocket"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -161,7 +161,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Storage", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Storage", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: settings
         ),

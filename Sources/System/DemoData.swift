@@ -21,10 +21,22 @@ public enum DemoData {
 
     /// (sku, name, price, grams, attributes)
     static let parts: [(String, String, String, Int, [String: String])] = [
-        ("BRK-PAD-VW-1K0698151", "Front brake pad set, VW Golf VII", "39.90", 1850, ["position": "front", "brand": "Textar"]),
-        ("BRK-PAD-VW-5Q0698451", "Rear brake pad set, VW Golf VII", "32.50", 1200, ["position": "rear", "brand": "Textar"]),
-        ("BRK-DSC-VW-5Q0615301", "Front brake disc 312 mm, VW Golf VII", "54.00", 7400, ["diameter_mm": "312", "brand": "ATE"]),
-        ("BRK-DSC-VW-5Q0615601", "Rear brake disc 272 mm, VW Golf VII", "41.20", 4900, ["diameter_mm": "272", "brand": "ATE"]),
+        (
+            "BRK-PAD-VW-1K0698151", "Front brake pad set, VW Golf VII", "39.90", 1850,
+            ["position": "front", "brand": "Textar"]
+        ),
+        (
+            "BRK-PAD-VW-5Q0698451", "Rear brake pad set, VW Golf VII", "32.50", 1200,
+            ["position": "rear", "brand": "Textar"]
+        ),
+        (
+            "BRK-DSC-VW-5Q0615301", "Front brake disc 312 mm, VW Golf VII", "54.00", 7400,
+            ["diameter_mm": "312", "brand": "ATE"]
+        ),
+        (
+            "BRK-DSC-VW-5Q0615601", "Rear brake disc 272 mm, VW Golf VII", "41.20", 4900,
+            ["diameter_mm": "272", "brand": "ATE"]
+        ),
         ("BRK-SNS-VW-1K0907637", "Brake pad wear sensor", "8.90", 40, ["length_mm": "820"]),
         ("BRK-FLD-DOT4-1L", "Brake fluid DOT 4, 1 l", "12.40", 1100, ["standard": "DOT 4"]),
         ("FLT-OIL-VW-04E115561", "Oil filter, 1.0/1.4 TSI", "9.80", 260, ["brand": "Mann"]),
@@ -59,43 +71,58 @@ public enum DemoData {
 
     /// (sku, name, price, components)
     static let kits: [(String, String, String, [(String, Int)])] = [
-        ("KIT-BRK-FRONT-VW-GOLF7", "Front brake kit, VW Golf VII (discs, pads, sensor)", "94.90",
-         [("BRK-DSC-VW-5Q0615301", 2), ("BRK-PAD-VW-1K0698151", 1), ("BRK-SNS-VW-1K0907637", 1)]),
-        ("KIT-SRV-VW-GOLF7-14TSI", "Service kit 1.4 TSI (oil, filters, plugs)", "99.00",
-         [("OIL-5W30-VW504-5L", 1), ("FLT-OIL-VW-04E115561", 1), ("FLT-AIR-VW-5Q0129620", 1),
-          ("FLT-CAB-VW-5Q0819653", 1), ("IGN-PLG-NGK-ILKAR7B11", 4)]),
-        ("KIT-WM-REPAIR-DRUM", "Washing machine drum repair kit", "42.90",
-         [("WM-BLT-1192J5", 1), ("WM-SHK-WHIRLPOOL-481252", 2), ("WM-BRS-SET-481236248004", 1)]),
+        (
+            "KIT-BRK-FRONT-VW-GOLF7", "Front brake kit, VW Golf VII (discs, pads, sensor)", "94.90",
+            [("BRK-DSC-VW-5Q0615301", 2), ("BRK-PAD-VW-1K0698151", 1), ("BRK-SNS-VW-1K0907637", 1)]
+        ),
+        (
+            "KIT-SRV-VW-GOLF7-14TSI", "Service kit 1.4 TSI (oil, filters, plugs)", "99.00",
+            [
+                ("OIL-5W30-VW504-5L", 1), ("FLT-OIL-VW-04E115561", 1), ("FLT-AIR-VW-5Q0129620", 1),
+                ("FLT-CAB-VW-5Q0819653", 1), ("IGN-PLG-NGK-ILKAR7B11", 4),
+            ]
+        ),
+        (
+            "KIT-WM-REPAIR-DRUM", "Washing machine drum repair kit", "42.90",
+            [("WM-BLT-1192J5", 1), ("WM-SHK-WHIRLPOOL-481252", 2), ("WM-BRS-SET-481236248004", 1)]
+        ),
     ]
 
     /// Loads the sample into `system`; returns how many parts and accounts were new.
     @discardableResult
     public static func load(into system: EmbeddedSystem) async throws -> (parts: Int, accounts: Int) {
-        try await load(catalog: system.catalog.store, identity: system.customers.identity, currency: system.configuration.currency)
+        try await load(
+            catalog: system.catalog.store, identity: system.customers.identity, currency: system.configuration.currency)
     }
 
     /// Loads the sample through the catalog store and identity of any process.
-    public static func load(catalog: CatalogStore, identity: Identity, currency: String) async throws -> (parts: Int, accounts: Int) {
+    public static func load(catalog: CatalogStore, identity: Identity, currency: String) async throws -> (
+        parts: Int, accounts: Int
+    ) {
         var newParts = 0
         var newAccounts = 0
         for account in accounts {
             if try await identity.store.credentials(email: account.email) == nil {
                 let name = account.role.rawValue.capitalized + " (demo)"
-                _ = try await identity.register(email: account.email, name: name, password: account.password, role: account.role)
+                _ = try await identity.register(
+                    email: account.email, name: name, password: account.password, role: account.role)
                 newAccounts += 1
             }
         }
         for (sku, name, price, grams, attributes) in parts where try await catalog.part(sku) == nil {
-            _ = try await catalog.create(PartDraft(
-                sku: sku, name: name, description: name, price: (price, currency), weightGrams: grams, attributes: attributes
-            ))
+            _ = try await catalog.create(
+                PartDraft(
+                    sku: sku, name: name, description: name, price: (price, currency), weightGrams: grams,
+                    attributes: attributes
+                ))
             newParts += 1
         }
         for (sku, name, price, components) in kits where try await catalog.part(sku) == nil {
-            _ = try await catalog.create(PartDraft(
-                sku: sku, name: name, description: name, price: (price, currency),
-                components: components.map { (sku: $0.0, quantity: $0.1) }
-            ))
+            _ = try await catalog.create(
+                PartDraft(
+                    sku: sku, name: name, description: name, price: (price, currency),
+                    components: components.map { (sku: $0.0, quantity: $0.1) }
+                ))
             newParts += 1
         }
         return (newParts, newAccounts)
@@ -103,7 +130,9 @@ public enum DemoData {
 
     /// The lines `sprocket` prints about the demo accounts.
     public static var accountSummary: String {
-        accounts.map { "  \($0.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.email) / \($0.password)" }
-            .joined(separator: "\n")
+        accounts.map {
+            "  \($0.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.email) / \($0.password)"
+        }
+        .joined(separator: "\n")
     }
 }

@@ -22,17 +22,20 @@ public struct EmbeddedSystem: Sendable {
     /// Opens and migrates every service's database and prepares the signing keys.
     public static func build(_ configuration: SystemConfiguration, logger: Logger) async throws -> EmbeddedSystem {
         if configuration.databaseURL == nil {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         }
         var databases: [String: Database] = [:]
         for service in [CatalogService.name, CustomersService.name] {
             databases[service] = try await Database.open(configuration.databaseLocation(for: service), logger: logger)
         }
-        guard let catalogDatabase = databases[CatalogService.name], let customersDatabase = databases[CustomersService.name]
+        guard let catalogDatabase = databases[CatalogService.name],
+            let customersDatabase = databases[CustomersService.name]
         else { throw DatabaseError.closed }
         let keys = KeyRing()
         let authenticator = Authenticator(keys: keys)
-        let catalog = CatalogService(database: catalogDatabase, authenticator: authenticator, currency: configuration.currency)
+        let catalog = CatalogService(
+            database: catalogDatabase, authenticator: authenticator, currency: configuration.currency)
         let customers = CustomersService(
             database: customersDatabase, keys: keys, hasher: PasswordHasher(cost: configuration.bcryptCost),
             tokenLifetime: configuration.tokenLifetime
@@ -53,10 +56,12 @@ public struct EmbeddedSystem: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
         HealthRoutes.add(to: router, databases: databases)
-        DocsRoutes.add(to: router, documents: [
-            CatalogService.name: CatalogService.openAPIDocument,
-            CustomersService.name: CustomersService.openAPIDocument,
-        ])
+        DocsRoutes.add(
+            to: router,
+            documents: [
+                CatalogService.name: CatalogService.openAPIDocument,
+                CustomersService.name: CustomersService.openAPIDocument,
+            ])
         try customers.registerRoutes(on: router)
         try catalog.registerRoutes(on: router)
         return router
@@ -75,7 +80,8 @@ public struct EmbeddedSystem: Sendable {
     public func application() throws -> some ApplicationProtocol {
         Application(
             router: try router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sprocket"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "sprocket"),
             services: backgroundServices(),
             logger: logger
         )

@@ -3,7 +3,8 @@ import System
 
 /// `sprocket migrate`: applies every service's pending migrations and exits.
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending database migrations.")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Apply pending database migrations.")
 
     @OptionGroup var options: SystemOptions
 

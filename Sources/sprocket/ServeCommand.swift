@@ -28,7 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
         let system = try await EmbeddedSystem.build(configuration, logger: logger)
         if demo {
             let loaded = try await DemoData.load(into: system)
-            print("Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):")
+            print(
+                "Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):"
+            )
             print(DemoData.accountSummary)
         }
         print("Sprocket listening on http://\(host):\(port) — API under /api/v1, docs at /docs")

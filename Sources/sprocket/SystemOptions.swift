@@ -9,7 +9,10 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Folder of the SQLite files (embedded mode). [SPROCKET_DATA_DIR]")
     var dataDir: String = Environment.value("SPROCKET_DATA_DIR") ?? "./data"
 
-    @Option(help: "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/sprocket; each service gets its own schema. [SPROCKET_DATABASE]")
+    @Option(
+        help:
+            "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/sprocket; each service gets its own schema. [SPROCKET_DATABASE]"
+    )
     var database: String? = Environment.value("SPROCKET_DATABASE")
 
     @Option(help: "Store currency, ISO 4217. [SPROCKET_CURRENCY]")
@@ -30,7 +33,9 @@ struct SystemOptions: ParsableArguments {
         }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
         guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not a level")
+        }
     }
 
     func configuration() -> SystemConfiguration {

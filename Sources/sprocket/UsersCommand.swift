@@ -40,7 +40,8 @@ struct UsersCommand: AsyncParsableCommand {
             } catch let problem as Problem {
                 await system.close()
                 let fields = (problem.errors ?? []).map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-                throw ValidationError([problem.detail ?? problem.title, fields].filter { !$0.isEmpty }.joined(separator: ": "))
+                throw ValidationError(
+                    [problem.detail ?? problem.title, fields].filter { !$0.isEmpty }.joined(separator: ": "))
             } catch {
                 await system.close()
                 throw error

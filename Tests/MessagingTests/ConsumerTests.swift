@@ -76,10 +76,12 @@ struct ConsumerTests {
             let flaky = FlakyHandler(failures: 2)
             let consumer = EventConsumer(
                 name: "flaky", database: database, maxAttempts: 5, logger: TestDatabase.logger,
-                handlers: ["test.thing.happened": { envelope, db in
-                    try flaky.maybeFail()
-                    try await db.raw("INSERT INTO effects (event_id) VALUES (\(bind: envelope.id))").run()
-                }]
+                handlers: [
+                    "test.thing.happened": { envelope, db in
+                        try flaky.maybeFail()
+                        try await db.raw("INSERT INTO effects (event_id) VALUES (\(bind: envelope.id))").run()
+                    }
+                ]
             )
             let transport = InProcessTransport()
             try await consumer.subscribe(to: transport)

@@ -12,7 +12,8 @@ enum MessagingFixture {
     }
 
     static func prepare(_ database: Database) async throws {
-        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
+        try await database.migrate(
+            service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
         try await database.migrate(service: "fixture", [effects], logger: TestDatabase.logger)
     }
 
@@ -24,11 +25,13 @@ enum MessagingFixture {
 
     /// A consumer of `test.thing.happened` that records one effect row per applied event.
     static func recordingConsumer(_ database: Database, maxAttempts: Int = 5) -> EventConsumer {
-        EventConsumer(name: "recorder", database: database, maxAttempts: maxAttempts, logger: TestDatabase.logger, handlers: [
-            "test.thing.happened": { envelope, db in
-                try await db.raw("INSERT INTO effects (event_id) VALUES (\(bind: envelope.id))").run()
-            }
-        ])
+        EventConsumer(
+            name: "recorder", database: database, maxAttempts: maxAttempts, logger: TestDatabase.logger,
+            handlers: [
+                "test.thing.happened": { envelope, db in
+                    try await db.raw("INSERT INTO effects (event_id) VALUES (\(bind: envelope.id))").run()
+                }
+            ])
     }
 
     static func envelope(_ n: Int) throws -> EventEnvelope {

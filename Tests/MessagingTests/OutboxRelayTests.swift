@@ -52,14 +52,16 @@ struct OutboxRelayTests {
         try await TestDatabase.with(engine) { database in
             try await MessagingFixture.prepare(database)
             for n in 0..<25 {
-                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db)
+                }
             }
             let seen = SeenSubjects()
             let transport = InProcessTransport()
             try await transport.subscribe(consumer: "order-check", types: ["test.thing.happened"]) { envelope in
                 seen.append(envelope.subject ?? "")
             }
-            let relay = OutboxRelay(database: database, transport: transport, logger: TestDatabase.logger, batchSize: 10)
+            let relay = OutboxRelay(
+                database: database, transport: transport, logger: TestDatabase.logger, batchSize: 10)
             var total = 0
             while case let published = try await relay.publishPending(), published > 0 { total += published }
             #expect(total == 25)

@@ -49,9 +49,12 @@ struct DatabaseTests {
     func uniqueViolationsAreRecognised(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
-            try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 1)").run() }
+            try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 1)").run()
+            }
             do {
-                try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 2)").run() }
+                try await database.transaction { db in
+                    try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 2)").run()
+                }
                 Issue.record("a duplicate key was accepted")
             } catch {
                 #expect(Database.isUniqueViolation(error))
@@ -63,7 +66,8 @@ struct DatabaseTests {
     func concurrentReadModifyWriteTransactionsLoseNoUpdate(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
-            try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 0)").run() }
+            try await database.transaction { db in try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 0)").run()
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<40 {
                     group.addTask {
@@ -88,9 +92,10 @@ struct DatabaseTests {
             let claims = try await database.transaction { db in
                 var claims: [Bool] = []
                 for _ in 0..<2 {
-                    claims.append(try await db.raw(
-                        "INSERT INTO counter (id, n) VALUES ('k', 1) ON CONFLICT DO NOTHING RETURNING id"
-                    ).first() != nil)
+                    claims.append(
+                        try await db.raw(
+                            "INSERT INTO counter (id, n) VALUES ('k', 1) ON CONFLICT DO NOTHING RETURNING id"
+                        ).first() != nil)
                 }
                 return claims
             }

@@ -26,11 +26,14 @@ public enum TestDatabase {
         let unique = "\(name)_\(UInt32.random(in: 0...UInt32.max))_\(ProcessInfo.processInfo.processIdentifier)"
         switch engine {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sprocket-tests", isDirectory: true)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sprocket-tests", isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             return .sqlite(path: directory.appendingPathComponent("\(unique).sqlite").path)
         case .postgres:
-            guard case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseLocation(parsing: try postgresURL())
+            guard
+                case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseLocation(
+                    parsing: try postgresURL())
             else { throw MissingPostgres() }
             return .postgres(host: host, port: port, user: user, password: password, database: database, schema: unique)
         }

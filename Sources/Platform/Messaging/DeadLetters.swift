@@ -56,7 +56,8 @@ public enum DeadLetters {
                     error: try row.decode(column: "error", as: String.self),
                     attempts: try row.decode(column: "attempts", as: Int.self),
                     failedAt: Date(microsecondsSince1970: try row.decode(column: "failed_at", as: Int64.self)),
-                    redrivenAt: try row.decode(column: "redriven_at", as: Int64?.self).map(Date.init(microsecondsSince1970:))
+                    redrivenAt: try row.decode(column: "redriven_at", as: Int64?.self).map(
+                        Date.init(microsecondsSince1970:))
                 )
             }
         }
@@ -68,9 +69,11 @@ public enum DeadLetters {
     /// fails again, the event goes back through the normal attempt counting.
     public static func redrive(seq: Int, through consumer: EventConsumer) async throws {
         let envelope = try await consumer.database.transaction { db -> EventEnvelope? in
-            guard let row = try await db.raw(
-                "SELECT event_id, envelope FROM dead_letters WHERE seq = \(bind: seq) AND consumer = \(bind: consumer.name) AND redriven_at IS NULL"
-            ).first() else { return nil }
+            guard
+                let row = try await db.raw(
+                    "SELECT event_id, envelope FROM dead_letters WHERE seq = \(bind: seq) AND consumer = \(bind: consumer.name) AND redriven_at IS NULL"
+                ).first()
+            else { return nil }
             let envelope = try EventEnvelope(jsonData: Data(try row.decode(column: "envelope", as: String.self).utf8))
             try await db.raw(
                 "DELETE FROM inbox WHERE consumer = \(bind: consumer.name) AND event_id = \(bind: envelope.id)"

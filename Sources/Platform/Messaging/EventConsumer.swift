@@ -19,7 +19,9 @@ public struct EventConsumer: Sendable {
     private let handlers: [String: EventHandler]
     private let logger: Logger
 
-    public init(name: String, database: Database, maxAttempts: Int = 5, logger: Logger, handlers: [String: EventHandler]) {
+    public init(
+        name: String, database: Database, maxAttempts: Int = 5, logger: Logger, handlers: [String: EventHandler]
+    ) {
         self.name = name
         self.database = database
         self.maxAttempts = maxAttempts
@@ -80,8 +82,10 @@ public struct EventConsumer: Sendable {
         }
         logger.warning(
             "event handler failed",
-            metadata: ["consumer": "\(name)", "event": "\(envelope.id)", "type": "\(envelope.type)",
-                       "attempts": "\(attempts)", "error": "\(message)"]
+            metadata: [
+                "consumer": "\(name)", "event": "\(envelope.id)", "type": "\(envelope.type)",
+                "attempts": "\(attempts)", "error": "\(message)",
+            ]
         )
         if attempts < maxAttempts { throw error }
     }

@@ -39,7 +39,8 @@ public struct OutboxRelay: Service {
                 } catch {
                     failures += 1
                     let delay = Duration.milliseconds(min(5_000, 50 << min(failures, 7)))
-                    logger.warning("outbox relay failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    logger.warning(
+                        "outbox relay failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
                     try? await Task.sleep(for: delay)
                 }
             }

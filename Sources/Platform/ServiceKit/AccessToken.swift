@@ -41,7 +41,9 @@ public enum AccessToken {
     }
 
     /// Signs `claims` with `key`, naming it `keyID`.
-    public static func sign(_ claims: AccessTokenClaims, keyID: String, key: Curve25519.Signing.PrivateKey) throws -> String {
+    public static func sign(_ claims: AccessTokenClaims, keyID: String, key: Curve25519.Signing.PrivateKey) throws
+        -> String
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let header = Base64URL.encode(try encoder.encode(Header(alg: "EdDSA", typ: "JWT", kid: keyID)))

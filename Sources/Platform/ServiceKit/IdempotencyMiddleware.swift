@@ -128,10 +128,13 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         let status = try row.decode(column: "status", as: Int.self)
         let body = Data(base64Encoded: try row.decode(column: "body", as: String?.self) ?? "") ?? Data()
         var headers: HTTPFields = [.idempotentReplayed: "true"]
-        if let contentType = try row.decode(column: "content_type", as: String?.self) { headers[.contentType] = contentType }
+        if let contentType = try row.decode(column: "content_type", as: String?.self) {
+            headers[.contentType] = contentType
+        }
         if let location = try row.decode(column: "location", as: String?.self) { headers[.location] = location }
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
         )
     }
 }

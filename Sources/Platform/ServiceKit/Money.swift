@@ -24,9 +24,12 @@ public struct Money: Sendable, Equatable, Hashable, Codable {
     public init?(decimal text: String, currency: String) {
         let exponent = Self.exponent(of: currency)
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.count <= 13, whole.allSatisfy(\.isASCIIDigit) else { return nil }
+        guard let whole = parts.first, !whole.isEmpty, whole.count <= 13, whole.allSatisfy(\.isASCIIDigit) else {
+            return nil
+        }
         let fraction = parts.count == 2 ? parts[1] : ""
-        guard fraction.count <= exponent, fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty else {
+        guard fraction.count <= exponent, fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty
+        else {
             return nil
         }
         guard let wholeValue = Int64(whole) else { return nil }
@@ -59,7 +62,8 @@ extension Money {
         let currency = try container.decode(String.self, forKey: .currency)
         let amount = try container.decode(String.self, forKey: .amount)
         guard let money = Money(decimal: amount, currency: currency) else {
-            throw DecodingError.dataCorruptedError(forKey: .amount, in: container, debugDescription: "not an exact amount")
+            throw DecodingError.dataCorruptedError(
+                forKey: .amount, in: container, debugDescription: "not an exact amount")
         }
         self = money
     }

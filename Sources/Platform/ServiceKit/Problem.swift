@@ -46,12 +46,15 @@ public struct Problem: Error, Codable, Sendable, Equatable {
 extension Problem {
     /// 422: the request is well-formed but some fields are invalid.
     public static func validation(_ errors: [FieldError], detail: String = "Some fields are invalid.") -> Problem {
-        Problem(status: .unprocessableContent, code: "validation.failed", title: "Invalid input", detail: detail, errors: errors)
+        Problem(
+            status: .unprocessableContent, code: "validation.failed", title: "Invalid input", detail: detail,
+            errors: errors)
     }
 
     /// 400: the body is not the JSON the endpoint expects.
     public static func malformed(_ detail: String, errors: [FieldError]? = nil) -> Problem {
-        Problem(status: .badRequest, code: "request.malformed", title: "Malformed request", detail: detail, errors: errors)
+        Problem(
+            status: .badRequest, code: "request.malformed", title: "Malformed request", detail: detail, errors: errors)
     }
 
     /// 401: no valid bearer token.

@@ -60,12 +60,13 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let decoding as DecodingError:
             return Self.problem(for: decoding)
         case let http as HTTPError:
-            let code: String = switch http.status {
-            case .notFound: "route.not_found"
-            case .contentTooLarge: "request.too_large"
-            case .methodNotAllowed: "route.method_not_allowed"
-            default: "http.\(http.status.code)"
-            }
+            let code: String =
+                switch http.status {
+                case .notFound: "route.not_found"
+                case .contentTooLarge: "request.too_large"
+                case .methodNotAllowed: "route.method_not_allowed"
+                default: "http.\(http.status.code)"
+                }
             return Problem(status: http.status, code: code, detail: http.body ?? Self.detail(for: http.status))
         default:
             return .internalError

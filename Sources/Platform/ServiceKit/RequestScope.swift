@@ -13,7 +13,8 @@ public struct RequestScope: Sendable {
     public var traceparent: String?
     public var logger: Logger
 
-    public init(requestID: String, authorization: String?, clientAddress: String?, traceparent: String?, logger: Logger) {
+    public init(requestID: String, authorization: String?, clientAddress: String?, traceparent: String?, logger: Logger)
+    {
         self.requestID = requestID
         self.authorization = authorization
         self.clientAddress = clientAddress

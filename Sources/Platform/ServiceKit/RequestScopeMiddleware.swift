@@ -37,7 +37,8 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
             metadata: [
                 "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
                 "status": "\(response.status.code)",
-                "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+                "duration_ms":
+                    "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
             ]
         )
         return response
@@ -53,6 +54,8 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
     }
 }
 
+// swift-format-ignore: NeverForceUnwrap
+// Constant, valid header names: the failable initializer cannot fail for them.
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
     public static let traceparent = Self("traceparent")!

@@ -4,6 +4,9 @@ extension Date {
     /// Microseconds since 1970: how timestamps are stored (a `BIGINT` on both engines).
     public var microsecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1_000_000).rounded()) }
 
+    /// Now, cut to the microseconds a stored timestamp keeps, so a value read back equals the one written.
+    public static var storageNow: Date { Date(microsecondsSince1970: Date().microsecondsSince1970) }
+
     /// The date `microseconds` after 1970.
     public init(microsecondsSince1970 microseconds: Int64) {
         self.init(timeIntervalSince1970: Double(microseconds) / 1_000_000)

@@ -41,7 +41,8 @@ extension Database {
             ).all()
             let done = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
             var count = 0
-            for migration in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(migration.version) {
+            for migration in migrations.sorted(by: { $0.version < $1.version }) where !done.contains(migration.version)
+            {
                 for statement in migration.statements(engine) {
                     try await db.raw("\(unsafeRaw: statement)").run()
                 }
@@ -51,7 +52,8 @@ extension Database {
                     VALUES (\(bind: service), \(bind: migration.version), \(bind: migration.name), \(bind: Date().microsecondsSince1970))
                     """
                 ).run()
-                logger.info("applied migration", metadata: ["service": "\(service)", "version": "\(migration.version)"])
+                logger.info(
+                    "applied migration", metadata: ["service": "\(service)", "version": "\(migration.version)"])
                 count += 1
             }
             return count

@@ -50,14 +50,19 @@ struct CatalogHandler: APIProtocol {
         return .ok(.init(body: .json(Self.map(part))))
     }
 
-    func getPartComponents(_ input: Operations.GetPartComponents.Input) async throws -> Operations.GetPartComponents.Output {
+    func getPartComponents(_ input: Operations.GetPartComponents.Input) async throws
+        -> Operations.GetPartComponents.Output
+    {
         guard let tree = try await store.componentTree(input.path.sku) else {
             throw CatalogProblems.notFound(input.path.sku)
         }
-        return .ok(.init(body: .json(.init(
-            root: Self.map(tree.root),
-            leaves: tree.leaves.map { .init(sku: $0.sku, quantity: $0.quantity) }
-        ))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        root: Self.map(tree.root),
+                        leaves: tree.leaves.map { .init(sku: $0.sku, quantity: $0.quantity) }
+                    ))))
     }
 
     static func map(_ part: Part) -> Components.Schemas.Part {

@@ -32,7 +32,8 @@ extension CatalogStore {
             """
         ).first()
         guard updated != nil else {
-            throw Problem.conflict("catalog.concurrent_update", "The part changed at the same time; read it and try again.")
+            throw Problem.conflict(
+                "catalog.concurrent_update", "The part changed at the same time; read it and try again.")
         }
         if part.components != current.components {
             try await db.raw("DELETE FROM part_components WHERE bundle_sku = \(bind: part.sku)").run()

@@ -28,7 +28,7 @@ public struct CatalogStore: Sendable {
     }
 
     /// Creates a part or bundle from `draft`: 422 when invalid, 409 when the SKU exists.
-    public func create(_ draft: PartDraft, now: Date = Date()) async throws -> Part {
+    public func create(_ draft: PartDraft, now: Date = .storageNow) async throws -> Part {
         let part = try Part.create(from: draft, currency: currency, now: now)
         return try await database.transaction { db in
             if try await exists(part.sku, in: db) {
@@ -45,7 +45,7 @@ public struct CatalogStore: Sendable {
     }
 
     /// Changes the part `sku`; 404 when unknown, 409 when it changed underneath, 422 when invalid.
-    public func update(_ sku: String, with changes: PartChanges, now: Date = Date()) async throws -> Part {
+    public func update(_ sku: String, with changes: PartChanges, now: Date = .storageNow) async throws -> Part {
         try await database.transaction { db in
             guard let current = try await fetch(sku, in: db) else { throw CatalogProblems.notFound(sku) }
             let updated = try current.applying(changes, currency: currency, now: now)

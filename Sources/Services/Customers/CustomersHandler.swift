@@ -7,7 +7,8 @@ struct CustomersHandler: APIProtocol {
     let identity: Identity
     let authenticator: Authenticator
 
-    func registerCustomer(_ input: Operations.RegisterCustomer.Input) async throws -> Operations.RegisterCustomer.Output {
+    func registerCustomer(_ input: Operations.RegisterCustomer.Input) async throws -> Operations.RegisterCustomer.Output
+    {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the registration as JSON.") }
         let customer = try await identity.register(email: body.email, name: body.name, password: body.password)
         return .created(.init(body: .json(Self.map(customer))))
@@ -21,7 +22,9 @@ struct CustomersHandler: APIProtocol {
         return .ok(.init(body: .json(.init(items: result.items.map(Self.map), nextCursor: result.nextCursor))))
     }
 
-    func getCurrentCustomer(_ input: Operations.GetCurrentCustomer.Input) async throws -> Operations.GetCurrentCustomer.Output {
+    func getCurrentCustomer(_ input: Operations.GetCurrentCustomer.Input) async throws
+        -> Operations.GetCurrentCustomer.Output
+    {
         let principal = try await authenticator.principal()
         guard let customer = try await identity.store.customer(id: principal.subject) else {
             throw Problem.notFound("customer.not_found", "The account of this token no longer exists.")
@@ -34,9 +37,13 @@ struct CustomersHandler: APIProtocol {
         let (token, expiresAt) = try await identity.login(
             email: body.email, password: body.password, address: RequestScope.current?.clientAddress
         )
-        return .ok(.init(body: .json(.init(
-            accessToken: token, tokenType: .bearer, expiresIn: Int(identity.tokenLifetime), expiresAt: expiresAt
-        ))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        accessToken: token, tokenType: .bearer, expiresIn: Int(identity.tokenLifetime),
+                        expiresAt: expiresAt
+                    ))))
     }
 
     func getJWKS(_ input: Operations.GetJWKS.Input) async throws -> Operations.GetJWKS.Output {

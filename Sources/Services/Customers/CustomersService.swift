@@ -12,7 +12,9 @@ public struct CustomersService: Sendable {
     public let identity: Identity
     private let authenticator: Authenticator
 
-    public init(database: Database, keys: KeyRing, hasher: PasswordHasher = PasswordHasher(), tokenLifetime: TimeInterval = 3600) {
+    public init(
+        database: Database, keys: KeyRing, hasher: PasswordHasher = PasswordHasher(), tokenLifetime: TimeInterval = 3600
+    ) {
         self.identity = Identity(
             store: CustomersStore(database: database), hasher: hasher, throttle: LoginThrottle(), keys: keys,
             tokenLifetime: tokenLifetime

@@ -23,8 +23,11 @@ public struct CustomersStore: Sendable {
     }
 
     /// Stores a new account and its `customer.registered` event; 409 when the email is taken.
-    public func register(_ registration: Registration, role: Role, passwordHash: String, now: Date = Date()) async throws -> Customer {
-        let customer = Customer(id: UUIDv7.make(at: now), email: registration.email, name: registration.name, role: role, createdAt: now)
+    public func register(_ registration: Registration, role: Role, passwordHash: String, now: Date = .storageNow)
+        async throws -> Customer
+    {
+        let customer = Customer(
+            id: UUIDv7.make(at: now), email: registration.email, name: registration.name, role: role, createdAt: now)
         return try await database.transaction { db in
             let inserted = try await db.raw(
                 """
@@ -38,9 +41,11 @@ public struct CustomersStore: Sendable {
                 throw Problem.conflict("customer.email_taken", "An account with this email already exists.")
             }
             let event = CustomerRegistered(
-                customerId: customer.id, email: customer.email, name: customer.name, role: role.rawValue, registeredAt: now
+                customerId: customer.id, email: customer.email, name: customer.name, role: role.rawValue,
+                registeredAt: now
             )
-            try await Outbox.append(type: CustomerRegistered.type, source: "/customers", subject: event.subject, payload: event, in: db)
+            try await Outbox.append(
+                type: CustomerRegistered.type, source: "/customers", subject: event.subject, payload: event, in: db)
             return customer
         }
     }
@@ -48,7 +53,9 @@ public struct CustomersStore: Sendable {
     /// The account and password hash for `email` (already normalised), or `nil`.
     public func credentials(email: String) async throws -> (Customer, passwordHash: String)? {
         try await database.read { db in
-            guard let row = try await db.raw("SELECT * FROM customers WHERE email = \(bind: email)").first() else { return nil }
+            guard let row = try await db.raw("SELECT * FROM customers WHERE email = \(bind: email)").first() else {
+                return nil
+            }
             return (try Self.customer(from: row), try row.decode(column: "password_hash", as: String.self))
         }
     }
@@ -66,7 +73,8 @@ public struct CustomersStore: Sendable {
         if let after = page.after.first { conditions.append("email > \(bind: after)") }
         if let role { conditions.append("role = \(bind: role.rawValue)") }
         if let query, !query.isEmpty {
-            let pattern = "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
+            let pattern =
+                "%\(query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
             conditions.append("(email LIKE \(bind: pattern) OR lower(name) LIKE \(bind: pattern))")
         }
         let whereClause = conditions.joined(separator: " AND ")
@@ -79,12 +87,16 @@ public struct CustomersStore: Sendable {
     }
 
     /// The newest signing key, created on first use.
-    public func signingKey(now: Date = Date()) async throws -> (id: String, key: Curve25519.Signing.PrivateKey) {
+    public func signingKey(now: Date = .storageNow) async throws -> (id: String, key: Curve25519.Signing.PrivateKey) {
         try await database.transaction { db in
-            if let row = try await db.raw("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1").first(),
+            if let row = try await db.raw("SELECT kid, private_key FROM signing_keys ORDER BY created_at DESC LIMIT 1")
+                .first(),
                 let raw = Data(base64Encoded: try row.decode(column: "private_key", as: String.self))
             {
-                return (try row.decode(column: "kid", as: String.self), try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+                return (
+                    try row.decode(column: "kid", as: String.self),
+                    try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+                )
             }
             let key = Curve25519.Signing.PrivateKey()
             let kid = "k-" + UUIDv7.make(at: now)
@@ -103,8 +115,12 @@ public struct CustomersStore: Sendable {
         try await database.read { db in
             var keys: [String: Curve25519.Signing.PublicKey] = [:]
             for row in try await db.raw("SELECT kid, private_key FROM signing_keys").all() {
-                guard let raw = Data(base64Encoded: try row.decode(column: "private_key", as: String.self)) else { continue }
-                keys[try row.decode(column: "kid", as: String.self)] = try Curve25519.Signing.PrivateKey(rawRepresentation: raw).publicKey
+                guard let raw = Data(base64Encoded: try row.decode(column: "private_key", as: String.self)) else {
+                    continue
+                }
+                keys[try row.decode(column: "kid", as: String.self)] = try Curve25519.Signing.PrivateKey(
+                    rawRepresentation: raw
+                ).publicKey
             }
             return keys
         }

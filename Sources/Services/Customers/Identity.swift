@@ -11,7 +11,10 @@ public struct Identity: Sendable {
     /// How long an access token is valid.
     public let tokenLifetime: TimeInterval
 
-    public init(store: CustomersStore, hasher: PasswordHasher, throttle: LoginThrottle, keys: KeyRing, tokenLifetime: TimeInterval) {
+    public init(
+        store: CustomersStore, hasher: PasswordHasher, throttle: LoginThrottle, keys: KeyRing,
+        tokenLifetime: TimeInterval
+    ) {
         self.store = store
         self.hasher = hasher
         self.throttle = throttle
@@ -26,14 +29,17 @@ public struct Identity: Sendable {
     }
 
     /// Validates and stores a new account with `role`.
-    public func register(email: String, name: String, password: String, role: Role = .customer) async throws -> Customer {
+    public func register(email: String, name: String, password: String, role: Role = .customer) async throws -> Customer
+    {
         let registration = try Registration(email: email, name: name, password: password)
         let hash = try await hasher.hash(registration.password)
         return try await store.register(registration, role: role, passwordHash: hash)
     }
 
     /// An access token for valid credentials; 401 otherwise, 429 after too many failures.
-    public func login(email rawEmail: String, password: String, address: String?, now: Date = Date()) async throws -> (token: String, expiresAt: Date) {
+    public func login(email rawEmail: String, password: String, address: String?, now: Date = Date()) async throws -> (
+        token: String, expiresAt: Date
+    ) {
         let email = Email.normalize(rawEmail) ?? rawEmail.lowercased()
         if let wait = throttle.retryAfter(email: email, address: address, now: now) {
             throw Problem(
@@ -45,8 +51,9 @@ public struct Identity: Sendable {
         let valid = try await hasher.verify(password, hash: found?.passwordHash ?? Self.decoyHash)
         guard let (customer, _) = found, valid else {
             throttle.recordFailure(email: email, address: address, now: now)
-            throw Problem(status: .unauthorized, code: "auth.invalid_credentials", title: "Invalid credentials",
-                          detail: "The email or password is wrong.")
+            throw Problem(
+                status: .unauthorized, code: "auth.invalid_credentials", title: "Invalid credentials",
+                detail: "The email or password is wrong.")
         }
         throttle.recordSuccess(email: email)
         let (keyID, key) = try await store.signingKey()

@@ -42,7 +42,9 @@ public enum BundleRules {
         try validator.throwIfInvalid()
     }
 
-    private static func pathBack(to target: String, from current: String, graph: [String: PartNode], trail: [String]) -> [String]? {
+    private static func pathBack(to target: String, from current: String, graph: [String: PartNode], trail: [String])
+        -> [String]?
+    {
         let trail = trail + [current]
         if current == target { return trail }
         guard trail.count <= maxDepth + 2, let node = graph[current] else { return nil }

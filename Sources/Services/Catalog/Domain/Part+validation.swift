@@ -79,7 +79,9 @@ extension Part {
             return nil
         }
         guard let money = Money(decimal: price.amount, currency: currency) else {
-            validator.fail("price.amount", "must be a non-negative decimal with at most \(Money.exponent(of: currency)) decimals, e.g. \"12.50\"")
+            validator.fail(
+                "price.amount",
+                "must be a non-negative decimal with at most \(Money.exponent(of: currency)) decimals, e.g. \"12.50\"")
             return nil
         }
         return money
@@ -107,7 +109,8 @@ extension Part {
             if !seen.insert(sku).inserted {
                 validator.fail("components.\(index).sku", "appears more than once")
             }
-            validator.check((1...10_000).contains(component.quantity), "components.\(index).quantity", "must be 1 to 10000")
+            validator.check(
+                (1...10_000).contains(component.quantity), "components.\(index).quantity", "must be 1 to 10000")
             lines.append(ComponentLine(sku: sku, quantity: component.quantity))
         }
         return lines

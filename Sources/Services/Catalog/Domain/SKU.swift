@@ -6,7 +6,9 @@ public enum SKU {
     public static func normalize(_ text: String) -> String? {
         let upper = text.uppercased()
         guard (1...64).contains(upper.count),
-            upper.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-._".unicodeScalars.contains($0) })
+            upper.unicodeScalars.allSatisfy({
+                ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-._".unicodeScalars.contains($0)
+            })
         else { return nil }
         return upper
     }

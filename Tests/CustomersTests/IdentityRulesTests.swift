@@ -1,0 +1,50 @@
+import Customers
+import Foundation
+import ServiceKit
+import Testing
+
+@Suite("Identity rules")
+struct IdentityRulesTests {
+    @Test(arguments: [
+        ("  Ann@Example.COM ", "ann@example.com"), ("a.b+c@sub.example.org", "a.b+c@sub.example.org"),
+    ])
+    func emailsAreNormalised(input: String, expected: String) {
+        #expect(Email.normalize(input) == expected)
+    }
+
+    @Test(arguments: [
+        "", "plain", "@example.com", "a@b", "a@.com", "a@example.", "a b@example.com", "a@@example.com",
+        "a@exa..mple.com",
+    ])
+    func malformedEmailsAreRefused(input: String) {
+        #expect(Email.normalize(input) == nil)
+    }
+
+    @Test func registrationsReportEveryBadField() {
+        do {
+            _ = try Registration(email: "nope", name: "", password: "short")
+            Issue.record("a bad registration passed")
+        } catch {
+            #expect(error.status == 422)
+            #expect((error.errors ?? []).map(\.field) == ["email", "name", "password"])
+        }
+        #expect(throws: Problem.self) {
+            try Registration(email: "a@example.com", name: "A", password: String(repeating: "é", count: 40))
+        }
+        #expect(throws: Never.self) { try Registration(email: "a@example.com", name: "A", password: "0123456789") }
+    }
+
+    @Test func theThrottleLimitsPerAccountAndPerAddressAndForgivesSuccess() {
+        let throttle = LoginThrottle(limits: .init(perAccount: 3, perAddress: 5, window: 60))
+        let start = Date(timeIntervalSince1970: 1_000)
+        for _ in 0..<3 { throttle.recordFailure(email: "a@x.io", address: "10.0.0.1", now: start) }
+        #expect(throttle.retryAfter(email: "a@x.io", address: "10.0.0.2", now: start) == 60)
+        #expect(throttle.retryAfter(email: "b@x.io", address: "10.0.0.1", now: start) == nil)
+        for _ in 0..<2 { throttle.recordFailure(email: "b@x.io", address: "10.0.0.1", now: start) }
+        #expect(throttle.retryAfter(email: "c@x.io", address: "10.0.0.1", now: start.addingTimeInterval(10)) == 50)
+        #expect(throttle.retryAfter(email: "a@x.io", address: nil, now: start.addingTimeInterval(61)) == nil)
+        throttle.recordFailure(email: "d@x.io", address: nil, now: start)
+        throttle.recordSuccess(email: "d@x.io")
+        #expect(throttle.retryAfter(email: "d@x.io", address: nil, now: start) == nil)
+    }
+}
