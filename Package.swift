@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "sprocket",
             dependencies: [
-                "System", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers",
+                "System", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "System",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "IntegrationEvents",
+                "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Orders", "IntegrationEvents",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -102,6 +102,16 @@ let package = Package(
         ),
         api("CatalogAPI"),
         api("CustomersAPI"),
+        api("OrdersAPI"),
+        .target(
+            name: "Orders",
+            dependencies: [
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "OrdersAPI",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            path: "Sources/Services/Orders",
+            swiftSettings: settings
+        ),
         .target(
             name: "Catalog",
             dependencies: [
@@ -152,9 +162,15 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "OrdersTests",
+            dependencies: ["Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "SystemTests",
             dependencies: [
-                "System", "Catalog", "Customers", "ServiceKit", "Storage", "Messaging", "TestSupport",
+                "System", "Catalog", "Customers", "Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: settings

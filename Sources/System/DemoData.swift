@@ -1,6 +1,7 @@
 import Catalog
 import Customers
 import Foundation
+import Orders
 import ServiceKit
 
 /// The demo sample: car and appliance parts with real-looking SKUs, kits, and one account per role.
@@ -91,8 +92,45 @@ public enum DemoData {
     /// Loads the sample into `system`; returns how many parts and accounts were new.
     @discardableResult
     public static func load(into system: EmbeddedSystem) async throws -> (parts: Int, accounts: Int) {
-        try await load(
-            catalog: system.catalog.store, identity: system.customers.identity, currency: system.configuration.currency)
+        let loaded = try await load(
+            catalog: system.catalog.store, identity: system.customers.identity, currency: system.configuration.currency
+        )
+        try await system.publishPendingEvents()
+        try await placeOrders(system)
+        try await system.publishPendingEvents()
+        return loaded
+    }
+
+    /// Demo orders of the demo customer in several statuses (keyed, so loading twice adds none).
+    static func placeOrders(_ system: EmbeddedSystem) async throws {
+        guard let customer = try await system.customers.identity.store.credentials(email: "customer@example.com")?.0,
+            let staff = try await system.customers.identity.store.credentials(email: "staff@example.com")?.0
+        else { return }
+        let home = Address(
+            firstName: "Dana", lastName: "Fischer", email: "customer@example.com", phone: "+49 30 1234567",
+            line1: "Werkstattstraße 12", city: "Berlin", postalCode: "10115", country: "DE"
+        )
+        let garage = Address(
+            firstName: "Luc", lastName: "Martin", company: "Garage Martin SARL", line1: "8 rue des Pistons",
+            city: "Lyon", postalCode: "69003", country: "FR"
+        )
+        let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, moves: [OrderStatus])] = [
+            ("demo-order-1", [("KIT-BRK-FRONT-VW-GOLF7", 1), ("BRK-FLD-DOT4-1L", 1)], home, []),
+            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, [.confirmed]),
+            (
+                "demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home,
+                [.confirmed, .sentToWarehouse, .shipped]
+            ),
+            ("demo-order-4", [("OV-LMP-25W-300C", 3)], garage, [.cancelled]),
+        ]
+        for plan in plans {
+            let draft = OrderDraft(lines: plan.lines, shippingAddress: plan.address, billingAddress: plan.address)
+            let order = try await system.orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)
+            guard order.status == .pendingConfirmation, order.version == 1 else { continue }
+            for status in plan.moves {
+                _ = try await system.orders.store.move(order.id, to: status, actor: staff.id, reason: "demo")
+            }
+        }
     }
 
     /// Loads the sample through the catalog store and identity of any process.

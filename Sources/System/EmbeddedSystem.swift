@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Messaging
+import Orders
 import ServiceKit
 import ServiceLifecycle
 import Storage
@@ -17,6 +18,7 @@ public struct EmbeddedSystem: Sendable {
     public let transport: InProcessTransport
     public let catalog: CatalogService
     public let customers: CustomersService
+    public let orders: OrdersService
     public let logger: Logger
 
     /// Opens and migrates every service's database and prepares the signing keys.
@@ -26,11 +28,12 @@ public struct EmbeddedSystem: Sendable {
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         }
         var databases: [String: Database] = [:]
-        for service in [CatalogService.name, CustomersService.name] {
+        for service in [CatalogService.name, CustomersService.name, OrdersService.name] {
             databases[service] = try await Database.open(configuration.databaseLocation(for: service), logger: logger)
         }
         guard let catalogDatabase = databases[CatalogService.name],
-            let customersDatabase = databases[CustomersService.name]
+            let customersDatabase = databases[CustomersService.name],
+            let ordersDatabase = databases[OrdersService.name]
         else { throw DatabaseError.closed }
         let keys = KeyRing()
         let authenticator = Authenticator(keys: keys)
@@ -40,12 +43,19 @@ public struct EmbeddedSystem: Sendable {
             database: customersDatabase, keys: keys, hasher: PasswordHasher(cost: configuration.bcryptCost),
             tokenLifetime: configuration.tokenLifetime
         )
+        let orders = OrdersService(
+            database: ordersDatabase, authenticator: authenticator, currency: configuration.currency,
+            taxes: configuration.taxes, logger: logger
+        )
         try await catalog.store.migrate(logger: logger)
         try await customers.identity.store.migrate(logger: logger)
+        try await orders.store.migrate(logger: logger)
         try await customers.identity.prepareKeys()
+        let transport = InProcessTransport()
+        try await orders.consumer.subscribe(to: transport)
         return EmbeddedSystem(
-            configuration: configuration, databases: databases, keys: keys, transport: InProcessTransport(),
-            catalog: catalog, customers: customers, logger: logger
+            configuration: configuration, databases: databases, keys: keys, transport: transport,
+            catalog: catalog, customers: customers, orders: orders, logger: logger
         )
     }
 
@@ -64,6 +74,7 @@ public struct EmbeddedSystem: Sendable {
             ])
         try customers.registerRoutes(on: router)
         try catalog.registerRoutes(on: router)
+        try orders.registerRoutes(on: router)
         return router
     }
 
@@ -85,6 +96,19 @@ public struct EmbeddedSystem: Sendable {
             services: backgroundServices(),
             logger: logger
         )
+    }
+
+    /// Publishes every committed event now, service by service, until no outbox has pending rows
+    /// (for commands and tests that run without the background relays).
+    public func publishPendingEvents() async throws {
+        let relays = databases.sorted { $0.key < $1.key }.map {
+            OutboxRelay(database: $0.value, transport: transport, logger: logger)
+        }
+        var published = 1
+        while published > 0 {
+            published = 0
+            for relay in relays { published += try await relay.publishPending() }
+        }
     }
 
     /// Closes every database.

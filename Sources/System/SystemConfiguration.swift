@@ -1,4 +1,5 @@
 import Foundation
+import Orders
 import Storage
 
 /// Everything a Sprocket process is configured with (from flags, then `SPROCKET_*` variables, then defaults).
@@ -12,6 +13,8 @@ public struct SystemConfiguration: Sendable {
     public var databaseURL: String?
     /// The store currency (ISO 4217) every price is in.
     public var currency: String = "EUR"
+    /// Tax rates by billing country.
+    public var taxes = TaxTable()
     /// Lifetime of access tokens, in seconds.
     public var tokenLifetime: TimeInterval = 3600
     /// bcrypt work factor.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Orders
 import ServiceKit
 import System
 
@@ -18,6 +19,12 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Store currency, ISO 4217. [SPROCKET_CURRENCY]")
     var currency: String = Environment.value("SPROCKET_CURRENCY") ?? "EUR"
 
+    @Option(
+        help:
+            "Tax rates by billing country in percent, added to the EU default table, e.g. GB=20,CH=8.1. [SPROCKET_TAX_RATES]"
+    )
+    var taxRates: String = Environment.value("SPROCKET_TAX_RATES") ?? ""
+
     @Option(help: "Access token lifetime in seconds. [SPROCKET_TOKEN_TTL]")
     var tokenTTL: Int = Environment.value("SPROCKET_TOKEN_TTL").flatMap(Int.init) ?? 3600
 
@@ -30,6 +37,9 @@ struct SystemOptions: ParsableArguments {
     func validate() throws {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw ValidationError("--currency must be a three-letter ISO 4217 code such as EUR")
+        }
+        guard TaxTable(overrides: taxRates) != nil else {
+            throw ValidationError("--tax-rates must look like DE=19,GB=20 (ISO country codes, percent 0-100)")
         }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
         guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
@@ -45,6 +55,7 @@ struct SystemOptions: ParsableArguments {
         configuration.currency = currency
         configuration.tokenLifetime = TimeInterval(tokenTTL)
         configuration.bcryptCost = bcryptCost
+        configuration.taxes = TaxTable(overrides: taxRates) ?? TaxTable()
         return configuration
     }
 

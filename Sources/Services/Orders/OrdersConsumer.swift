@@ -1,0 +1,64 @@
+import Foundation
+import IntegrationEvents
+import Logging
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// The orders service's event consumer: keeps the catalog and customer replicas current.
+///
+/// Catalog events carry a version; an older one than the replica holds changes nothing, so
+/// redelivery and reordering are harmless.
+enum OrdersConsumer {
+    static let name = "orders"
+
+    static func make(database: Database, logger: Logger) -> EventConsumer {
+        EventConsumer(
+            name: name, database: database, logger: logger,
+            handlers: [
+                CatalogPartUpserted.type: { envelope, db in
+                    try await upsert(try envelope.decode(CatalogPartUpserted.self), db)
+                },
+                CatalogPartDiscontinued.type: { envelope, db in
+                    let event = try envelope.decode(CatalogPartDiscontinued.self)
+                    try await db.raw(
+                        "UPDATE catalog_replica SET active = 0 WHERE sku = \(bind: event.sku) AND version <= \(bind: event.version)"
+                    ).run()
+                },
+                CustomerRegistered.type: { envelope, db in
+                    let event = try envelope.decode(CustomerRegistered.self)
+                    try await db.raw(
+                        """
+                        INSERT INTO customer_replica (customer_id, email, role, registered_at)
+                        VALUES (\(bind: event.customerId), \(bind: event.email), \(bind: event.role),
+                                \(bind: event.registeredAt.microsecondsSince1970))
+                        ON CONFLICT (customer_id) DO NOTHING
+                        """
+                    ).run()
+                },
+            ])
+    }
+
+    private static func upsert(_ event: CatalogPartUpserted, _ db: any SQLDatabase) async throws {
+        guard let price = Money(decimal: event.price.amount, currency: event.price.currency) else {
+            throw BadPrice(sku: event.sku, amount: event.price.amount)
+        }
+        try await db.raw(
+            """
+            INSERT INTO catalog_replica (sku, name, price_minor, currency, active, version)
+            VALUES (\(bind: event.sku), \(bind: event.name), \(bind: price.minorUnits), \(bind: event.price.currency),
+                    \(bind: event.status == "active" ? 1 : 0), \(bind: event.version))
+            ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_minor = excluded.price_minor,
+                currency = excluded.currency, active = excluded.active, version = excluded.version
+            WHERE catalog_replica.version < excluded.version
+            """
+        ).run()
+    }
+}
+
+/// A catalog event whose price is not an exact amount: it goes to dead letters.
+struct BadPrice: Error {
+    let sku: String
+    let amount: String
+}

@@ -1,0 +1,184 @@
+import Foundation
+import IntegrationEvents
+import Logging
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// The orders service's tables: orders, lines, history, numbers, the catalog and customer replicas.
+///
+/// Placing and moving run in one transaction each, with their events appended to the outbox in it.
+/// Moves use optimistic concurrency on `version`: of two concurrent moves, one wins, the other is 409.
+public struct OrdersStore: Sendable {
+    public let database: Database
+    public let currency: String
+    public let taxes: TaxTable
+
+    public init(database: Database, currency: String, taxes: TaxTable) {
+        self.database = database
+        self.currency = currency
+        self.taxes = taxes
+    }
+
+    /// Applies the orders service's migrations (and the messaging and idempotency tables).
+    public func migrate(logger: Logger) async throws {
+        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: logger)
+        try await database.migrate(service: IdempotencySchema.service, IdempotencySchema.migrations, logger: logger)
+        try await database.migrate(service: OrdersMigrations.service, OrdersMigrations.all, logger: logger)
+    }
+
+    /// Validates, prices and stores `draft` for `customerId` with its `order.placed` event.
+    ///
+    /// With an idempotency key, a second placement by the same customer returns the first order
+    /// (the key is unique per customer in the orders table, in the same transaction as the order).
+    public func place(
+        _ draft: OrderDraft, customerId: String, idempotencyKey: String?, now: Date = .storageNow
+    ) async throws -> Order {
+        do {
+            return try await database.transaction { db in
+                if let idempotencyKey,
+                    let existing = try await orderID(customerId: customerId, key: idempotencyKey, in: db)
+                {
+                    return try await fetch(existing, in: db)
+                }
+                guard try await customerExists(customerId, in: db) else { throw OrderProblems.unknownCustomer }
+                let catalog = try await catalogEntries(draft.skus, in: db)
+                var order = try draft.priced(
+                    id: UUIDv7.make(at: now), number: "", customerId: customerId, catalog: catalog, taxes: taxes,
+                    currency: currency, now: now
+                )
+                order.number = try await nextNumber(at: now, in: db)
+                try await insert(order, idempotencyKey: idempotencyKey, in: db)
+                let change = StatusChange(from: nil, to: .pendingConfirmation, at: now, actor: customerId, reason: nil)
+                try await appendHistory(change, orderID: order.id, seq: 1, in: db)
+                try await publish(OrderPlaced(order: OrderEvents.snapshot(order)), in: db)
+                return order
+            }
+        } catch  where idempotencyKey != nil && Database.isUniqueViolation(error) {
+            // A concurrent placement with the same key committed first: answer with its order.
+            guard let key = idempotencyKey,
+                let id = try await database.read({ db in try await orderID(customerId: customerId, key: key, in: db) }),
+                let existing = try await order(id)
+            else { throw error }
+            return existing
+        }
+    }
+
+    /// Moves order `id` with the pure transition, records history and publishes the move.
+    ///
+    /// `authorize` sees the current order first and may refuse (ownership, role rules).
+    public func move(
+        _ id: String, to status: OrderStatus, actor: String, reason: String?, now: Date = .storageNow,
+        authorize: (Order) throws -> Void = { _ in }
+    ) async throws -> Order {
+        try await database.transaction { db in
+            guard let current = try await fetchIfExists(id, in: db) else { throw OrderProblems.notFound(id) }
+            try authorize(current)
+            let (moved, change) = try current.transition(to: status, at: now, by: actor, reason: reason)
+            let updated = try await db.raw(
+                """
+                UPDATE orders SET status = \(bind: moved.status.rawValue), updated_at = \(bind: now.microsecondsSince1970),
+                    version = \(bind: moved.version)
+                WHERE id = \(bind: id) AND version = \(bind: current.version) RETURNING id
+                """
+            ).first()
+            guard updated != nil else {
+                throw Problem.conflict(
+                    "order.concurrent_update", "The order changed at the same time; read it and try again.")
+            }
+            try await appendHistory(change, orderID: id, seq: try await nextHistorySeq(id, in: db), in: db)
+            for event in OrderEvents.forMove(moved, change) { try await publish(event, in: db) }
+            return moved
+        }
+    }
+
+    /// The order `id`, or `nil`.
+    public func order(_ id: String) async throws -> Order? {
+        try await database.read { db in try await fetchIfExists(id, in: db) }
+    }
+
+    /// Every recorded move of order `id`, oldest first.
+    public func history(_ id: String) async throws -> [StatusChange] {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT * FROM order_history WHERE order_id = \(bind: id) ORDER BY seq"
+            ).all().map { row in
+                StatusChange(
+                    from: try row.decode(column: "from_status", as: String?.self).flatMap(OrderStatus.init(rawValue:)),
+                    to: OrderStatus(rawValue: try row.decode(column: "to_status", as: String.self))
+                        ?? .pendingConfirmation,
+                    at: Date(microsecondsSince1970: try row.decode(column: "at", as: Int64.self)),
+                    actor: try row.decode(column: "actor", as: String.self),
+                    reason: try row.decode(column: "reason", as: String?.self)
+                )
+            }
+        }
+    }
+
+    func publish(_ event: some IntegrationEvent, in db: any SQLDatabase) async throws {
+        try await Outbox.append(
+            type: type(of: event).type, source: "/orders", subject: event.subject, payload: event, in: db)
+    }
+
+    private func nextNumber(at now: Date, in db: any SQLDatabase) async throws -> String {
+        let year =
+            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: now).year
+            ?? 2026
+        let row = try await db.raw(
+            """
+            INSERT INTO order_numbers (year, last) VALUES (\(bind: year), 1)
+            ON CONFLICT (year) DO UPDATE SET last = order_numbers.last + 1 RETURNING last
+            """
+        ).first()
+        let last = try row?.decode(column: "last", as: Int.self) ?? 1
+        return "SO-\(year)-" + String(format: "%06d", last)
+    }
+
+    private func nextHistorySeq(_ id: String, in db: any SQLDatabase) async throws -> Int {
+        let row = try await db.raw("SELECT COALESCE(MAX(seq), 0) AS s FROM order_history WHERE order_id = \(bind: id)")
+            .first()
+        return (try row?.decode(column: "s", as: Int.self) ?? 0) + 1
+    }
+
+    private func appendHistory(_ change: StatusChange, orderID: String, seq: Int, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO order_history (order_id, seq, from_status, to_status, at, actor, reason)
+            VALUES (\(bind: orderID), \(bind: seq), \(bind: change.from?.rawValue), \(bind: change.to.rawValue),
+                    \(bind: change.at.microsecondsSince1970), \(bind: change.actor), \(bind: change.reason))
+            """
+        ).run()
+    }
+
+    private func orderID(customerId: String, key: String, in db: any SQLDatabase) async throws -> String? {
+        try await db.raw(
+            "SELECT id FROM orders WHERE customer_id = \(bind: customerId) AND idempotency_key = \(bind: key)"
+        ).first()?.decode(column: "id", as: String.self)
+    }
+
+    private func customerExists(_ id: String, in db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("SELECT customer_id FROM customer_replica WHERE customer_id = \(bind: id)").first() != nil
+    }
+
+    private func catalogEntries(_ skus: [String], in db: any SQLDatabase) async throws -> [String: CatalogEntry] {
+        guard !skus.isEmpty else { return [:] }
+        var entries: [String: CatalogEntry] = [:]
+        for chunk in stride(from: 0, to: skus.count, by: 100).map({ Array(skus[$0..<min($0 + 100, skus.count)]) }) {
+            for row in try await db.raw("SELECT * FROM catalog_replica WHERE sku IN (\(binds: chunk))").all() {
+                let entry = CatalogEntry(
+                    sku: try row.decode(column: "sku", as: String.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    price: Money(
+                        minorUnits: try row.decode(column: "price_minor", as: Int64.self),
+                        currency: try row.decode(column: "currency", as: String.self)
+                    ),
+                    active: try row.decode(column: "active", as: Int.self) == 1,
+                    version: try row.decode(column: "version", as: Int.self)
+                )
+                entries[entry.sku] = entry
+            }
+        }
+        return entries
+    }
+}
