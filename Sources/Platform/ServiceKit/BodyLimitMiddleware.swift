@@ -20,6 +20,7 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let buffer = try await request.collectBody(upTo: maxBytes)
         request.body = RequestBody(buffer: buffer)
+
         return try await next(request, context)
     }
 }

@@ -30,6 +30,6 @@ public struct CustomersService: Sendable {
         let group = router.group()
             .add(middleware: IdempotencyMiddleware(database: identity.store.database, authenticator: authenticator))
         try CustomersHandler(identity: identity, authenticator: authenticator)
-            .registerHandlers(on: group, serverURL: try Servers.Server1.url())
+            .registerHandlers(on: group, serverURL: try Servers.Server1.url(), middlewares: [EmptyBodyMiddleware()])
     }
 }

@@ -1,0 +1,266 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import IntegrationEvents
+import Messaging
+import ServiceKit
+import Storage
+import System
+import Testing
+import TestSupport
+
+@Suite("Orders API through the router, on both engines")
+struct OrdersAPITests {
+    static var address: [String: Any] {
+        [
+            "firstName": "Dana", "lastName": "Fischer", "company": "Fischer KFZ", "email": "dana@example.com",
+            "phone": "+49 30 1234567", "line1": "Werkstattstraße 12", "city": "Berlin", "postalCode": "10115",
+            "country": "DE",
+        ]
+    }
+
+    static func orderBody(_ lines: [[String: Any]]) -> [String: Any] {
+        ["lines": lines, "shippingAddress": address, "billingAddress": address]
+    }
+
+    /// An admin who created parts PAD (39.90) and DISC (54.00), two customers and a staff member, all
+    /// known to the orders replicas.
+    struct World {
+        let admin: String
+        let staff: String
+        let ann: String
+        let bob: String
+    }
+
+    static func world(_ system: EmbeddedSystem, _ client: any TestClientProtocol) async throws -> World {
+        let admin = try await SystemHarness.token(system, client, role: .admin)
+        for (sku, price) in [("PAD", "39.90"), ("DISC", "54.00")] {
+            let part: [String: Any] = [
+                "sku": sku, "name": "Part \(sku)", "price": ["amount": price, "currency": "EUR"],
+            ]
+            _ = try await client.json(.post, "/api/v1/parts", part, token: admin)
+        }
+        let world = World(
+            admin: admin,
+            staff: try await SystemHarness.token(system, client, role: .staff),
+            ann: try await SystemHarness.token(system, client, role: .customer),
+            bob: try await SystemHarness.token(system, client, role: .customer)
+        )
+        try await system.publishPendingEvents()
+        return world
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aCustomerPlacesAndFollowsAnOrder(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await Self.world(system, client)
+            let placed = try await client.json(
+                .post, "/api/v1/orders",
+                Self.orderBody([["sku": "pad", "quantity": 2], ["sku": "DISC", "quantity": 1]]),
+                token: world.ann
+            )
+            #expect(placed.status == .created)
+            let order = placed.object
+            #expect(order["status"] as? String == "pending_confirmation")
+            #expect((order["number"] as? String)?.range(of: #"^SO-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
+            #expect((order["subtotal"] as? [String: String])?["amount"] == "133.80")
+            #expect((order["tax"] as? [String: String])?["amount"] == "25.42")
+            #expect((order["total"] as? [String: String])?["amount"] == "159.22")
+            #expect(order["taxRate"] as? String == "19")
+            let lines = try #require(order["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["name"] as? String } == ["Part PAD", "Part DISC"])
+            #expect((lines[0]["lineTotal"] as? [String: String])?["amount"] == "79.80")
+            let id = try #require(order["id"] as? String)
+
+            #expect(try await client.json(.get, "/api/v1/orders/\(id)", token: world.ann).status == .ok)
+            let foreign = try await client.json(.get, "/api/v1/orders/\(id)", token: world.bob)
+            #expect(foreign.status == .notFound)
+            #expect(foreign.code == "order.not_found")
+            #expect(try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.bob).status == .notFound)
+            #expect(try await client.json(.get, "/api/v1/orders", token: world.bob).items.isEmpty)
+            #expect(try await client.json(.get, "/api/v1/orders?customerId=anyone", token: world.ann).items.count == 1)
+            #expect(try await client.json(.get, "/api/v1/orders/\(id)").status == .unauthorized)
+
+            // Staff moves it along; illegal moves say what is allowed.
+            #expect(
+                try await client.json(.post, "/api/v1/orders/\(id)/status", ["status": "confirmed"], token: world.ann)
+                    .status == .forbidden)
+            let illegal = try await client.json(
+                .post, "/api/v1/orders/\(id)/status", ["status": "shipped"], token: world.staff)
+            #expect(illegal.status == .conflict)
+            #expect(illegal.code == "order.illegal_transition")
+            #expect(illegal.object["allowed"] as? [String] == ["confirmed", "cancelled"])
+            let confirmed = try await client.json(
+                .post, "/api/v1/orders/\(id)/status", ["status": "confirmed", "reason": "stock checked"],
+                token: world.staff
+            )
+            #expect(confirmed.object["status"] as? String == "confirmed")
+            let history = try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.ann)
+            #expect(history.items.map { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
+            #expect(history.items.last?["reason"] as? String == "stock checked")
+            #expect(history.items.last?["from"] as? String == "pending_confirmation")
+
+            // The customer may still cancel a confirmed order.
+            let cancelled = try await client.json(
+                .post, "/api/v1/orders/\(id)/cancel", ["reason": "found it cheaper"], token: world.ann)
+            #expect(cancelled.object["status"] as? String == "cancelled")
+            let again = try await client.json(.post, "/api/v1/orders/\(id)/cancel", token: world.staff)
+            #expect(again.code == "order.illegal_transition")
+
+            // Every move reached the outbox with the full snapshot.
+            let received = Received()
+            try await system.transport.subscribe(
+                consumer: "probe",
+                types: [OrderPlaced.type, OrderConfirmed.type, OrderStatusChanged.type, OrderCancelled.type]
+            ) { received.append($0) }
+            try await system.publishPendingEvents()
+            #expect(
+                received.all.map(\.type) == [
+                    OrderPlaced.type, OrderStatusChanged.type, OrderConfirmed.type, OrderStatusChanged.type,
+                    OrderCancelled.type,
+                ])
+            let placedEvent = try received.all[0].decode(OrderPlaced.self)
+            #expect(placedEvent.order.billingAddress.company == "Fischer KFZ")
+            #expect(placedEvent.order.total.amount == "159.22")
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func customersCancelOnlyEarlyAndStaffOnlyBeforeShipping(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await Self.world(system, client)
+            func place() async throws -> String {
+                let placed = try await client.json(
+                    .post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 1]]), token: world.ann)
+                return try #require(placed.object["id"] as? String)
+            }
+            func move(_ id: String, _ statuses: [String]) async throws {
+                for status in statuses {
+                    #expect(
+                        try await client.json(
+                            .post, "/api/v1/orders/\(id)/status", ["status": status], token: world.staff
+                        ).status == .ok)
+                }
+            }
+            let early = try await place()
+            #expect(
+                try await client.json(.post, "/api/v1/orders/\(early)/cancel", token: world.bob).status == .notFound)
+            #expect(try await client.json(.post, "/api/v1/orders/\(early)/cancel", token: world.ann).status == .ok)
+
+            let atWarehouse = try await place()
+            try await move(atWarehouse, ["confirmed", "sent_to_warehouse"])
+            let refused = try await client.json(.post, "/api/v1/orders/\(atWarehouse)/cancel", token: world.ann)
+            #expect(refused.status == .conflict)
+            #expect(refused.code == "order.cancel_not_allowed")
+            #expect(
+                try await client.json(.post, "/api/v1/orders/\(atWarehouse)/cancel", token: world.staff).status == .ok)
+
+            let shipped = try await place()
+            try await move(shipped, ["confirmed", "sent_to_warehouse", "shipped"])
+            let late = try await client.json(.post, "/api/v1/orders/\(shipped)/cancel", token: world.admin)
+            #expect(late.status == .conflict)
+            #expect(late.object["allowed"] as? [String] == ["in_transit"])
+            try await move(shipped, ["in_transit", "delivered"])
+            let final = try await client.json(
+                .post, "/api/v1/orders/\(shipped)/status", ["status": "cancelled"], token: world.staff)
+            #expect(final.object["allowed"] as? [String] == [])
+
+            let staffView = try await client.json(.get, "/api/v1/orders?status=cancelled", token: world.staff)
+            #expect(staffView.items.count == 2)
+            #expect(
+                try await client.json(.get, "/api/v1/orders?shippingCity=berlin&shippingCountry=DE", token: world.staff)
+                    .items.count == 3)
+            #expect(
+                try await client.json(.get, "/api/v1/orders?shippingCountry=Germany", token: world.staff).status
+                    == .unprocessableContent)
+            #expect(
+                try await client.json(.get, "/api/v1/orders?from=yesterday", token: world.staff).status == .badRequest)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func badOrdersAreRefusedWithFieldErrorsAndStoreNothing(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await Self.world(system, client)
+            var badAddress = Self.address
+            badAddress["country"] = "Germany"
+            badAddress["postalCode"] = ""
+            let cases: [([String: Any], [String])] = [
+                (Self.orderBody([["sku": "GHOST", "quantity": 1]]), ["lines.0.sku"]),
+                (
+                    Self.orderBody([["sku": "PAD", "quantity": 0], ["sku": "DISC", "quantity": 10_001]]),
+                    ["lines.0.quantity", "lines.1.quantity"]
+                ),
+                (Self.orderBody([["sku": "PAD", "quantity": 1], ["sku": "pad", "quantity": 1]]), ["lines.1.sku"]),
+                (Self.orderBody([]), ["lines"]),
+                (Self.orderBody((0..<201).map { ["sku": "S\($0)", "quantity": 1] }), ["lines"]),
+                (
+                    [
+                        "lines": [["sku": "PAD", "quantity": 1]], "shippingAddress": badAddress,
+                        "billingAddress": Self.address,
+                    ],
+                    ["shippingAddress.postalCode", "shippingAddress.country"]
+                ),
+                (["lines": [["sku": "PAD", "quantity": 1]], "shippingAddress": Self.address], ["billingAddress"]),
+            ]
+            for (body, fields) in cases {
+                let response = try await client.json(.post, "/api/v1/orders", body, token: world.ann)
+                #expect(response.status == .unprocessableContent, "\(fields)")
+                #expect(Array(response.fields.prefix(fields.count)) == fields)
+            }
+            #expect(
+                try await client.json(.post, "/api/v1/orders", "{\"lines\": [", token: world.ann).status == .badRequest)
+            #expect(
+                try await client.json(.post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 1]])).status
+                    == .unauthorized)
+            #expect(try await client.json(.get, "/api/v1/orders", token: world.staff).items.isEmpty)
+            #expect(try await Outbox.pendingCount(in: system.orders.store.database) == 0)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func retriesWithAnIdempotencyKeyReturnTheSameOrder(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await Self.world(system, client)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let response = try await client.json(
+                            .post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 3]]), token: world.ann,
+                            headers: [.idempotencyKey: "checkout-42"]
+                        )
+                        return response.object["id"] as? String ?? "status \(response.status.code)"
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            #expect(try await client.json(.get, "/api/v1/orders", token: world.ann).items.count == 1)
+            let reused = try await client.json(
+                .post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 4]]), token: world.ann,
+                headers: [.idempotencyKey: "checkout-42"]
+            )
+            #expect(reused.code == "idempotency.key_reused")
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aCatalogPriceChangeReachesNewOrdersThroughEvents(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await Self.world(system, client)
+            _ = try await client.json(
+                .patch, "/api/v1/parts/PAD", ["price": ["amount": "44.00", "currency": "EUR"]], token: world.admin)
+            try await system.publishPendingEvents()
+            let order = try await client.json(
+                .post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 1]]), token: world.ann)
+            #expect(
+                ((order.object["lines"] as? [[String: Any]])?.first?["unitPrice"] as? [String: String])?["amount"]
+                    == "44.00")
+            _ = try await client.json(.patch, "/api/v1/parts/PAD", ["status": "discontinued"], token: world.admin)
+            try await system.publishPendingEvents()
+            let refused = try await client.json(
+                .post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 1]]), token: world.ann)
+            #expect(refused.fields == ["lines.0.sku"])
+        }
+    }
+}
