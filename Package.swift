@@ -96,6 +96,18 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "NATS",
+            dependencies: [
+                "Messaging",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Platform/NATS",
+            swiftSettings: settings
+        ),
+        .target(
             name: "IntegrationEvents",
             path: "Sources/Contracts/IntegrationEvents",
             swiftSettings: settings
@@ -159,6 +171,11 @@ let package = Package(
         .testTarget(
             name: "CustomersTests",
             dependencies: ["Customers", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "NATSTests",
+            dependencies: ["NATS", "Messaging", "Storage", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+
+/// JetStream on top of ``NATSClient``: streams, de-duplicated publishing with acknowledgements,
+/// durable pull consumers, fetching batches, and ack/nak/term.
+///
+/// Uses the JetStream API subjects that nats-server 2.9 offers (`$JS.API.…`); a consumer has one
+/// filter subject there, so a service that consumes several event types gets a consumer per type.
+public struct JetStream: Sendable {
+    public let client: NATSClient
+
+    public init(client: NATSClient) {
+        self.client = client
+    }
+
+    /// The server's acknowledgement of a publish.
+    public struct PubAck: Decodable, Sendable {
+        public let stream: String
+        public let seq: UInt64
+        public let duplicate: Bool?
+    }
+
+    private struct APIError: Decodable {
+        let code: Int
+        let err_code: Int?
+        let description: String?
+    }
+
+    private struct APIResponse: Decodable {
+        let error: APIError?
+    }
+
+    /// Creates the stream `name` over `subjects`, or leaves it as it is when it exists.
+    public func ensureStream(_ name: String, subjects: [String], duplicateWindow: Duration = .seconds(120)) async throws
+    {
+        let config: [String: Any] = [
+            "name": name, "subjects": subjects, "storage": "file", "retention": "limits", "discard": "old",
+            "duplicate_window": nanoseconds(duplicateWindow), "num_replicas": 1,
+        ]
+        let reply = try await api("$JS.API.STREAM.CREATE.\(name)", config)
+        if let error = reply.error, error.err_code != 10058 {  // 10058: stream name already in use
+            throw NATSError.jetStream(code: error.code, description: error.description ?? "stream create failed")
+        }
+    }
+
+    /// Publishes `payload` to `subject` with `Nats-Msg-Id: messageID` and waits for the stream's ack.
+    /// A repeat of the same id within the duplicate window is acknowledged with `duplicate: true`.
+    public func publish(_ payload: [UInt8], to subject: String, messageID: String, timeout: Duration = .seconds(5))
+        async throws -> PubAck
+    {
+        let reply = try await client.request(
+            payload, to: subject, headers: ["Nats-Msg-Id": messageID], timeout: timeout)
+        if let error = try? JSONDecoder().decode(APIResponse.self, from: Data(reply.payload)).error {
+            throw NATSError.jetStream(code: error.code, description: error.description ?? "publish failed")
+        }
+        return try JSONDecoder().decode(PubAck.self, from: Data(reply.payload))
+    }
+
+    /// Creates the durable pull consumer `durable` on `stream` for `filter`, or keeps the existing one.
+    public func ensurePullConsumer(
+        stream: String, durable: String, filter: String, ackWait: Duration = .seconds(30), maxDeliver: Int = 10
+    ) async throws {
+        let request: [String: Any] = [
+            "stream_name": stream,
+            "config": [
+                "durable_name": durable, "ack_policy": "explicit", "deliver_policy": "all", "filter_subject": filter,
+                "ack_wait": nanoseconds(ackWait), "max_deliver": maxDeliver, "max_ack_pending": 1000,
+                "replay_policy": "instant",
+            ] as [String: Any],
+        ]
+        let reply = try await api("$JS.API.CONSUMER.DURABLE.CREATE.\(stream).\(durable)", request)
+        if let error = reply.error, error.err_code != 10148, error.err_code != 10013 {  // already exists
+            throw NATSError.jetStream(code: error.code, description: error.description ?? "consumer create failed")
+        }
+    }
+
+    /// Fetches up to `batch` messages for `durable`, waiting at most `expires` for the first.
+    public func fetch(stream: String, durable: String, batch: Int, expires: Duration = .seconds(1)) async throws
+        -> [JetStreamMessage]
+    {
+        let inbox = client.newInbox()
+        let (sid, messages) = try await client.subscribe(to: inbox)
+        let request = #"{"batch":\#(batch),"expires":\#(nanoseconds(expires))}"#
+        try await client.publish(
+            Array(request.utf8), to: "$JS.API.CONSUMER.MSG.NEXT.\(stream).\(durable)", replyTo: inbox)
+        let client = self.client
+        let collected = try await withTimeout(expires + .seconds(2), "fetch from \(durable)", onTimeout: {}) {
+            var collected: [JetStreamMessage] = []
+            for await message in messages {
+                if let status = message.status, status >= 400 || status == 100 {
+                    if status == 100 { continue }
+                    break  // 404 no messages, 408 request expired, 409 consumer issues
+                }
+                collected.append(JetStreamMessage(message: message, client: client))
+                if collected.count >= batch { break }
+            }
+            return collected
+        }
+        await client.unsubscribe(sid)
+        return collected
+    }
+
+    private func api(_ subject: String, _ body: [String: Any]) async throws -> APIResponse {
+        let data = try JSONSerialization.data(withJSONObject: body)
+        let reply = try await client.request(Array(data), to: subject)
+        return (try? JSONDecoder().decode(APIResponse.self, from: Data(reply.payload))) ?? APIResponse(error: nil)
+    }
+
+    private func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}
+
+/// A message fetched from a pull consumer, to be acknowledged once handled.
+public struct JetStreamMessage: Sendable {
+    public let message: NATSMessage
+    let client: NATSClient
+
+    public var payload: [UInt8] { message.payload }
+
+    /// How many times the server has delivered this message (from the ack subject).
+    public var deliveryCount: Int {
+        // $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<timestamp>.<pending>
+        let parts = (message.replyTo ?? "").split(separator: ".")
+        return parts.count >= 9 ? Int(parts[parts.count - 5]) ?? 1 : 1
+    }
+
+    /// Handled: never deliver again.
+    public func ack() async throws { try await reply("+ACK") }
+
+    /// Not handled: deliver again (after `delay`, when given).
+    public func nak(delay: Duration? = nil) async throws {
+        if let delay {
+            let nanos = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+            try await reply(#"-NAK {"delay":\#(nanos)}"#)
+        } else {
+            try await reply("-NAK")
+        }
+    }
+
+    /// Unprocessable: never deliver again, without success.
+    public func term() async throws { try await reply("+TERM") }
+
+    private func reply(_ text: String) async throws {
+        guard let replyTo = message.replyTo else { return }
+        try await client.publish(Array(text.utf8), to: replyTo)
+    }
+}
