@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -54,7 +55,8 @@ let package = Package(
         .target(
             name: "System",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Orders", "IntegrationEvents",
+                "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Orders", "Gateway", "IntegrationEvents",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -134,6 +136,18 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "Gateway",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Services/Gateway",
+            swiftSettings: settings
+        ),
+        .target(
             name: "Customers",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "CustomersAPI",
@@ -181,6 +195,16 @@ let package = Package(
         .testTarget(
             name: "OrdersTests",
             dependencies: ["Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "DistributedTests",
+            dependencies: [
+                "Storage", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

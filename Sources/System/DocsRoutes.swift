@@ -1,4 +1,7 @@
+import Catalog
+import Customers
 import Hummingbird
+import Orders
 import ServiceKit
 
 /// `/openapi/{service}.yaml` (each service's contract) and `/docs`, a page linking them.
@@ -29,4 +32,13 @@ enum DocsRoutes {
             )
         }
     }
+}
+
+/// Every service's OpenAPI document by service name.
+enum Documents {
+    static let all: [String: String] = [
+        CatalogService.name: CatalogService.openAPIDocument,
+        CustomersService.name: CustomersService.openAPIDocument,
+        OrdersService.name: OrdersService.openAPIDocument,
+    ]
 }

@@ -66,12 +66,7 @@ public struct EmbeddedSystem: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
         HealthRoutes.add(to: router, databases: databases)
-        DocsRoutes.add(
-            to: router,
-            documents: [
-                CatalogService.name: CatalogService.openAPIDocument,
-                CustomersService.name: CustomersService.openAPIDocument,
-            ])
+        DocsRoutes.add(to: router, documents: Documents.all)
         try customers.registerRoutes(on: router)
         try catalog.registerRoutes(on: router)
         try orders.registerRoutes(on: router)

@@ -17,14 +17,56 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on. [SPROCKET_PORT]")
     var port: Int = Environment.value("SPROCKET_PORT").flatMap(Int.init) ?? 8080
 
-    @Flag(help: "Load the demo catalog and accounts at start (idempotent).")
+    @Flag(help: "Load the demo catalog and accounts at start (idempotent; embedded mode).")
     var demo = false
+
+    @Option(
+        help:
+            "Run one service in this process: catalog, customers, orders or gateway (distributed mode). [SPROCKET_SERVICE]"
+    )
+    var service: String? = Environment.value("SPROCKET_SERVICE")
+
+    @Option(help: "NATS server with JetStream, e.g. nats://127.0.0.1:4222 (distributed mode). [SPROCKET_NATS]")
+    var nats: String? = Environment.value("SPROCKET_NATS")
+
+    @Option(
+        help:
+            "Gateway upstream NAME=URL, once per service, e.g. catalog=http://127.0.0.1:8101. [SPROCKET_UPSTREAMS, comma-separated]"
+    )
+    var upstream: [String] = Environment.value("SPROCKET_UPSTREAMS")?.split(separator: ",").map(String.init) ?? []
+
+    @Option(help: "Base URL of the customers service, for its JWKS (distributed mode). [SPROCKET_CUSTOMERS_URL]")
+    var customersURL: String? = Environment.value("SPROCKET_CUSTOMERS_URL")
+
+    func validate() throws {
+        if let service, !ServiceProcess.names.contains(service) {
+            throw ValidationError("--service must be one of \(ServiceProcess.names.joined(separator: ", "))")
+        }
+        if service != nil, demo {
+            throw ValidationError(
+                "--demo loads the embedded system; run `sprocket demo` against it, or load data through the API")
+        }
+    }
 
     func run() async throws {
         let logger = options.makeLogger()
         var configuration = options.configuration()
         configuration.host = host
         configuration.port = port
+        if let service {
+            let options = DistributedOptions(natsURL: nats, upstreams: upstream, customersURL: customersURL)
+            let process = try await ServiceProcess.build(
+                service, configuration: configuration, options: options, logger: logger)
+            print("Sprocket \(service) listening on http://\(host):\(port)")
+            do {
+                try await process.application().runService()
+            } catch {
+                await process.close()
+                throw error
+            }
+            await process.close()
+            return
+        }
         let system = try await EmbeddedSystem.build(configuration, logger: logger)
         if demo {
             let loaded = try await DemoData.load(into: system)

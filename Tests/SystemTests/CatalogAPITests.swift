@@ -184,6 +184,7 @@ struct CatalogAPITests {
             #expect(spec.status == .ok)
             #expect(spec.text.contains("operationId: createPart"))
             #expect(try await client.json(.get, "/openapi/customers.yaml").text.contains("operationId: issueToken"))
+            #expect(try await client.json(.get, "/openapi/orders.yaml").text.contains("operationId: placeOrder"))
             #expect(try await client.json(.get, "/openapi/nothing.yaml").status == .notFound)
             #expect(try await client.json(.get, "/docs").text.contains("/openapi/catalog.yaml"))
         }

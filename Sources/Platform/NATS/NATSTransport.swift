@@ -51,9 +51,14 @@ public final class NATSTransport: Transport, Service {
         }
     }
 
-    /// Ensures the stream and consumers, then pulls for every subscription until shutdown.
+    /// Ensures the stream and consumers, then pulls for every subscription until shutdown (a
+    /// publisher-only service simply waits for shutdown).
     public func run() async throws {
         let subscriptions = self.subscriptions.withLock { $0 }
+        guard !subscriptions.isEmpty else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 for subscription in subscriptions {

@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOPosix
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceKit
+
+/// The distributed gateway: forwards `/api/v1/...` to the service that owns the path.
+///
+/// Bodies are forwarded as received (requests are already buffered by ``BodyLimitMiddleware``;
+/// responses stream back). The request id, trace context and client address are passed on. Idempotent
+/// methods (GET, HEAD, PUT, DELETE, OPTIONS) are retried once when the upstream cannot be reached;
+/// POST and PATCH never are. An unreachable upstream is a 502 problem, a slow one a 504.
+public struct GatewayProxy: Sendable {
+    private let routes: GatewayRoutes
+    private let client: HTTPClient
+    private let timeout: TimeAmount
+
+    public init(routes: GatewayRoutes, client: HTTPClient, timeout: TimeAmount = .seconds(30)) {
+        self.routes = routes
+        self.client = client
+        self.timeout = timeout
+    }
+
+    private static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding",
+        "upgrade", "host", "content-length",
+    ]
+
+    /// Mounts the catch-all proxy route on `router`.
+    public func register(on router: Router<AppRequestContext>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
+            router.on("/api/v1/**", method: method) { request, context in
+                try await forward(request, context: context)
+            }
+        }
+    }
+
+    func forward(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let path = request.uri.path
+        guard let (service, baseURL) = routes.upstream(for: path) else {
+            throw Problem.notFound("route.not_found", "No service serves \(path).")
+        }
+        var outbound = HTTPClientRequest(url: baseURL + (request.uri.string.hasPrefix("/") ? request.uri.string : path))
+        outbound.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            outbound.headers.add(name: field.name.rawName, value: field.value)
+        }
+        if let scope = RequestScope.current {
+            outbound.headers.replaceOrAdd(name: "X-Request-Id", value: scope.requestID)
+            if let address = scope.clientAddress {
+                outbound.headers.replaceOrAdd(name: "X-Forwarded-For", value: address)
+            }
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        if body.readableBytes > 0 { outbound.body = .bytes(body) }
+
+        let idempotent: Set<HTTPRequest.Method> = [.get, .head, .put, .delete, .options]
+        let attempts = idempotent.contains(request.method) ? 2 : 1
+        var lastError: (any Error)?
+        for attempt in 1...attempts {
+            do {
+                let response = try await client.execute(outbound, timeout: timeout)
+                var headers = HTTPFields()
+                for (name, value) in response.headers where !Self.hopByHop.contains(name.lowercased()) {
+                    if let fieldName = HTTPField.Name(name) { headers.append(HTTPField(name: fieldName, value: value)) }
+                }
+                let length = response.headers.first(name: "content-length").flatMap(Int.init)
+                return Response(
+                    status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers,
+                    body: ResponseBody(contentLength: length) { writer in
+                        for try await chunk in response.body { try await writer.write(chunk) }
+                        try await writer.finish(nil)
+                    }
+                )
+            } catch {
+                lastError = error
+                if attempt < attempts, Self.isConnectFailure(error) {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                break
+            }
+        }
+        throw Self.problem(for: lastError, service: service)
+    }
+
+    private static func isConnectFailure(_ error: (any Error)?) -> Bool {
+        guard let error else { return false }
+        if let client = error as? HTTPClientError {
+            return client == .connectTimeout || client == .remoteConnectionClosed || client == .cancelled
+        }
+        return String(describing: error).contains("onnection refused") || error is NIOConnectionError
+    }
+
+    private static func problem(for error: (any Error)?, service: String) -> Problem {
+        if let client = error as? HTTPClientError, client == .deadlineExceeded || client == .readTimeout {
+            return Problem(
+                status: .gatewayTimeout, code: "gateway.upstream_timeout",
+                detail: "The \(service) service did not answer in time."
+            )
+        }
+        return Problem(
+            status: .badGateway, code: "gateway.upstream_unavailable",
+            detail: "The \(service) service cannot be reached; try again shortly.", retryAfter: 1
+        )
+    }
+}

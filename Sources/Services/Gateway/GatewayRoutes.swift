@@ -1,0 +1,48 @@
+/// Which upstream service answers which part of `/api/v1`: the first path segment decides.
+public struct GatewayRoutes: Sendable, Equatable {
+    /// First path segment under `/api/v1` → service name.
+    public static let prefixes: [String: String] = [
+        "parts": "catalog",
+        "customers": "customers",
+        "auth": "customers",
+        ".well-known": "customers",
+        "orders": "orders",
+    ]
+
+    /// Service name → base URL, e.g. `catalog` → `http://127.0.0.1:8101`.
+    public var upstreams: [String: String]
+
+    public init(upstreams: [String: String]) {
+        self.upstreams = upstreams
+    }
+
+    /// Parses `name=url` pairs (from `--upstream`); throws on a malformed pair.
+    public init(pairs: [String]) throws {
+        var upstreams: [String: String] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[1].hasPrefix("http://") || parts[1].hasPrefix("https://") else {
+                throw GatewayConfigurationError(description: "--upstream must be NAME=http://host:port, not \(pair)")
+            }
+            upstreams[parts[0]] = parts[1].hasSuffix("/") ? String(parts[1].dropLast()) : parts[1]
+        }
+        self.init(upstreams: upstreams)
+    }
+
+    /// The service and base URL for a request path, or `nil` when no upstream serves it.
+    public func upstream(for path: String) -> (service: String, baseURL: String)? {
+        guard path.hasPrefix("/api/v1/") else { return nil }
+        let segment = path.dropFirst("/api/v1/".count).split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        guard let service = Self.prefixes[segment], let baseURL = upstreams[service] else { return nil }
+        return (service, baseURL)
+    }
+}
+
+/// The gateway was configured wrongly.
+public struct GatewayConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}

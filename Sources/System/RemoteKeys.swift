@@ -1,0 +1,34 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import ServiceKit
+
+/// Loads the customers service's JWKS over HTTP: how services in other processes verify tokens.
+enum RemoteKeys {
+    struct JWKS: Decodable {
+        struct Key: Decodable {
+            let kid: String
+            let kty: String
+            let crv: String?
+            let x: String?
+        }
+        let keys: [Key]
+    }
+
+    /// A key ring that fetches `baseURL/api/v1/.well-known/jwks.json` when it meets an unknown key id.
+    static func keyRing(customersURL baseURL: String) -> KeyRing {
+        KeyRing {
+            var request = HTTPClientRequest(url: "\(baseURL)/api/v1/.well-known/jwks.json")
+            request.method = .GET
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let jwks = try JSONDecoder().decode(JWKS.self, from: Data(buffer: body))
+            var keys: [String: Curve25519.Signing.PublicKey] = [:]
+            for key in jwks.keys where key.kty == "OKP" && key.crv == "Ed25519" {
+                guard let x = key.x, let raw = Base64URL.decode(x) else { continue }
+                keys[key.kid] = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            }
+            return keys
+        }
+    }
+}

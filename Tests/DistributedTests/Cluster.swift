@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import SQLKit
+import Storage
+import TestSupport
+
+/// The distributed system as real processes on 127.0.0.1: customers, catalog, orders and the gateway,
+/// each `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server.
+final class Cluster: @unchecked Sendable {
+    let binary: String
+    let run = "e2e\(UInt32.random(in: 0...UInt32.max))"
+    let basePort = Int.random(in: 40_000...48_000)
+    private var processes: [String: Process] = [:]
+    private let lock = NSLock()
+
+    var gateway: String { "http://127.0.0.1:\(port("gateway"))" }
+
+    init() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        binary = root.appendingPathComponent(".build/debug/sprocket").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ClusterError.failed(
+                "\(binary) is missing: build it with `swift build --product sprocket` (scripts/test does)")
+        }
+    }
+
+    func port(_ service: String) -> Int {
+        basePort + (["customers": 1, "catalog": 2, "orders": 3, "gateway": 0][service] ?? 9)
+    }
+
+    func databaseURL(_ service: String) throws -> String {
+        let server = try TestDatabase.postgresURL()
+        let base = server.components(separatedBy: "/").dropLast().joined(separator: "/")
+        return "\(base)/\(run)_\(service)"
+    }
+
+    /// Creates one PostgreSQL database per service.
+    func createDatabases() async throws {
+        let admin = try await Database.open(
+            try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
+        for service in ["customers", "catalog", "orders"] {
+            try await admin.read { db in try await db.raw("CREATE DATABASE \(ident: "\(run)_\(service)")").run() }
+        }
+        await admin.close()
+    }
+
+    func dropDatabases() async {
+        guard
+            let admin = try? await Database.open(
+                try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
+        else { return }
+        for service in ["customers", "catalog", "orders"] {
+            try? await admin.read { db in
+                try await db.raw("DROP DATABASE IF EXISTS \(ident: "\(run)_\(service)") WITH (FORCE)").run()
+            }
+        }
+        await admin.close()
+    }
+
+    func arguments(_ service: String) throws -> [String] {
+        let nats = try TestNATS.server()
+        var arguments = [
+            "serve", "--service", service, "--port", String(port(service)), "--log-level", "info", "--bcrypt-cost", "4",
+        ]
+        if service == "gateway" {
+            for upstream in ["customers", "catalog", "orders"] {
+                arguments += ["--upstream", "\(upstream)=http://127.0.0.1:\(port(upstream))"]
+            }
+        } else {
+            arguments += ["--database", try databaseURL(service), "--nats", "nats://\(nats.host):\(nats.port)"]
+            if service != "customers" { arguments += ["--customers-url", "http://127.0.0.1:\(port("customers"))"] }
+        }
+        return arguments
+    }
+
+    /// Starts `service` and waits until it is ready.
+    func start(_ service: String) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = try arguments(service)
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-\(service).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        lock.withLock { processes[service] = process }
+        try await waitReady("http://127.0.0.1:\(port(service))/health/ready", service: service)
+    }
+
+    /// Stops `service` with SIGTERM (graceful) and waits for it to exit.
+    func stop(_ service: String) {
+        guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    func stopAll() {
+        for service in ["gateway", "orders", "catalog", "customers"] { stop(service) }
+    }
+
+    func createUser(email: String, role: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [
+            "users", "add", "--service-database", try databaseURL("customers"), "--role", role, "--email", email,
+            "--password", "correct-horse", "--bcrypt-cost", "4", "--log-level", "error",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ClusterError.failed("users add exited \(process.terminationStatus)")
+        }
+    }
+
+    private func waitReady(_ url: String, service: String) async throws {
+        for _ in 0..<150 {
+            if let response = try? await HTTP.send(.GET, url), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ClusterError.failed("\(service) did not become ready at \(url)")
+    }
+}
+
+enum ClusterError: Error {
+    case failed(String)
+}
+
+/// A tiny JSON-over-HTTP client for the end-to-end tests.
+enum HTTP {
+    struct Reply: Sendable {
+        let status: Int
+        let text: String
+        var object: [String: Any] {
+            ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]) ?? [:]
+        }
+        var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
+    }
+
+    static func send(_ method: HTTPMethod, _ url: String, json: String? = nil, token: String? = nil) async throws
+        -> Reply
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 10 << 20)
+        return Reply(status: Int(response.status.code), text: String(buffer: body))
+    }
+
+    static func token(_ gateway: String, _ email: String) async throws -> String {
+        let reply = try await send(
+            .POST, "\(gateway)/api/v1/auth/token", json: #"{"email":"\#(email)","password":"correct-horse"}"#)
+        guard let token = reply.object["accessToken"] as? String else {
+            throw ClusterError.failed("login failed: \(reply.text)")
+        }
+        return token
+    }
+}

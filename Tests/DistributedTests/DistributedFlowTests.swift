@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import NIOHTTP1
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Distributed mode: real processes on PostgreSQL and NATS, through the gateway", .serialized)
+struct DistributedFlowTests {
+    static let address =
+        #"{"firstName":"Dana","lastName":"Fischer","line1":"Werkstattstrasse 12","city":"Berlin","postalCode":"10115","country":"DE"}"#
+
+    static func order(_ sku: String, _ quantity: Int) -> String {
+        #"{"lines":[{"sku":"\#(sku)","quantity":\#(quantity)}],"shippingAddress":\#(address),"billingAddress":\#(address)}"#
+    }
+
+    /// Places orders until one is accepted (and priced at `expectPrice`), while the orders replica
+    /// catches up (409 customer unknown, 422 unknown SKU, or an older price); returns it and how many
+    /// orders were created on the way.
+    static func placeEventually(
+        _ gateway: String, _ body: String, token: String, expectPrice: String? = nil
+    ) async throws -> (reply: HTTP.Reply, created: Int) {
+        var last: HTTP.Reply?
+        var created = 0
+        for _ in 0..<100 {
+            let reply = try await HTTP.send(.POST, "\(gateway)/api/v1/orders", json: body, token: token)
+            last = reply
+            if reply.status == 201 { created += 1 }
+            let price = ((reply.object["lines"] as? [[String: Any]])?.first?["unitPrice"] as? [String: String])?[
+                "amount"]
+            if reply.status == 201, expectPrice == nil || price == expectPrice { return (reply, created) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ClusterError.failed("order never accepted: \(last?.text ?? "")")
+    }
+
+    @Test func theOrderFlowWorksThroughTheGatewayAndSurvivesAConsumerRestart() async throws {
+        let cluster = try Cluster()
+        try await cluster.createDatabases()
+        do {
+            for service in ["customers", "catalog", "orders", "gateway"] { try await cluster.start(service) }
+            try cluster.createUser(email: "admin@e2e.test", role: "admin")
+            try cluster.createUser(email: "staff@e2e.test", role: "staff")
+            let gateway = cluster.gateway
+
+            // Identity through the gateway; the catalog verifies the token with the customers JWKS.
+            let registered = try await HTTP.send(
+                .POST, "\(gateway)/api/v1/customers",
+                json: #"{"email":"ann@e2e.test","password":"correct-horse","name":"Ann"}"#
+            )
+            #expect(registered.status == 201)
+            let ann = try await HTTP.token(gateway, "ann@e2e.test")
+            let admin = try await HTTP.token(gateway, "admin@e2e.test")
+            let staff = try await HTTP.token(gateway, "staff@e2e.test")
+            #expect(
+                try await HTTP.send(.GET, "\(gateway)/api/v1/customers/me", token: ann).object["email"] as? String
+                    == "ann@e2e.test")
+            let part = #"{"sku":"E2E-PAD","name":"Brake pad","price":{"amount":"39.90","currency":"EUR"}}"#
+            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: ann).status == 403)
+            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: admin).status == 201)
+            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/parts/e2e-pad").object["sku"] as? String == "E2E-PAD")
+
+            // The order flow: the orders replica learned the part and the customer over NATS.
+            let (placed, createdFirst) = try await Self.placeEventually(gateway, Self.order("E2E-PAD", 2), token: ann)
+            #expect(createdFirst == 1)
+            #expect((placed.object["total"] as? [String: String])?["amount"] == "94.96")
+            let id = try #require(placed.object["id"] as? String)
+            let confirmed = try await HTTP.send(
+                .POST, "\(gateway)/api/v1/orders/\(id)/status", json: #"{"status":"confirmed"}"#, token: staff)
+            #expect(confirmed.object["status"] as? String == "confirmed")
+            let illegal = try await HTTP.send(
+                .POST, "\(gateway)/api/v1/orders/\(id)/status", json: #"{"status":"delivered"}"#, token: staff)
+            #expect(illegal.status == 409)
+            #expect(illegal.object["code"] as? String == "order.illegal_transition")
+
+            // The orders service goes away: the gateway answers 502, events wait in JetStream.
+            cluster.stop("orders")
+            let down = try await HTTP.send(.GET, "\(gateway)/api/v1/orders", token: ann)
+            #expect(down.status == 502)
+            #expect(down.object["code"] as? String == "gateway.upstream_unavailable")
+            let repriced = try await HTTP.send(
+                .PATCH, "\(gateway)/api/v1/parts/E2E-PAD", json: #"{"price":{"amount":"42.00","currency":"EUR"}}"#,
+                token: admin
+            )
+            #expect(repriced.status == 200)
+            let newPart = #"{"sku":"E2E-DISC","name":"Brake disc","price":{"amount":"54.00","currency":"EUR"}}"#
+            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: newPart, token: admin).status == 201)
+
+            // It comes back and catches up with everything it missed.
+            try await cluster.start("orders")
+            let (afterRestart, createdWhileCatchingUp) = try await Self.placeEventually(
+                gateway, Self.order("E2E-PAD", 1), token: ann, expectPrice: "42.00"
+            )
+            #expect(afterRestart.status == 201)
+            let (disc, createdDisc) = try await Self.placeEventually(gateway, Self.order("E2E-DISC", 1), token: ann)
+            #expect((disc.object["subtotal"] as? [String: String])?["amount"] == "54.00")
+            let mine = try await HTTP.send(.GET, "\(gateway)/api/v1/orders?limit=200", token: ann)
+            #expect(mine.items.count == 1 + createdWhileCatchingUp + createdDisc)
+            let history = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)/history", token: ann)
+            #expect(history.items.compactMap { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
+        } catch {
+            cluster.stopAll()
+            await cluster.dropDatabases()
+            throw error
+        }
+        cluster.stopAll()
+        await cluster.dropDatabases()
+    }
+}
