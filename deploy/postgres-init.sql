@@ -1,0 +1,4 @@
+-- One database per service (docker-compose mounts this into PostgreSQL's init directory).
+CREATE DATABASE catalog;
+CREATE DATABASE customers;
+CREATE DATABASE orders;
