@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// JetStream on top of ``NATSClient``: streams, de-duplicated publishing with acknowledgements,
 /// durable pull consumers, fetching batches, and ack/nak/term.
@@ -74,30 +75,50 @@ public struct JetStream: Sendable {
         }
     }
 
-    /// Fetches up to `batch` messages for `durable`, waiting at most `expires` for the first.
+    /// Fetches up to `batch` messages for `durable`, waiting at most `expires` for them.
     public func fetch(stream: String, durable: String, batch: Int, expires: Duration = .seconds(1)) async throws
         -> [JetStreamMessage]
     {
+        let collected = Mutex<[JetStreamMessage]>([])
+        try await pull(stream: stream, durable: durable, batch: batch, expires: expires) { message in
+            collected.withLock { $0.append(message) }
+        }
+        return collected.withLock { $0 }
+    }
+
+    /// One pull request for up to `batch` messages, open for at most `expires`: `handle` runs for each
+    /// message as soon as it arrives (not when the request ends), in order.
+    public func pull(
+        stream: String, durable: String, batch: Int, expires: Duration = .seconds(1),
+        _ handle: @escaping @Sendable (JetStreamMessage) async -> Void
+    ) async throws {
         let inbox = client.newInbox()
         let (sid, messages) = try await client.subscribe(to: inbox)
         let request = #"{"batch":\#(batch),"expires":\#(nanoseconds(expires))}"#
         try await client.publish(
             Array(request.utf8), to: "$JS.API.CONSUMER.MSG.NEXT.\(stream).\(durable)", replyTo: inbox)
         let client = self.client
-        let collected = try await withTimeout(expires + .seconds(2), "fetch from \(durable)", onTimeout: {}) {
-            var collected: [JetStreamMessage] = []
-            for await message in messages {
-                if let status = message.status, status >= 400 || status == 100 {
-                    if status == 100 { continue }
-                    break  // 404 no messages, 408 request expired, 409 consumer issues
+        do {
+            try await withTimeout(
+                expires + .seconds(2), "pull from \(durable)", onTimeout: { Task { await client.unsubscribe(sid) } }
+            ) {
+                var received = 0
+                for await message in messages {
+                    if let status = message.status {
+                        if status == 100 { continue }  // heartbeat
+                        break  // 404 no messages, 408 request expired, 409 consumer changes
+                    }
+                    await handle(JetStreamMessage(message: message, client: client))
+                    received += 1
+                    if received >= batch { break }
                 }
-                collected.append(JetStreamMessage(message: message, client: client))
-                if collected.count >= batch { break }
+                return true
             }
-            return collected
+        } catch {
+            await client.unsubscribe(sid)
+            throw error
         }
         await client.unsubscribe(sid)
-        return collected
     }
 
     private func api(_ subject: String, _ body: [String: Any]) async throws -> APIResponse {

@@ -13,6 +13,8 @@ public final class KeyRing: Sendable {
     private struct State {
         var keys: [String: Curve25519.Signing.PublicKey] = [:]
         var lastRefresh: ContinuousClock.Instant?
+        /// Callers waiting for the refresh in flight (`nil`: none in flight).
+        var waiters: [CheckedContinuation<Void, Never>]?
     }
 
     private let state = Mutex(State())
@@ -28,19 +30,42 @@ public final class KeyRing: Sendable {
     }
 
     /// The key `id`, refreshing from the source once when it is unknown.
+    ///
+    /// Concurrent callers share one refresh: they wait for the fetch in flight rather than failing.
     public func key(id: String) async -> Curve25519.Signing.PublicKey? {
         if let key = state.withLock({ $0.keys[id] }) { return key }
         guard let refresh else { return nil }
-        let due = state.withLock { state -> Bool in
+        enum Step { case fetch, wait, giveUp }
+        let step = state.withLock { state -> Step in
+            if state.waiters != nil { return .wait }
             let now = ContinuousClock.now
-            if let last = state.lastRefresh, now - last < .seconds(10) { return false }
+            if let last = state.lastRefresh, now - last < .seconds(10) { return .giveUp }
             state.lastRefresh = now
-            return true
+            state.waiters = []
+            return .fetch
         }
-        guard due, let fresh = try? await refresh() else { return nil }
-        return state.withLock { state in
-            state.keys.merge(fresh) { _, new in new }
-            return state.keys[id]
+        switch step {
+        case .giveUp:
+            return nil
+        case .wait:
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let inFlight = state.withLock { state -> Bool in
+                    guard state.waiters != nil else { return false }
+                    state.waiters?.append(continuation)
+                    return true
+                }
+                if !inFlight { continuation.resume() }
+            }
+            return state.withLock { $0.keys[id] }
+        case .fetch:
+            let fresh = try? await refresh()
+            let (key, waiters) = state.withLock { state in
+                state.keys.merge(fresh ?? [:]) { _, new in new }
+                defer { state.waiters = nil }
+                return (state.keys[id], state.waiters ?? [])
+            }
+            for waiter in waiters { waiter.resume() }
+            return key
         }
     }
 
