@@ -289,8 +289,9 @@ public final class NATSClient: Service, Sendable {
         }
     }
 
-    /// A fresh inbox subject for replies (e.g. a JetStream fetch).
-    public func newInbox() -> String { "\(inboxPrefix).f\(UUID().uuidString.prefix(12))" }
+    /// A fresh inbox subject for replies (e.g. a JetStream pull), outside the request inbox's wildcard so
+    /// its messages are delivered once.
+    public func newInbox() -> String { "_INBOX.\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))" }
 
     private func ensureInbox() async throws {
         let missing = state.withLock { state -> Int? in

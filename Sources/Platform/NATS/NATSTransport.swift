@@ -74,7 +74,7 @@ public final class NATSTransport: Transport, Service {
         streamReady.store(true, ordering: .releasing)
     }
 
-    private func pull(_ consumer: String, _ type: String, _ deliver: EventDelivery) async {
+    private func pull(_ consumer: String, _ type: String, _ deliver: @escaping EventDelivery) async {
         let durable = "\(consumer)_\(type.replacingOccurrences(of: ".", with: "_"))"
         var ready = false
         while !Task.isCancelled {
@@ -87,10 +87,8 @@ public final class NATSTransport: Transport, Service {
                     )
                     ready = true
                 }
-                for message in try await jetStream.fetch(
-                    stream: stream, durable: durable, batch: 64, expires: .seconds(1))
-                {
-                    await handle(message, durable: durable, deliver)
+                try await jetStream.pull(stream: stream, durable: durable, batch: 64, expires: .seconds(5)) { message in
+                    await self.handle(message, durable: durable, deliver)
                 }
             } catch {
                 if Task.isCancelled { break }
