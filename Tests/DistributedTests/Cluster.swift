@@ -29,7 +29,7 @@ final class Cluster: @unchecked Sendable {
     }
 
     func port(_ service: String) -> Int {
-        basePort + (["customers": 1, "catalog": 2, "orders": 3, "gateway": 0][service] ?? 9)
+        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "gateway": 0][service] ?? 9)
     }
 
     func databaseURL(_ service: String) throws -> String {
@@ -61,14 +61,17 @@ final class Cluster: @unchecked Sendable {
         await admin.close()
     }
 
-    func arguments(_ service: String) throws -> [String] {
+    /// `orders2` is a second replica of the orders service (same database, same durable consumers).
+    func arguments(_ process: String) throws -> [String] {
         let nats = try TestNATS.server()
+        let service = process == "orders2" ? "orders" : process
         var arguments = [
-            "serve", "--service", service, "--port", String(port(service)), "--log-level", "info", "--bcrypt-cost", "4",
+            "serve", "--service", service, "--port", String(port(process)), "--log-level", "info", "--bcrypt-cost", "4",
         ]
         if service == "gateway" {
-            for upstream in ["customers", "catalog", "orders"] {
-                arguments += ["--upstream", "\(upstream)=http://127.0.0.1:\(port(upstream))"]
+            for upstream in ["customers", "catalog", "orders", "orders2"] {
+                let name = upstream == "orders2" ? "orders" : upstream
+                arguments += ["--upstream", "\(name)=http://127.0.0.1:\(port(upstream))"]
             }
         } else {
             arguments += ["--database", try databaseURL(service), "--nats", "nats://\(nats.host):\(nats.port)"]
@@ -82,7 +85,7 @@ final class Cluster: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = try arguments(service)
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-\(service).log")
+        let log = logFile(service)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -92,6 +95,35 @@ final class Cluster: @unchecked Sendable {
         try await waitReady("http://127.0.0.1:\(port(service))/health/ready", service: service)
     }
 
+    /// Where the process `service` writes its JSON log lines.
+    func logFile(_ service: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-\(service).log")
+    }
+
+    /// How many requests for paths starting with `prefix` the process `service` logged.
+    func requestsServed(_ service: String, pathPrefix prefix: String) -> Int {
+        let text = (try? String(contentsOf: logFile(service), encoding: .utf8)) ?? ""
+        let escaped = prefix.replacingOccurrences(of: "/", with: "\\/")
+        return text.split(separator: "\n").filter {
+            $0.contains("\"msg\":\"request\"") && $0.contains("\"path\":\"\(escaped)")
+        }.count
+    }
+
+    /// Runs `body` on one service's database.
+    func withDatabase<T: Sendable>(_ service: String, _ body: @Sendable (Database) async throws -> T) async throws -> T
+    {
+        let database = try await Database.open(
+            try DatabaseLocation(parsing: try databaseURL(service)), logger: TestDatabase.logger)
+        do {
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     /// Stops `service` with SIGTERM (graceful) and waits for it to exit.
     func stop(_ service: String) {
         guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
@@ -99,8 +131,14 @@ final class Cluster: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    func removeLogs() {
+        for service in ["gateway", "orders2", "orders", "catalog", "customers"] {
+            try? FileManager.default.removeItem(at: logFile(service))
+        }
+    }
+
     func stopAll() {
-        for service in ["gateway", "orders", "catalog", "customers"] { stop(service) }
+        for service in ["gateway", "orders2", "orders", "catalog", "customers"] { stop(service) }
     }
 
     func createUser(email: String, role: String) throws {

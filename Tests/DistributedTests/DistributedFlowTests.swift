@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import NIOHTTP1
 import Foundation
+import SQLKit
+import Storage
 import Testing
 import TestSupport
 
@@ -37,7 +39,7 @@ struct DistributedFlowTests {
         let cluster = try Cluster()
         try await cluster.createDatabases()
         do {
-            for service in ["customers", "catalog", "orders", "gateway"] { try await cluster.start(service) }
+            for service in ["customers", "catalog", "orders", "orders2", "gateway"] { try await cluster.start(service) }
             try cluster.createUser(email: "admin@e2e.test", role: "admin")
             try cluster.createUser(email: "staff@e2e.test", role: "staff")
             let gateway = cluster.gateway
@@ -72,8 +74,17 @@ struct DistributedFlowTests {
             #expect(illegal.status == 409)
             #expect(illegal.object["code"] as? String == "order.illegal_transition")
 
-            // The orders service goes away: the gateway answers 502, events wait in JetStream.
+            // Two orders replicas: the gateway spreads requests over both.
+            for _ in 0..<6 { _ = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann) }
+            #expect(cluster.requestsServed("orders", pathPrefix: "/api/v1/orders") > 0)
+            #expect(cluster.requestsServed("orders2", pathPrefix: "/api/v1/orders") > 0)
+            // One replica goes away: reads fail over to the other.
             cluster.stop("orders")
+            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann).status == 200)
+            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann).status == 200)
+
+            // Then the whole orders service goes away: the gateway answers 502, events wait in JetStream.
+            cluster.stop("orders2")
             let down = try await HTTP.send(.GET, "\(gateway)/api/v1/orders", token: ann)
             #expect(down.status == 502)
             #expect(down.object["code"] as? String == "gateway.upstream_unavailable")
@@ -97,6 +108,19 @@ struct DistributedFlowTests {
             #expect(mine.items.count == 1 + createdWhileCatchingUp + createdDisc)
             let history = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)/history", token: ann)
             #expect(history.items.compactMap { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
+
+            // Every catalog and customer event was applied by the orders service exactly once.
+            let published =
+                try await cluster.withDatabase("catalog") {
+                    try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
+                }
+                + (try await cluster.withDatabase("customers") {
+                    try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
+                })
+            let applied = try await cluster.withDatabase("orders") {
+                try await Self.count("SELECT COUNT(*) AS n FROM inbox", $0)
+            }
+            #expect(applied == published)
         } catch {
             cluster.stopAll()
             await cluster.dropDatabases()
@@ -104,5 +128,12 @@ struct DistributedFlowTests {
         }
         cluster.stopAll()
         await cluster.dropDatabases()
+        cluster.removeLogs()
+    }
+
+    static func count(_ sql: String, _ database: Database) async throws -> Int {
+        try await database.read { db in
+            try await db.raw("\(unsafeRaw: sql)").first()?.decode(column: "n", as: Int.self) ?? -1
+        }
     }
 }

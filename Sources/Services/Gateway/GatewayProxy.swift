@@ -2,22 +2,31 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import NIOPosix
+import Synchronization
 import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceKit
 
-/// The distributed gateway: forwards `/api/v1/...` to the service that owns the path.
+/// The distributed gateway: forwards `/api/v1/...` to the service that owns the path, spreading requests
+/// over the service's replicas in turn.
 ///
 /// Bodies are forwarded as received (requests are already buffered by ``BodyLimitMiddleware``;
 /// responses stream back). The request id, trace context and client address are passed on. Idempotent
-/// methods (GET, HEAD, PUT, DELETE, OPTIONS) are retried once when the upstream cannot be reached;
-/// POST and PATCH never are. An unreachable upstream is a 502 problem, a slow one a 504.
+/// methods (GET, HEAD, PUT, DELETE, OPTIONS) are retried once, on the next replica, when the upstream
+/// cannot be reached; POST and PATCH never are. An unreachable upstream is a 502 problem, a slow one a 504.
 public struct GatewayProxy: Sendable {
     private let routes: GatewayRoutes
     private let client: HTTPClient
     private let timeout: TimeAmount
+    private let turn = Turn()
+
+    /// Round-robin position shared by the routes' handlers.
+    private final class Turn: Sendable {
+        private let next = Atomic<Int>(0)
+        func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max }
+    }
 
     public init(routes: GatewayRoutes, client: HTTPClient, timeout: TimeAmount = .seconds(30)) {
         self.routes = routes
@@ -41,10 +50,12 @@ public struct GatewayProxy: Sendable {
 
     func forward(_ request: Request, context: AppRequestContext) async throws -> Response {
         let path = request.uri.path
-        guard let (service, baseURL) = routes.upstream(for: path) else {
+        guard let (service, baseURLs) = routes.upstream(for: path) else {
             throw Problem.notFound("route.not_found", "No service serves \(path).")
         }
-        var outbound = HTTPClientRequest(url: baseURL + (request.uri.string.hasPrefix("/") ? request.uri.string : path))
+        let first = turn.take()
+        let target = request.uri.string.hasPrefix("/") ? request.uri.string : path
+        var outbound = HTTPClientRequest(url: baseURLs[first % baseURLs.count] + target)
         outbound.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
             outbound.headers.add(name: field.name.rawName, value: field.value)
@@ -63,6 +74,7 @@ public struct GatewayProxy: Sendable {
         let attempts = idempotent.contains(request.method) ? 2 : 1
         var lastError: (any Error)?
         for attempt in 1...attempts {
+            outbound.url = baseURLs[(first + attempt - 1) % baseURLs.count] + target
             do {
                 let response = try await client.execute(outbound, timeout: timeout)
                 var headers = HTTPFields()
