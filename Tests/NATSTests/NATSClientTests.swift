@@ -83,19 +83,28 @@ struct NATSClientTests {
         try await withClient(host: "127.0.0.1", port: server.port) { client in
             let subject = TestNATS.unique("test.reconnect.")
             let (_, messages) = try await client.subscribe(to: subject)
+            var iterator = messages.makeAsyncIterator()
             try await client.publish(Array("before".utf8), to: subject)
+            let before = await iterator.next()
+            #expect(before.map { String(decoding: $0.payload, as: UTF8.self) } == "before")
             server.stop()
             try await Task.sleep(for: .milliseconds(300))
             try server.start()
-            // Publishing waits for the reconnect; the subscription was restored on the new connection.
-            try await client.flush()
-            try await client.publish(Array("after".utf8), to: subject)
-            var received: [String] = []
-            for await message in messages {
-                received.append(String(decoding: message.payload, as: UTF8.self))
-                if received.last == "after" { break }
+            // Operations wait for the reconnect (or fail while the old connection is being torn down).
+            var reconnected = false
+            for _ in 0..<100 where !reconnected {
+                do {
+                    try await client.flush()
+                    reconnected = true
+                } catch {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
             }
-            #expect(received == ["before", "after"])
+            #expect(reconnected)
+            // The subscription was restored on the new connection before it was handed out.
+            try await client.publish(Array("after".utf8), to: subject)
+            let after = await iterator.next()
+            #expect(after.map { String(decoding: $0.payload, as: UTF8.self) } == "after")
         }
         server.stop()
     }
