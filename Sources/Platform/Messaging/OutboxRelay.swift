@@ -50,24 +50,32 @@ public struct OutboxRelay: Service {
     /// Publishes one batch of pending rows and returns how many were published.
     ///
     /// Throws when the first row of the batch could not be published; a later failure ends the batch early.
+    /// The published rows are marked in one statement after the batch (in the claiming transaction on
+    /// PostgreSQL, in one short write transaction on SQLite); a crash before that republishes them, which
+    /// consumers' inboxes absorb.
     @discardableResult
     public func publishPending() async throws -> Int {
         let outcome: BatchOutcome
         switch database.engine {
         case .postgres:
             outcome = try await database.transaction { db in
-                try await publish(try await claim(db), recordingIn: { _, body in try await body(db) })
+                let outcome = await publish(try await claim(db))
+                try await record(outcome, in: db)
+                return outcome
             }
         case .sqlite:
             let rows = try await database.read { db in try await claim(db) }
-            outcome = try await publish(rows, recordingIn: { _, body in try await database.transaction(body) })
+            outcome = await publish(rows)
+            if !outcome.published.isEmpty || outcome.failure != nil {
+                try await database.transaction { db in try await record(outcome, in: db) }
+            }
         }
-        if outcome.published == 0, let failure = outcome.failure { throw failure }
-        return outcome.published
+        if outcome.published.isEmpty, let failure = outcome.failure { throw failure }
+        return outcome.published.count
     }
 
     private struct BatchOutcome: Sendable {
-        var published = 0
+        var published: [String] = []
         var failure: RelayFailure?
     }
 
@@ -87,35 +95,38 @@ public struct OutboxRelay: Service {
         return try rows.map(Outbox.envelope(from:))
     }
 
-    /// Publishes `envelopes` in order; `write` runs a statement batch where the row is held
-    /// (the claiming transaction on PostgreSQL, a short write transaction on SQLite).
-    private func publish(
-        _ envelopes: [EventEnvelope],
-        recordingIn write: (String, (any SQLDatabase) async throws -> Void) async throws -> Void
-    ) async throws -> BatchOutcome {
+    /// Publishes `envelopes` in order until one fails.
+    private func publish(_ envelopes: [EventEnvelope]) async -> BatchOutcome {
         var outcome = BatchOutcome()
         for envelope in envelopes {
             do {
                 try await transport.publish(envelope)
+                outcome.published.append(envelope.id)
             } catch {
-                let message = String(describing: error)
-                try await write(envelope.id) { db in
-                    try await db.raw(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = \(bind: message) WHERE id = \(bind: envelope.id)"
-                    ).run()
-                }
-                outcome.failure = RelayFailure(eventID: envelope.id, description: message)
+                outcome.failure = RelayFailure(eventID: envelope.id, description: String(describing: error))
                 break
             }
-            try await write(envelope.id) { db in try await markPublished(envelope.id, in: db) }
-            outcome.published += 1
         }
         return outcome
     }
 
-    private func markPublished(_ id: String, in db: any SQLDatabase) async throws {
-        try await db.raw(
-            "UPDATE outbox SET published_at = \(bind: Date().microsecondsSince1970) WHERE id = \(bind: id)"
-        ).run()
+    /// Marks the published rows and counts the failed attempt, in `db`.
+    private func record(_ outcome: BatchOutcome, in db: any SQLDatabase) async throws {
+        if !outcome.published.isEmpty {
+            try await db.raw(
+                """
+                UPDATE outbox SET published_at = \(bind: Date().microsecondsSince1970)
+                WHERE id IN (\(binds: outcome.published))
+                """
+            ).run()
+        }
+        if let failure = outcome.failure {
+            try await db.raw(
+                """
+                UPDATE outbox SET attempts = attempts + 1, last_error = \(bind: failure.description)
+                WHERE id = \(bind: failure.eventID)
+                """
+            ).run()
+        }
     }
 }
