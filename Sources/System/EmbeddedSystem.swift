@@ -65,6 +65,9 @@ public struct EmbeddedSystem: Sendable {
         router.add(middleware: RequestScopeMiddleware(logger: logger))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
+        router.add(
+            middleware: RequestValidationMiddleware(
+                contracts: try Documents.all.values.map { try OpenAPIContract(yaml: $0) }))
         HealthRoutes.add(to: router, databases: databases)
         DocsRoutes.add(to: router, documents: Documents.all)
         try customers.registerRoutes(on: router)

@@ -52,6 +52,9 @@ public struct ServiceProcess {
         router.add(middleware: RequestScopeMiddleware(logger: serviceLogger))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
+        router.add(
+            middleware: RequestValidationMiddleware(
+                contracts: try Documents.all.filter { $0.key == name }.values.map { try OpenAPIContract(yaml: $0) }))
 
         if name == "gateway" {
             let routes = try GatewayRoutes(pairs: options.upstreams)

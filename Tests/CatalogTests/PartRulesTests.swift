@@ -61,7 +61,7 @@ struct PartRulesTests {
                 currency: "EUR", now: Date()
             )
         }
-        #expect(errors == ["components.1.sku", "components.2.sku", "components.3.quantity", "components"])
+        #expect(errors == ["components.2.sku", "components.3.quantity"])
     }
 
     @Test func changesBumpTheVersionAndKeepUntouchedFields() throws {
@@ -104,6 +104,21 @@ struct PartRulesTests {
             } == ["components.0.sku", "components.1.sku"])
     }
 
+    @Test func repeatedComponentsAndABundleContainingItselfConflictWithTheCatalog() {
+        do {
+            try BundleRules.check(
+                sku: "KIT9",
+                components: [ComponentLine(sku: "A", quantity: 1), ComponentLine(sku: "A", quantity: 2),
+                    ComponentLine(sku: "KIT9", quantity: 1)],
+                graph: graph)
+            Issue.record("a repeated component passed")
+        } catch {
+            #expect(error.status == 409)
+            #expect(error.code == "catalog.invalid_bundle")
+            #expect((error.errors ?? []).map(\.field) == ["components.1.sku", "components.2.sku"])
+        }
+    }
+
     @Test func cyclesAreRefusedDirectlyAndThroughOtherBundles() {
         // KIT1 containing KIT2 would close KIT1 > KIT2 > KIT1.
         #expect(
@@ -137,13 +152,60 @@ struct PartRulesTests {
     }
 
     @Test func treesMultiplyQuantitiesDownToTheLeaves() throws {
-        let tree = try #require(ComponentTree.expand("KIT2", graph: graph))
+        let tree = try #require(try ComponentTree.expand("KIT2", graph: graph))
         #expect(tree.root.part.sku == "KIT2")
         #expect(tree.root.children.map(\.part.sku) == ["KIT1", "A", "B"])
         #expect(tree.root.children[0].children.map(\.quantity) == [2])
         // 3 × KIT1 (2 × A) + 1 × A = 7 × A; 4 × B.
         #expect(tree.leaves == [ComponentLine(sku: "A", quantity: 7), ComponentLine(sku: "B", quantity: 4)])
-        let plain = try #require(ComponentTree.expand("A", graph: graph))
+        let plain = try #require(try ComponentTree.expand("A", graph: graph))
         #expect(plain.leaves == [ComponentLine(sku: "A", quantity: 1)])
+    }
+
+    /// Eight levels of ten bundles, each holding all ten of the level below: 10^8 paths, 10^32 units.
+    private static func sharedSubKits(quantity: Int) -> (graph: [String: PartNode], top: [ComponentLine]) {
+        var graph: [String: PartNode] = ["LEAF": PartNode(sku: "LEAF", name: "l", status: .active, components: [])]
+        var below = ["LEAF"]
+        for level in 1..<BundleRules.maxDepth {
+            let names = (0..<10).map { "L\(level)-\($0)" }
+            for name in names {
+                graph[name] = PartNode(
+                    sku: name, name: name, status: .active,
+                    components: below.map { ComponentLine(sku: $0, quantity: quantity) })
+            }
+            below = names
+        }
+        return (graph, below.map { ComponentLine(sku: $0, quantity: quantity) })
+    }
+
+    @Test func aBundleTreeOfSharedSubKitsIsRefusedQuicklyInsteadOfTrapping() {
+        let (graph, top) = Self.sharedSubKits(quantity: 10_000)
+        do {
+            try BundleRules.check(sku: "TOP", components: top, graph: graph)
+            Issue.record("an exponential bundle passed")
+        } catch {
+            #expect(error.status == 409)
+            #expect(error.code == "catalog.bundle_too_large")
+        }
+        // A graph that got that way anyway (written before these limits) answers 409 when expanded.
+        var stored = graph
+        stored["TOP"] = PartNode(sku: "TOP", name: "t", status: .active, components: top)
+        #expect(throws: Problem.self) { try ComponentTree.expand("TOP", graph: stored) }
+        // Quantity 1 everywhere: no overflow, but 10^7 tree nodes: still refused.
+        let (wide, wideTop) = Self.sharedSubKits(quantity: 1)
+        #expect(throws: Problem.self) { try BundleRules.check(sku: "TOP", components: wideTop, graph: wide) }
+    }
+
+    @Test func sharedSubKitsWithinTheLimitsExpandWithTheirTotals() throws {
+        var graph = graph
+        graph["SUB"] = PartNode(sku: "SUB", name: "s", status: .active, components: [ComponentLine(sku: "A", quantity: 3)])
+        graph["MID1"] = PartNode(sku: "MID1", name: "m", status: .active, components: [ComponentLine(sku: "SUB", quantity: 2)])
+        graph["MID2"] = PartNode(sku: "MID2", name: "m", status: .active, components: [ComponentLine(sku: "SUB", quantity: 5)])
+        let top = [ComponentLine(sku: "MID1", quantity: 1), ComponentLine(sku: "MID2", quantity: 1)]
+        try BundleRules.check(sku: "TOP", components: top, graph: graph)
+        graph["TOP"] = PartNode(sku: "TOP", name: "t", status: .active, components: top)
+        let tree = try #require(try ComponentTree.expand("TOP", graph: graph))
+        #expect(tree.leaves == [ComponentLine(sku: "A", quantity: 21)])
+        #expect(tree.root.children.map { $0.children.map(\.part.sku) } == [["SUB"], ["SUB"]])
     }
 }

@@ -29,22 +29,45 @@ struct IdentityRulesTests {
             #expect((error.errors ?? []).map(\.field) == ["email", "name", "password"])
         }
         #expect(throws: Problem.self) {
+            try Registration(email: "a@example.com", name: "A", password: String(repeating: "é", count: 1025))
+        }
+        #expect(throws: Never.self) {
             try Registration(email: "a@example.com", name: "A", password: String(repeating: "é", count: 40))
         }
         #expect(throws: Never.self) { try Registration(email: "a@example.com", name: "A", password: "0123456789") }
     }
 
-    @Test func theThrottleLimitsPerAccountAndPerAddressAndForgivesSuccess() {
-        let throttle = LoginThrottle(limits: .init(perAccount: 3, perAddress: 5, window: 60))
+    @Test func theThrottleLimitsPerPairPerAccountAndPerAddressAndForgivesSuccess() {
+        let throttle = LoginThrottle(limits: .init(perPair: 3, perAccount: 4, perAddress: 5, window: 60))
         let start = Date(timeIntervalSince1970: 1_000)
         for _ in 0..<3 { throttle.recordFailure(email: "a@x.io", address: "10.0.0.1", now: start) }
-        #expect(throttle.retryAfter(email: "a@x.io", address: "10.0.0.2", now: start) == 60)
+        #expect(throttle.retryAfter(email: "a@x.io", address: "10.0.0.1", now: start) == 60)
+        // Someone elsewhere cannot lock the account with a few attempts...
+        #expect(throttle.retryAfter(email: "a@x.io", address: "10.0.0.2", now: start) == nil)
+        // ...but guessing spread over addresses meets the account's ceiling.
+        throttle.recordFailure(email: "a@x.io", address: "10.0.0.2", now: start)
+        #expect(throttle.retryAfter(email: "a@x.io", address: "10.0.0.3", now: start) == 60)
         #expect(throttle.retryAfter(email: "b@x.io", address: "10.0.0.1", now: start) == nil)
-        for _ in 0..<2 { throttle.recordFailure(email: "b@x.io", address: "10.0.0.1", now: start) }
+        throttle.recordFailure(email: "b@x.io", address: "10.0.0.1", now: start)
+        throttle.recordFailure(email: nil, address: "10.0.0.1", now: start)
         #expect(throttle.retryAfter(email: "c@x.io", address: "10.0.0.1", now: start.addingTimeInterval(10)) == 50)
         #expect(throttle.retryAfter(email: "a@x.io", address: nil, now: start.addingTimeInterval(61)) == nil)
         throttle.recordFailure(email: "d@x.io", address: nil, now: start)
-        throttle.recordSuccess(email: "d@x.io")
+        throttle.recordSuccess(email: "d@x.io", address: nil)
         #expect(throttle.retryAfter(email: "d@x.io", address: nil, now: start) == nil)
+    }
+
+    @Test func theThrottleHoldsABoundedNumberOfKeysAndCheckingStoresNothing() {
+        let throttle = LoginThrottle(limits: .init(window: 900, maxKeys: 1_000))
+        let start = Date(timeIntervalSince1970: 1_000)
+        for index in 0..<10_000 {
+            let email = "user\(index)@example.com"
+            _ = throttle.retryAfter(email: email, address: "10.0.\(index % 200).1", now: start)
+            throttle.recordFailure(email: email, address: "10.0.\(index % 200).1", now: start)
+        }
+        #expect(throttle.keyCount <= 1_000)
+        #expect(throttle.keyBytes < 100_000)
+        // Keys of the latest failures survive eviction.
+        #expect(throttle.keyCount > 500)
     }
 }

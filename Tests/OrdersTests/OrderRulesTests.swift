@@ -120,11 +120,54 @@ struct OrderRulesTests {
             #expect(error.status == 422)
             #expect(
                 (error.errors ?? []).map(\.field) == [
-                    "lines.0.sku", "lines.1.sku", "lines.2.quantity", "lines.3.sku", "lines.4.quantity",
+                    "lines.2.quantity", "lines.3.sku", "lines.4.quantity",
                     "shippingAddress.firstName", "shippingAddress.postalCode", "shippingAddress.country",
                     "shippingAddress.email", "shippingAddress.phone",
                 ])
         }
+    }
+
+    @Test func wellFormedLinesNamingPartsNotSoldConflictWithTheCatalog() {
+        let draft = OrderDraft(
+            lines: [("GHOST", 1), ("OLD", 1), ("PAD", 1)], shippingAddress: Self.address, billingAddress: Self.address)
+        do {
+            _ = try draft.priced(
+                id: "o", number: "", customerId: "c", catalog: Self.catalog, taxes: TaxTable(), currency: "EUR",
+                now: Date())
+            Issue.record("unsold parts were priced")
+        } catch {
+            #expect(error.status == 409)
+            #expect(error.code == "order.parts_unavailable")
+            #expect((error.errors ?? []).map(\.field) == ["lines.0.sku", "lines.1.sku"])
+        }
+    }
+
+    @Test func quantitiesAndTotalsThatWouldOverflowAre422NotATrap() {
+        var catalog = Self.catalog
+        catalog["DEAR"] = CatalogEntry(
+            sku: "DEAR", name: "Dear", price: Money(minorUnits: 999_999_999_999_999, currency: "EUR"), active: true,
+            version: 1)
+        for lines in [[("PAD", 9_000_000_000_000_000_000)], [("DEAR", 10_000)], [("PAD", Int.min)]] {
+            let draft = OrderDraft(lines: lines, shippingAddress: Self.address, billingAddress: Self.address)
+            #expect(throws: Problem.self) {
+                _ = try draft.priced(
+                    id: "o", number: "", customerId: "c", catalog: catalog, taxes: TaxTable(), currency: "EUR",
+                    now: Date())
+            }
+        }
+        // Each line fits, the sum does not.
+        let many = OrderDraft(
+            lines: (0..<200).map { ("D\($0)", 10_000) }, shippingAddress: Self.address, billingAddress: Self.address)
+        for index in 0..<200 {
+            catalog["D\(index)"] = CatalogEntry(
+                sku: "D\(index)", name: "d", price: Money(minorUnits: 999_999_999_999_999, currency: "EUR"),
+                active: true, version: 1)
+        }
+        #expect(throws: Problem.self) {
+            _ = try many.priced(
+                id: "o", number: "", customerId: "c", catalog: catalog, taxes: TaxTable(), currency: "EUR", now: Date())
+        }
+        #expect(OrderDraft.tax(on: Money(minorUnits: .max / 2, currency: "EUR"), basisPoints: 1900) == nil)
     }
 
     @Test func lineCountIsBounded() {

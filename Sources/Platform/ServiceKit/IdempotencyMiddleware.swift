@@ -6,27 +6,39 @@ import Storage
 
 /// Makes mutating requests with an `Idempotency-Key` header safe to retry.
 ///
-/// The first request with a key claims it (a unique row per caller and key) and its response is
-/// stored; a retry with the same body gets that response again (with `Idempotent-Replayed: true`);
-/// the same key with another body or path is a 422. A duplicate arriving while the first is still
-/// running waits for it (up to `waitLimit`), so concurrent duplicates have one effect. If the first
-/// request fails with an error or a 5xx, the claim is dropped and the key may be used again.
-/// Needs ``BodyLimitMiddleware`` in front of it.
+/// The first request with a key claims it (a unique row per caller and key, leased for `lease`) and
+/// its response is stored; a retry with the same body gets that response again (with
+/// `Idempotent-Replayed: true`); the same key with another body or path is a 422. A duplicate arriving
+/// while the first is still running waits for it (up to `waitLimit`, then 409 with `Retry-After`), so
+/// concurrent duplicates have one effect. If the first request fails with an error or a 5xx, the claim
+/// is dropped and the key may be used again; if its process died, a retry after the lease takes the
+/// claim over (the store's own key, e.g. on orders, then returns what the first request made).
+/// Anonymous callers are scoped by client address. `excluding` lists paths never recorded (token
+/// issuing: its response is a credential). Needs ``BodyLimitMiddleware`` in front of it.
 public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     private let database: Database
     private let authenticator: Authenticator
     private let waitLimit: Duration
+    private let lease: Duration
+    private let excluding: Set<String>
 
-    public init(database: Database, authenticator: Authenticator, waitLimit: Duration = .seconds(10)) {
+    public init(
+        database: Database, authenticator: Authenticator, waitLimit: Duration = .seconds(10),
+        lease: Duration = .seconds(15), excluding: Set<String> = []
+    ) {
         self.database = database
         self.authenticator = authenticator
         self.waitLimit = waitLimit
+        self.lease = lease
+        self.excluding = excluding
     }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard [.post, .put, .patch, .delete].contains(request.method), let key = request.headers[.idempotencyKey] else {
+        guard [.post, .put, .patch, .delete].contains(request.method), let key = request.headers[.idempotencyKey],
+            !excluding.contains(request.uri.path)
+        else {
             return try await next(request, context)
         }
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
@@ -35,7 +47,9 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
                 detail: "Idempotency-Key must be 1 to 255 visible ASCII characters."
             )
         }
-        let caller = await authenticator.optionalPrincipal()?.subject ?? "anonymous"
+        let caller =
+            await authenticator.optionalPrincipal()?.subject
+            ?? "anonymous:\(RequestScope.current?.clientAddress ?? "-")"
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: 1 << 20))
         var hasher = SHA256()
@@ -43,36 +57,73 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         hasher.update(data: body)
         let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
 
-        let claimed = try await database.transaction { db in
+        let deadline = ContinuousClock.now + waitLimit
+        while true {
+            if try await claim(scope: caller, key: key, hash: hash) {
+                return try await run(request, context: context, scope: caller, key: key, next: next)
+            }
+            if let replayed = try await replay(scope: caller, key: key, hash: hash) { return replayed }
+            guard ContinuousClock.now < deadline else {
+                throw Problem(
+                    status: .conflict, code: "idempotency.in_progress", title: "Conflict",
+                    detail: "A request with this key is still being processed; retry shortly.",
+                    retryAfter: Int(lease.components.seconds) + 1)
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Claims the key, or takes over a claim whose lease ran out (same request only); `true` when ours.
+    private func claim(scope: String, key: String, hash: String) async throws -> Bool {
+        let now = Date().microsecondsSince1970
+        let until = now + lease.components.seconds * 1_000_000 + lease.components.attoseconds / 1_000_000_000_000
+        return try await database.transaction { db in
             try await db.raw(
                 """
-                INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at)
-                VALUES (\(bind: caller), \(bind: key), \(bind: hash), 'running', \(bind: Date().microsecondsSince1970))
-                ON CONFLICT DO NOTHING RETURNING key
+                INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at, locked_until)
+                VALUES (\(bind: scope), \(bind: key), \(bind: hash), 'running', \(bind: now), \(bind: until))
+                ON CONFLICT (scope, key) DO UPDATE SET locked_until = excluded.locked_until
+                WHERE idempotency_keys.state = 'running' AND idempotency_keys.request_hash = excluded.request_hash
+                    AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until < \(bind: now))
+                RETURNING key
                 """
             ).first() != nil
         }
-        if !claimed {
-            return try await replay(scope: caller, key: key, hash: hash)
-        }
+    }
+
+    private func run(
+        _ request: Request, context: Context, scope: String, key: String,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let response: Response
         do {
             response = try await next(request, context)
         } catch {
-            try? await release(scope: caller, key: key)
+            try? await release(scope: scope, key: key)
             throw error
         }
         if response.status.code >= 500 {
-            try? await release(scope: caller, key: key)
+            try? await release(scope: scope, key: key)
             return response
         }
-        return try await store(response, scope: caller, key: key)
-    }
-
-    private func store(_ response: Response, scope: String, key: String) async throws -> Response {
         let box = BodyCollector.Box()
         try await response.body.write(BodyCollector(box: box))
         let bytes = box.bytes
+        var copy = response
+        copy.body = ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        do {
+            try await store(copy, bytes: bytes, scope: scope, key: key)
+        } catch {
+            // The effect happened; the client gets its answer, and a retry may run again (stores that
+            // keep their own key, like orders, answer it with the same result).
+            RequestScope.current?.logger.warning(
+                "idempotent response not stored; claim released", metadata: ["error": "\(type(of: error))"])
+            try? await release(scope: scope, key: key)
+        }
+        return copy
+    }
+
+    private func store(_ response: Response, bytes: Data, scope: String, key: String) async throws {
         try await database.transaction { db in
             try await db.raw(
                 """
@@ -83,9 +134,6 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
                 """
             ).run()
         }
-        var copy = response
-        copy.body = ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
-        return copy
     }
 
     private func release(scope: String, key: String) async throws {
@@ -94,34 +142,26 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func replay(scope: String, key: String, hash: String) async throws -> Response {
-        let deadline = ContinuousClock.now + waitLimit
-        while true {
-            let row = try await database.read { db in
-                try await db.raw(
-                    """
-                    SELECT request_hash, state, status, content_type, location, body FROM idempotency_keys
-                    WHERE scope = \(bind: scope) AND key = \(bind: key)
-                    """
-                ).first()
-            }
-            guard let row else {
-                throw Problem.conflict("idempotency.retry", "The first request with this key failed; retry it.")
-            }
-            guard try row.decode(column: "request_hash", as: String.self) == hash else {
-                throw Problem(
-                    status: .unprocessableContent, code: "idempotency.key_reused",
-                    detail: "This Idempotency-Key was used with a different request body or path."
-                )
-            }
-            if try row.decode(column: "state", as: String.self) == "done" {
-                return try replayedResponse(row)
-            }
-            guard ContinuousClock.now < deadline else {
-                throw Problem.conflict("idempotency.in_progress", "A request with this key is still being processed.")
-            }
-            try await Task.sleep(for: .milliseconds(10))
+    /// The stored response when the key is done; 422 when it was used for another request; `nil` while
+    /// the first request still runs (or was just released).
+    private func replay(scope: String, key: String, hash: String) async throws -> Response? {
+        let row = try await database.read { db in
+            try await db.raw(
+                """
+                SELECT request_hash, state, status, content_type, location, body FROM idempotency_keys
+                WHERE scope = \(bind: scope) AND key = \(bind: key)
+                """
+            ).first()
         }
+        guard let row else { return nil }
+        guard try row.decode(column: "request_hash", as: String.self) == hash else {
+            throw Problem(
+                status: .unprocessableContent, code: "idempotency.key_reused",
+                detail: "This Idempotency-Key was used with a different request body or path."
+            )
+        }
+        guard try row.decode(column: "state", as: String.self) == "done" else { return nil }
+        return try replayedResponse(row)
     }
 
     private func replayedResponse(_ row: any SQLRow) throws -> Response {

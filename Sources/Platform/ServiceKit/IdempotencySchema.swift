@@ -21,6 +21,9 @@ public enum IdempotencySchema {
                     PRIMARY KEY (scope, key))
                 """
             ]
-        }
+        },
+        Migration(version: 2, name: "idempotency claim lease") { _ in
+            ["ALTER TABLE idempotency_keys ADD COLUMN locked_until BIGINT"]
+        },
     ]
 }

@@ -53,6 +53,20 @@ public struct Money: Sendable, Equatable, Hashable, Codable {
 }
 
 extension Money {
+    /// `self × factor`, or `nil` when the result does not fit in 64 bits.
+    public func multiplied(by factor: Int) -> Money? {
+        let (value, overflow) = minorUnits.multipliedReportingOverflow(by: Int64(factor))
+        return overflow ? nil : Money(minorUnits: value, currency: currency)
+    }
+
+    /// `self + other` (same currency), or `nil` when the result does not fit in 64 bits.
+    public func adding(_ other: Money) -> Money? {
+        let (value, overflow) = minorUnits.addingReportingOverflow(other.minorUnits)
+        return overflow ? nil : Money(minorUnits: value, currency: currency)
+    }
+}
+
+extension Money {
     private enum CodingKeys: String, CodingKey {
         case amount, currency
     }

@@ -2,7 +2,9 @@ import Foundation
 
 /// A validated page request: how many items, and after which position.
 ///
-/// Cursors are opaque to clients: base64url of a JSON array of the sort key values of the last item.
+/// A cursor is the sort key of the last item of the previous page, its values joined by `_` (keyset
+/// pagination): `BRK-100` for parts, `1764422400000000_0193…` (microseconds, id) for orders. Any
+/// cursor that matches the list's documented pattern is a valid position, so a cursor is never refused.
 public struct PageRequest: Sendable, Equatable {
     public static let defaultLimit = 50
     public static let maxLimit = 200
@@ -23,12 +25,12 @@ public struct PageRequest: Sendable, Equatable {
         validator.check((1...Self.maxLimit).contains(limit), "limit", "must be between 1 and \(Self.maxLimit)")
         var after: [String] = []
         if let cursor, !cursor.isEmpty {
-            if let data = Base64URL.decode(cursor), let values = try? JSONDecoder().decode([String].self, from: data),
-                values.count == keyCount
-            {
+            let values = cursor.split(separator: "_", maxSplits: max(0, keyCount - 1), omittingEmptySubsequences: false)
+                .map(String.init)
+            if values.count == keyCount, !values.contains(where: \.isEmpty) {
                 after = values
             } else {
-                validator.fail("cursor", "is not a cursor this list returned")
+                validator.fail("cursor", "is not a cursor this list returns")
             }
         }
         try validator.throwIfInvalid()
@@ -37,7 +39,7 @@ public struct PageRequest: Sendable, Equatable {
 
     /// The cursor that continues after an item with `key`.
     public static func cursor(after key: [String]) -> String {
-        Base64URL.encode((try? JSONEncoder().encode(key)) ?? Data())
+        key.joined(separator: "_")
     }
 }
 

@@ -6,11 +6,20 @@ import Storage
 
 /// Gives each request an id (`X-Request-Id`, taken from the client when it sends a sane one),
 /// sets the ``RequestScope`` for the handlers and writes one access-log line per request.
+///
+/// The client address is the TCP peer, unless the peer is a trusted proxy (by default loopback: the
+/// gateway or a TLS proxy on the same host; `--trusted-proxy` adds more): then it is the nearest
+/// address in `X-Forwarded-For` that is not itself a trusted proxy.
 public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     private let logger: Logger
+    private let trustedProxies: Set<String>
 
-    public init(logger: Logger) {
+    /// The proxies trusted by default: this host.
+    public static var loopback: Set<String> { ["127.0.0.1", "::1"] }
+
+    public init(logger: Logger, trustedProxies: Set<String> = loopback) {
         self.logger = logger
+        self.trustedProxies = trustedProxies
     }
 
     public func handle(
@@ -23,7 +32,9 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
         let scope = RequestScope(
             requestID: requestID,
             authorization: request.headers[.authorization],
-            clientAddress: context.remoteAddress?.ipAddress,
+            clientAddress: Self.clientAddress(
+                peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.forwardedFor],
+                trusted: trustedProxies),
             traceparent: request.headers[.traceparent],
             logger: logger
         )
@@ -44,6 +55,16 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
         return response
     }
 
+    /// The address a request came from, reading `X-Forwarded-For` only when `peer` is trusted.
+    static func clientAddress(peer: String?, forwardedFor: String?, trusted: Set<String>) -> String? {
+        guard let peer, trusted.contains(peer), let forwardedFor, forwardedFor.utf8.count <= 1024 else { return peer }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for hop in hops.reversed() where !hop.isEmpty && !trusted.contains(hop) {
+            return hop.count <= 64 ? hop : peer
+        }
+        return peer
+    }
+
     private static func requestID(from header: String?) -> String {
         if let header, (1...128).contains(header.count),
             header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
@@ -61,4 +82,5 @@ extension HTTPField.Name {
     public static let traceparent = Self("traceparent")!
     public static let idempotencyKey = Self("Idempotency-Key")!
     public static let idempotentReplayed = Self("Idempotent-Replayed")!
+    public static let forwardedFor = Self("X-Forwarded-For")!
 }

@@ -18,7 +18,7 @@ extension CatalogStore {
     /// One page of parts ordered by SKU; every word of `filter.query` must appear in SKU, name or description.
     public func list(_ filter: PartFilter, page: PageRequest) async throws -> Page<Part> {
         var conditions: [SQLQueryString] = ["1 = 1"]
-        if let after = page.after.first { conditions.append("sku > \(bind: after)") }
+        if let after = page.after.first { conditions.append("sku > \(bind: after.uppercased())") }
         if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
         switch filter.kind {
         case .bundle?: conditions.append("EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku)")

@@ -30,7 +30,16 @@ public struct CatalogStore: Sendable {
     /// Creates a part or bundle from `draft`: 422 when invalid, 409 when the SKU exists.
     public func create(_ draft: PartDraft, now: Date = .storageNow) async throws -> Part {
         let part = try Part.create(from: draft, currency: currency, now: now)
-        return try await database.transaction { db in
+        do {
+            return try await insertNew(part)
+        } catch where Database.isUniqueViolation(error) {
+            // A concurrent create of the same SKU committed first.
+            throw Problem.conflict("catalog.sku_taken", "A part with SKU \(part.sku) already exists.")
+        }
+    }
+
+    private func insertNew(_ part: Part) async throws -> Part {
+        try await database.transaction { db in
             if try await exists(part.sku, in: db) {
                 throw Problem.conflict("catalog.sku_taken", "A part with SKU \(part.sku) already exists.")
             }
@@ -75,7 +84,7 @@ public struct CatalogStore: Sendable {
         guard let sku = SKU.normalize(sku) else { return nil }
         return try await database.read { db in
             let graph = try await loadGraph(from: [sku], in: db)
-            return ComponentTree.expand(sku, graph: graph)
+            return try ComponentTree.expand(sku, graph: graph)
         }
     }
 

@@ -10,7 +10,8 @@ struct CustomersHandler: APIProtocol {
     func registerCustomer(_ input: Operations.RegisterCustomer.Input) async throws -> Operations.RegisterCustomer.Output
     {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the registration as JSON.") }
-        let customer = try await identity.register(email: body.email, name: body.name, password: body.password)
+        let customer = try await identity.register(
+            email: body.email, name: body.name, password: body.password, address: RequestScope.current?.clientAddress)
         return .created(.init(body: .json(Self.map(customer))))
     }
 
@@ -58,7 +59,15 @@ struct CustomersHandler: APIProtocol {
     static func map(_ customer: Customer) -> Components.Schemas.Customer {
         Components.Schemas.Customer(
             id: customer.id, email: customer.email, name: customer.name,
-            role: Components.Schemas.Role(rawValue: customer.role.rawValue) ?? .customer, createdAt: customer.createdAt
+            role: role(customer.role), createdAt: customer.createdAt
         )
+    }
+
+    static func role(_ role: Role) -> Components.Schemas.Role {
+        switch role {
+        case .customer: .customer
+        case .staff: .staff
+        case .admin: .admin
+        }
     }
 }

@@ -28,7 +28,10 @@ public struct CustomersService: Sendable {
     /// Mounts the service's routes under `/api/v1` on `router`, with idempotency on its own database.
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         let group = router.group()
-            .add(middleware: IdempotencyMiddleware(database: identity.store.database, authenticator: authenticator))
+            .add(
+                middleware: IdempotencyMiddleware(
+                    database: identity.store.database, authenticator: authenticator,
+                    excluding: ["/api/v1/auth/token"]))
         try CustomersHandler(identity: identity, authenticator: authenticator)
             .registerHandlers(on: group, serverURL: try Servers.Server1.url(), middlewares: [EmptyBodyMiddleware()])
     }

@@ -70,7 +70,7 @@ public struct CustomersStore: Sendable {
     /// One page of accounts ordered by email, optionally by role and a search text.
     public func list(role: Role?, query: String?, page: PageRequest) async throws -> Page<Customer> {
         var conditions: [SQLQueryString] = ["1 = 1"]
-        if let after = page.after.first { conditions.append("email > \(bind: after)") }
+        if let after = page.after.first { conditions.append("email > \(bind: after.lowercased())") }
         if let role { conditions.append("role = \(bind: role.rawValue)") }
         if let query, !query.isEmpty {
             let pattern =
@@ -131,7 +131,7 @@ public struct CustomersStore: Sendable {
             id: try row.decode(column: "id", as: String.self),
             email: try row.decode(column: "email", as: String.self),
             name: try row.decode(column: "name", as: String.self),
-            role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .customer,
+            role: try row.decode(enum: "role", as: Role.self),
             createdAt: Date(microsecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
         )
     }

@@ -7,6 +7,8 @@ public struct Identity: Sendable {
     public let store: CustomersStore
     public let hasher: PasswordHasher
     public let throttle: LoginThrottle
+    /// Registrations per client address (each registration counts, successful or not).
+    public let registrations: LoginThrottle
     public let keys: KeyRing
     /// How long an access token is valid.
     public let tokenLifetime: TimeInterval
@@ -18,8 +20,10 @@ public struct Identity: Sendable {
         self.store = store
         self.hasher = hasher
         self.throttle = throttle
+        self.registrations = LoginThrottle(limits: .init(perAddress: 20, window: 900))
         self.keys = keys
         self.tokenLifetime = tokenLifetime
+        self.decoyHash = hasher.decoy()
     }
 
     /// Loads (or creates) the signing key and puts every public key in the key ring.
@@ -28,10 +32,22 @@ public struct Identity: Sendable {
         for (id, key) in try await store.publicKeys() { keys.insert(key, id: id) }
     }
 
-    /// Validates and stores a new account with `role`.
-    public func register(email: String, name: String, password: String, role: Role = .customer) async throws -> Customer
-    {
+    /// Validates and stores a new account with `role`; 409 when the email is taken (checked before
+    /// hashing, so a repeated email costs no bcrypt), 429 after too many registrations from `address`.
+    public func register(
+        email: String, name: String, password: String, role: Role = .customer, address: String? = nil,
+        now: Date = Date()
+    ) async throws -> Customer {
         let registration = try Registration(email: email, name: name, password: password)
+        if let address {
+            if let wait = registrations.retryAfter(email: nil, address: address, now: now) {
+                throw Self.rateLimited(wait, "Too many registrations from this address; try again in \(wait) seconds.")
+            }
+            registrations.recordFailure(email: nil, address: address, now: now)
+        }
+        guard try await store.credentials(email: registration.email) == nil else {
+            throw Problem.conflict("customer.email_taken", "An account with this email already exists.")
+        }
         let hash = try await hasher.hash(registration.password)
         return try await store.register(registration, role: role, passwordHash: hash)
     }
@@ -40,22 +56,25 @@ public struct Identity: Sendable {
     public func login(email rawEmail: String, password: String, address: String?, now: Date = Date()) async throws -> (
         token: String, expiresAt: Date
     ) {
-        let email = Email.normalize(rawEmail) ?? rawEmail.lowercased()
+        let email = Email.normalize(rawEmail)
         if let wait = throttle.retryAfter(email: email, address: address, now: now) {
-            throw Problem(
-                status: .tooManyRequests, code: "auth.rate_limited", title: "Too many attempts",
-                detail: "Too many failed logins; try again in \(wait) seconds.", retryAfter: wait
-            )
+            throw Self.rateLimited(wait, "Too many failed logins; try again in \(wait) seconds.")
+        }
+        let invalid = Problem(
+            status: .unauthorized, code: "auth.invalid_credentials", title: "Invalid credentials",
+            detail: "The email or password is wrong.")
+        guard let email else {
+            // Not an email address at all: no account can match, and nothing of it is kept.
+            throttle.recordFailure(email: nil, address: address, now: now)
+            throw invalid
         }
         let found = try await store.credentials(email: email)
-        let valid = try await hasher.verify(password, hash: found?.passwordHash ?? Self.decoyHash)
+        let valid = try await hasher.verify(password, hash: found?.passwordHash ?? decoyHash)
         guard let (customer, _) = found, valid else {
             throttle.recordFailure(email: email, address: address, now: now)
-            throw Problem(
-                status: .unauthorized, code: "auth.invalid_credentials", title: "Invalid credentials",
-                detail: "The email or password is wrong.")
+            throw invalid
         }
-        throttle.recordSuccess(email: email)
+        throttle.recordSuccess(email: email, address: address)
         let (keyID, key) = try await store.signingKey()
         let expiresAt = now.addingTimeInterval(tokenLifetime)
         let claims = AccessTokenClaims(
@@ -65,7 +84,13 @@ public struct Identity: Sendable {
         return (try AccessToken.sign(claims, keyID: keyID, key: key), expiresAt)
     }
 
-    /// A valid bcrypt hash of a random secret, checked when the email is unknown so that both
-    /// answers take the same time.
-    private static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuOy2nJIrSUPSjjbGAtuQgCIWrUnM5Ube"
+    /// A bcrypt hash of a random secret at the configured cost, checked when the email is unknown so
+    /// that both answers take the same time.
+    private let decoyHash: String
+
+    private static func rateLimited(_ wait: Int, _ detail: String) -> Problem {
+        Problem(
+            status: .tooManyRequests, code: "auth.rate_limited", title: "Too many attempts", detail: detail,
+            retryAfter: wait)
+    }
 }

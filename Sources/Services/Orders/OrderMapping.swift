@@ -1,6 +1,7 @@
 import Foundation
 import OrdersAPI
 import ServiceKit
+import Storage
 
 /// Conversions between the generated API types and the orders domain.
 enum OrderMapping {
@@ -8,15 +9,20 @@ enum OrderMapping {
         Address(
             firstName: address.firstName, lastName: address.lastName, company: address.company, email: address.email,
             phone: address.phone, line1: address.line1, line2: address.line2, line3: address.line3, city: address.city,
-            region: address.region, postalCode: address.postalCode, country: address.country
+            region: address.region, postalCode: address.postalCode, country: address.country.rawValue
         )
     }
 
-    static func address(_ address: Address) -> Components.Schemas.Address {
-        Components.Schemas.Address(
+    /// The API form of a stored address; throws when the stored country is not a known code (a corrupt
+    /// row is an error, never silently another country).
+    static func address(_ address: Address) throws -> Components.Schemas.Address {
+        guard let country = Components.Schemas.CountryCode(rawValue: address.country) else {
+            throw StoredValueError(column: "country", value: address.country)
+        }
+        return Components.Schemas.Address(
             firstName: address.firstName, lastName: address.lastName, company: address.company, email: address.email,
             phone: address.phone, line1: address.line1, line2: address.line2, line3: address.line3, city: address.city,
-            region: address.region, postalCode: address.postalCode, country: address.country
+            region: address.region, postalCode: address.postalCode, country: country
         )
     }
 
@@ -25,10 +31,18 @@ enum OrderMapping {
     }
 
     static func status(_ status: OrderStatus) -> Components.Schemas.OrderStatus {
-        Components.Schemas.OrderStatus(rawValue: status.rawValue) ?? .pendingConfirmation
+        switch status {
+        case .pendingConfirmation: .pendingConfirmation
+        case .confirmed: .confirmed
+        case .sentToWarehouse: .sentToWarehouse
+        case .shipped: .shipped
+        case .inTransit: .inTransit
+        case .delivered: .delivered
+        case .cancelled: .cancelled
+        }
     }
 
-    static func order(_ order: Order) -> Components.Schemas.Order {
+    static func order(_ order: Order) throws -> Components.Schemas.Order {
         Components.Schemas.Order(
             id: order.id, number: order.number, customerId: order.customerId, status: status(order.status),
             lines: order.lines.map {
@@ -36,7 +50,7 @@ enum OrderMapping {
                     sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPrice: money($0.unitPrice),
                     lineTotal: money($0.lineTotal))
             },
-            shippingAddress: address(order.shippingAddress), billingAddress: address(order.billingAddress),
+            shippingAddress: try address(order.shippingAddress), billingAddress: try address(order.billingAddress),
             subtotal: money(order.subtotal), tax: money(order.tax), taxRate: percent(order.taxRateBasisPoints),
             total: money(order.total), currency: order.currency, createdAt: order.createdAt, updatedAt: order.updatedAt,
             version: order.version

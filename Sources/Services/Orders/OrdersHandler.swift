@@ -19,7 +19,7 @@ struct OrdersHandler: APIProtocol {
         )
         let order = try await store.place(
             draft, customerId: principal.subject, idempotencyKey: input.headers.idempotencyKey)
-        return .created(.init(body: .json(OrderMapping.order(order))))
+        return .created(.init(body: .json(try OrderMapping.order(order))))
     }
 
     func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output {
@@ -40,12 +40,12 @@ struct OrdersHandler: APIProtocol {
         )
         let result = try await store.list(filter, page: page)
         return .ok(
-            .init(body: .json(.init(items: result.items.map(OrderMapping.order), nextCursor: result.nextCursor))))
+            .init(body: .json(.init(items: try result.items.map(OrderMapping.order), nextCursor: result.nextCursor))))
     }
 
     func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
         let order = try await visibleOrder(input.path.id)
-        return .ok(.init(body: .json(OrderMapping.order(order))))
+        return .ok(.init(body: .json(try OrderMapping.order(order))))
     }
 
     func moveOrder(_ input: Operations.MoveOrder.Input) async throws -> Operations.MoveOrder.Output {
@@ -56,7 +56,7 @@ struct OrdersHandler: APIProtocol {
             throw Problem.malformed("Unknown status.")
         }
         let order = try await store.move(input.path.id, to: status, actor: principal.subject, reason: reason)
-        return .ok(.init(body: .json(OrderMapping.order(order))))
+        return .ok(.init(body: .json(try OrderMapping.order(order))))
     }
 
     func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
@@ -75,7 +75,7 @@ struct OrdersHandler: APIProtocol {
                 )
             }
         }
-        return .ok(.init(body: .json(OrderMapping.order(order))))
+        return .ok(.init(body: .json(try OrderMapping.order(order))))
     }
 
     func getOrderHistory(_ input: Operations.GetOrderHistory.Input) async throws -> Operations.GetOrderHistory.Output {

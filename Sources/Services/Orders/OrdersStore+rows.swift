@@ -73,7 +73,7 @@ extension OrdersStore {
             id: try row.decode(column: "id", as: String.self),
             number: try row.decode(column: "number", as: String.self),
             customerId: try row.decode(column: "customer_id", as: String.self),
-            status: OrderStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pendingConfirmation,
+            status: try row.decode(enum: "status", as: OrderStatus.self),
             lines: lines,
             shippingAddress: try decoder.decode(
                 Address.self, from: Data(try row.decode(column: "shipping_address", as: String.self).utf8)),

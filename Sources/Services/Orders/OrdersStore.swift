@@ -35,6 +35,7 @@ public struct OrdersStore: Sendable {
     public func place(
         _ draft: OrderDraft, customerId: String, idempotencyKey: String?, now: Date = .storageNow
     ) async throws -> Order {
+        try draft.checkLimits()
         do {
             return try await database.transaction { db in
                 if let idempotencyKey,
@@ -55,7 +56,7 @@ public struct OrdersStore: Sendable {
                 try await publish(OrderPlaced(order: OrderEvents.snapshot(order)), in: db)
                 return order
             }
-        } catch  where idempotencyKey != nil && Database.isUniqueViolation(error) {
+        } catch where idempotencyKey != nil && Database.isUniqueViolation(error) {
             // A concurrent placement with the same key committed first: answer with its order.
             guard let key = idempotencyKey,
                 let id = try await database.read({ db in try await orderID(customerId: customerId, key: key, in: db) }),
@@ -105,9 +106,8 @@ public struct OrdersStore: Sendable {
                 "SELECT * FROM order_history WHERE order_id = \(bind: id) ORDER BY seq"
             ).all().map { row in
                 StatusChange(
-                    from: try row.decode(column: "from_status", as: String?.self).flatMap(OrderStatus.init(rawValue:)),
-                    to: OrderStatus(rawValue: try row.decode(column: "to_status", as: String.self))
-                        ?? .pendingConfirmation,
+                    from: try row.decode(optionalEnum: "from_status", as: OrderStatus.self),
+                    to: try row.decode(enum: "to_status", as: OrderStatus.self),
                     at: Date(microsecondsSince1970: try row.decode(column: "at", as: Int64.self)),
                     actor: try row.decode(column: "actor", as: String.self),
                     reason: try row.decode(column: "reason", as: String?.self)

@@ -19,10 +19,8 @@ extension Part {
         let attributes = draft.attributes ?? [:]
         checkAttributes(attributes, &validator)
         let components = validateComponents(draft.components ?? [], &validator)
-        if let sku, components.contains(where: { $0.sku == sku }) {
-            validator.fail("components", "a bundle cannot contain itself")
-        }
         try validator.throwIfInvalid()
+        try checkCurrency(draft.price, currency: currency)
         guard let sku, let price else { throw Problem.validation([]) }
         return Part(
             sku: sku, name: name, description: description, price: price, status: .active,
@@ -56,15 +54,23 @@ extension Part {
         }
         if let components = changes.components {
             part.components = Self.validateComponents(components, &validator)
-            if part.components.contains(where: { $0.sku == sku }) {
-                validator.fail("components", "a bundle cannot contain itself")
-            }
         }
         if let status = changes.status { part.status = status }
         try validator.throwIfInvalid()
+        if let price = changes.price { try Self.checkCurrency(price, currency: currency) }
         part.version += 1
         part.updatedAt = now
         return part
+    }
+
+    /// 409 when a well-formed price is in another currency than the store's.
+    private static func checkCurrency(_ price: (amount: String, currency: String), currency: String) throws(Problem) {
+        guard price.currency == currency else {
+            throw Problem(
+                status: .conflict, code: "catalog.currency_mismatch", title: "Conflict",
+                detail: "This store sells in \(currency); prices must be in \(currency).",
+                errors: [FieldError(field: "price.currency", message: "must be the store currency \(currency)")])
+        }
     }
 
     private static func checkName(_ name: String, _ validator: inout Validator) {
@@ -74,14 +80,10 @@ extension Part {
     private static func validatePrice(
         _ price: (amount: String, currency: String), currency: String, _ validator: inout Validator
     ) -> Money? {
-        guard price.currency == currency else {
-            validator.fail("price.currency", "must be the store currency \(currency)")
-            return nil
-        }
-        guard let money = Money(decimal: price.amount, currency: currency) else {
+        guard let money = Money(decimal: price.amount, currency: price.currency) else {
             validator.fail(
                 "price.amount",
-                "must be a non-negative decimal with at most \(Money.exponent(of: currency)) decimals, e.g. \"12.50\"")
+                "must be a non-negative decimal with at most \(Money.exponent(of: price.currency)) decimals, e.g. \"12.50\"")
             return nil
         }
         return money
@@ -100,14 +102,10 @@ extension Part {
     ) -> [ComponentLine] {
         validator.check(components.count <= 100, "components", "a bundle has at most 100 components")
         var lines: [ComponentLine] = []
-        var seen: Set<String> = []
         for (index, component) in components.enumerated() {
             guard let sku = SKU.normalize(component.sku) else {
                 validator.fail("components.\(index).sku", SKU.rule)
                 continue
-            }
-            if !seen.insert(sku).inserted {
-                validator.fail("components.\(index).sku", "appears more than once")
             }
             validator.check(
                 (1...10_000).contains(component.quantity), "components.\(index).quantity", "must be 1 to 10000")

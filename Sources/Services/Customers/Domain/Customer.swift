@@ -31,8 +31,8 @@ public struct Registration: Sendable {
         validator.check(normalized != nil, "email", "must be an email address like name@example.com")
         let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check((1...200).contains(trimmedName.count), "name", "must be 1 to 200 characters")
-        validator.check(password.count >= 10, "password", "must be at least 10 characters")
-        validator.check(password.utf8.count <= 72, "password", "must be at most 72 bytes (bcrypt's limit)")
+        validator.check(password.unicodeScalars.count >= 10, "password", "must be at least 10 characters")
+        validator.check(password.unicodeScalars.count <= 1024, "password", "must be at most 1024 characters")
         try validator.throwIfInvalid()
         self.email = normalized ?? email
         self.name = trimmedName

@@ -83,9 +83,9 @@ public struct Address: Sendable, Equatable, Codable {
         } else {
             address.email = nil
         }
-        if let phone = clean(phone) {
+        if let raw = phone, let phone = clean(raw) {
             validator.check(
-                (5...30).contains(phone.count)
+                (5...30).contains(raw.count)
                     && phone.allSatisfy({ $0.isASCII && ($0.isNumber || " +-()./".contains($0)) })
                     && phone.contains(where: \.isNumber),
                 "\(prefix).phone", "must be 5 to 30 digits, spaces and + - ( ) . /"

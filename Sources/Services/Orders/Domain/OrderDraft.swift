@@ -34,61 +34,88 @@ public struct OrderDraft: Sendable {
     public static let maxQuantity = 10_000
 
     /// The SKUs the draft names, normalised (for loading the replica rows it needs).
-    public var skus: [String] { lines.map { $0.sku.trimmingCharacters(in: .whitespaces).uppercased() } }
+    public var skus: [String] { lines.map { $0.sku.uppercased() } }
 
-    /// Validates the draft against the catalog replica and prices it; 422 listing every bad field.
+    /// Refuses a draft with more than ``maxLines`` lines before any lookup: the store calls it before
+    /// it opens a transaction, so a huge body costs no database work.
+    public func checkLimits() throws(Problem) {
+        guard lines.count <= Self.maxLines else {
+            throw Problem.validation([FieldError(field: "lines", message: "must hold at most \(Self.maxLines) lines")])
+        }
+    }
+
+    /// Validates the draft against the catalog replica and prices it.
     ///
+    /// A malformed draft is 422 listing every bad field; a well-formed one naming parts that are not sold
+    /// (unknown, discontinued, in another currency) is 409 `order.parts_unavailable` listing those lines.
     /// Prices come only from `catalog`; tax is `subtotal × rate`, rounded half up to the minor unit.
+    /// Every sum and product is overflow-checked: an order too large to count is a 422, never a trap.
     public func priced(
         id: String, number: String, customerId: String, catalog: [String: CatalogEntry], taxes: TaxTable,
         currency: String, now: Date
     ) throws(Problem) -> Order {
+        try checkLimits()
         var validator = Validator()
         validator.check(!lines.isEmpty, "lines", "must hold at least one line")
-        validator.check(lines.count <= Self.maxLines, "lines", "must hold at most \(Self.maxLines) lines")
+        var unavailable = Validator()
         var seen: Set<String> = []
         var priced: [OrderLine] = []
+        var subtotal: Money? = Money(minorUnits: 0, currency: currency)
         for (index, (line, sku)) in zip(lines, skus).enumerated() {
-            validator.check(
-                (1...Self.maxQuantity).contains(line.quantity), "lines.\(index).quantity",
-                "must be 1 to \(Self.maxQuantity)"
-            )
+            let quantityValid = (1...Self.maxQuantity).contains(line.quantity)
+            validator.check(quantityValid, "lines.\(index).quantity", "must be 1 to \(Self.maxQuantity)")
+            guard let entry = catalog[sku] else {
+                unavailable.fail("lines.\(index).sku", "no part \(sku) is sold")
+                continue
+            }
             guard seen.insert(sku).inserted else {
                 validator.fail(
                     "lines.\(index).sku", "\(sku) appears more than once; use one line with the total quantity")
                 continue
             }
-            guard let entry = catalog[sku] else {
-                validator.fail("lines.\(index).sku", "no part \(sku) is sold")
-                continue
-            }
             guard entry.active else {
-                validator.fail("lines.\(index).sku", "\(sku) is discontinued")
+                unavailable.fail("lines.\(index).sku", "\(sku) is discontinued")
                 continue
             }
             guard entry.price.currency == currency else {
-                validator.fail("lines.\(index).sku", "\(sku) is not priced in \(currency)")
+                unavailable.fail("lines.\(index).sku", "\(sku) is not priced in \(currency)")
                 continue
             }
-            let quantity = Int64(max(0, line.quantity))
+            guard quantityValid else { continue }
+            guard let lineTotal = entry.price.multiplied(by: line.quantity) else {
+                validator.fail("lines.\(index).quantity", "the line total is too large")
+                continue
+            }
+            subtotal = subtotal.flatMap { $0.adding(lineTotal) }
             priced.append(
                 OrderLine(
-                    sku: sku, name: entry.name, quantity: line.quantity, unitPrice: entry.price,
-                    lineTotal: Money(minorUnits: entry.price.minorUnits * quantity, currency: currency)
-                ))
+                    sku: sku, name: entry.name, quantity: line.quantity, unitPrice: entry.price, lineTotal: lineTotal))
         }
         let shipping = shippingAddress.validated("shippingAddress", &validator)
         let billing = billingAddress.validated("billingAddress", &validator)
         try validator.throwIfInvalid()
-        let subtotal = priced.reduce(Int64(0)) { $0 + $1.lineTotal.minorUnits }
+        if !unavailable.errors.isEmpty {
+            throw Problem(
+                status: .conflict, code: "order.parts_unavailable", title: "Parts unavailable",
+                detail: "Some lines name parts the catalog does not sell (now).", errors: unavailable.errors)
+        }
         let rate = taxes.rate(for: billing.country)
-        let tax = (subtotal * Int64(rate) + 5_000) / 10_000
+        guard let subtotal, let tax = Self.tax(on: subtotal, basisPoints: rate), let total = subtotal.adding(tax) else {
+            throw Problem.validation([FieldError(field: "lines", message: "the order total is too large")])
+        }
         return Order(
             id: id, number: number, customerId: customerId, status: .pendingConfirmation, lines: priced,
-            shippingAddress: shipping, billingAddress: billing,
-            subtotal: Money(minorUnits: subtotal, currency: currency), tax: Money(minorUnits: tax, currency: currency),
-            taxRateBasisPoints: rate, total: Money(minorUnits: subtotal + tax, currency: currency),
-            createdAt: now, updatedAt: now, version: 1
+            shippingAddress: shipping, billingAddress: billing, subtotal: subtotal, tax: tax,
+            taxRateBasisPoints: rate, total: total, createdAt: now, updatedAt: now, version: 1
         )
+    }
+
+    /// `amount × basisPoints / 10000`, rounded half up to the minor unit; `nil` on overflow.
+    public static func tax(on amount: Money, basisPoints: Int) -> Money? {
+        let (product, overflow) = amount.minorUnits.multipliedReportingOverflow(by: Int64(basisPoints))
+        guard !overflow else { return nil }
+        let (rounded, overflowAgain) = product.addingReportingOverflow(5_000)
+        guard !overflowAgain else { return nil }
+        return Money(minorUnits: rounded / 10_000, currency: amount.currency)
     }
 }
