@@ -120,7 +120,7 @@ struct OrderRulesTests {
             #expect(error.status == 422)
             #expect(
                 (error.errors ?? []).map(\.field) == [
-                    "lines.2.quantity", "lines.3.sku", "lines.4.quantity",
+                    "lines.2.quantity", "lines.4.quantity",
                     "shippingAddress.firstName", "shippingAddress.postalCode", "shippingAddress.country",
                     "shippingAddress.email", "shippingAddress.phone",
                 ])
@@ -168,6 +168,13 @@ struct OrderRulesTests {
                 id: "o", number: "", customerId: "c", catalog: catalog, taxes: TaxTable(), currency: "EUR", now: Date())
         }
         #expect(OrderDraft.tax(on: Money(minorUnits: .max / 2, currency: "EUR"), basisPoints: 1900) == nil)
+    }
+
+    @Test func linesNamingOnePartAreMerged() throws {
+        let order = try price([("PAD", 1), ("DISC", 1), ("pad", 2)])
+        #expect(order.lines.map(\.sku) == ["PAD", "DISC"])
+        #expect(order.lines.map(\.quantity) == [3, 1])
+        #expect(order.subtotal.minorUnits == 3 * 3990 + 5400)
     }
 
     @Test func lineCountIsBounded() {

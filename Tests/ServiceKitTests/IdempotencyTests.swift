@@ -64,7 +64,7 @@ struct IdempotencyTests {
 
                 let reused = try await client.execute(
                     uri: "/things", method: .post, headers: headers, body: ByteBuffer(string: "b"))
-                #expect(reused.status == .unprocessableContent)
+                #expect(reused.status == .conflict)
                 #expect(String(buffer: reused.body).contains("idempotency.key_reused"))
                 #expect(try await Self.effectCount(database) == 1)
 

@@ -8,7 +8,8 @@ import Storage
 ///
 /// The first request with a key claims it (a unique row per caller and key, leased for `lease`) and
 /// its response is stored; a retry with the same body gets that response again (with
-/// `Idempotent-Replayed: true`); the same key with another body or path is a 422. A duplicate arriving
+/// `Idempotent-Replayed: true`); the same key with another body or path is a 409 (the key's state
+/// conflicts with the request; the IETF draft says 422, which would claim the request itself is malformed). A duplicate arriving
 /// while the first is still running waits for it (up to `waitLimit`, then 409 with `Retry-After`), so
 /// concurrent duplicates have one effect. If the first request fails with an error or a 5xx, the claim
 /// is dropped and the key may be used again; if its process died, a retry after the lease takes the
@@ -47,9 +48,12 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
                 detail: "Idempotency-Key must be 1 to 255 visible ASCII characters."
             )
         }
-        let caller =
-            await authenticator.optionalPrincipal()?.subject
-            ?? "anonymous:\(RequestScope.current?.clientAddress ?? "-")"
+        let principal = await authenticator.optionalPrincipal()
+        if principal == nil, request.headers[.authorization] != nil {
+            // A token that does not verify: the handler answers 401; nothing is claimed for it.
+            return try await next(request, context)
+        }
+        let caller = principal?.subject ?? "anonymous:\(RequestScope.current?.clientAddress ?? "-")"
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: 1 << 20))
         var hasher = SHA256()
@@ -155,10 +159,8 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard let row else { return nil }
         guard try row.decode(column: "request_hash", as: String.self) == hash else {
-            throw Problem(
-                status: .unprocessableContent, code: "idempotency.key_reused",
-                detail: "This Idempotency-Key was used with a different request body or path."
-            )
+            throw Problem.conflict(
+                "idempotency.key_reused", "This Idempotency-Key was used with a different request body or path.")
         }
         guard try row.decode(column: "state", as: String.self) == "done" else { return nil }
         return try replayedResponse(row)

@@ -33,6 +33,8 @@ public struct CustomersService: Sendable {
                     database: identity.store.database, authenticator: authenticator,
                     excluding: ["/api/v1/auth/token"]))
         try CustomersHandler(identity: identity, authenticator: authenticator)
-            .registerHandlers(on: group, serverURL: try Servers.Server1.url(), middlewares: [EmptyBodyMiddleware()])
+            .registerHandlers(
+                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
+                middlewares: [EmptyBodyMiddleware()])
     }
 }

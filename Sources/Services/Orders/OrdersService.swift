@@ -30,6 +30,8 @@ public struct OrdersService: Sendable {
         let group = router.group()
             .add(middleware: IdempotencyMiddleware(database: store.database, authenticator: authenticator))
         try OrdersHandler(store: store, authenticator: authenticator)
-            .registerHandlers(on: group, serverURL: try Servers.Server1.url(), middlewares: [EmptyBodyMiddleware()])
+            .registerHandlers(
+                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
+                middlewares: [EmptyBodyMiddleware()])
     }
 }

@@ -275,19 +275,6 @@ final class NSRegularExpressionBox: Sendable {
     }
 }
 
-/// RFC 3339 date-times as the generated server accepts them.
-enum RFC3339 {
-    static func date(from text: String) -> Date? {
-        guard text.utf8.count <= 40 else { return nil }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        return plain.date(from: text)
-    }
-}
-
 /// A spec that uses something the validator cannot enforce.
 public struct SpecError: Error, CustomStringConvertible {
     public let description: String

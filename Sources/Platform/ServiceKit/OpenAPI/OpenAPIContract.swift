@@ -18,6 +18,8 @@ public struct OpenAPIContract: Sendable {
     }
 
     struct Operation: Sendable {
+        /// Whether the operation declares a security requirement (a bearer token).
+        let secured: Bool
         let parameters: [Parameter]
         let body: JSONSchema?
         let bodyRequired: Bool
@@ -74,7 +76,9 @@ public struct OpenAPIContract: Sendable {
                 }
                 let body = operation["requestBody"] as? [String: Any]
                 let json = ((body?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
+                let security = operation["security"] as? [Any] ?? document["security"] as? [Any] ?? []
                 operations[method] = Operation(
+                    secured: !security.isEmpty,
                     parameters: byName.values.sorted { $0.name < $1.name },
                     body: try json.map { try JSONSchema($0, components: schemas) },
                     bodyRequired: body?["required"] as? Bool ?? false)

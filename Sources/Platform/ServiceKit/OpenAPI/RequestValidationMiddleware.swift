@@ -6,7 +6,8 @@ import Hummingbird
 /// parameters and JSON bodies (ranges, lengths, item counts, patterns, enums, required fields) is
 /// checked, and a violation is a 422 problem listing each field; nothing is written.
 ///
-/// A path parameter that breaks its schema is a 404 (no resource can have that id). A known path with
+/// An operation that declares a bearer requirement answers 401 at once when no `Authorization` header
+/// is sent. A path parameter that breaks its schema is a 404 (no resource can have that id). A known path with
 /// an undeclared method is a 405 problem with an `Allow` header (an `OPTIONS`
 /// request gets 204 with `Allow`). Paths outside the contracts (health, docs) pass through. Needs
 /// ``BodyLimitMiddleware`` in front of it; the collected body is passed on, so handlers read it again.
@@ -35,6 +36,9 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
             )
             response.headers[.allow] = allow
             return response
+        }
+        if operation.secured, request.headers[.authorization] == nil {
+            throw Problem.unauthenticated()
         }
         var errors: [FieldError] = []
         for parameter in operation.parameters {

@@ -58,19 +58,29 @@ public struct OrderDraft: Sendable {
         var validator = Validator()
         validator.check(!lines.isEmpty, "lines", "must hold at least one line")
         var unavailable = Validator()
-        var seen: Set<String> = []
-        var priced: [OrderLine] = []
-        var subtotal: Money? = Money(minorUnits: 0, currency: currency)
+        // Lines naming the same part are merged into the first of them.
+        var merged: [(index: Int, sku: String, quantity: Int)] = []
+        var position: [String: Int] = [:]
         for (index, (line, sku)) in zip(lines, skus).enumerated() {
-            let quantityValid = (1...Self.maxQuantity).contains(line.quantity)
-            validator.check(quantityValid, "lines.\(index).quantity", "must be 1 to \(Self.maxQuantity)")
-            guard let entry = catalog[sku] else {
-                unavailable.fail("lines.\(index).sku", "no part \(sku) is sold")
+            guard (1...Self.maxQuantity).contains(line.quantity) else {
+                validator.fail("lines.\(index).quantity", "must be 1 to \(Self.maxQuantity)")
                 continue
             }
-            guard seen.insert(sku).inserted else {
-                validator.fail(
-                    "lines.\(index).sku", "\(sku) appears more than once; use one line with the total quantity")
+            if let first = position[sku] {
+                merged[first].quantity += line.quantity
+                validator.check(
+                    merged[first].quantity <= Self.maxQuantity, "lines.\(index).quantity",
+                    "\(sku) totals \(merged[first].quantity) over its lines; at most \(Self.maxQuantity) per part")
+            } else {
+                position[sku] = merged.count
+                merged.append((index, sku, line.quantity))
+            }
+        }
+        var priced: [OrderLine] = []
+        var subtotal: Money? = Money(minorUnits: 0, currency: currency)
+        for (index, sku, quantity) in merged {
+            guard let entry = catalog[sku] else {
+                unavailable.fail("lines.\(index).sku", "no part \(sku) is sold")
                 continue
             }
             guard entry.active else {
@@ -81,15 +91,14 @@ public struct OrderDraft: Sendable {
                 unavailable.fail("lines.\(index).sku", "\(sku) is not priced in \(currency)")
                 continue
             }
-            guard quantityValid else { continue }
-            guard let lineTotal = entry.price.multiplied(by: line.quantity) else {
+            guard let lineTotal = entry.price.multiplied(by: quantity) else {
                 validator.fail("lines.\(index).quantity", "the line total is too large")
                 continue
             }
             subtotal = subtotal.flatMap { $0.adding(lineTotal) }
             priced.append(
                 OrderLine(
-                    sku: sku, name: entry.name, quantity: line.quantity, unitPrice: entry.price, lineTotal: lineTotal))
+                    sku: sku, name: entry.name, quantity: quantity, unitPrice: entry.price, lineTotal: lineTotal))
         }
         let shipping = shippingAddress.validated("shippingAddress", &validator)
         let billing = billingAddress.validated("billingAddress", &validator)
