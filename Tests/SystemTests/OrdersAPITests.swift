@@ -196,10 +196,6 @@ struct OrdersAPITests {
                     Self.orderBody([["sku": "PAD", "quantity": 0], ["sku": "DISC", "quantity": 10_001]]),
                     ["lines.0.quantity", "lines.1.quantity"]
                 ),
-                (
-                    Self.orderBody([["sku": "PAD", "quantity": 6_000], ["sku": "pad", "quantity": 5_000]]),
-                    ["lines.1.quantity"]
-                ),
                 (Self.orderBody([]), ["lines"]),
                 (Self.orderBody((0..<201).map { ["sku": "S\($0)", "quantity": 1] }), ["lines"]),
                 (

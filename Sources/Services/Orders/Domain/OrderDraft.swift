@@ -58,7 +58,7 @@ public struct OrderDraft: Sendable {
         var validator = Validator()
         validator.check(!lines.isEmpty, "lines", "must hold at least one line")
         var unavailable = Validator()
-        // Lines naming the same part are merged into the first of them.
+        // Lines naming the same part are merged into the first of them (the limit is per line).
         var merged: [(index: Int, sku: String, quantity: Int)] = []
         var position: [String: Int] = [:]
         for (index, (line, sku)) in zip(lines, skus).enumerated() {
@@ -67,10 +67,8 @@ public struct OrderDraft: Sendable {
                 continue
             }
             if let first = position[sku] {
+                // At most maxLines × maxQuantity in all: no overflow.
                 merged[first].quantity += line.quantity
-                validator.check(
-                    merged[first].quantity <= Self.maxQuantity, "lines.\(index).quantity",
-                    "\(sku) totals \(merged[first].quantity) over its lines; at most \(Self.maxQuantity) per part")
             } else {
                 position[sku] = merged.count
                 merged.append((index, sku, line.quantity))
