@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "Messaging",
             dependencies: [
-                "Storage",
+                "Storage", "IntegrationEvents",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging", "Storage", "TestSupport"],
+            dependencies: ["Messaging", "Storage", "IntegrationEvents", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(

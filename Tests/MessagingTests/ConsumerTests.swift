@@ -1,4 +1,5 @@
 import Foundation
+import IntegrationEvents
 import Messaging
 import SQLKit
 import Storage
@@ -31,7 +32,7 @@ struct ConsumerTests {
         try await TestDatabase.with(engine) { database in
             try await MessagingFixture.prepare(database)
             let consumer = EventConsumer(
-                name: "broken", database: database, maxAttempts: 3, logger: TestDatabase.logger,
+                name: "broken", database: database, maxAttempts: 3, failureWindow: .zero, logger: TestDatabase.logger,
                 handlers: ["test.thing.happened": { _, _ in throw Broken() }]
             )
             let envelope = try MessagingFixture.envelope(1)
@@ -55,7 +56,7 @@ struct ConsumerTests {
         try await TestDatabase.with(engine) { database in
             try await MessagingFixture.prepare(database)
             let broken = EventConsumer(
-                name: "recorder", database: database, maxAttempts: 1, logger: TestDatabase.logger,
+                name: "recorder", database: database, maxAttempts: 1, failureWindow: .zero, logger: TestDatabase.logger,
                 handlers: ["test.thing.happened": { _, _ in throw CancellationError() }]
             )
             let envelope = try MessagingFixture.envelope(1)
@@ -66,6 +67,78 @@ struct ConsumerTests {
             try await DeadLetters.redrive(seq: letter.seq, through: fixed)
             #expect(try await MessagingFixture.effectCount(database) == 1)
             #expect(try await DeadLetters.list(in: database).isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func failuresWithinTheWindowAreRetriedNotGivenUp(engine: Engine) async throws {
+        struct DatabaseBlip: Error {}
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            let flaky = FlakyHandler(failures: 8)
+            let consumer = EventConsumer(
+                name: "blip", database: database, maxAttempts: 3, failureWindow: .seconds(3600),
+                logger: TestDatabase.logger,
+                handlers: [
+                    "test.thing.happened": { envelope, db in
+                        try flaky.maybeFail()
+                        try await db.raw("INSERT INTO effects (event_id) VALUES (\(bind: envelope.id))").run()
+                    }
+                ])
+            let envelope = try MessagingFixture.envelope(1)
+            for _ in 0..<8 { await #expect(throws: FlakyHandler.Failed.self) { try await consumer.deliver(envelope) } }
+            #expect(try await DeadLetters.list(in: database).isEmpty)
+            try await consumer.deliver(envelope)
+            #expect(try await MessagingFixture.effectCount(database) == 1)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aRedriveThatFailsAgainStaysADeadLetter(engine: Engine) async throws {
+        struct StillBroken: Error {}
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            let broken = EventConsumer(
+                name: "recorder", database: database, maxAttempts: 1, failureWindow: .zero, logger: TestDatabase.logger,
+                handlers: ["test.thing.happened": { _, _ in throw StillBroken() }]
+            )
+            let envelope = try MessagingFixture.envelope(1)
+            try await broken.deliver(envelope)
+            let letter = try #require(try await DeadLetters.list(in: database).first)
+            await #expect(throws: StillBroken.self) { try await DeadLetters.redrive(seq: letter.seq, through: broken) }
+            let after = try #require(try await DeadLetters.list(in: database).first)
+            #expect(after.seq == letter.seq)
+            #expect(after.attempts == letter.attempts + 1)
+            // The live stream still skips it: the event stays given up, not half-applied.
+            try await broken.deliver(envelope)
+            #expect(try await DeadLetters.list(in: database).count == 1)
+            let fixed = MessagingFixture.recordingConsumer(database)
+            #expect(try await DeadLetters.redrive(seq: letter.seq, through: fixed))
+            #expect(try await MessagingFixture.effectCount(database) == 1)
+            #expect(try await DeadLetters.list(in: database).isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func anEventFromAServiceThatDoesNotPublishItIsADeadLetterAtOnce(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            var consumer = EventConsumer(name: "typed", database: database, logger: TestDatabase.logger)
+            consumer.on(CustomerRegistered.self) { event, db in
+                try await db.raw("INSERT INTO effects (event_id) VALUES (\(bind: event.customerId))").run()
+            }
+            let event = CustomerRegistered(
+                customerId: "c1", email: "a@example.com", name: "A", role: "admin", registeredAt: Date())
+            let forged = try EventEnvelope(
+                source: "/intruder", type: CustomerRegistered.type, subject: "c1", payload: event)
+            try await consumer.deliver(forged)
+            #expect(try await MessagingFixture.effectCount(database) == 0)
+            let letter = try #require(try await DeadLetters.list(in: database).first)
+            #expect(letter.error.contains("/intruder"))
+            let genuine = try EventEnvelope(
+                source: CustomerRegistered.source, type: CustomerRegistered.type, subject: "c1", payload: event)
+            try await consumer.deliver(genuine)
+            #expect(try await MessagingFixture.effectCount(database) == 1)
         }
     }
 

@@ -70,6 +70,42 @@ struct OutboxRelayTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func aPoisonRowDoesNotBlockTheRowsBehindItAndIsParked(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            let poison = try MessagingFixture.envelope(0)
+            try await database.transaction { db in
+                try await Outbox.append(poison, in: db)
+                for n in 1...4 { try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+            }
+            let transport = PoisonTransport(poison: poison.id)
+            let relay = OutboxRelay(
+                database: database, transport: transport, logger: TestDatabase.logger, batchSize: 2, parkAfter: 5,
+                parkWindow: .zero)
+            var rounds = 0
+            while try await Outbox.pendingCount(in: database) > 1, rounds < 10 {
+                rounds += 1
+                _ = try? await relay.publishPending()
+            }
+            #expect(transport.published == ["thing-1", "thing-2", "thing-3", "thing-4"])
+            // Alone in its batch the row fails with nothing else accepted: that is an outage, not counted.
+            await #expect(throws: OutboxRelay.RelayFailure.self) { try await relay.publishPending() }
+            #expect(try await Outbox.parked(in: database).isEmpty)
+            for n in 5...7 {
+                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+                _ = try await relay.publishPending()
+            }
+            let parked = try #require(try await Outbox.parked(in: database).first)
+            #expect(parked.eventID == poison.id)
+            #expect(parked.attempts == 5)
+            #expect(parked.error.contains("TooLarge"))
+            #expect(try await relay.publishPending() == 0)
+            #expect(try await Outbox.unpark(poison.id, in: database) == 1)
+            #expect(try await Outbox.parked(in: database).isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func aFailingTransportKeepsTheRowForALaterAttempt(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             try await MessagingFixture.prepare(database)
@@ -83,6 +119,26 @@ struct OutboxRelayTests {
             #expect(failing.published == 1)
         }
     }
+}
+
+/// A transport that always refuses one event id and accepts the rest.
+final class PoisonTransport: Transport, @unchecked Sendable {
+    private let lock = NSLock()
+    private let poison: String
+    private(set) var published: [String] = []
+
+    init(poison: String) { self.poison = poison }
+
+    struct TooLarge: Error {}
+
+    func publish(_ envelope: EventEnvelope) async throws {
+        try lock.withLock {
+            if envelope.id == poison { throw TooLarge() }
+            published.append(envelope.subject ?? "")
+        }
+    }
+
+    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
 }
 
 final class SeenSubjects: @unchecked Sendable {

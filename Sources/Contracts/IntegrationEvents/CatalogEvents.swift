@@ -14,6 +14,7 @@ public struct ComponentQuantity: Codable, Sendable, Equatable {
 /// `catalog.part.upserted`: a part was created or changed; carries everything a replica keeps.
 public struct CatalogPartUpserted: IntegrationEvent, Equatable {
     public static let type = "catalog.part.upserted"
+    public static let source = "/catalog"
 
     public var sku: String
     public var name: String
@@ -49,6 +50,7 @@ public struct CatalogPartUpserted: IntegrationEvent, Equatable {
 /// `catalog.part.discontinued`: the part may no longer be ordered.
 public struct CatalogPartDiscontinued: IntegrationEvent, Equatable {
     public static let type = "catalog.part.discontinued"
+    public static let source = "/catalog"
 
     public var sku: String
     public var version: Int

@@ -3,6 +3,7 @@ import Foundation
 /// `customer.registered`: a new account exists.
 public struct CustomerRegistered: IntegrationEvent, Equatable {
     public static let type = "customer.registered"
+    public static let source = "/customers"
 
     public var customerId: String
     public var email: String

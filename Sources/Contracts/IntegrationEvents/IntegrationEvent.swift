@@ -4,6 +4,9 @@
 public protocol IntegrationEvent: Codable, Sendable {
     /// `<context>.<entity>.<verb>`.
     static var type: String { get }
+    /// The CloudEvents `source`: `/<service>` of the only service that may publish it. Consumers refuse
+    /// an event of this type from anywhere else.
+    static var source: String { get }
     /// The CloudEvents `subject`: the id of the entity.
     var subject: String { get }
 }

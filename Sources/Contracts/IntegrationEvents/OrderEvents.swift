@@ -92,6 +92,7 @@ public struct OrderSnapshot: Codable, Sendable, Equatable {
 /// `order.placed`: a new order awaits confirmation (inventory reserves stock for it).
 public struct OrderPlaced: IntegrationEvent, Equatable {
     public static let type = "order.placed"
+    public static let source = "/orders"
     public var order: OrderSnapshot
     public var subject: String { order.orderId }
 
@@ -101,6 +102,7 @@ public struct OrderPlaced: IntegrationEvent, Equatable {
 /// `order.status.changed`: any status move, with who made it and why.
 public struct OrderStatusChanged: IntegrationEvent, Equatable {
     public static let type = "order.status.changed"
+    public static let source = "/orders"
     public var order: OrderSnapshot
     public var from: String
     public var to: String
@@ -122,6 +124,7 @@ public struct OrderStatusChanged: IntegrationEvent, Equatable {
 /// `order.confirmed`: stock is reserved (or staff confirmed); billing and fulfillment start.
 public struct OrderConfirmed: IntegrationEvent, Equatable {
     public static let type = "order.confirmed"
+    public static let source = "/orders"
     public var order: OrderSnapshot
     public var at: Date
     public var subject: String { order.orderId }
@@ -135,6 +138,7 @@ public struct OrderConfirmed: IntegrationEvent, Equatable {
 /// `order.cancelled`: reservations are to be released, slips voided, invoices credited.
 public struct OrderCancelled: IntegrationEvent, Equatable {
     public static let type = "order.cancelled"
+    public static let source = "/orders"
     public var order: OrderSnapshot
     /// The status the order was cancelled from.
     public var from: String

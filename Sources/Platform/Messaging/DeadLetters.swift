@@ -39,13 +39,13 @@ public enum DeadLetters {
         ).run()
     }
 
-    /// Dead letters not yet redriven, oldest first.
-    public static func list(in database: Database) async throws -> [DeadLetter] {
+    /// Dead letters not yet redriven, oldest first (at most `limit`).
+    public static func list(in database: Database, limit: Int = 1_000) async throws -> [DeadLetter] {
         try await database.read { db in
             try await db.raw(
                 """
                 SELECT seq, consumer, event_id, type, error, attempts, failed_at, redriven_at
-                FROM dead_letters WHERE redriven_at IS NULL ORDER BY seq
+                FROM dead_letters WHERE redriven_at IS NULL ORDER BY seq LIMIT \(bind: limit)
                 """
             ).all().map { row in
                 DeadLetter(
@@ -63,27 +63,38 @@ public enum DeadLetters {
         }
     }
 
-    /// Replays the dead letter `seq` through `consumer` (whose name must match) and marks it redriven.
+    /// Replays the dead letter `seq` through `consumer` (whose name must match); `false` when there is
+    /// no such unredriven letter.
     ///
-    /// The inbox row written when it was given up is removed first, so the handler runs again; if it
-    /// fails again, the event goes back through the normal attempt counting.
-    public static func redrive(seq: Int, through consumer: EventConsumer) async throws {
-        let envelope = try await consumer.database.transaction { db -> EventEnvelope? in
-            guard
-                let row = try await db.raw(
-                    "SELECT event_id, envelope FROM dead_letters WHERE seq = \(bind: seq) AND consumer = \(bind: consumer.name) AND redriven_at IS NULL"
-                ).first()
-            else { return nil }
-            let envelope = try EventEnvelope(jsonData: Data(try row.decode(column: "envelope", as: String.self).utf8))
+    /// The replay is one transaction: the inbox row written when the event was given up is removed, the
+    /// handler runs, and the letter is marked redriven, together. If the handler fails again, nothing of
+    /// that happens: the letter stays (with the new error and one more attempt) and the error is thrown.
+    @discardableResult
+    public static func redrive(seq: Int, through consumer: EventConsumer) async throws -> Bool {
+        let row = try await consumer.database.read { db in
             try await db.raw(
-                "DELETE FROM inbox WHERE consumer = \(bind: consumer.name) AND event_id = \(bind: envelope.id)"
-            ).run()
-            try await db.raw(
-                "UPDATE dead_letters SET redriven_at = \(bind: Date().microsecondsSince1970) WHERE seq = \(bind: seq)"
-            ).run()
-            return envelope
+                """
+                SELECT envelope FROM dead_letters
+                WHERE seq = \(bind: seq) AND consumer = \(bind: consumer.name) AND redriven_at IS NULL
+                """
+            ).first()
         }
-        guard let envelope else { return }
-        try await consumer.deliver(envelope)
+        guard let row else { return false }
+        let envelope = try EventEnvelope(jsonData: Data(try row.decode(column: "envelope", as: String.self).utf8))
+        do {
+            try await consumer.apply(envelope, redriving: seq)
+        } catch {
+            try await consumer.database.transaction { db in
+                try await db.raw(
+                    """
+                    UPDATE dead_letters SET attempts = attempts + 1, error = \(bind: String(describing: error)),
+                        failed_at = \(bind: Date().microsecondsSince1970)
+                    WHERE seq = \(bind: seq)
+                    """
+                ).run()
+            }
+            throw error
+        }
+        return true
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IntegrationEvents
 import Logging
 import SQLKit
 import Storage
@@ -6,27 +7,56 @@ import Storage
 /// Applies one event inside the consumer's transaction; `db` is that transaction.
 public typealias EventHandler = @Sendable (EventEnvelope, any SQLDatabase) async throws -> Void
 
+/// An error that no retry can cure (a forged or unreadable event): the event goes to dead letters at once.
+public protocol PermanentEventFailure: Error {}
+
+/// An event of a known type from a source that may not publish it.
+public struct UntrustedEventSource: PermanentEventFailure, CustomStringConvertible {
+    public let type: String
+    public let source: String
+    public let expected: String
+
+    public var description: String { "\(type) from \(source); only \(expected) publishes it" }
+}
+
 /// A named, durable consumer of some event types, applying each event exactly once to its database.
 ///
 /// Each delivery runs in one transaction that first records `(consumer, event id)` in the inbox; a
-/// repeated delivery finds the row and is skipped. A handler failure is counted; after
-/// `maxAttempts` failures the event goes to `dead_letters` and is acknowledged, so one poisoned
-/// event cannot stop the stream. `sprocket events redrive` replays dead letters.
+/// repeated delivery finds the row and is skipped. A handler failure is counted; once it has failed
+/// `maxAttempts` times *and* for at least `failureWindow` (so a database restart or a lock timeout
+/// does not condemn a good event), the event goes to `dead_letters` and is acknowledged, so one
+/// poisoned event cannot stop the stream. A ``PermanentEventFailure`` goes there at once.
+/// `sprocket events dead-letters` lists them and `sprocket events redrive` replays them.
 public struct EventConsumer: Sendable {
     public let name: String
     public let database: Database
     public let maxAttempts: Int
-    private let handlers: [String: EventHandler]
+    public let failureWindow: Duration
+    private var handlers: [String: EventHandler]
     private let logger: Logger
 
     public init(
-        name: String, database: Database, maxAttempts: Int = 5, logger: Logger, handlers: [String: EventHandler]
+        name: String, database: Database, maxAttempts: Int = 5, failureWindow: Duration = .seconds(30),
+        logger: Logger, handlers: [String: EventHandler] = [:]
     ) {
         self.name = name
         self.database = database
         self.maxAttempts = maxAttempts
+        self.failureWindow = failureWindow
         self.handlers = handlers
         self.logger = logger
+    }
+
+    /// Handles events of `type`: decoded, and only from the service that publishes that type.
+    public mutating func on<Event: IntegrationEvent>(
+        _ type: Event.Type, _ handle: @escaping @Sendable (Event, any SQLDatabase) async throws -> Void
+    ) {
+        handlers[Event.type] = { envelope, db in
+            guard envelope.source == Event.source else {
+                throw UntrustedEventSource(type: Event.type, source: envelope.source, expected: Event.source)
+            }
+            try await handle(try envelope.decode(Event.self), db)
+        }
     }
 
     /// The event types this consumer handles.
@@ -41,52 +71,78 @@ public struct EventConsumer: Sendable {
 
     /// Applies `envelope` once; throws only when the transport should deliver it again.
     public func deliver(_ envelope: EventEnvelope) async throws {
-        guard let handler = handlers[envelope.type] else { return }
+        guard handlers[envelope.type] != nil else { return }
         do {
-            try await database.transaction { db in
-                let claimed = try await db.raw(
-                    """
-                    INSERT INTO inbox (consumer, event_id, received_at)
-                    VALUES (\(bind: name), \(bind: envelope.id), \(bind: Date().microsecondsSince1970))
-                    ON CONFLICT DO NOTHING RETURNING event_id
-                    """
-                ).first()
-                guard claimed != nil else { return }
-                try await handler(envelope, db)
-                try await db.raw(
-                    "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
-                ).run()
-            }
+            try await apply(envelope)
         } catch {
             try await recordFailure(of: envelope, error: error)
         }
     }
 
+    /// Applies `envelope` in one transaction: inbox claim, handler and cleanup. Redriving dead letter
+    /// `deadLetter`, the transaction also drops the inbox row written when it was given up and marks the
+    /// letter redriven, so a failing replay changes nothing.
+    func apply(_ envelope: EventEnvelope, redriving deadLetter: Int? = nil) async throws {
+        guard let handler = handlers[envelope.type] else { return }
+        try await database.transaction { db in
+            if deadLetter != nil {
+                try await db.raw(
+                    "DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
+                ).run()
+            }
+            let claimed = try await db.raw(
+                """
+                INSERT INTO inbox (consumer, event_id, received_at)
+                VALUES (\(bind: name), \(bind: envelope.id), \(bind: Date().microsecondsSince1970))
+                ON CONFLICT DO NOTHING RETURNING event_id
+                """
+            ).first()
+            guard claimed != nil else { return }
+            try await handler(envelope, db)
+            try await db.raw(
+                "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
+            ).run()
+            if let deadLetter {
+                try await db.raw(
+                    """
+                    UPDATE dead_letters SET redriven_at = \(bind: Date().microsecondsSince1970)
+                    WHERE seq = \(bind: deadLetter)
+                    """
+                ).run()
+            }
+        }
+    }
+
     private func recordFailure(of envelope: EventEnvelope, error: any Error) async throws {
         let message = String(describing: error)
-        let attempts = try await database.transaction { db -> Int in
+        let permanent = error is any PermanentEventFailure
+        let now = Date().microsecondsSince1970
+        let window = failureWindow.components.seconds * 1_000_000
+        let (attempts, given) = try await database.transaction { db -> (Int, Bool) in
             let row = try await db.raw(
                 """
-                INSERT INTO delivery_attempts (consumer, event_id, attempts, last_error)
-                VALUES (\(bind: name), \(bind: envelope.id), 1, \(bind: message))
+                INSERT INTO delivery_attempts (consumer, event_id, attempts, last_error, first_failed_at)
+                VALUES (\(bind: name), \(bind: envelope.id), 1, \(bind: message), \(bind: now))
                 ON CONFLICT (consumer, event_id)
                 DO UPDATE SET attempts = delivery_attempts.attempts + 1, last_error = excluded.last_error
-                RETURNING attempts
+                RETURNING attempts, first_failed_at
                 """
             ).first()
             let attempts = try row?.decode(column: "attempts", as: Int.self) ?? 1
-            if attempts >= maxAttempts {
+            let first = try row?.decode(column: "first_failed_at", as: Int64?.self) ?? now
+            let given = permanent || (attempts >= maxAttempts && now - first >= window)
+            if given {
                 try await DeadLetters.record(envelope, consumer: name, error: message, attempts: attempts, in: db)
             }
-            return attempts
+            return (attempts, given)
         }
         logger.warning(
-            "event handler failed",
+            given ? "event given up: dead letter" : "event handler failed",
             metadata: [
                 "consumer": "\(name)", "event": "\(envelope.id)", "type": "\(envelope.type)",
                 "attempts": "\(attempts)", "error": "\(message)",
             ]
         )
-        if attempts < maxAttempts { throw error }
+        if !given { throw error }
     }
 }

@@ -52,6 +52,13 @@ public enum MessagingSchema {
                     redriven_at BIGINT)
                 """,
             ]
-        }
+        },
+        Migration(version: 2, name: "parked outbox rows, failure windows") { _ in
+            [
+                "ALTER TABLE outbox ADD COLUMN first_failed_at BIGINT",
+                "ALTER TABLE outbox ADD COLUMN parked_at BIGINT",
+                "ALTER TABLE delivery_attempts ADD COLUMN first_failed_at BIGINT",
+            ]
+        },
     ]
 }

@@ -1,6 +1,17 @@
 import Foundation
+import IntegrationEvents
 import SQLKit
 import Storage
+
+/// An outbox row the relay stopped trying: the transport refused it again and again while it accepted others.
+public struct ParkedEvent: Sendable, Equatable {
+    public let seq: Int
+    public let eventID: String
+    public let type: String
+    public let attempts: Int
+    public let error: String
+    public let parkedAt: Date
+}
 
 /// Writes events into a service's `outbox` table, inside the caller's business transaction.
 ///
@@ -20,18 +31,55 @@ public enum Outbox {
         ).run()
     }
 
-    /// Encodes `payload` as an event of `type` from `source` and appends it in `db`.
-    public static func append(
-        type: String, source: String, subject: String?, payload: some Encodable, in db: any SQLDatabase
-    ) async throws {
-        try await append(EventEnvelope(source: source, type: type, subject: subject, payload: payload), in: db)
+    /// Appends `event` (its type, source and subject from its contract type) in `db`, which must be
+    /// the caller's open transaction.
+    public static func append<Event: IntegrationEvent>(_ event: Event, in db: any SQLDatabase) async throws {
+        try await append(
+            EventEnvelope(
+                source: Event.source, type: Event.type, subject: event.subject, payload: event),
+            in: db)
     }
 
-    /// Rows not yet published, oldest first (for operators and tests).
+    /// How many rows wait to be published (parked ones included).
     public static func pendingCount(in database: Database) async throws -> Int {
         try await database.read { db in
             let row = try await db.raw("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL").first()
             return try row?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// Rows the relay gave up on (see ``OutboxRelay``), oldest first.
+    public static func parked(in database: Database, limit: Int = 1_000) async throws -> [ParkedEvent] {
+        try await database.read { db in
+            try await db.raw(
+                """
+                SELECT seq, id, type, attempts, last_error, parked_at FROM outbox
+                WHERE published_at IS NULL AND parked_at IS NOT NULL ORDER BY seq LIMIT \(bind: limit)
+                """
+            ).all().map { row in
+                ParkedEvent(
+                    seq: try row.decode(column: "seq", as: Int.self),
+                    eventID: try row.decode(column: "id", as: String.self),
+                    type: try row.decode(column: "type", as: String.self),
+                    attempts: try row.decode(column: "attempts", as: Int.self),
+                    error: try row.decode(column: "last_error", as: String?.self) ?? "",
+                    parkedAt: Date(microsecondsSince1970: try row.decode(column: "parked_at", as: Int64.self)))
+            }
+        }
+    }
+
+    /// Puts the parked row `eventID` (or every parked row) back in line for the relay; returns how many.
+    @discardableResult
+    public static func unpark(_ eventID: String?, in database: Database) async throws -> Int {
+        try await database.transaction { db in
+            let only: SQLQueryString = eventID.map { "AND id = \(bind: $0)" } ?? ""
+            let rows = try await db.raw(
+                """
+                UPDATE outbox SET parked_at = NULL, attempts = 0, first_failed_at = NULL
+                WHERE published_at IS NULL AND parked_at IS NOT NULL \(only) RETURNING seq
+                """
+            ).all()
+            return rows.count
         }
     }
 

@@ -4,28 +4,37 @@ import SQLKit
 import ServiceLifecycle
 import Storage
 
-/// Publishes a service's committed outbox rows through a ``Transport``, oldest first.
+/// Publishes a service's committed outbox rows through a ``Transport``, in `seq` order within a batch.
 ///
-/// A row is marked published only after the transport accepted it; a failure stops the batch (to
-/// keep order) and the relay retries with growing back-off. Several replicas may run against one
-/// PostgreSQL database: rows are claimed with `FOR UPDATE SKIP LOCKED`, so each is published by one.
-/// Runs until graceful shutdown; a crash at any point leaves unpublished rows for the next start.
+/// A row is marked published only after the transport accepted it. A row the transport refuses does
+/// not hold back the rows behind it: the relay goes on with them, and counts the refusal against the
+/// row only when others in the same batch were accepted (when every row fails, the transport is down:
+/// nothing is counted and the relay backs off). A row refused `parkAfter` times over at least
+/// `parkWindow` is parked: logged as an error, listed by `sprocket events dead-letters`, and put back
+/// by `sprocket events redrive`. Several replicas may run against one PostgreSQL database: rows are
+/// claimed with `FOR UPDATE SKIP LOCKED`, so each is published by one (and order holds per relay and
+/// batch only; consumers rely on per-entity versions). Runs until graceful shutdown; a crash at any
+/// point leaves unpublished rows for the next start.
 public struct OutboxRelay: Service {
     private let database: Database
     private let transport: any Transport
     private let logger: Logger
     private let batchSize: Int
     private let idleInterval: Duration
+    private let parkAfter: Int
+    private let parkWindow: Duration
 
     public init(
         database: Database, transport: any Transport, logger: Logger, batchSize: Int = 100,
-        idleInterval: Duration = .milliseconds(20)
+        idleInterval: Duration = .milliseconds(20), parkAfter: Int = 10, parkWindow: Duration = .seconds(60)
     ) {
         self.database = database
         self.transport = transport
         self.logger = logger
         self.batchSize = batchSize
         self.idleInterval = idleInterval
+        self.parkAfter = parkAfter
+        self.parkWindow = parkWindow
     }
 
     public func run() async throws {
@@ -49,10 +58,9 @@ public struct OutboxRelay: Service {
 
     /// Publishes one batch of pending rows and returns how many were published.
     ///
-    /// Throws when the first row of the batch could not be published; a later failure ends the batch early.
-    /// The published rows are marked in one statement after the batch (in the claiming transaction on
-    /// PostgreSQL, in one short write transaction on SQLite); a crash before that republishes them, which
-    /// consumers' inboxes absorb.
+    /// Throws when no row of the batch could be published. The published rows are marked in one
+    /// statement after the batch (in the claiming transaction on PostgreSQL, in one short write
+    /// transaction on SQLite); a crash before that republishes them, which consumers' inboxes absorb.
     @discardableResult
     public func publishPending() async throws -> Int {
         let outcome: BatchOutcome
@@ -66,17 +74,17 @@ public struct OutboxRelay: Service {
         case .sqlite:
             let rows = try await database.read { db in try await claim(db) }
             outcome = await publish(rows)
-            if !outcome.published.isEmpty || outcome.failure != nil {
+            if !outcome.published.isEmpty {
                 try await database.transaction { db in try await record(outcome, in: db) }
             }
         }
-        if outcome.published.isEmpty, let failure = outcome.failure { throw failure }
+        if outcome.published.isEmpty, let failure = outcome.failures.first { throw failure }
         return outcome.published.count
     }
 
     private struct BatchOutcome: Sendable {
         var published: [String] = []
-        var failure: RelayFailure?
+        var failures: [RelayFailure] = []
     }
 
     /// Why a row could not be published.
@@ -89,13 +97,15 @@ public struct OutboxRelay: Service {
         let rows = try await db.raw(
             """
             SELECT id, source, type, subject, time, data, traceparent FROM outbox
-            WHERE published_at IS NULL ORDER BY seq LIMIT \(bind: batchSize) \(unsafeRaw: database.engine.skipLockedClause)
+            WHERE published_at IS NULL AND parked_at IS NULL
+            ORDER BY seq LIMIT \(bind: batchSize) \(unsafeRaw: database.engine.skipLockedClause)
             """
         ).all()
         return try rows.map(Outbox.envelope(from:))
     }
 
-    /// Publishes `envelopes` in order until one fails.
+    /// Publishes `envelopes` in order; gives up on the batch after three failures in a row with nothing
+    /// published (the transport is down).
     private func publish(_ envelopes: [EventEnvelope]) async -> BatchOutcome {
         var outcome = BatchOutcome()
         for envelope in envelopes {
@@ -103,30 +113,36 @@ public struct OutboxRelay: Service {
                 try await transport.publish(envelope)
                 outcome.published.append(envelope.id)
             } catch {
-                outcome.failure = RelayFailure(eventID: envelope.id, description: String(describing: error))
-                break
+                outcome.failures.append(RelayFailure(eventID: envelope.id, description: String(describing: error)))
+                if outcome.published.isEmpty, outcome.failures.count >= 3 { break }
             }
         }
         return outcome
     }
 
-    /// Marks the published rows and counts the failed attempt, in `db`.
+    /// Marks the published rows, and counts (and maybe parks) the refused ones, in `db`.
     private func record(_ outcome: BatchOutcome, in db: any SQLDatabase) async throws {
-        if !outcome.published.isEmpty {
-            try await db.raw(
+        guard !outcome.published.isEmpty else { return }
+        let now = Date().microsecondsSince1970
+        try await db.raw(
+            "UPDATE outbox SET published_at = \(bind: now) WHERE id IN (\(binds: outcome.published))"
+        ).run()
+        let window = parkWindow.components.seconds * 1_000_000
+        for failure in outcome.failures {
+            let row = try await db.raw(
                 """
-                UPDATE outbox SET published_at = \(bind: Date().microsecondsSince1970)
-                WHERE id IN (\(binds: outcome.published))
+                UPDATE outbox SET attempts = attempts + 1, last_error = \(bind: failure.description),
+                    first_failed_at = COALESCE(first_failed_at, \(bind: now))
+                WHERE id = \(bind: failure.eventID) RETURNING attempts, first_failed_at
                 """
-            ).run()
-        }
-        if let failure = outcome.failure {
-            try await db.raw(
-                """
-                UPDATE outbox SET attempts = attempts + 1, last_error = \(bind: failure.description)
-                WHERE id = \(bind: failure.eventID)
-                """
-            ).run()
+            ).first()
+            guard let row, try row.decode(column: "attempts", as: Int.self) >= parkAfter,
+                now - (try row.decode(column: "first_failed_at", as: Int64.self)) >= window
+            else { continue }
+            try await db.raw("UPDATE outbox SET parked_at = \(bind: now) WHERE id = \(bind: failure.eventID)").run()
+            logger.error(
+                "outbox row parked: the transport keeps refusing it",
+                metadata: ["event": "\(failure.eventID)", "error": "\(failure.description)"])
         }
     }
 }

@@ -89,9 +89,7 @@ public struct CatalogStore: Sendable {
     }
 
     private func publish(_ event: some IntegrationEvent, in db: any SQLDatabase) async throws {
-        try await Outbox.append(
-            type: type(of: event).type, source: "/catalog", subject: event.subject, payload: event, in: db
-        )
+        try await Outbox.append(event, in: db)
     }
 
     private func exists(_ sku: String, in db: any SQLDatabase) async throws -> Bool {

@@ -44,8 +44,7 @@ public struct CustomersStore: Sendable {
                 customerId: customer.id, email: customer.email, name: customer.name, role: role.rawValue,
                 registeredAt: now
             )
-            try await Outbox.append(
-                type: CustomerRegistered.type, source: "/customers", subject: event.subject, payload: event, in: db)
+            try await Outbox.append(event, in: db)
             return customer
         }
     }

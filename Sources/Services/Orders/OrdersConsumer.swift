@@ -14,30 +14,24 @@ enum OrdersConsumer {
     static let name = "orders"
 
     static func make(database: Database, logger: Logger) -> EventConsumer {
-        EventConsumer(
-            name: name, database: database, logger: logger,
-            handlers: [
-                CatalogPartUpserted.type: { envelope, db in
-                    try await upsert(try envelope.decode(CatalogPartUpserted.self), db)
-                },
-                CatalogPartDiscontinued.type: { envelope, db in
-                    let event = try envelope.decode(CatalogPartDiscontinued.self)
-                    try await db.raw(
-                        "UPDATE catalog_replica SET active = 0 WHERE sku = \(bind: event.sku) AND version <= \(bind: event.version)"
-                    ).run()
-                },
-                CustomerRegistered.type: { envelope, db in
-                    let event = try envelope.decode(CustomerRegistered.self)
-                    try await db.raw(
-                        """
-                        INSERT INTO customer_replica (customer_id, email, role, registered_at)
-                        VALUES (\(bind: event.customerId), \(bind: event.email), \(bind: event.role),
-                                \(bind: event.registeredAt.microsecondsSince1970))
-                        ON CONFLICT (customer_id) DO NOTHING
-                        """
-                    ).run()
-                },
-            ])
+        var consumer = EventConsumer(name: name, database: database, logger: logger)
+        consumer.on(CatalogPartUpserted.self) { event, db in try await upsert(event, db) }
+        consumer.on(CatalogPartDiscontinued.self) { event, db in
+            try await db.raw(
+                "UPDATE catalog_replica SET active = 0 WHERE sku = \(bind: event.sku) AND version <= \(bind: event.version)"
+            ).run()
+        }
+        consumer.on(CustomerRegistered.self) { event, db in
+            try await db.raw(
+                """
+                INSERT INTO customer_replica (customer_id, email, role, registered_at)
+                VALUES (\(bind: event.customerId), \(bind: event.email), \(bind: event.role),
+                        \(bind: event.registeredAt.microsecondsSince1970))
+                ON CONFLICT (customer_id) DO NOTHING
+                """
+            ).run()
+        }
+        return consumer
     }
 
     private static func upsert(_ event: CatalogPartUpserted, _ db: any SQLDatabase) async throws {

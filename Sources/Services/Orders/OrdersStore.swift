@@ -117,8 +117,7 @@ public struct OrdersStore: Sendable {
     }
 
     func publish(_ event: some IntegrationEvent, in db: any SQLDatabase) async throws {
-        try await Outbox.append(
-            type: type(of: event).type, source: "/orders", subject: event.subject, payload: event, in: db)
+        try await Outbox.append(event, in: db)
     }
 
     private func nextNumber(at now: Date, in db: any SQLDatabase) async throws -> String {
