@@ -1,5 +1,39 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Loopback TCP probes for tests that start servers.
+public enum Socket {
+    /// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+    public static func canConnect(port: Int) throws -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0
+    }
+
+    /// Waits up to `timeout` seconds for `port` to accept connections.
+    public static func waitUntilOpen(port: Int, timeout: TimeInterval = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? canConnect(port: port)) == true { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+}
+
 /// The nats-server for tests: `SPROCKET_TEST_NATS` (set by `scripts/test`), or a private one a test starts.
 public enum TestNATS {
     /// Host and port of the shared test server; fails (never skips) when it is not configured.
@@ -23,8 +57,8 @@ public final class NATSServerProcess: @unchecked Sendable {
     private let directory: URL
     private var process: Process?
 
-    public init() throws {
-        port = Int.random(in: 30_000...39_999)
+    public init(port: Int = Int.random(in: 30_000...39_999)) throws {
+        self.port = port
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "nats-\(port)-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -43,7 +77,7 @@ public final class NATSServerProcess: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        Thread.sleep(forTimeInterval: 0.5)
+        guard Socket.waitUntilOpen(port: port) else { throw MissingNATS() }
     }
 
     /// Stops the server (SIGTERM) and waits for it to exit.

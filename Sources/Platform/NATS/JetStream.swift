@@ -32,11 +32,17 @@ public struct JetStream: Sendable {
     }
 
     /// Creates the stream `name` over `subjects`, or leaves it as it is when it exists.
-    public func ensureStream(_ name: String, subjects: [String], duplicateWindow: Duration = .seconds(120)) async throws
-    {
+    ///
+    /// Messages older than `maxAge` are dropped (the stream does not grow without end); `replicas` is 1
+    /// on a single server, 3 on a cluster (then an acknowledged event survives a node's crash).
+    public func ensureStream(
+        _ name: String, subjects: [String], duplicateWindow: Duration = .seconds(120),
+        maxAge: Duration = .seconds(7 * 24 * 3600), replicas: Int = 1
+    ) async throws {
         let config: [String: Any] = [
             "name": name, "subjects": subjects, "storage": "file", "retention": "limits", "discard": "old",
-            "duplicate_window": nanoseconds(duplicateWindow), "num_replicas": 1,
+            "duplicate_window": nanoseconds(duplicateWindow), "num_replicas": replicas,
+            "max_age": nanoseconds(maxAge),
         ]
         let reply = try await api("$JS.API.STREAM.CREATE.\(name)", config)
         if let error = reply.error, error.err_code != 10058 {  // 10058: stream name already in use
@@ -58,8 +64,10 @@ public struct JetStream: Sendable {
     }
 
     /// Creates the durable pull consumer `durable` on `stream` for `filter`, or keeps the existing one.
+    /// `maxDeliver` -1 means redeliver until acknowledged (the consumer's inbox and dead letters decide
+    /// when to give up, never the broker).
     public func ensurePullConsumer(
-        stream: String, durable: String, filter: String, ackWait: Duration = .seconds(30), maxDeliver: Int = 10
+        stream: String, durable: String, filter: String, ackWait: Duration = .seconds(30), maxDeliver: Int = -1
     ) async throws {
         let request: [String: Any] = [
             "stream_name": stream,
@@ -94,19 +102,26 @@ public struct JetStream: Sendable {
     ) async throws {
         let inbox = client.newInbox()
         let (sid, messages) = try await client.subscribe(to: inbox)
-        let request = #"{"batch":\#(batch),"expires":\#(nanoseconds(expires))}"#
-        try await client.publish(
-            Array(request.utf8), to: "$JS.API.CONSUMER.MSG.NEXT.\(stream).\(durable)", replyTo: inbox)
         let client = self.client
         do {
+            let request = #"{"batch":\#(batch),"expires":\#(nanoseconds(expires))}"#
+            try await client.publish(
+                Array(request.utf8), to: "$JS.API.CONSUMER.MSG.NEXT.\(stream).\(durable)", replyTo: inbox)
             try await withTimeout(
                 expires + .seconds(2), "pull from \(durable)", onTimeout: { Task { await client.unsubscribe(sid) } }
             ) {
                 var received = 0
                 for await message in messages {
                     if let status = message.status {
-                        if status == 100 { continue }  // heartbeat
-                        break  // 404 no messages, 408 request expired, 409 consumer changes
+                        switch status {
+                        case 100: continue  // heartbeat
+                        case 404, 408: return true  // no messages, request expired: a normal end
+                        default:
+                            // 503 no responders (no such consumer or stream), 409 consumer deleted or
+                            // too many waiting pulls: the caller must recreate and back off.
+                            let description = message.statusDescription ?? ""
+                            throw NATSError.jetStream(code: status, description: "pull from \(durable): \(description)")
+                        }
                     }
                     await handle(JetStreamMessage(message: message, client: client))
                     received += 1
@@ -124,7 +139,11 @@ public struct JetStream: Sendable {
     private func api(_ subject: String, _ body: [String: Any]) async throws -> APIResponse {
         let data = try JSONSerialization.data(withJSONObject: body)
         let reply = try await client.request(Array(data), to: subject)
-        return (try? JSONDecoder().decode(APIResponse.self, from: Data(reply.payload))) ?? APIResponse(error: nil)
+        do {
+            return try JSONDecoder().decode(APIResponse.self, from: Data(reply.payload))
+        } catch {
+            throw NATSError.protocolViolation("unreadable JetStream reply on \(subject)")
+        }
     }
 
     private func nanoseconds(_ duration: Duration) -> Int64 {

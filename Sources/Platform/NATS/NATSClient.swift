@@ -12,11 +12,27 @@ import Synchronization
 /// shutdown, so it must run in the process's service group (or a test's task group). Publishing and
 /// requesting wait up to `connectWait` for a connection; messages published while disconnected fail
 /// rather than being buffered, so callers (the outbox relay) retry them.
+///
+/// Every wait has a deadline: the handshake's PONG (a server or proxy that accepts TCP and then closes
+/// or stalls is dropped and retried), requests and flushes. While connected the client PINGs every
+/// `pingInterval` and closes the connection after two unanswered PINGs, so a half-open socket is found
+/// in seconds, not at the kernel's retransmission timeout. Credentials come from the URL
+/// (`nats://user:password@host` or `nats://token@host`).
 public final class NATSClient: Service, Sendable {
     public let host: String
     public let port: Int
     let logger: Logger
     private let connectWait: Duration
+    private let pingInterval: Duration
+    private let credentials: Credentials?
+    /// Whether a connection is up (for readiness checks).
+    public var isConnected: Bool { state.withLock { $0.channel != nil } }
+
+    /// How the client proves who it is in CONNECT.
+    public enum Credentials: Sendable, Equatable {
+        case user(String, password: String)
+        case token(String)
+    }
     private let state = Mutex(State())
     private let inboxPrefix = "_INBOX.\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
 
@@ -29,7 +45,7 @@ public final class NATSClient: Service, Sendable {
     private struct State {
         var channel: (any Channel)?
         var connectionWaiters: [UUID: CheckedContinuation<any Channel, any Error>] = [:]
-        var pongWaiters: [CheckedContinuation<Void, any Error>] = []
+        var pongWaiters: [(id: UUID, continuation: CheckedContinuation<Void, any Error>)] = []
         var subscriptions: [Int: Subscription] = [:]
         var nextSid = 1
         var requests: [String: CheckedContinuation<NATSMessage, any Error>] = [:]
@@ -38,20 +54,33 @@ public final class NATSClient: Service, Sendable {
     }
 
     /// A client for `nats://host:port`; nothing connects until ``run()``.
-    public init(host: String, port: Int, logger: Logger, connectWait: Duration = .seconds(10)) {
+    public init(
+        host: String, port: Int, logger: Logger, connectWait: Duration = .seconds(10),
+        pingInterval: Duration = .seconds(20), credentials: Credentials? = nil
+    ) {
         self.host = host
         self.port = port
         self.logger = logger
         self.connectWait = connectWait
+        self.pingInterval = pingInterval
+        self.credentials = credentials
     }
 
-    /// Parses `nats://host:port` (port 4222 when absent).
+    /// Parses `nats://[user:password@|token@]host:port` (port 4222 when absent).
     public convenience init(url: String, logger: Logger) throws {
         guard let components = URLComponents(string: url), components.scheme == "nats", let host = components.host
         else {
             throw NATSError.protocolViolation("not a nats:// URL: \(url)")
         }
-        self.init(host: host, port: components.port ?? 4222, logger: logger)
+        var credentials: Credentials?
+        if let user = components.user?.removingPercentEncoding {
+            if let password = components.password?.removingPercentEncoding {
+                credentials = .user(user, password: password)
+            } else {
+                credentials = .token(user)
+            }
+        }
+        self.init(host: host, port: components.port ?? 4222, logger: logger, credentials: credentials)
     }
 
     // MARK: Connection loop
@@ -64,7 +93,7 @@ public final class NATSClient: Service, Sendable {
                     let channel = try await self.connect()
                     failures = 0
                     try await withTaskCancellationHandler {
-                        try await channel.closeFuture.get()
+                        try await self.keepAlive(channel)
                     } onCancel: {
                         channel.close(promise: nil)
                     }
@@ -90,9 +119,36 @@ public final class NATSClient: Service, Sendable {
         for (_, subscription) in state.withLock({ $0.subscriptions }) { subscription.continuation.finish() }
     }
 
+    /// Waits until `channel` closes, PINGing it every `pingInterval`; closes it after two missed PONGs.
+    private func keepAlive(_ channel: any Channel) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await channel.closeFuture.get() }
+            group.addTask { [self] in
+                var missed = 0
+                while !Task.isCancelled {
+                    try await Task.sleep(for: pingInterval)
+                    do {
+                        try await ping(on: channel, timeout: .seconds(5))
+                        missed = 0
+                    } catch {
+                        missed += 1
+                        if missed >= 2 {
+                            logger.warning("NATS server stopped answering PINGs; reconnecting")
+                            channel.close(promise: nil)
+                            return
+                        }
+                    }
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
     private func connect() async throws -> any Channel {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -101,17 +157,12 @@ public final class NATSClient: Service, Sendable {
                 }
             }
             .connect(host: host, port: port).get()
-        let connect =
-            #"{"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"lang":"swift","version":"1.0","protocol":1,"name":"sprocket"}"#
-        try await channel.writeAndFlush(ByteBuffer(string: "CONNECT \(connect)\r\n")).get()
-        try await ping(on: channel)
-        // Restore subscriptions (and the request inbox) on the new connection before anyone uses it.
-        let subscriptions = state.withLock { $0.subscriptions }
-        var restore = ByteBuffer()
-        for (sid, subscription) in subscriptions.sorted(by: { $0.key < $1.key }) {
-            restore.writeString("SUB \(subscription.subject)\(subscription.queue.map { " \($0)" } ?? "") \(sid)\r\n")
+        do {
+            try await handshake(on: channel)
+        } catch {
+            channel.close(promise: nil)
+            throw error
         }
-        if restore.readableBytes > 0 { try await channel.writeAndFlush(restore).get() }
         let waiters = state.withLock { state -> [CheckedContinuation<any Channel, any Error>] in
             state.channel = channel
             defer { state.connectionWaiters = [:] }
@@ -122,6 +173,33 @@ public final class NATSClient: Service, Sendable {
         return channel
     }
 
+    /// CONNECT, a PONG within 5 s, and the subscriptions restored; throws if the peer closes or stalls.
+    private func handshake(on channel: any Channel) async throws {
+        var options: [String: Any] = [
+            "verbose": false, "pedantic": false, "headers": true, "no_responders": true, "lang": "swift",
+            "version": "1.0", "protocol": 1, "name": "sprocket",
+        ]
+        switch credentials {
+        case .user(let user, let password)?:
+            options["user"] = user
+            options["pass"] = password
+        case .token(let token)?:
+            options["auth_token"] = token
+        case nil:
+            break
+        }
+        let connect = try JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])
+        try await channel.writeAndFlush(ByteBuffer(string: "CONNECT \(String(decoding: connect, as: UTF8.self))\r\n")).get()
+        try await ping(on: channel, timeout: .seconds(5))
+        // Restore subscriptions (and the request inbox) on the new connection before anyone uses it.
+        let subscriptions = state.withLock { $0.subscriptions }
+        var restore = ByteBuffer()
+        for (sid, subscription) in subscriptions.sorted(by: { $0.key < $1.key }) {
+            restore.writeString("SUB \(subscription.subject)\(subscription.queue.map { " \($0)" } ?? "") \(sid)\r\n")
+        }
+        if restore.readableBytes > 0 { try await channel.writeAndFlush(restore).get() }
+    }
+
     private func connectionLost() {
         let (pongs, requests) = state.withLock { state in
             state.channel = nil
@@ -129,10 +207,20 @@ public final class NATSClient: Service, Sendable {
                 state.pongWaiters = []
                 state.requests = [:]
             }
-            return (state.pongWaiters, Array(state.requests.values))
+            return (state.pongWaiters.map(\.continuation), Array(state.requests.values))
         }
         for waiter in pongs { waiter.resume(throwing: NATSError.notConnected) }
         for request in requests { request.resume(throwing: NATSError.notConnected) }
+    }
+
+    /// The channel closed (called on its event loop): every PONG waiter fails now, so a handshake
+    /// with a peer that hung up does not wait for its deadline.
+    func channelClosed() {
+        let pongs = state.withLock { state in
+            defer { state.pongWaiters = [] }
+            return state.pongWaiters.map(\.continuation)
+        }
+        for waiter in pongs { waiter.resume(throwing: NATSError.notConnected) }
     }
 
     /// The current connection, waiting up to `connectWait` for one.
@@ -162,10 +250,21 @@ public final class NATSClient: Service, Sendable {
         }
     }
 
-    private func ping(on channel: any Channel) async throws {
-        try await withTimeout(.seconds(5), "PONG from NATS") { [self] in
+    private func ping(on channel: any Channel, timeout: Duration) async throws {
+        let id = UUID()
+        try await withTimeout(
+            timeout, "PONG from NATS",
+            onTimeout: { [self] in
+                let waiter = state.withLock { state in
+                    state.pongWaiters.firstIndex { $0.id == id }.map { state.pongWaiters.remove(at: $0).continuation }
+                }
+                waiter?.resume(throwing: NATSError.timeout("PONG from NATS"))
+            }
+        ) { [self] in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                state.withLock { $0.pongWaiters.append(continuation) }
+                let open = channel.isActive
+                if open { state.withLock { $0.pongWaiters.append((id, continuation)) } }
+                guard open else { return continuation.resume(throwing: NATSError.notConnected) }
                 channel.writeAndFlush(ByteBuffer(string: "PING\r\n"), promise: nil)
             }
         }
@@ -173,7 +272,7 @@ public final class NATSClient: Service, Sendable {
 
     /// Round-trips a PING: every earlier command has been processed by the server when it returns.
     public func flush() async throws {
-        try await ping(on: try await connection())
+        try await ping(on: try await connection(), timeout: .seconds(5))
     }
 
     // MARK: Inbound frames (called on the event loop by NATSInboundHandler)
@@ -184,7 +283,7 @@ public final class NATSClient: Service, Sendable {
             channel.writeAndFlush(ByteBuffer(string: "PONG\r\n"), promise: nil)
         case .pong:
             let waiter = state.withLock { $0.pongWaiters.isEmpty ? nil : $0.pongWaiters.removeFirst() }
-            waiter?.resume()
+            waiter?.continuation.resume()
         case .message(let sid, let message):
             deliver(message, sid: sid)
         case .error(let text):
@@ -248,9 +347,15 @@ public final class NATSClient: Service, Sendable {
             state.subscriptions[sid] = Subscription(subject: subject, queue: queue, continuation: continuation)
             return sid
         }
-        try await connection().writeAndFlush(
-            ByteBuffer(string: "SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n")
-        ).get()
+        do {
+            try await connection().writeAndFlush(
+                ByteBuffer(string: "SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n")
+            ).get()
+        } catch {
+            // Never leave a subscription behind that the caller does not know about.
+            state.withLock { $0.subscriptions.removeValue(forKey: sid) }?.continuation.finish()
+            throw error
+        }
         return (sid, stream)
     }
 
@@ -349,5 +454,10 @@ final class NATSInboundHandler: ChannelInboundHandler, Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         client.logger.warning("NATS connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        client.channelClosed()
+        context.fireChannelInactive()
     }
 }

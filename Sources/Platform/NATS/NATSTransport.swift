@@ -10,29 +10,38 @@ import Synchronization
 /// Publishing sets `Nats-Msg-Id` to the event id, so a relay that republishes after a crash is
 /// de-duplicated by the server within the duplicate window. Each `(consumer, event type)` pair is a
 /// durable pull consumer named `<consumer>_<type>`; replicas of a service share it, so each event is
-/// handled by one of them. A handler failure naks the message (redelivered after a back-off, up to
-/// `maxDeliver` times; the consumer's own dead-letter rule ends it earlier). Register subscriptions
-/// before ``run()`` starts.
+/// handled by one of them. A handler failure naks the message, redelivered after a growing back-off
+/// (`redeliveryDelay`) for as long as it takes: the broker never drops an event (`maxDeliver` -1); the
+/// consumer's inbox decides when one becomes a dead letter, which needs its database. A pull that finds
+/// the consumer or stream gone recreates them, with back-off. Register subscriptions before ``run()``.
 public final class NATSTransport: Transport, Service {
     public let jetStream: JetStream
     public let stream: String
     public let subjectPrefix: String
     private let ackWait: Duration
     private let maxDeliver: Int
+    private let redeliveryDelay: @Sendable (Int) -> Duration
     private let logger: Logger
     private let subscriptions = Mutex<[(consumer: String, type: String, deliver: EventDelivery)]>([])
     private let streamReady = Atomic<Bool>(false)
 
+    /// The default redelivery back-off: 100 ms doubling per delivery, at most 10 s.
+    public static let defaultRedeliveryDelay: @Sendable (Int) -> Duration = { delivery in
+        .milliseconds(min(10_000, 100 << min(max(delivery, 1), 7)))
+    }
+
     public init(
         client: NATSClient, stream: String = "SPROCKET", subjectPrefix: String = "sprocket",
-        ackWait: Duration = .seconds(30),
-        maxDeliver: Int = 20, logger: Logger
+        ackWait: Duration = .seconds(30), maxDeliver: Int = -1,
+        redeliveryDelay: @escaping @Sendable (Int) -> Duration = NATSTransport.defaultRedeliveryDelay,
+        logger: Logger
     ) {
         self.jetStream = JetStream(client: client)
         self.stream = stream
         self.subjectPrefix = subjectPrefix
         self.ackWait = ackWait
         self.maxDeliver = maxDeliver
+        self.redeliveryDelay = redeliveryDelay
         self.logger = logger
     }
 
@@ -41,8 +50,14 @@ public final class NATSTransport: Transport, Service {
 
     public func publish(_ envelope: EventEnvelope) async throws {
         try await ensureStream()
-        _ = try await jetStream.publish(
-            Array(try envelope.jsonData()), to: subject(for: envelope.type), messageID: envelope.id)
+        do {
+            _ = try await jetStream.publish(
+                Array(try envelope.jsonData()), to: subject(for: envelope.type), messageID: envelope.id)
+        } catch NATSError.noResponders(let subject) {
+            // No stream takes the subject (it was deleted): create it again before the next attempt.
+            streamReady.store(false, ordering: .releasing)
+            throw NATSError.noResponders(subject)
+        }
     }
 
     public func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {
@@ -77,6 +92,7 @@ public final class NATSTransport: Transport, Service {
     private func pull(_ consumer: String, _ type: String, _ deliver: @escaping EventDelivery) async {
         let durable = "\(consumer)_\(type.replacingOccurrences(of: ".", with: "_"))"
         var ready = false
+        var failures = 0
         while !Task.isCancelled {
             do {
                 if !ready {
@@ -90,10 +106,18 @@ public final class NATSTransport: Transport, Service {
                 try await jetStream.pull(stream: stream, durable: durable, batch: 64, expires: .seconds(5)) { message in
                     await self.handle(message, durable: durable, deliver)
                 }
+                failures = 0
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("pulling events failed", metadata: ["consumer": "\(durable)", "error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(500))
+                failures += 1
+                if case NATSError.jetStream = error {
+                    // The consumer or stream is gone (or refuses pulls): create them again.
+                    ready = false
+                    streamReady.store(false, ordering: .releasing)
+                }
+                logger.warning(
+                    "pulling events failed", metadata: ["consumer": "\(durable)", "error": "\(error)", "failures": "\(failures)"])
+                try? await Task.sleep(for: .milliseconds(min(5_000, 250 << min(failures, 5))))
             }
         }
     }
@@ -108,7 +132,7 @@ public final class NATSTransport: Transport, Service {
             try await deliver(envelope)
             try await message.ack()
         } catch {
-            let delay = Duration.milliseconds(min(10_000, 100 << min(message.deliveryCount, 7)))
+            let delay = redeliveryDelay(message.deliveryCount)
             logger.warning(
                 "event handling failed; redelivering",
                 metadata: [

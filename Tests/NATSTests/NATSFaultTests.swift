@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import Messaging
+import NATS
+import Synchronization
+import Testing
+import TestSupport
+
+/// Faults the reliability review of 2026-11-22 found: a peer that hangs up in the handshake, a consumer
+/// that cannot commit for longer than the old redelivery budget, a durable consumer deleted under a pull.
+@Suite("NATS faults against real nats-servers")
+struct NATSFaultTests {
+    @Test func aServerThatClosesTheConnectionDuringTheHandshakeIsRetriedUntilARealOneAnswers() async throws {
+        let port = Int.random(in: 40_000...44_999)
+        let impostor = try HangingUpServer(port: port, for: 2.5)
+        let client = NATSClient(
+            host: "127.0.0.1", port: port, logger: TestDatabase.logger, connectWait: .seconds(20))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            try await Task.sleep(for: .seconds(2))
+            #expect(!client.isConnected)
+            #expect(impostor.connections() >= 2)  // it kept trying, it did not hang on the first one
+            try await impostor.waitUntilGone()
+            let server = try NATSServerProcess(port: port)
+            try server.start()
+            try await client.flush()  // waits for the reconnect
+            #expect(client.isConnected)
+            let subject = TestNATS.unique("test.after-handshake.")
+            let (_, messages) = try await client.subscribe(to: subject)
+            try await client.publish(Array("ok".utf8), to: subject)
+            var iterator = messages.makeAsyncIterator()
+            #expect(await iterator.next().map { String(decoding: $0.payload, as: UTF8.self) } == "ok")
+            group.cancelAll()
+            server.stop()
+        }
+    }
+
+    @Test func anEventIsRedeliveredForLongerThanTheOldBudgetUntilItsConsumerCommits() async throws {
+        let prefix = TestNATS.unique("budget")
+        let server = try TestNATS.server()
+        let client = NATSClient(host: server.host, port: server.port, logger: TestDatabase.logger)
+        let transport = NATSTransport(
+            client: client, stream: prefix.uppercased(), subjectPrefix: prefix,
+            redeliveryDelay: { _ in .milliseconds(20) }, logger: TestDatabase.logger)
+        let attempts = Atomic<Int>(0)
+        let applied = Atomic<Int>(0)
+        // The consumer's database is "down" for its first 30 deliveries: more than the 20 the broker
+        // used to allow before it silently dropped the event.
+        try await transport.subscribe(consumer: "svc", types: ["test.thing.happened"]) { _ in
+            if attempts.add(1, ordering: .relaxed).newValue <= 30 { throw DatabaseDown() }
+            applied.add(1, ordering: .relaxed)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            group.addTask { try await transport.run() }
+            try await transport.publish(
+                try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "x", payload: ["n": 1]))
+            for _ in 0..<200 where applied.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(100)) }
+            group.cancelAll()
+        }
+        #expect(attempts.load(ordering: .relaxed) == 31)
+        #expect(applied.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func aDeletedDurableConsumerIsCreatedAgainAndDeliveryResumes() async throws {
+        let prefix = TestNATS.unique("gone")
+        let stream = prefix.uppercased()
+        let server = try TestNATS.server()
+        let client = NATSClient(host: server.host, port: server.port, logger: TestDatabase.logger)
+        let transport = NATSTransport(
+            client: client, stream: stream, subjectPrefix: prefix, logger: TestDatabase.logger)
+        let seen = Mutex<[String]>([])
+        try await transport.subscribe(consumer: "svc", types: ["test.thing.happened"]) { envelope in
+            seen.withLock { $0.append(envelope.subject ?? "") }
+        }
+        func waitFor(_ count: Int) async throws {
+            for _ in 0..<150 where seen.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            group.addTask { try await transport.run() }
+            try await transport.publish(
+                try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "before", payload: ["n": 1]))
+            try await waitFor(1)
+            _ = try await client.request(
+                Array("{}".utf8), to: "$JS.API.CONSUMER.DELETE.\(stream).svc_test_thing_happened")
+            try await Task.sleep(for: .milliseconds(500))
+            try await transport.publish(
+                try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "after", payload: ["n": 2]))
+            try await waitFor(2)
+            group.cancelAll()
+        }
+        // The new consumer starts from the stream's beginning: "before" again is absorbed by inboxes.
+        #expect(seen.withLock { $0 }.contains("after"))
+    }
+}
+
+struct DatabaseDown: Error {}
+
+/// A TCP listener that answers like a NATS server (INFO) and then hangs up, as a proxy or a server
+/// refusing the client would: each connection is counted and closed. It stops by itself after `seconds`.
+final class HangingUpServer: @unchecked Sendable {
+    private let process: Process
+    private let countFile: URL
+
+    private let port: Int
+
+    init(port: Int, for seconds: Double) throws {
+        self.port = port
+        countFile = FileManager.default.temporaryDirectory.appendingPathComponent("hangup-\(port).count")
+        let script = """
+            import socket, sys, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", \(port))); s.listen(16); s.settimeout(0.2)
+            n = 0; end = time.time() + \(seconds)
+            while time.time() < end:
+                try:
+                    c, _ = s.accept()
+                except socket.timeout:
+                    continue
+                n += 1
+                open(sys.argv[1], "w").write(str(n))
+                c.sendall(b'INFO {"server_id":"impostor","version":"2.9.0","max_payload":1048576}\\r\\n')
+                time.sleep(0.1); c.close()
+            """
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, countFile.path]
+        try process.run()
+        for _ in 0..<50 {
+            if (try? Socket.canConnect(port: port)) == true { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    func connections() -> Int {
+        (try? String(contentsOf: countFile, encoding: .utf8)).flatMap { Int($0) } ?? 0
+    }
+
+    func waitUntilGone() async throws {
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        try? FileManager.default.removeItem(at: countFile)
+    }
+}
