@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "sprocket",
             dependencies: [
-                "System", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Orders",
+                "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -54,7 +54,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
-            name: "System",
+            name: "Composition",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Orders", "Gateway", "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -66,13 +66,14 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Storage",
+                "Storage", "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Platform/ServiceKit",
             swiftSettings: settings
@@ -212,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "System", "Catalog", "Customers", "Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents",
+                "Composition", "Catalog", "Customers", "Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,5 +1,5 @@
 import ArgumentParser
-import System
+import Composition
 
 /// `sprocket demo`: loads the sample catalog and demo accounts.
 struct DemoCommand: AsyncParsableCommand {
@@ -9,17 +9,10 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var options: SystemOptions
 
     func run() async throws {
-        let system = try await EmbeddedSystem.build(options.configuration(), logger: options.makeLogger())
-        do {
-            let loaded = try await DemoData.load(into: system)
-            await system.close()
-            print(
-                "Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):"
-            )
-            print(DemoData.accountSummary)
-        } catch {
-            await system.close()
-            throw error
+        let loaded = try await EmbeddedSystem.with(options.configuration(), logger: options.makeLogger()) { system in
+            try await DemoData.load(into: system)
         }
+        print("Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):")
+        print(DemoData.accountSummary)
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import System
+import Composition
 
 /// `sprocket migrate`: applies every service's pending migrations and exits.
 struct MigrateCommand: AsyncParsableCommand {
@@ -9,8 +9,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: SystemOptions
 
     func run() async throws {
-        let system = try await EmbeddedSystem.build(options.configuration(), logger: options.makeLogger())
-        await system.close()
-        print("Migrations applied: \(system.databases.keys.sorted().joined(separator: ", ")).")
+        try await EmbeddedSystem.with(options.configuration(), logger: options.makeLogger()) { _ in }
+        print("Migrations applied: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")).")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
-import System
+import Composition
 
 /// `sprocket serve`: runs the system until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
@@ -12,10 +12,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: SystemOptions
 
     @Option(help: "Interface to listen on. [SPROCKET_HOST]")
-    var host: String = Environment.value("SPROCKET_HOST") ?? "127.0.0.1"
+    var host: String = Variables.value("SPROCKET_HOST") ?? "127.0.0.1"
 
     @Option(help: "Port to listen on. [SPROCKET_PORT]")
-    var port: Int = Environment.value("SPROCKET_PORT").flatMap(Int.init) ?? 8080
+    var port: Int = Variables.value("SPROCKET_PORT").flatMap(Int.init) ?? 8080
 
     @Flag(help: "Load the demo catalog and accounts at start (idempotent; embedded mode).")
     var demo = false
@@ -24,23 +24,23 @@ struct ServeCommand: AsyncParsableCommand {
         help:
             "Run one service in this process: catalog, customers, orders or gateway (distributed mode). [SPROCKET_SERVICE]"
     )
-    var service: String? = Environment.value("SPROCKET_SERVICE")
+    var service: String? = Variables.value("SPROCKET_SERVICE")
 
     @Option(help: "NATS server with JetStream, e.g. nats://127.0.0.1:4222 (distributed mode). [SPROCKET_NATS]")
-    var nats: String? = Environment.value("SPROCKET_NATS")
+    var nats: String? = Variables.value("SPROCKET_NATS")
 
     @Option(
         help:
             "Gateway upstream NAME=URL, once per service, e.g. catalog=http://127.0.0.1:8101. [SPROCKET_UPSTREAMS, comma-separated]"
     )
-    var upstream: [String] = Environment.value("SPROCKET_UPSTREAMS")?.split(separator: ",").map(String.init) ?? []
+    var upstream: [String] = Variables.value("SPROCKET_UPSTREAMS")?.split(separator: ",").map(String.init) ?? []
 
     @Option(help: "Base URL of the customers service, for its JWKS (distributed mode). [SPROCKET_CUSTOMERS_URL]")
-    var customersURL: String? = Environment.value("SPROCKET_CUSTOMERS_URL")
+    var customersURL: String? = Variables.value("SPROCKET_CUSTOMERS_URL")
 
     func validate() throws {
-        if let service, !ServiceProcess.names.contains(service) {
-            throw ValidationError("--service must be one of \(ServiceProcess.names.joined(separator: ", "))")
+        if let service, ProcessRole(name: service) == nil {
+            throw ValidationError("--service must be one of \(ProcessRole.names.joined(separator: ", "))")
         }
         if service != nil, demo {
             throw ValidationError(
@@ -53,35 +53,24 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = options.configuration()
         configuration.host = host
         configuration.port = port
-        if let service {
+        if let service, let role = ProcessRole(name: service) {
             let options = DistributedOptions(natsURL: nats, upstreams: upstream, customersURL: customersURL)
             let process = try await ServiceProcess.build(
-                service, configuration: configuration, options: options, logger: logger)
+                role, configuration: configuration, options: options, logger: logger)
             print("Sprocket \(service) listening on http://\(host):\(port)")
-            do {
-                try await process.application().runService()
-            } catch {
-                await process.close()
-                throw error
-            }
-            await process.close()
+            try await process.application().runService()
             return
         }
-        let system = try await EmbeddedSystem.build(configuration, logger: logger)
-        if demo {
-            let loaded = try await DemoData.load(into: system)
-            print(
-                "Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):"
-            )
-            print(DemoData.accountSummary)
-        }
-        print("Sprocket listening on http://\(host):\(port) — API under /api/v1, docs at /docs")
-        do {
+        try await EmbeddedSystem.with(configuration, logger: logger) { system in
+            if demo {
+                let loaded = try await DemoData.load(into: system)
+                print(
+                    "Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):"
+                )
+                print(DemoData.accountSummary)
+            }
+            print("Sprocket listening on http://\(host):\(port) — API under /api/v1, docs at /docs")
             try await system.application().runService()
-        } catch {
-            await system.close()
-            throw error
         }
-        await system.close()
     }
 }

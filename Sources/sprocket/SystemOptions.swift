@@ -3,36 +3,42 @@ import Foundation
 import Logging
 import Orders
 import ServiceKit
-import System
+import Composition
 
 /// Options every command that opens the system shares; each falls back to a `SPROCKET_*` variable.
 struct SystemOptions: ParsableArguments {
     @Option(help: "Folder of the SQLite files (embedded mode). [SPROCKET_DATA_DIR]")
-    var dataDir: String = Environment.value("SPROCKET_DATA_DIR") ?? "./data"
+    var dataDir: String = Variables.value("SPROCKET_DATA_DIR") ?? "./data"
 
     @Option(
         help:
             "PostgreSQL URL, e.g. postgres://user:pass@127.0.0.1:5432/sprocket; each service gets its own schema. [SPROCKET_DATABASE]"
     )
-    var database: String? = Environment.value("SPROCKET_DATABASE")
+    var database: String? = Variables.value("SPROCKET_DATABASE")
 
     @Option(help: "Store currency, ISO 4217. [SPROCKET_CURRENCY]")
-    var currency: String = Environment.value("SPROCKET_CURRENCY") ?? "EUR"
+    var currency: String = Variables.value("SPROCKET_CURRENCY") ?? "EUR"
 
     @Option(
         help:
             "Tax rates by billing country in percent, added to the EU default table, e.g. GB=20,CH=8.1. [SPROCKET_TAX_RATES]"
     )
-    var taxRates: String = Environment.value("SPROCKET_TAX_RATES") ?? ""
+    var taxRates: String = Variables.value("SPROCKET_TAX_RATES") ?? ""
 
     @Option(help: "Access token lifetime in seconds. [SPROCKET_TOKEN_TTL]")
-    var tokenTTL: Int = Environment.value("SPROCKET_TOKEN_TTL").flatMap(Int.init) ?? 3600
+    var tokenTTL: Int = Variables.value("SPROCKET_TOKEN_TTL").flatMap(Int.init) ?? 3600
 
     @Option(help: "bcrypt work factor (4-31). [SPROCKET_BCRYPT_COST]")
-    var bcryptCost: UInt8 = Environment.value("SPROCKET_BCRYPT_COST").flatMap(UInt8.init) ?? 12
+    var bcryptCost: UInt8 = Variables.value("SPROCKET_BCRYPT_COST").flatMap(UInt8.init) ?? 12
+
+    @Option(
+        help:
+            "Addresses of proxies whose X-Forwarded-For is believed, comma-separated (loopback always). [SPROCKET_TRUSTED_PROXIES]"
+    )
+    var trustedProxies: String = Variables.value("SPROCKET_TRUSTED_PROXIES") ?? ""
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
-    var logLevel: String = Environment.value("SPROCKET_LOG_LEVEL") ?? "info"
+    var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
     func validate() throws {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
@@ -52,10 +58,12 @@ struct SystemOptions: ParsableArguments {
         var configuration = SystemConfiguration()
         configuration.dataDirectory = dataDir
         configuration.databaseURL = database
-        configuration.currency = currency
-        configuration.tokenLifetime = TimeInterval(tokenTTL)
-        configuration.bcryptCost = bcryptCost
-        configuration.taxes = TaxTable(overrides: taxRates) ?? TaxTable()
+        configuration.settings.currency = currency
+        configuration.settings.tokenLifetime = TimeInterval(tokenTTL)
+        configuration.settings.bcryptCost = bcryptCost
+        configuration.settings.taxRates = taxRates
+        configuration.trustedProxies.formUnion(
+            trustedProxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         return configuration
     }
 
@@ -71,7 +79,8 @@ struct SystemOptions: ParsableArguments {
     }
 }
 
-enum Environment {
+/// `SPROCKET_*` variables as option defaults (an empty variable counts as unset).
+enum Variables {
     static func value(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value

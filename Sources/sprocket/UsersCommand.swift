@@ -2,7 +2,7 @@ import ArgumentParser
 import Customers
 import ServiceKit
 import Storage
-import System
+import Composition
 
 /// `sprocket users add`: creates an account with any role (the only way to make staff and admins).
 struct UsersCommand: AsyncParsableCommand {
@@ -36,32 +36,32 @@ struct UsersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = options.makeLogger()
-            if let serviceDatabase {
-                let database = try await Database.open(try DatabaseLocation(parsing: serviceDatabase), logger: logger)
-                let customers = CustomersService(
-                    database: database, keys: KeyRing(), hasher: PasswordHasher(cost: options.bcryptCost))
-                do {
-                    try await customers.identity.store.migrate(logger: logger)
-                    let customer = try await customers.identity.register(
-                        email: email, name: name ?? email, password: password, role: Role(rawValue: role) ?? .customer
-                    )
-                    await database.close()
-                    print("Created \(customer.role.rawValue) \(customer.email) (id \(customer.id)).")
-                } catch {
-                    await database.close()
-                    throw Self.readable(error)
-                }
-                return
-            }
-            let system = try await EmbeddedSystem.build(options.configuration(), logger: logger)
+            let configuration = options.configuration()
+            let role = Role(rawValue: role) ?? .customer
             do {
-                let customer = try await system.customers.identity.register(
-                    email: email, name: name ?? email, password: password, role: Role(rawValue: role) ?? .customer
-                )
-                await system.close()
+                let customer: Customer
+                if let serviceDatabase {
+                    // Distributed mode: only the customers service's own database.
+                    customer = try await Database.with(try DatabaseLocation(parsing: serviceDatabase), logger: logger) {
+                        database in
+                        try await database.migrate(CustomersService.self, logger: logger)
+                        let customers = CustomersService(
+                            context: ServiceContext(
+                                database: database, keys: KeyRing(), settings: configuration.settings, logger: logger))
+                        return try await customers.identity.register(
+                            email: email, name: name ?? email, password: password, role: role)
+                    }
+                } else {
+                    customer = try await EmbeddedSystem.with(configuration, logger: logger) { system in
+                        guard let customers = system.service(CustomersService.self) else {
+                            throw ValidationError("this build has no customers service")
+                        }
+                        return try await customers.identity.register(
+                            email: email, name: name ?? email, password: password, role: role)
+                    }
+                }
                 print("Created \(customer.role.rawValue) \(customer.email) (id \(customer.id)).")
             } catch {
-                await system.close()
                 throw Self.readable(error)
             }
         }

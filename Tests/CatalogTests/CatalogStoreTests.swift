@@ -13,7 +13,7 @@ struct CatalogStoreTests {
     private func withStore(_ engine: Engine, _ body: (CatalogStore) async throws -> Void) async throws {
         try await TestDatabase.with(engine) { database in
             let store = CatalogStore(database: database, currency: "EUR")
-            try await store.migrate(logger: TestDatabase.logger)
+            try await database.migrate(CatalogService.self, logger: TestDatabase.logger)
             try await body(store)
         }
     }

@@ -14,7 +14,7 @@ struct CustomersStoreTests {
     func registeringStoresTheAccountOnceAndPublishesIt(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let store = CustomersStore(database: database)
-            try await store.migrate(logger: TestDatabase.logger)
+            try await database.migrate(CustomersService.self, logger: TestDatabase.logger)
             let registration = try Registration(email: "Ann@Example.com", name: "Ann", password: "0123456789")
             let customer = try await store.register(registration, role: .customer, passwordHash: "hash")
             #expect(customer.email == "ann@example.com")
@@ -41,7 +41,7 @@ struct CustomersStoreTests {
     func theSigningKeyIsCreatedOnceAndKept(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             let store = CustomersStore(database: database)
-            try await store.migrate(logger: TestDatabase.logger)
+            try await database.migrate(CustomersService.self, logger: TestDatabase.logger)
             let first = try await store.signingKey()
             let second = try await store.signingKey()
             #expect(first.id == second.id)

@@ -30,11 +30,10 @@ struct OrdersStoreTests {
     /// An orders service with parts A (10.00) and B (2.50) and customers c1, c2 in its replicas.
     static func withService(_ engine: Engine, _ body: (OrdersService) async throws -> Void) async throws {
         try await TestDatabase.with(engine) { database in
+            try await database.migrate(OrdersService.self, logger: TestDatabase.logger)
             let service = OrdersService(
-                database: database, authenticator: Authenticator(keys: KeyRing()), currency: "EUR", taxes: TaxTable(),
-                logger: TestDatabase.logger
-            )
-            try await service.store.migrate(logger: TestDatabase.logger)
+                context: ServiceContext(
+                    database: database, keys: KeyRing(), settings: ServiceSettings(), logger: TestDatabase.logger))
             for envelope in [
                 try upserted("A", "10.00"), try upserted("B", "2.50"), try registered("c1"), try registered("c2"),
             ] {

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import SQLKit
 import ServiceKit
 import Storage
-import System
+import Composition
 import Testing
 import TestSupport
 

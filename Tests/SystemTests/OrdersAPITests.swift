@@ -5,7 +5,7 @@ import IntegrationEvents
 import Messaging
 import ServiceKit
 import Storage
-import System
+import Composition
 import Testing
 import TestSupport
 

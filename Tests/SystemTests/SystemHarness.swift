@@ -5,7 +5,10 @@ import Logging
 import SQLKit
 import ServiceKit
 import Storage
-import System
+import Catalog
+import Composition
+import Customers
+import Orders
 import TestSupport
 
 /// Builds the whole embedded system on a fresh SQLite folder or fresh PostgreSQL schemas and drives
@@ -15,7 +18,7 @@ enum SystemHarness {
         _ engine: Engine, _ body: @escaping @Sendable (EmbeddedSystem, any TestClientProtocol) async throws -> Void
     ) async throws {
         var configuration = SystemConfiguration()
-        configuration.bcryptCost = 4
+        configuration.settings.bcryptCost = 4
         let prefix = "sys_\(UInt32.random(in: 0...UInt32.max))"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
         switch engine {
@@ -35,7 +38,9 @@ enum SystemHarness {
 
     private static func tearDown(_ system: EmbeddedSystem, _ directory: URL) async {
         for (service, database) in system.databases where database.engine == .postgres {
-            if case .postgres(_, _, _, _, _, let schema?) = try? system.configuration.databaseLocation(for: service) {
+            if case .postgres(_, _, _, _, _, let schema?) = try? system.configuration.databaseLocation(
+                for: service.rawValue)
+            {
                 try? await database.transaction { db in
                     try await db.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
                 }
@@ -55,6 +60,12 @@ enum SystemHarness {
         guard let token = response.object["accessToken"] as? String else { throw HarnessError.noToken(response.text) }
         return token
     }
+}
+
+extension EmbeddedSystem {
+    var catalog: CatalogService { service(CatalogService.self)! }
+    var customers: CustomersService { service(CustomersService.self)! }
+    var orders: OrdersService { service(OrdersService.self)! }
 }
 
 enum HarnessError: Error {

@@ -97,6 +97,21 @@ public final class Database: Sendable {
         }
     }
 
+    /// Opens the database at `location`, runs `body` with it and closes it, whether `body` throws or not.
+    public static func with<T>(
+        _ location: DatabaseLocation, logger: Logger, _ body: (Database) async throws -> T
+    ) async throws -> T {
+        let database = try await open(location, logger: logger)
+        do {
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     /// Whether `error` is a unique-constraint violation on either engine.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let sqlite = error as? SQLiteError {

@@ -1,33 +1,30 @@
 import CatalogAPI
 import Foundation
 import Hummingbird
-import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import ServiceKit
 import Storage
 
-/// The catalog service as a process part: its store, routes and OpenAPI document.
-public struct CatalogService: Sendable {
+/// The catalog service as a module: its store, routes, contract and schema.
+public struct CatalogService: ServiceModule {
     public static let name = "catalog"
+    public static var openAPIDocument: String { CatalogSpec.yaml }
+    public static var migrations: [Migration] { CatalogMigrations.all }
+
     public let store: CatalogStore
     private let authenticator: Authenticator
 
-    public init(database: Database, authenticator: Authenticator, currency: String) {
-        self.store = CatalogStore(database: database, currency: currency)
-        self.authenticator = authenticator
+    public init(context: ServiceContext) {
+        self.store = CatalogStore(database: context.database, currency: context.settings.currency)
+        self.authenticator = context.authenticator
     }
 
-    /// The OpenAPI document served at `/openapi/catalog.yaml`.
-    public static var openAPIDocument: String { CatalogSpec.yaml }
-
-    /// Mounts the catalog's routes under `/api/v1` on `router`, with idempotency on its own database.
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
-        let group = router.group()
-            .add(middleware: IdempotencyMiddleware(database: store.database, authenticator: authenticator))
-        try CatalogHandler(store: store, authenticator: authenticator)
-            .registerHandlers(
+        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
+            try CatalogHandler(store: store, authenticator: authenticator).registerHandlers(
                 on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
                 middlewares: [EmptyBodyMiddleware()])
+        }
     }
 }

@@ -20,12 +20,6 @@ public struct CatalogStore: Sendable {
         self.currency = currency
     }
 
-    /// Applies the catalog's migrations (and the outbox and idempotency tables).
-    public func migrate(logger: Logger) async throws {
-        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: logger)
-        try await database.migrate(service: IdempotencySchema.service, IdempotencySchema.migrations, logger: logger)
-        try await database.migrate(service: CatalogMigrations.service, CatalogMigrations.all, logger: logger)
-    }
 
     /// Creates a part or bundle from `draft`: 422 when invalid, 409 when the SKU exists.
     public func create(_ draft: PartDraft, now: Date = .storageNow) async throws -> Part {

@@ -6,35 +6,42 @@ import OpenAPIRuntime
 import ServiceKit
 import Storage
 
-/// The customers service as a process part: identity, routes and OpenAPI document.
-public struct CustomersService: Sendable {
+/// The customers service as a module: identity, routes, contract, schema and the token keys.
+public struct CustomersService: ServiceModule {
     public static let name = "customers"
+    public static var openAPIDocument: String { CustomersSpec.yaml }
+    public static var migrations: [Migration] { CustomersMigrations.all }
+
+    /// The keys in this service's database sign every access token.
+    public static func tokenKeys(in database: Database) -> KeyRing.Refresh? {
+        { try await CustomersStore(database: database).publicKeys() }
+    }
+
     public let identity: Identity
     private let authenticator: Authenticator
 
-    public init(
-        database: Database, keys: KeyRing, hasher: PasswordHasher = PasswordHasher(), tokenLifetime: TimeInterval = 3600
-    ) {
+    public init(context: ServiceContext) {
         self.identity = Identity(
-            store: CustomersStore(database: database), hasher: hasher, throttle: LoginThrottle(), keys: keys,
-            tokenLifetime: tokenLifetime
+            store: CustomersStore(database: context.database),
+            hasher: PasswordHasher(cost: context.settings.bcryptCost), throttle: LoginThrottle(), keys: context.keys,
+            tokenLifetime: context.settings.tokenLifetime
         )
-        self.authenticator = Authenticator(keys: keys)
+        self.authenticator = context.authenticator
     }
 
-    /// The OpenAPI document served at `/openapi/customers.yaml`.
-    public static var openAPIDocument: String { CustomersSpec.yaml }
+    /// Creates the signing key on first start and puts every public key in the key ring.
+    public func prepare() async throws {
+        try await identity.prepareKeys()
+    }
 
-    /// Mounts the service's routes under `/api/v1` on `router`, with idempotency on its own database.
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
-        let group = router.group()
-            .add(
-                middleware: IdempotencyMiddleware(
-                    database: identity.store.database, authenticator: authenticator,
-                    excluding: ["/api/v1/auth/token"]))
-        try CustomersHandler(identity: identity, authenticator: authenticator)
-            .registerHandlers(
+        try Self.mount(
+            on: router, database: identity.store.database, authenticator: authenticator,
+            excluding: ["/api/v1/auth/token"]
+        ) { group in
+            try CustomersHandler(identity: identity, authenticator: authenticator).registerHandlers(
                 on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
                 middlewares: [EmptyBodyMiddleware()])
+        }
     }
 }

@@ -15,12 +15,6 @@ public struct CustomersStore: Sendable {
         self.database = database
     }
 
-    /// Applies the customers service's migrations (and the outbox and idempotency tables).
-    public func migrate(logger: Logger) async throws {
-        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: logger)
-        try await database.migrate(service: IdempotencySchema.service, IdempotencySchema.migrations, logger: logger)
-        try await database.migrate(service: CustomersMigrations.service, CustomersMigrations.all, logger: logger)
-    }
 
     /// Stores a new account and its `customer.registered` event; 409 when the email is taken.
     public func register(_ registration: Registration, role: Role, passwordHash: String, now: Date = .storageNow)

@@ -8,30 +8,32 @@ import OrdersAPI
 import ServiceKit
 import Storage
 
-/// The orders service as a process part: store, consumer, routes and OpenAPI document.
-public struct OrdersService: Sendable {
+/// The orders service as a module: store, replica consumer, routes, contract and schema.
+public struct OrdersService: ServiceModule {
     public static let name = "orders"
+    public static var openAPIDocument: String { OrdersSpec.yaml }
+    public static var migrations: [Migration] { OrdersMigrations.all }
+
     public let store: OrdersStore
     /// Keeps the catalog and customer replicas current.
     public let consumer: EventConsumer
     private let authenticator: Authenticator
 
-    public init(database: Database, authenticator: Authenticator, currency: String, taxes: TaxTable, logger: Logger) {
-        self.store = OrdersStore(database: database, currency: currency, taxes: taxes)
-        self.consumer = OrdersConsumer.make(database: database, logger: logger)
-        self.authenticator = authenticator
+    public init(context: ServiceContext) {
+        self.store = OrdersStore(
+            database: context.database, currency: context.settings.currency,
+            taxes: TaxTable(overrides: context.settings.taxRates) ?? TaxTable())
+        self.consumer = OrdersConsumer.make(database: context.database, logger: context.logger)
+        self.authenticator = context.authenticator
     }
 
-    /// The OpenAPI document served at `/openapi/orders.yaml`.
-    public static var openAPIDocument: String { OrdersSpec.yaml }
+    public var consumers: [EventConsumer] { [consumer] }
 
-    /// Mounts the service's routes under `/api/v1` on `router`, with idempotency on its own database.
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
-        let group = router.group()
-            .add(middleware: IdempotencyMiddleware(database: store.database, authenticator: authenticator))
-        try OrdersHandler(store: store, authenticator: authenticator)
-            .registerHandlers(
+        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
+            try OrdersHandler(store: store, authenticator: authenticator).registerHandlers(
                 on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
                 middlewares: [EmptyBodyMiddleware()])
+        }
     }
 }

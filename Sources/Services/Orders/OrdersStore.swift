@@ -21,12 +21,6 @@ public struct OrdersStore: Sendable {
         self.taxes = taxes
     }
 
-    /// Applies the orders service's migrations (and the messaging and idempotency tables).
-    public func migrate(logger: Logger) async throws {
-        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: logger)
-        try await database.migrate(service: IdempotencySchema.service, IdempotencySchema.migrations, logger: logger)
-        try await database.migrate(service: OrdersMigrations.service, OrdersMigrations.all, logger: logger)
-    }
 
     /// Validates, prices and stores `draft` for `customerId` with its `order.placed` event.
     ///

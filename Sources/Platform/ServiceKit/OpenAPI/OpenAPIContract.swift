@@ -35,6 +35,8 @@ public struct OpenAPIContract: Sendable {
     }
 
     let routes: [Route]
+    /// The first path segment after the base (`/api/v1`) of every path: how a gateway finds the service.
+    public let firstSegments: Set<String>
 
     /// Compiles the YAML document `yaml`; throws when it uses a schema keyword the validator cannot enforce.
     public init(yaml: String) throws {
@@ -91,6 +93,8 @@ public struct OpenAPIContract: Sendable {
                     operations: operations))
         }
         self.routes = routes
+        let baseCount = base.split(separator: "/").count
+        self.firstSegments = Set(routes.compactMap { $0.segments.count > baseCount ? $0.segments[baseCount] : nil })
     }
 
     /// The route whose template matches `path` (literal segments preferred), with its path parameters.

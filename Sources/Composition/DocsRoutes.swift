@@ -1,7 +1,4 @@
-import Catalog
-import Customers
 import Hummingbird
-import Orders
 import ServiceKit
 
 /// `/openapi/{service}.yaml` (each service's contract) and `/docs`, a page linking them.
@@ -34,11 +31,24 @@ enum DocsRoutes {
     }
 }
 
-/// Every service's OpenAPI document by service name.
+/// Every service's OpenAPI document by service name, and the contracts compiled from them.
 enum Documents {
-    static let all: [String: String] = [
-        CatalogService.name: CatalogService.openAPIDocument,
-        CustomersService.name: CustomersService.openAPIDocument,
-        OrdersService.name: OrdersService.openAPIDocument,
-    ]
+    static var all: [String: String] {
+        Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0.rawValue, $0.module.openAPIDocument) })
+    }
+
+    static func contracts(_ names: [ServiceName]) throws -> [OpenAPIContract] {
+        try names.map { try OpenAPIContract(yaml: $0.module.openAPIDocument) }
+    }
+
+    /// First path segment under `/api/v1` → the service that serves it (for the gateway).
+    static func prefixes() throws -> [String: String] {
+        var prefixes: [String: String] = [:]
+        for name in ServiceName.allCases {
+            for prefix in try OpenAPIContract(yaml: name.module.openAPIDocument).firstSegments {
+                prefixes[prefix] = name.rawValue
+            }
+        }
+        return prefixes
+    }
 }

@@ -92,8 +92,10 @@ public enum DemoData {
     /// Loads the sample into `system`; returns how many parts and accounts were new.
     @discardableResult
     public static func load(into system: EmbeddedSystem) async throws -> (parts: Int, accounts: Int) {
+        guard let catalog = system.service(CatalogService.self), let customers = system.service(CustomersService.self)
+        else { throw ConfigurationError(description: "the demo needs the catalog and customers services") }
         let loaded = try await load(
-            catalog: system.catalog.store, identity: system.customers.identity, currency: system.configuration.currency
+            catalog: catalog.store, identity: customers.identity, currency: system.configuration.settings.currency
         )
         try await system.publishPendingEvents()
         try await placeOrders(system)
@@ -103,8 +105,9 @@ public enum DemoData {
 
     /// Demo orders of the demo customer in several statuses (keyed, so loading twice adds none).
     static func placeOrders(_ system: EmbeddedSystem) async throws {
-        guard let customer = try await system.customers.identity.store.credentials(email: "customer@example.com")?.0,
-            let staff = try await system.customers.identity.store.credentials(email: "staff@example.com")?.0
+        guard let customers = system.service(CustomersService.self), let orders = system.service(OrdersService.self),
+            let customer = try await customers.identity.store.credentials(email: "customer@example.com")?.0,
+            let staff = try await customers.identity.store.credentials(email: "staff@example.com")?.0
         else { return }
         let home = Address(
             firstName: "Dana", lastName: "Fischer", email: "customer@example.com", phone: "+49 30 1234567",
@@ -125,10 +128,10 @@ public enum DemoData {
         ]
         for plan in plans {
             let draft = OrderDraft(lines: plan.lines, shippingAddress: plan.address, billingAddress: plan.address)
-            let order = try await system.orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)
+            let order = try await orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)
             guard order.status == .pendingConfirmation, order.version == 1 else { continue }
             for status in plan.moves {
-                _ = try await system.orders.store.move(order.id, to: status, actor: staff.id, reason: "demo")
+                _ = try await orders.store.move(order.id, to: status, actor: staff.id, reason: "demo")
             }
         }
     }

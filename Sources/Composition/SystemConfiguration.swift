@@ -1,5 +1,5 @@
 import Foundation
-import Orders
+import ServiceKit
 import Storage
 
 /// Everything a Sprocket process is configured with (from flags, then `SPROCKET_*` variables, then defaults).
@@ -11,20 +11,22 @@ public struct SystemConfiguration: Sendable {
     public var dataDirectory: String = "./data"
     /// A PostgreSQL URL; in embedded mode each service gets its own schema in it.
     public var databaseURL: String?
-    /// The store currency (ISO 4217) every price is in.
-    public var currency: String = "EUR"
-    /// Tax rates by billing country.
-    public var taxes = TaxTable()
-    /// Lifetime of access tokens, in seconds.
-    public var tokenLifetime: TimeInterval = 3600
-    /// bcrypt work factor.
-    public var bcryptCost: UInt8 = 12
-    /// Load the demo data at start.
-    public var loadDemo: Bool = false
+    /// What the services read: currency, taxes, token lifetime, bcrypt cost.
+    public var settings = ServiceSettings()
+    /// Peers whose `X-Forwarded-For` is believed (the gateway, a TLS proxy); loopback by default.
+    public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
 
     public init() {}
 
-    /// Where `service` keeps its data under this configuration.
+    /// Where `service` keeps its data when it runs alone (distributed mode): the database URL as given
+    /// (its own database), or its SQLite file in the data directory.
+    public func ownDatabaseLocation(for service: String) throws -> DatabaseLocation {
+        if let databaseURL { return try DatabaseLocation(parsing: databaseURL) }
+        return try databaseLocation(for: service)
+    }
+
+    /// Where `service` keeps its data in embedded mode: its own schema of the one PostgreSQL database,
+    /// or its own SQLite file.
     public func databaseLocation(for service: String) throws -> DatabaseLocation {
         if let databaseURL {
             let location = try DatabaseLocation(parsing: databaseURL)

@@ -1,0 +1,157 @@
+import AsyncHTTPClient
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import Messaging
+import NATS
+import ServiceKit
+import ServiceLifecycle
+import Storage
+
+/// How a single-service process reaches the rest of the system (distributed mode).
+public struct DistributedOptions: Sendable {
+    /// `nats://[user:password@]host:port` of the NATS server with JetStream.
+    public var natsURL: String?
+    /// For the gateway: `service=http://host:port` pairs.
+    public var upstreams: [String] = []
+    /// Where the customers service answers (for its JWKS), e.g. `http://127.0.0.1:8102`.
+    public var customersURL: String?
+
+    public init(natsURL: String? = nil, upstreams: [String] = [], customersURL: String? = nil) {
+        self.natsURL = natsURL
+        self.upstreams = upstreams
+        self.customersURL = customersURL
+    }
+}
+
+/// What one process of the distributed mode runs: a service, or the gateway.
+public enum ProcessRole: Sendable, Equatable {
+    case service(ServiceName)
+    case gateway
+
+    /// Every name `--service` takes.
+    public static var names: [String] { ServiceName.allCases.map(\.rawValue) + ["gateway"] }
+
+    public init?(name: String) {
+        if name == "gateway" {
+            self = .gateway
+        } else if let service = ServiceName(rawValue: name) {
+            self = .service(service)
+        } else {
+            return nil
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .service(let service): service.rawValue
+        case .gateway: "gateway"
+        }
+    }
+}
+
+/// One service in its own process (`sprocket serve --service NAME`): its own listener and database,
+/// events over NATS JetStream; or the gateway, proxying to the services.
+///
+/// Every long-lived resource (database, NATS client and transport, relay, HTTP client) is a service of
+/// the application's group, listed so that shutdown stops the server first and closes the database last.
+public struct ServiceProcess {
+    public let role: ProcessRole
+    private let router: Router<AppRequestContext>
+    private let services: [any Service]
+    private let configuration: SystemConfiguration
+    private let logger: Logger
+
+    /// Opens and migrates the service's database, builds the service, connects its relay and consumers
+    /// to NATS, and builds its router. A failure closes what was opened.
+    public static func build(
+        _ role: ProcessRole, configuration: SystemConfiguration, options: DistributedOptions, logger: Logger
+    ) async throws -> ServiceProcess {
+        var serviceLogger = logger
+        serviceLogger[metadataKey: "service"] = "\(role.name)"
+        let router = Router(context: AppRequestContext.self)
+        router.add(
+            middleware: RequestScopeMiddleware(logger: serviceLogger, trustedProxies: configuration.trustedProxies))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware())
+        guard case .service(let name) = role else {
+            return try gateway(router: router, configuration: configuration, options: options, logger: serviceLogger)
+        }
+        router.add(middleware: RequestValidationMiddleware(contracts: try Documents.contracts([name])))
+        guard let natsURL = options.natsURL else {
+            throw ConfigurationError(
+                description: "--service \(name.rawValue) needs --nats nats://host:port (events travel over JetStream)")
+        }
+        let client = try NATSClient(url: natsURL, logger: serviceLogger)
+        let location = try configuration.ownDatabaseLocation(for: name.rawValue)
+        if case .sqlite = location {
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        }
+        let database = try await Database.open(location, logger: serviceLogger)
+        do {
+            try await database.migrate(name.module, logger: serviceLogger)
+            let keys: KeyRing
+            if let local = name.module.tokenKeys(in: database) {
+                keys = KeyRing(refresh: local)
+            } else if let customersURL = options.customersURL {
+                keys = RemoteKeys.keyRing(customersURL: customersURL)
+            } else {
+                throw ConfigurationError(
+                    description: "--service \(name.rawValue) needs --customers-url http://host:port to verify tokens")
+            }
+            let service = name.module.init(
+                context: ServiceContext(
+                    database: database, keys: keys, settings: configuration.settings, logger: serviceLogger))
+            try await service.prepare()
+            let transport = NATSTransport(client: client, logger: serviceLogger)
+            for consumer in service.consumers { try await consumer.subscribe(to: transport) }
+            try service.registerRoutes(on: router)
+            HealthRoutes.add(
+                to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }])
+            DocsRoutes.add(to: router, documents: Documents.all.filter { $0.key == name.rawValue })
+            let relay = OutboxRelay(database: database, transport: transport, logger: serviceLogger)
+            return ServiceProcess(
+                role: role, router: router,
+                services: [ClosingService("database") { await database.close() }, client, transport, relay],
+                configuration: configuration, logger: serviceLogger)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    private static func gateway(
+        router: Router<AppRequestContext>, configuration: SystemConfiguration, options: DistributedOptions,
+        logger: Logger
+    ) throws -> ServiceProcess {
+        let routes = try GatewayRoutes(prefixes: try Documents.prefixes(), pairs: options.upstreams)
+        for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
+            throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
+        }
+        HealthRoutes.add(to: router, databases: [:])
+        DocsRoutes.add(to: router, documents: Documents.all)
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502
+        clientConfiguration.timeout.connect = .seconds(2)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        GatewayProxy(routes: routes, client: client).register(on: router)
+        return ServiceProcess(
+            role: .gateway, router: router,
+            services: [ClosingService("http client") { try? await client.shutdown() }],
+            configuration: configuration, logger: logger)
+    }
+
+    /// The HTTP application with the process's resources in its service group.
+    public func application() -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "sprocket-\(role.name)"),
+            services: services,
+            logger: logger
+        )
+    }
+}
