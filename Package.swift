@@ -187,7 +187,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CustomersTests",
-            dependencies: ["Customers", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            dependencies: [
+                "Customers", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

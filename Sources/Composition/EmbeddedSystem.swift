@@ -36,6 +36,7 @@ public struct EmbeddedSystem: Sendable {
                 try await database.migrate(name.module, logger: logger)
             }
             let keys = KeyRing(
+                logger: logger,
                 refresh: ServiceName.allCases.lazy.compactMap { name in
                     databases[name].flatMap { name.module.tokenKeys(in: $0) }
                 }.first)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import Logging
 import ServiceKit
 
 /// Loads the customers service's JWKS over HTTP: how services in other processes verify tokens.
@@ -16,8 +17,8 @@ enum RemoteKeys {
     }
 
     /// A key ring that fetches `baseURL/api/v1/.well-known/jwks.json` when it meets an unknown key id.
-    static func keyRing(customersURL baseURL: String) -> KeyRing {
-        KeyRing {
+    static func keyRing(customersURL baseURL: String, logger: Logger) -> KeyRing {
+        KeyRing(logger: logger) {
             var request = HTTPClientRequest(url: "\(baseURL)/api/v1/.well-known/jwks.json")
             request.method = .GET
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))

@@ -94,9 +94,9 @@ public struct ServiceProcess {
             try await database.migrate(name.module, logger: serviceLogger)
             let keys: KeyRing
             if let local = name.module.tokenKeys(in: database) {
-                keys = KeyRing(refresh: local)
+                keys = KeyRing(logger: serviceLogger, refresh: local)
             } else if let customersURL = options.customersURL {
-                keys = RemoteKeys.keyRing(customersURL: customersURL)
+                keys = RemoteKeys.keyRing(customersURL: customersURL, logger: serviceLogger)
             } else {
                 throw ConfigurationError(
                     description: "--service \(name.rawValue) needs --customers-url http://host:port to verify tokens")

@@ -1,3 +1,4 @@
+import Crypto
 import Customers
 import Foundation
 import IntegrationEvents
@@ -48,5 +49,40 @@ struct CustomersStoreTests {
             #expect(first.key.rawRepresentation == second.key.rawRepresentation)
             #expect(try await store.publicKeys()[first.id]?.rawRepresentation == first.key.publicKey.rawRepresentation)
         }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aReplicaThatLoadedItsKeysEarlierVerifiesTokensSignedWithANewerKey(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(CustomersService.self, logger: TestDatabase.logger)
+            // Replica A starts first and loads the key ring from the database.
+            let ringA = KeyRing(refresh: CustomersService.tokenKeys(in: database))
+            let replicaA = CustomersService(
+                context: ServiceContext(
+                    database: database, keys: ringA, settings: Self.fastHashing, logger: TestDatabase.logger))
+            try await replicaA.prepare()
+            // Replica B (or a key rotation) adds a newer key, which then signs every token.
+            let newer = Curve25519.Signing.PrivateKey()
+            try await database.transaction { db in
+                try await db.raw(
+                    """
+                    INSERT INTO signing_keys (kid, private_key, created_at)
+                    VALUES ('k-newer', \(bind: newer.rawRepresentation.base64EncodedString()),
+                            \(bind: Date().addingTimeInterval(60).microsecondsSince1970))
+                    """
+                ).run()
+            }
+            _ = try await replicaA.identity.register(email: "ann@example.com", name: "Ann", password: "correct-horse")
+            let (token, _) = try await replicaA.identity.login(
+                email: "ann@example.com", password: "correct-horse", address: nil)
+            let principal = try await Authenticator(keys: ringA).verify(token)
+            #expect(principal.email == "ann@example.com")
+        }
+    }
+
+    static var fastHashing: ServiceSettings {
+        var settings = ServiceSettings()
+        settings.bcryptCost = 4
+        return settings
     }
 }

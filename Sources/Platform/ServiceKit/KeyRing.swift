@@ -1,12 +1,14 @@
 import Crypto
 import Foundation
+import Logging
 import Synchronization
 
 /// The public keys that access tokens may be signed with, by key id.
 ///
-/// In embedded mode the customers service puts its keys here directly; in distributed mode
-/// `refresh` loads the JWKS from the customers service, and is called again when a token names
-/// an unknown key id (at most once per 10 seconds).
+/// `refresh` loads the current keys (from the customers service's database in its own process and in
+/// embedded mode, from its JWKS elsewhere) when a token names an unknown key id, at most once per 10
+/// seconds. A refresh replaces the set, so a removed key stops verifying; a failed one keeps the set
+/// and is logged.
 public final class KeyRing: Sendable {
     public typealias Refresh = @Sendable () async throws -> [String: Curve25519.Signing.PublicKey]
 
@@ -19,9 +21,11 @@ public final class KeyRing: Sendable {
 
     private let state = Mutex(State())
     private let refresh: Refresh?
+    private let logger: Logger?
 
-    public init(refresh: Refresh? = nil) {
+    public init(logger: Logger? = nil, refresh: Refresh? = nil) {
         self.refresh = refresh
+        self.logger = logger
     }
 
     /// Adds or replaces the key `id`.
@@ -58,9 +62,15 @@ public final class KeyRing: Sendable {
             }
             return state.withLock { $0.keys[id] }
         case .fetch:
-            let fresh = try? await refresh()
+            let fresh: [String: Curve25519.Signing.PublicKey]?
+            do {
+                fresh = try await refresh()
+            } catch {
+                fresh = nil
+                logger?.warning("refreshing the token keys failed", metadata: ["error": "\(error)"])
+            }
             let (key, waiters) = state.withLock { state in
-                state.keys.merge(fresh ?? [:]) { _, new in new }
+                if let fresh { state.keys = fresh }
                 defer { state.waiters = nil }
                 return (state.keys[id], state.waiters ?? [])
             }
