@@ -373,7 +373,7 @@ public final class NATSClient: Service, Sendable {
         _ payload: [UInt8], to subject: String, headers: [String: String] = [:], timeout: Duration = .seconds(5)
     ) async throws -> NATSMessage {
         try await ensureInbox()
-        let token = "\(inboxPrefix).\(UUID().uuidString.prefix(8))"
+        let token = "\(inboxPrefix).\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
         return try await withTimeout(
             timeout, "reply on \(subject)",
             onTimeout: { [self] in

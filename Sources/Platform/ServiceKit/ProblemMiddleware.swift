@@ -20,7 +20,11 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let problem = Self.problem(for: error)
             if problem.status >= 500 {
                 let logger = RequestScope.current?.logger ?? context.logger
-                logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                // The type and a short description only: a database error's full reflection carries the
+                // query's bind values (password hashes, tokens).
+                logger.error(
+                    "request failed",
+                    metadata: ["error_type": "\(type(of: error))", "error": "\(String(describing: error).prefix(300))"])
             }
             return Self.response(for: problem)
         }

@@ -28,6 +28,8 @@ public final class JSONSchema: Sendable {
     let exclusiveMinimum: Double?
     let exclusiveMaximum: Double?
     let dateTime: Bool
+    /// The schema's description: what a person is told when a value breaks its `pattern`.
+    let summary: String?
 
     enum Additional: Sendable {
         case any
@@ -92,6 +94,7 @@ public final class JSONSchema: Sendable {
         exclusiveMinimum = Self.number(object["exclusiveMinimum"])
         exclusiveMaximum = Self.number(object["exclusiveMaximum"])
         dateTime = object["format"] as? String == "date-time"
+        summary = (object["description"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func number(_ value: Any?) -> Double? {
@@ -173,7 +176,8 @@ public final class JSONSchema: Sendable {
             return
         }
         if let pattern, !pattern.matches(text) {
-            errors.append(FieldError(field: path, message: "must match \(pattern.source)"))
+            let rule = summary.map { "must be: \($0)" } ?? "must match \(pattern.source)"
+            errors.append(FieldError(field: path, message: rule))
         }
         if dateTime, RFC3339.date(from: text) == nil {
             errors.append(FieldError(field: path, message: "must be an RFC 3339 date-time"))
