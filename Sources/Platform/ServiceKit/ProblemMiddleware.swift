@@ -85,6 +85,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// The `DecodingError` inside swift-openapi-runtime's error: the runtime wraps it in a type that is
+    /// not public, so it is found by reflection (to answer 422 with the field, not a bare 400).
     private static func decodingError(in error: any Error) -> DecodingError? {
         if let decoding = error as? DecodingError { return decoding }
         let mirror = Mirror(reflecting: error)

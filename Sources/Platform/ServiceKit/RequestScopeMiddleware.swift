@@ -43,13 +43,14 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
         }
         response.headers[HTTPField.Name.requestID] = requestID
         let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1_000
+            + Double(elapsed.components.attoseconds) / 1_000_000_000_000_000
         logger.info(
             "request",
             metadata: [
                 "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
                 "status": "\(response.status.code)",
-                "duration_ms":
-                    "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+                "duration_ms": "\(milliseconds)",
             ]
         )
         return response

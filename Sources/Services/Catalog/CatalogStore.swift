@@ -42,7 +42,7 @@ public struct CatalogStore: Sendable {
                 try BundleRules.check(sku: part.sku, components: part.components, graph: graph)
             }
             try await insert(part, in: db)
-            try await publish(CatalogEvents.upserted(part), in: db)
+            try await publish(CatalogEventMapping.upserted(part), in: db)
             return part
         }
     }
@@ -57,7 +57,7 @@ public struct CatalogStore: Sendable {
                 try BundleRules.check(sku: updated.sku, components: updated.components, graph: graph)
             }
             try await save(updated, replacing: current, in: db)
-            try await publish(CatalogEvents.upserted(updated), in: db)
+            try await publish(CatalogEventMapping.upserted(updated), in: db)
             if current.status != .discontinued, updated.status == .discontinued {
                 try await publish(
                     CatalogPartDiscontinued(sku: updated.sku, version: updated.version, discontinuedAt: now), in: db

@@ -47,7 +47,7 @@ public struct OrdersStore: Sendable {
                 try await insert(order, idempotencyKey: idempotencyKey, in: db)
                 let change = StatusChange(from: nil, to: .pendingConfirmation, at: now, actor: customerId, reason: nil)
                 try await appendHistory(change, orderID: order.id, seq: 1, in: db)
-                try await publish(OrderPlaced(order: OrderEvents.snapshot(order)), in: db)
+                try await publish(OrderPlaced(order: OrderEventMapping.snapshot(order)), in: db)
                 return order
             }
         } catch where idempotencyKey != nil && Database.isUniqueViolation(error) {
@@ -83,7 +83,7 @@ public struct OrdersStore: Sendable {
                     "order.concurrent_update", "The order changed at the same time; read it and try again.")
             }
             try await appendHistory(change, orderID: id, seq: try await nextHistorySeq(id, in: db), in: db)
-            for event in OrderEvents.forMove(moved, change) { try await publish(event, in: db) }
+            for event in OrderEventMapping.forMove(moved, change) { try await publish(event, in: db) }
             return moved
         }
     }

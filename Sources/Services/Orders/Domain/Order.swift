@@ -23,7 +23,7 @@ public struct StatusChange: Sendable, Equatable, Codable {
     public var from: OrderStatus?
     public var to: OrderStatus
     public var at: Date
-    /// The account that made the move, or `system`.
+    /// The account that made the move.
     public var actor: String
     public var reason: String?
 

@@ -2,7 +2,7 @@ import IntegrationEvents
 import ServiceKit
 
 /// The orders service's published events, built from orders and moves.
-enum OrderEvents {
+enum OrderEventMapping {
     static func snapshot(_ order: Order) -> OrderSnapshot {
         OrderSnapshot(
             orderId: order.id, number: order.number, customerId: order.customerId, status: order.status.rawValue,
@@ -47,16 +47,4 @@ enum OrderEvents {
             region: address.region, postalCode: address.postalCode, country: address.country
         )
     }
-}
-
-/// The orders service's problem codes.
-enum OrderProblems {
-    static func notFound(_ id: String) -> Problem {
-        .notFound("order.not_found", "No order \(id).")
-    }
-
-    static let unknownCustomer = Problem(
-        status: .conflict, code: "order.customer_unknown", title: "Account not known yet",
-        detail: "The orders service has not yet seen this account's registration; retry in a moment.", retryAfter: 1
-    )
 }

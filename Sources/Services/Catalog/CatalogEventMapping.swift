@@ -2,7 +2,7 @@ import IntegrationEvents
 import ServiceKit
 
 /// The catalog's published events, built from parts.
-enum CatalogEvents {
+enum CatalogEventMapping {
     static func upserted(_ part: Part) -> CatalogPartUpserted {
         CatalogPartUpserted(
             sku: part.sku, name: part.name,
@@ -11,12 +11,5 @@ enum CatalogEvents {
             components: part.components.map { ComponentQuantity(sku: $0.sku, quantity: $0.quantity) },
             weightGrams: part.weightGrams, version: part.version, updatedAt: part.updatedAt
         )
-    }
-}
-
-/// The catalog's problem codes.
-enum CatalogProblems {
-    static func notFound(_ sku: String) -> Problem {
-        .notFound("catalog.part_not_found", "No part with SKU \(sku).")
     }
 }

@@ -1,0 +1,13 @@
+import ServiceKit
+
+/// The orders service's problem codes.
+enum OrderProblems {
+    static func notFound(_ id: String) -> Problem {
+        .notFound("order.not_found", "No order \(id).")
+    }
+
+    static let unknownCustomer = Problem(
+        status: .conflict, code: "order.customer_unknown", title: "Account not known yet",
+        detail: "The orders service has not yet seen this account's registration; retry in a moment.", retryAfter: 1
+    )
+}
