@@ -70,4 +70,30 @@ struct IdentityRulesTests {
         // Keys of the latest failures survive eviction.
         #expect(throttle.keyCount > 500)
     }
+
+    @Test func passwordHashingIsBoundedAndRefusesWhatWouldOnlyQueue() async throws {
+        let hasher = PasswordHasher(cost: 8, concurrency: 1, queueLimit: 2)
+        let outcomes = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    do {
+                        _ = try await hasher.hash("correct-horse")
+                        return 201
+                    } catch let problem as Problem {
+                        return problem.status
+                    } catch {
+                        return 500
+                    }
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(outcomes.contains(201))
+        #expect(outcomes.contains(503))
+        #expect(!outcomes.contains(500))
+        let long = String(repeating: "passphrase ", count: 20)
+        let hash = try await PasswordHasher(cost: 4).hash(long)
+        #expect(try await PasswordHasher(cost: 4).verify(long, hash: hash))
+        #expect(try await !PasswordHasher(cost: 4).verify(long + "!", hash: hash))
+    }
 }

@@ -78,4 +78,19 @@ struct MiddlewareTests {
             }
         }
     }
+
+    @Test func theClientAddressComesFromForwardedForOnlyBehindATrustedProxy() {
+        typealias Scope = RequestScopeMiddleware<AppRequestContext>
+        let trusted: Set<String> = ["127.0.0.1", "10.0.0.5"]
+        // Straight from a client: its own X-Forwarded-For is ignored.
+        #expect(Scope.clientAddress(peer: "203.0.113.9", forwardedFor: "1.2.3.4", trusted: trusted) == "203.0.113.9")
+        // Through the gateway: the address the gateway saw.
+        #expect(Scope.clientAddress(peer: "10.0.0.5", forwardedFor: "198.51.100.7", trusted: trusted) == "198.51.100.7")
+        // Through a load balancer and the gateway: the nearest address that is not a trusted proxy.
+        #expect(
+            Scope.clientAddress(peer: "127.0.0.1", forwardedFor: "1.2.3.4, 198.51.100.7, 10.0.0.5", trusted: trusted)
+                == "198.51.100.7")
+        #expect(Scope.clientAddress(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
+        #expect(Scope.clientAddress(peer: nil, forwardedFor: "1.2.3.4", trusted: trusted) == nil)
+    }
 }

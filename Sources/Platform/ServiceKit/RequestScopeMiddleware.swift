@@ -57,7 +57,7 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
     }
 
     /// The address a request came from, reading `X-Forwarded-For` only when `peer` is trusted.
-    static func clientAddress(peer: String?, forwardedFor: String?, trusted: Set<String>) -> String? {
+    public static func clientAddress(peer: String?, forwardedFor: String?, trusted: Set<String>) -> String? {
         guard let peer, trusted.contains(peer), let forwardedFor, forwardedFor.utf8.count <= 1024 else { return peer }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops.reversed() where !hop.isEmpty && !trusted.contains(hop) {

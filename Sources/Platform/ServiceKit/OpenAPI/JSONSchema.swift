@@ -202,71 +202,15 @@ public final class JSONSchema: Sendable {
     private static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 }
 
-/// A decoded JSON value, as the validator sees it.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case boolean(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        if var array = try? decoder.unkeyedContainer() {
-            var elements: [JSONValue] = []
-            while !array.isAtEnd { elements.append(try array.decode(JSONValue.self)) }
-            self = .array(elements)
-            return
-        }
-        if let object = try? decoder.container(keyedBy: AnyKey.self) {
-            var members: [String: JSONValue] = [:]
-            for key in object.allKeys { members[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
-            self = .object(members)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
-            self = .null
-        } else if let flag = try? single.decode(Bool.self) {
-            self = .boolean(flag)
-        } else if let integer = try? single.decode(Int64.self) {
-            self = .integer(integer)
-        } else if let number = try? single.decode(Double.self) {
-            self = number == number.rounded() && abs(number) < 9.2e18 ? .integer(Int64(number)) : .number(number)
-        } else {
-            self = .string(try single.decode(String.self))
-        }
-    }
-
-    /// The JSON Schema type name.
-    var kind: String {
-        switch self {
-        case .null: "null"
-        case .boolean: "boolean"
-        case .integer: "integer"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-}
-
 /// A compiled `pattern`, matched anywhere in the string as JSON Schema specifies.
 final class NSRegularExpressionBox: Sendable {
     let source: String
     private let expression: NSRegularExpression
+    private let native: ScalarPattern?
 
     init(_ source: String) throws {
         self.source = source
+        self.native = ScalarPattern(source)
         do {
             self.expression = try NSRegularExpression(pattern: source)
         } catch {
@@ -275,7 +219,8 @@ final class NSRegularExpressionBox: Sendable {
     }
 
     func matches(_ text: String) -> Bool {
-        expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        if let native { return native.matches(text) }
+        return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
     }
 }
 

@@ -76,7 +76,7 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
             if body.readableBytes == 0 {
                 if operation.bodyRequired { throw Problem.malformed("This endpoint needs a JSON body.") }
             } else {
-                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
+                guard let value = JSONValue(parsing: Array(body.readableBytesView)) else {
                     throw Problem.malformed("The body is not valid JSON.")
                 }
                 schema.validate(value, at: "", into: &errors)
