@@ -80,10 +80,13 @@ public enum RFC3339 {
 /// The generated servers' date transcoder: reads every RFC 3339 date-time (``RFC3339``), writes
 /// `YYYY-MM-DDTHH:MM:SSZ` as before.
 public struct RFC3339DateTranscoder: DateTranscoder {
+    /// Made once: building a Foundation date formatter costs more than formatting with it.
+    private let writer = ISO8601DateTranscoder.iso8601
+
     public init() {}
 
     public func encode(_ date: Date) throws -> String {
-        try ISO8601DateTranscoder.iso8601.encode(date)
+        try writer.encode(date)
     }
 
     public func decode(_ text: String) throws -> Date {
