@@ -23,16 +23,11 @@ public final class NATSClient: Service, Sendable {
     public let port: Int
     let logger: Logger
     private let connectWait: Duration
-    private let pingInterval: Duration
+    let pingInterval: Duration
     private let credentials: Credentials?
     /// Whether a connection is up (for readiness checks).
     public var isConnected: Bool { state.withLock { $0.channel != nil } }
 
-    /// How the client proves who it is in CONNECT.
-    public enum Credentials: Sendable, Equatable {
-        case user(String, password: String)
-        case token(String)
-    }
     private let state = Mutex(State())
     private let inboxPrefix = "_INBOX.\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
 
@@ -117,32 +112,6 @@ public final class NATSClient: Service, Sendable {
         }
         for waiter in waiters { waiter.resume(throwing: NATSError.notConnected) }
         for (_, subscription) in state.withLock({ $0.subscriptions }) { subscription.continuation.finish() }
-    }
-
-    /// Waits until `channel` closes, PINGing it every `pingInterval`; closes it after two missed PONGs.
-    private func keepAlive(_ channel: any Channel) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await channel.closeFuture.get() }
-            group.addTask { [self] in
-                var missed = 0
-                while !Task.isCancelled {
-                    try await Task.sleep(for: pingInterval)
-                    do {
-                        try await ping(on: channel, timeout: .seconds(5))
-                        missed = 0
-                    } catch {
-                        missed += 1
-                        if missed >= 2 {
-                            logger.warning("NATS server stopped answering PINGs; reconnecting")
-                            channel.close(promise: nil)
-                            return
-                        }
-                    }
-                }
-            }
-            _ = try await group.next()
-            group.cancelAll()
-        }
     }
 
     private func connect() async throws -> any Channel {
@@ -250,7 +219,7 @@ public final class NATSClient: Service, Sendable {
         }
     }
 
-    private func ping(on channel: any Channel, timeout: Duration) async throws {
+    func ping(on channel: any Channel, timeout: Duration) async throws {
         let id = UUID()
         try await withTimeout(
             timeout, "PONG from NATS",
@@ -411,53 +380,5 @@ public final class NATSClient: Service, Sendable {
         if let sid = missing {
             try await connection().writeAndFlush(ByteBuffer(string: "SUB \(inboxPrefix).* \(sid)\r\n")).get()
         }
-    }
-}
-
-/// Runs `body`, calling `onTimeout` and throwing ``NATSError/timeout(_:)`` if it takes longer than `limit`.
-///
-/// `onTimeout` must make `body` finish (for example by failing the continuation it waits on).
-func withTimeout<T: Sendable>(
-    _ limit: Duration, _ what: String, onTimeout: @escaping @Sendable () -> Void = {},
-    _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try? await Task.sleep(for: limit)
-            return nil
-        }
-        while let next = try await group.next() {
-            if let value = next {
-                group.cancelAll()
-                return value
-            }
-            onTimeout()
-        }
-        throw NATSError.timeout(what)
-    }
-}
-
-/// Hands decoded frames to the client.
-final class NATSInboundHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NATSFrame
-    private let client: NATSClient
-
-    init(client: NATSClient) {
-        self.client = client
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        client.received(unwrapInboundIn(data), on: context.channel)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        client.logger.warning("NATS connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        client.channelClosed()
-        context.fireChannelInactive()
     }
 }
