@@ -91,6 +91,13 @@ struct MiddlewareTests {
             Scope.clientAddress(peer: "127.0.0.1", forwardedFor: "1.2.3.4, 198.51.100.7, 10.0.0.5", trusted: trusted)
                 == "198.51.100.7")
         #expect(Scope.clientAddress(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
+        // A network: any gateway pod of the cluster.
+        #expect(
+            Scope.clientAddress(peer: "10.42.7.19", forwardedFor: "198.51.100.7", trusted: ["10.42.0.0/16"])
+                == "198.51.100.7")
+        #expect(
+            Scope.clientAddress(peer: "10.43.7.19", forwardedFor: "198.51.100.7", trusted: ["10.42.0.0/16"])
+                == "10.43.7.19")
         #expect(Scope.clientAddress(peer: nil, forwardedFor: "1.2.3.4", trusted: trusted) == nil)
     }
 }

@@ -57,13 +57,37 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
     }
 
     /// The address a request came from, reading `X-Forwarded-For` only when `peer` is trusted.
+    /// `trusted` holds addresses and IPv4 networks (`10.0.0.0/8`, e.g. a cluster's pod network).
     public static func clientAddress(peer: String?, forwardedFor: String?, trusted: Set<String>) -> String? {
-        guard let peer, trusted.contains(peer), let forwardedFor, forwardedFor.utf8.count <= 1024 else { return peer }
+        guard let peer, isTrusted(peer, trusted), let forwardedFor, forwardedFor.utf8.count <= 1024 else {
+            return peer
+        }
         let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        for hop in hops.reversed() where !hop.isEmpty && !trusted.contains(hop) {
+        for hop in hops.reversed() where !hop.isEmpty && !isTrusted(hop, trusted) {
             return hop.count <= 64 ? hop : peer
         }
         return peer
+    }
+
+    private static func isTrusted(_ address: String, _ trusted: Set<String>) -> Bool {
+        if trusted.contains(address) { return true }
+        guard let value = ipv4(address) else { return false }
+        for entry in trusted {
+            let parts = entry.split(separator: "/")
+            guard parts.count == 2, let network = ipv4(String(parts[0])), let bits = UInt32(parts[1]), bits <= 32
+            else { continue }
+            let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
+            if value & mask == network & mask { return true }
+        }
+        return false
+    }
+
+    private static func ipv4(_ text: String) -> UInt32? {
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
+        guard octets.count == 4, text.split(separator: ".", omittingEmptySubsequences: false).count == 4 else {
+            return nil
+        }
+        return octets.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     private static func requestID(from header: String?) -> String {
