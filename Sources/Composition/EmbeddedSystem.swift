@@ -20,9 +20,17 @@ public struct EmbeddedSystem: Sendable {
     public let transport: InProcessTransport
     public let logger: Logger
 
-    /// Opens and migrates every service's database, builds the services, prepares them and subscribes
-    /// their consumers. If any step fails, what was opened is closed again.
-    public static func build(_ configuration: SystemConfiguration, logger: Logger) async throws -> EmbeddedSystem {
+    /// Who runs the databases: the system itself (commands, tests) or `serve`'s service group.
+    public let runner: Database.Runner
+    /// Opens when ``start()`` is done; the group's relays wait for it.
+    public let started = StartGate()
+
+    /// Opens every service's database, builds the services and subscribes their consumers. With
+    /// `.ownTask` (commands, tests) it also ``start()``s the system; with `.serviceGroup` (`serve`) the
+    /// application does that before it accepts requests. If any step fails, what was opened is closed.
+    public static func build(
+        _ configuration: SystemConfiguration, logger: Logger, runner: Database.Runner = .ownTask
+    ) async throws -> EmbeddedSystem {
         if configuration.databaseURL == nil {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -30,10 +38,8 @@ public struct EmbeddedSystem: Sendable {
         var databases: [ServiceName: Database] = [:]
         do {
             for name in ServiceName.allCases {
-                let database = try await Database.open(
-                    configuration.databaseLocation(for: name.rawValue), logger: logger)
-                databases[name] = database
-                try await database.migrate(name.module, logger: logger)
+                databases[name] = try await Database.open(
+                    configuration.databaseLocation(for: name.rawValue), logger: logger, runner: runner)
             }
             let keys = KeyRing(
                 logger: logger,
@@ -42,25 +48,34 @@ public struct EmbeddedSystem: Sendable {
                 }.first)
             let transport = InProcessTransport()
             var services: [ServiceName: any ServiceModule] = [:]
-            for (name, database) in databases {
+            for name in ServiceName.allCases {
+                guard let database = databases[name] else { continue }
                 var serviceLogger = logger
                 serviceLogger[metadataKey: "service"] = "\(name.rawValue)"
                 let context = ServiceContext(
                     database: database, keys: keys, settings: configuration.settings, logger: serviceLogger)
-                services[name] = name.module.init(context: context)
-            }
-            for name in ServiceName.allCases {
-                guard let service = services[name] else { continue }
-                try await service.prepare()
+                let service = name.module.init(context: context)
                 for consumer in service.consumers { try await consumer.subscribe(to: transport) }
+                services[name] = service
             }
-            return EmbeddedSystem(
+            let system = EmbeddedSystem(
                 configuration: configuration, databases: databases, services: services, keys: keys,
-                transport: transport, logger: logger)
+                transport: transport, logger: logger, runner: runner)
+            if runner == .ownTask { try await system.start() }
+            return system
         } catch {
             for database in databases.values { await database.close() }
             throw error
         }
+    }
+
+    /// Applies every service's migrations, prepares the services, and opens ``started``.
+    public func start() async throws {
+        for name in ServiceName.allCases {
+            try await databases[name]?.migrate(name.module, logger: logger)
+        }
+        for name in ServiceName.allCases { try await services[name]?.prepare() }
+        started.open()
     }
 
     /// The service `type`, as built here.
@@ -82,26 +97,35 @@ public struct EmbeddedSystem: Sendable {
         return router
     }
 
-    /// The long-running parts besides the HTTP server: one outbox relay per service database.
+    /// The long-running parts besides the HTTP server, in start order (the group stops them in
+    /// reverse): the databases, then one outbox relay per database, which waits for ``started``.
     public func backgroundServices() -> [any Service] {
-        ServiceName.allCases.compactMap { name in
-            databases[name].map { database in
-                var relayLogger = logger
-                relayLogger[metadataKey: "service"] = "\(name.rawValue)"
-                return OutboxRelay(database: database, transport: transport, logger: relayLogger)
-            }
+        let ordered = ServiceName.allCases.compactMap { name in databases[name].map { (name, $0) } }
+        let relays = ordered.map { name, database in
+            var relayLogger = logger
+            relayLogger[metadataKey: "service"] = "\(name.rawValue)"
+            return started.guarding(OutboxRelay(database: database, transport: transport, logger: relayLogger))
         }
+        return (runner == .serviceGroup ? ordered.map { $0.1 as any Service } : []) + relays
     }
 
-    /// The HTTP application with the relays in its service group.
-    public func application() throws -> some ApplicationProtocol {
-        Application(
+    /// The HTTP application with the databases and relays in its service group. Before it accepts
+    /// requests it starts the system (unless that was done already), then runs `afterStart`.
+    public func application(
+        afterStart: @escaping @Sendable (EmbeddedSystem) async throws -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        var application = Application(
             router: try router(),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "sprocket"),
             services: backgroundServices(),
             logger: logger
         )
+        application.beforeServerStarts { [self] in
+            if !started.isOpened { try await start() }
+            try await afterStart(self)
+        }
+        return application
     }
 
     /// Publishes every committed event now, service by service, until no outbox has pending rows
@@ -132,7 +156,7 @@ public struct EmbeddedSystem: Sendable {
         }
     }
 
-    /// Closes every database.
+    /// Closes every database (those of a service group close with the group).
     public func close() async {
         for database in databases.values { await database.close() }
     }

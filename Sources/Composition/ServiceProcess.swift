@@ -56,15 +56,18 @@ public enum ProcessRole: Sendable, Equatable {
 ///
 /// Every long-lived resource (database, NATS client and transport, relay, HTTP client) is a service of
 /// the application's group, listed so that shutdown stops the server first and closes the database last.
+/// Building opens nothing that needs closing but the SQLite files; the database is migrated and the
+/// service prepared in the server's `beforeServerStarts`, and the transport and relay wait for that.
 public struct ServiceProcess {
     public let role: ProcessRole
     private let router: Router<AppRequestContext>
     private let services: [any Service]
+    private let start: @Sendable () async throws -> Void
     private let configuration: SystemConfiguration
     private let logger: Logger
 
-    /// Opens and migrates the service's database, builds the service, connects its relay and consumers
-    /// to NATS, and builds its router. A failure closes what was opened.
+    /// Opens the service's database (unmigrated), builds the service, subscribes its consumers to NATS,
+    /// and builds its router. A failure closes what was opened.
     public static func build(
         _ role: ProcessRole, configuration: SystemConfiguration, options: DistributedOptions, logger: Logger
     ) async throws -> ServiceProcess {
@@ -89,9 +92,8 @@ public struct ServiceProcess {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         }
-        let database = try await Database.open(location, logger: serviceLogger)
+        let database = try await Database.open(location, logger: serviceLogger, runner: .serviceGroup)
         do {
-            try await database.migrate(name.module, logger: serviceLogger)
             let keys: KeyRing
             if let local = name.module.tokenKeys(in: database) {
                 keys = KeyRing(logger: serviceLogger, refresh: local)
@@ -104,7 +106,6 @@ public struct ServiceProcess {
             let service = name.module.init(
                 context: ServiceContext(
                     database: database, keys: keys, settings: configuration.settings, logger: serviceLogger))
-            try await service.prepare()
             let transport = NATSTransport(client: client, logger: serviceLogger)
             for consumer in service.consumers { try await consumer.subscribe(to: transport) }
             try service.registerRoutes(on: router)
@@ -112,9 +113,16 @@ public struct ServiceProcess {
                 to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }])
             DocsRoutes.add(to: router, documents: Documents.all.filter { $0.key == name.rawValue })
             let relay = OutboxRelay(database: database, transport: transport, logger: serviceLogger)
+            let started = StartGate()
+            let startLogger = serviceLogger
             return ServiceProcess(
                 role: role, router: router,
-                services: [ClosingService("database") { await database.close() }, client, transport, relay],
+                services: [database, client, started.guarding(transport), started.guarding(relay)],
+                start: {
+                    try await database.migrate(name.module, logger: startLogger)
+                    try await service.prepare()
+                    started.open()
+                },
                 configuration: configuration, logger: serviceLogger)
         } catch {
             await database.close()
@@ -139,13 +147,14 @@ public struct ServiceProcess {
         GatewayProxy(routes: routes, client: client).register(on: router)
         return ServiceProcess(
             role: .gateway, router: router,
-            services: [ClosingService("http client") { try? await client.shutdown() }],
+            services: [ClosingService("http client") { try? await client.shutdown() }], start: {},
             configuration: configuration, logger: logger)
     }
 
-    /// The HTTP application with the process's resources in its service group.
+    /// The HTTP application with the process's resources in its service group; it migrates the
+    /// database and prepares the service before it accepts requests.
     public func application() -> some ApplicationProtocol {
-        Application(
+        var application = Application(
             router: router,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
@@ -153,5 +162,7 @@ public struct ServiceProcess {
             services: services,
             logger: logger
         )
+        application.beforeServerStarts(perform: start)
+        return application
     }
 }

@@ -61,7 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
             try await process.application().runService()
             return
         }
-        try await EmbeddedSystem.with(configuration, logger: logger) { system in
+        // The databases run in the application's service group; migrations and the demo data load
+        // before the server accepts requests.
+        let system = try await EmbeddedSystem.build(configuration, logger: logger, runner: .serviceGroup)
+        let demo = self.demo
+        let application = try system.application { system in
             if demo {
                 let loaded = try await DemoData.load(into: system)
                 print(
@@ -69,8 +73,8 @@ struct ServeCommand: AsyncParsableCommand {
                 )
                 print(DemoData.accountSummary)
             }
-            print("Sprocket listening on http://\(host):\(port) — API under /api/v1, docs at /docs")
-            try await system.application().runService()
+            print("Sprocket listening on http://\(system.configuration.host):\(system.configuration.port) — API under /api/v1, docs at /docs")
         }
+        try await application.runService()
     }
 }

@@ -46,6 +46,7 @@ public struct OutboxRelay: Service {
                     failures = 0
                     if published == 0 { try? await Task.sleep(for: idleInterval) }
                 } catch {
+                    if Task.isCancelled { break }
                     failures += 1
                     let delay = Duration.milliseconds(min(5_000, 50 << min(failures, 7)))
                     logger.warning(

@@ -4,14 +4,18 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 import SQLiteKit
+import ServiceLifecycle
 import Synchronization
 
 /// One service's database: a SQLite file (embedded mode) or a PostgreSQL database (distributed mode).
 ///
 /// Stores run every statement through ``read(_:)`` or ``transaction(_:)`` and write SQL that both
-/// engines accept; the few differences are named by ``Engine``. A `Database` owns its connections:
-/// call ``close()`` once when the service stops. Transactions do not nest.
-public final class Database: Sendable {
+/// engines accept; the few differences are named by ``Engine``. Transactions do not nest.
+///
+/// A `Database` owns its connections, and runs in one of two ways (``Runner``): as a service of the
+/// process's service group (put it first in the list, so that it closes last), or, for commands and
+/// tests, on its own until ``close()``.
+public final class Database: Service, Sendable {
     /// The engine behind this database.
     public let engine: Engine
     private let backend: Backend
@@ -27,18 +31,40 @@ public final class Database: Sendable {
         self.backend = backend
     }
 
-    /// Opens the database at `location`; for PostgreSQL the connection pool starts running at once.
-    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Database {
+    /// Who runs the database's connections.
+    public enum Runner: Sendable {
+        /// The database itself, from ``open(_:logger:runner:)`` until ``close()`` (commands, tests).
+        case ownTask
+        /// The service group the database is added to: its ``run()`` runs the PostgreSQL pool (queries
+        /// wait until it does) and closes every connection at graceful shutdown.
+        case serviceGroup
+    }
+
+    /// Opens the database at `location`.
+    public static func open(
+        _ location: DatabaseLocation, logger: Logger, runner: Runner = .ownTask
+    ) async throws -> Database {
         switch location {
         case .sqlite(let path):
             let backend = try await SQLiteBackend.open(path: path, logger: logger)
             return Database(engine: .sqlite, backend: .sqlite(backend))
         case .postgres(let host, let port, let user, let password, let database, let schema):
-            let backend = try await PostgresBackend.open(
+            let backend = PostgresBackend.open(
                 host: host, port: port, user: user, password: password, database: database, schema: schema,
-                logger: logger
+                runsInOwnTask: runner == .ownTask, logger: logger
             )
             return Database(engine: .postgres, backend: .postgres(backend))
+        }
+    }
+
+    /// Runs the connections until graceful shutdown (for a database opened with `.serviceGroup`).
+    public func run() async throws {
+        switch backend {
+        case .postgres(let postgres):
+            await postgres.run()
+        case .sqlite(let sqlite):
+            try? await gracefulShutdown()
+            await sqlite.close()
         }
     }
 
@@ -89,7 +115,15 @@ public final class Database: Sendable {
 
     func markMigrated() { migrated.store(true, ordering: .releasing) }
 
-    /// Closes every connection. Calls after this fail.
+    /// Whether this process has applied its migrations.
+    public var isMigrated: Bool { migrated.load(ordering: .acquiring) }
+
+    func createSchemaIfNeeded() async throws {
+        if case .postgres(let postgres) = backend { try await postgres.createSchemaIfNeeded() }
+    }
+
+    /// Closes every connection (a database run by a service group closes at graceful shutdown; this
+    /// closes one whose group never ran). Calls after this fail.
     public func close() async {
         switch backend {
         case .sqlite(let sqlite): await sqlite.close()

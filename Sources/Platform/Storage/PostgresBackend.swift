@@ -4,25 +4,25 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 
-/// A PostgreSQL connection pool (`PostgresClient`) whose `run()` is owned by this backend.
+/// A PostgreSQL connection pool (`PostgresClient`). Its `run()` runs either in a service group (as
+/// ``run()``) or, for commands and tests, in a task this backend owns until ``close()``.
 ///
-/// The pool's run task starts in ``open`` and is cancelled by ``close()``; no query may be sent
-/// after `close()`.
+/// Queries wait until the pool runs; none may be sent after it stopped.
 final class PostgresBackend: Sendable {
     private let client: PostgresClient
-    private let runTask: Task<Void, Never>
-    private let logger: Logger
+    private let ownTask: Task<Void, Never>?
+    private let schema: String?
 
-    private init(client: PostgresClient, runTask: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, ownTask: Task<Void, Never>?, schema: String?) {
         self.client = client
-        self.runTask = runTask
-        self.logger = logger
+        self.ownTask = ownTask
+        self.schema = schema
     }
 
     static func open(
         host: String, port: Int, user: String, password: String?, database: String, schema: String?,
-        logger: Logger
-    ) async throws -> PostgresBackend {
+        runsInOwnTask: Bool, logger: Logger
+    ) -> PostgresBackend {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable
         )
@@ -31,14 +31,16 @@ final class PostgresBackend: Sendable {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let runTask = Task { await client.run() }
-        let backend = PostgresBackend(client: client, runTask: runTask, logger: logger)
-        if let schema {
-            try await backend.withConnection { db in
-                try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
-            }
+        let ownTask = runsInOwnTask ? Task { await client.run() } : nil
+        return PostgresBackend(client: client, ownTask: ownTask, schema: schema)
+    }
+
+    /// Creates the schema named in the location, if any (before the first migration).
+    func createSchemaIfNeeded() async throws {
+        guard let schema else { return }
+        try await withConnection { db in
+            try await db.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
         }
-        return backend
     }
 
     func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
@@ -47,8 +49,14 @@ final class PostgresBackend: Sendable {
         }
     }
 
+    /// Runs the pool until graceful shutdown or cancellation.
+    func run() async {
+        await client.run()
+    }
+
     func close() async {
-        runTask.cancel()
-        _ = await runTask.value
+        guard let ownTask else { return }
+        ownTask.cancel()
+        _ = await ownTask.value
     }
 }

@@ -11,6 +11,7 @@ final class SQLiteBackend: Sendable {
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let writeLock = AsyncLock()
+    private let closed = Atomic<Bool>(false)
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
         self.writer = writer
@@ -42,6 +43,7 @@ final class SQLiteBackend: Sendable {
     }
 
     func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for connection in readers + [writer] {
             try? await connection.close()
         }
