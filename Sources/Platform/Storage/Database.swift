@@ -40,9 +40,11 @@ public final class Database: Service, Sendable {
         case serviceGroup
     }
 
-    /// Opens the database at `location`.
+    /// Opens the database at `location`. On PostgreSQL a statement without an answer after
+    /// `statementDeadline` fails and its connection is replaced.
     public static func open(
-        _ location: DatabaseLocation, logger: Logger, runner: Runner = .ownTask
+        _ location: DatabaseLocation, logger: Logger, runner: Runner = .ownTask,
+        statementDeadline: Duration = .seconds(30)
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
@@ -51,7 +53,7 @@ public final class Database: Service, Sendable {
         case .postgres(let host, let port, let user, let password, let database, let schema):
             let backend = PostgresBackend.open(
                 host: host, port: port, user: user, password: password, database: database, schema: schema,
-                runsInOwnTask: runner == .ownTask, logger: logger
+                runsInOwnTask: runner == .ownTask, statementDeadline: statementDeadline, logger: logger
             )
             return Database(engine: .postgres, backend: .postgres(backend))
         }
@@ -98,7 +100,9 @@ public final class Database: Service, Sendable {
             try await db.raw("COMMIT").run()
             return result
         } catch {
-            try? await db.raw("ROLLBACK").run()
+            // When the connection is gone the server has rolled back already, and a statement sent on
+            // it could only fail (or, with postgres-nio, wait forever).
+            if !DatabaseError.isConnectionLost(error) { try? await db.raw("ROLLBACK").run() }
             throw error
         }
     }

@@ -47,11 +47,14 @@ public enum DatabaseLocation: Sendable, Equatable {
 public enum DatabaseError: Error, CustomStringConvertible, Equatable {
     case invalidURL(String)
     case closed
+    /// A PostgreSQL statement had no answer in time; its connection was closed.
+    case statementDeadline(Duration)
 
     public var description: String {
         switch self {
         case .invalidURL(let url): "not a database URL or file path: \(url)"
         case .closed: "the database is closed"
+        case .statementDeadline(let limit): "no answer from PostgreSQL within \(limit); the connection was closed"
         }
     }
 }

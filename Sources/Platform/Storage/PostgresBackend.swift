@@ -12,27 +12,30 @@ final class PostgresBackend: Sendable {
     private let client: PostgresClient
     private let ownTask: Task<Void, Never>?
     private let schema: String?
+    private let statementDeadline: Duration
 
-    private init(client: PostgresClient, ownTask: Task<Void, Never>?, schema: String?) {
+    private init(client: PostgresClient, ownTask: Task<Void, Never>?, schema: String?, statementDeadline: Duration) {
         self.client = client
         self.ownTask = ownTask
         self.schema = schema
+        self.statementDeadline = statementDeadline
     }
 
     static func open(
         host: String, port: Int, user: String, password: String?, database: String, schema: String?,
-        runsInOwnTask: Bool, logger: Logger
+        runsInOwnTask: Bool, statementDeadline: Duration, logger: Logger
     ) -> PostgresBackend {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable
         )
         configuration.options.maximumConnections = 16
+        configuration.options.connectTimeout = .seconds(5)
         if let schema {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let ownTask = runsInOwnTask ? Task { await client.run() } : nil
-        return PostgresBackend(client: client, ownTask: ownTask, schema: schema)
+        return PostgresBackend(client: client, ownTask: ownTask, schema: schema, statementDeadline: statementDeadline)
     }
 
     /// Creates the schema named in the location, if any (before the first migration).
@@ -45,7 +48,9 @@ final class PostgresBackend: Sendable {
 
     func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: .trace))
+            try await body(
+                StatementDeadline(
+                    base: connection.sql(queryLogLevel: .trace), connection: connection, limit: statementDeadline))
         }
     }
 

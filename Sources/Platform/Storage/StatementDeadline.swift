@@ -1,0 +1,57 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import SQLKit
+import Synchronization
+
+/// A PostgreSQL connection's statements, each with a deadline.
+///
+/// A statement that has no answer after `limit` fails with ``DatabaseError/statementDeadline(_:)``,
+/// and its connection is closed, so that the pool replaces it instead of leasing a hung one again.
+/// (postgres-nio 1.33 can leave a query on a connection the server closed waiting forever: after a
+/// PostgreSQL restart, the outbox relay's `ROLLBACK` did, and the relay stopped for good.)
+struct StatementDeadline: SQLDatabase {
+    let base: any SQLDatabase
+    let connection: PostgresConnection
+    let limit: Duration
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void>
+    {
+        let promise = eventLoop.makePromise(of: Void.self)
+        let settled = Atomic<Bool>(false)
+        let connection = self.connection
+        let limit = self.limit
+        let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) {
+            guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            promise.fail(DatabaseError.statementDeadline(limit))
+            connection.close().whenComplete { _ in }
+        }
+        base.execute(sql: query, onRow).whenComplete { result in
+            timer.cancel()
+            guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            promise.completeWith(result)
+        }
+        return promise.futureResult
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await execute(sql: query, onRow).get()
+    }
+}
+
+extension DatabaseError {
+    /// Whether `error` says the connection is gone (closed by the server, broken, or given up on after a
+    /// statement deadline): the server has rolled back whatever was open, and nothing more can be sent.
+    static func isConnectionLost(_ error: any Error) -> Bool {
+        if case .statementDeadline = error as? DatabaseError { return true }
+        guard let postgres = error as? PSQLError else { return false }
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed]
+            .contains(postgres.code)
+    }
+}
