@@ -24,6 +24,8 @@ public struct EmbeddedSystem: Sendable {
     public let runner: Database.Runner
     /// Opens when ``start()`` is done; the group's relays wait for it.
     public let started = StartGate()
+    /// The relays' progress, for `/health/ready` and stall warnings.
+    public let loops: LoopMonitor
 
     /// Opens every service's database, builds the services and subscribes their consumers. With
     /// `.ownTask` (commands, tests) it also ``start()``s the system; with `.serviceGroup` (`serve`) the
@@ -60,7 +62,8 @@ public struct EmbeddedSystem: Sendable {
             }
             let system = EmbeddedSystem(
                 configuration: configuration, databases: databases, services: services, keys: keys,
-                transport: transport, logger: logger, runner: runner)
+                transport: transport, logger: logger, runner: runner,
+                loops: LoopMonitor(stallAfter: configuration.stallAfter, logger: logger))
             if runner == .ownTask { try await system.start() }
             return system
         } catch {
@@ -91,22 +94,26 @@ public struct EmbeddedSystem: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware())
         router.add(middleware: RequestValidationMiddleware(contracts: try Documents.contracts(ServiceName.allCases)))
-        HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue))
+        HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }
         return router
     }
 
     /// The long-running parts besides the HTTP server, in start order (the group stops them in
-    /// reverse): the databases, then one outbox relay per database, which waits for ``started``.
+    /// reverse): the databases, the loop monitor, then one outbox relay per database, which waits for
+    /// ``started``.
     public func backgroundServices() -> [any Service] {
         let ordered = ServiceName.allCases.compactMap { name in databases[name].map { (name, $0) } }
         let relays = ordered.map { name, database in
             var relayLogger = logger
             relayLogger[metadataKey: "service"] = "\(name.rawValue)"
-            return started.guarding(OutboxRelay(database: database, transport: transport, logger: relayLogger))
+            return started.guarding(
+                OutboxRelay(
+                    name: "\(name.rawValue) outbox relay", database: database, transport: transport,
+                    logger: relayLogger, monitor: loops))
         }
-        return (runner == .serviceGroup ? ordered.map { $0.1 as any Service } : []) + relays
+        return (runner == .serviceGroup ? ordered.map { $0.1 as any Service } : []) + [loops] + relays
     }
 
     /// The HTTP application with the databases and relays in its service group. Before it accepts

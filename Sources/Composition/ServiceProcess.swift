@@ -106,18 +106,22 @@ public struct ServiceProcess {
             let service = name.module.init(
                 context: ServiceContext(
                     database: database, keys: keys, settings: configuration.settings, logger: serviceLogger))
-            let transport = NATSTransport(client: client, logger: serviceLogger)
+            let loops = LoopMonitor(stallAfter: configuration.stallAfter, logger: serviceLogger)
+            let transport = NATSTransport(client: client, monitor: loops, logger: serviceLogger)
             for consumer in service.consumers { try await consumer.subscribe(to: transport) }
             try service.registerRoutes(on: router)
             HealthRoutes.add(
-                to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }])
+                to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }],
+                loops: loops)
             DocsRoutes.add(to: router, documents: Documents.all.filter { $0.key == name.rawValue })
-            let relay = OutboxRelay(database: database, transport: transport, logger: serviceLogger)
+            let relay = OutboxRelay(
+                name: "\(name.rawValue) outbox relay", database: database, transport: transport, logger: serviceLogger,
+                monitor: loops)
             let started = StartGate()
             let startLogger = serviceLogger
             return ServiceProcess(
                 role: role, router: router,
-                services: [database, client, started.guarding(transport), started.guarding(relay)],
+                services: [database, client, loops, started.guarding(transport), started.guarding(relay)],
                 start: {
                     try await database.migrate(name.module, logger: startLogger)
                     try await service.prepare()

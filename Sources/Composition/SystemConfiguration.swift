@@ -15,6 +15,8 @@ public struct SystemConfiguration: Sendable {
     public var settings = ServiceSettings()
     /// Peers whose `X-Forwarded-For` is believed (the gateway, a TLS proxy); loopback by default.
     public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
+    /// How long a background loop may have work waiting without progress before it is reported.
+    public var stallAfter: Duration = .seconds(30)
 
     public init() {}
 

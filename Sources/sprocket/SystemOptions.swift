@@ -37,6 +37,12 @@ struct SystemOptions: ParsableArguments {
     )
     var trustedProxies: String = Variables.value("SPROCKET_TRUSTED_PROXIES") ?? ""
 
+    @Option(
+        help:
+            "Seconds a background loop may have work waiting without progress before /health/ready reports it (5-3600). [SPROCKET_STALL_AFTER]"
+    )
+    var stallAfter: Int = Variables.value("SPROCKET_STALL_AFTER").flatMap(Int.init) ?? 30
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
     var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
@@ -48,6 +54,7 @@ struct SystemOptions: ParsableArguments {
             throw ValidationError("--tax-rates must look like DE=19,GB=20 (ISO country codes, percent 0-100)")
         }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
+        guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
         guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not a level")
@@ -62,6 +69,7 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.tokenLifetime = TimeInterval(tokenTTL)
         configuration.settings.bcryptCost = bcryptCost
         configuration.settings.taxRates = taxRates
+        configuration.stallAfter = .seconds(stallAfter)
         configuration.trustedProxies.formUnion(
             trustedProxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         return configuration

@@ -60,5 +60,25 @@ public enum MessagingSchema {
                 "ALTER TABLE delivery_attempts ADD COLUMN first_failed_at BIGINT",
             ]
         },
+        Migration(version: 3, name: "outbox notifications") { engine in
+            // PostgreSQL: a committed insert into the outbox (or an unparked row) notifies
+            // `sprocket_outbox_<schema>`, which every replica's relay listens on. Identical
+            // notifications of one transaction arrive as one, at commit. SQLite has one process: the
+            // database's in-process commit signal does it.
+            guard engine == .postgres else { return [] }
+            return [
+                """
+                CREATE OR REPLACE FUNCTION sprocket_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('sprocket_outbox_' || current_schema(), ''); RETURN NULL; END $$
+                """,
+                """
+                CREATE TRIGGER outbox_notify AFTER INSERT OR UPDATE OF parked_at ON outbox
+                FOR EACH STATEMENT EXECUTE FUNCTION sprocket_outbox_notify()
+                """,
+            ]
+        },
     ]
+
+    /// The PostgreSQL channel the outbox of `schema` notifies on.
+    public static func outboxChannel(schema: String) -> String { "sprocket_outbox_\(schema)" }
 }

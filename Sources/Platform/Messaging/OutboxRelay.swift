@@ -16,44 +16,54 @@ import Storage
 /// batch only; consumers rely on per-entity versions). Runs until graceful shutdown; a crash at any
 /// point leaves unpublished rows for the next start.
 public struct OutboxRelay: Service {
+    private let name: String
     private let database: Database
     private let transport: any Transport
     private let logger: Logger
+    private let monitor: LoopMonitor?
     private let batchSize: Int
-    private let idleInterval: Duration
+    private let safetyPoll: Duration
     private let parkAfter: Int
     private let parkWindow: Duration
 
+    /// - Parameters:
+    ///   - name: the loop's name in logs and `/health/ready` (e.g. "orders outbox relay").
+    ///   - safetyPoll: how often an idle relay looks anyway. It wakes at once when a transaction of this
+    ///     process commits, and on PostgreSQL when any replica's does (`LISTEN`/`NOTIFY`).
     public init(
-        database: Database, transport: any Transport, logger: Logger, batchSize: Int = 100,
-        idleInterval: Duration = .milliseconds(20), parkAfter: Int = 10, parkWindow: Duration = .seconds(60)
+        name: String = "outbox relay", database: Database, transport: any Transport, logger: Logger,
+        monitor: LoopMonitor? = nil, batchSize: Int = 100, safetyPoll: Duration = .seconds(2), parkAfter: Int = 10,
+        parkWindow: Duration = .seconds(60)
     ) {
+        self.name = name
         self.database = database
         self.transport = transport
         self.logger = logger
+        self.monitor = monitor
         self.batchSize = batchSize
-        self.idleInterval = idleInterval
+        self.safetyPoll = safetyPoll
         self.parkAfter = parkAfter
         self.parkWindow = parkWindow
     }
 
+    /// Publishes until graceful shutdown, as a ``BackgroundLoop``; on PostgreSQL a second loop listens
+    /// for the outbox's notifications.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            var failures = 0
-            while !Task.isCancelled {
-                do {
-                    let published = try await publishPending()
-                    failures = 0
-                    if published == 0 { try? await Task.sleep(for: idleInterval) }
-                } catch {
-                    if Task.isCancelled { break }
-                    failures += 1
-                    let delay = Duration.milliseconds(min(5_000, 50 << min(failures, 7)))
-                    logger.warning(
-                        "outbox relay failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
-                    try? await Task.sleep(for: delay)
-                }
-            }
+        let database = self.database
+        let relay = BackgroundLoop(
+            name, monitor: monitor, wakeUp: database.commits, poll: safetyPoll, logger: logger
+        ) { progress in
+            try await publishPending(progress: progress) > 0 ? .worked : .idle
+        }
+        guard let schema = database.schemaName else { return try await relay.run() }
+        let channel = MessagingSchema.outboxChannel(schema: schema)
+        let listener = BackgroundLoop("\(name) listener", monitor: nil, poll: .seconds(1), logger: logger) { _ in
+            try await database.listen(channel) { database.commits.signal() }
+            return .idle  // the connection ended: listen again
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await relay.run() }
+            group.addTask { try await listener.run() }
         }
     }
 
@@ -63,17 +73,20 @@ public struct OutboxRelay: Service {
     /// statement after the batch (in the claiming transaction on PostgreSQL, in one short write
     /// transaction on SQLite); a crash before that republishes them, which consumers' inboxes absorb.
     @discardableResult
-    public func publishPending() async throws -> Int {
+    public func publishPending(progress: LoopProgress? = nil) async throws -> Int {
         let outcome: BatchOutcome
         switch database.engine {
         case .postgres:
             outcome = try await database.transaction { db in
-                let outcome = await publish(try await claim(db))
+                let rows = try await claim(db)
+                if let oldest = rows.first { progress?.waiting(since: oldest.time) }
+                let outcome = await publish(rows)
                 try await record(outcome, in: db)
                 return outcome
             }
         case .sqlite:
             let rows = try await database.read { db in try await claim(db) }
+            if let oldest = rows.first { progress?.waiting(since: oldest.time) }
             outcome = await publish(rows)
             if !outcome.published.isEmpty {
                 try await database.transaction { db in try await record(outcome, in: db) }

@@ -22,6 +22,8 @@ public final class NATSTransport: Transport, Service {
     private let maxDeliver: Int
     private let redeliveryDelay: @Sendable (Int) -> Duration
     private let logger: Logger
+    private let monitor: LoopMonitor?
+    private let pullExpiry: Duration
     private let subscriptions = Mutex<[(consumer: String, type: String, deliver: EventDelivery)]>([])
     private let streamReady = Atomic<Bool>(false)
 
@@ -34,8 +36,10 @@ public final class NATSTransport: Transport, Service {
         client: NATSClient, stream: String = "SPROCKET", subjectPrefix: String = "sprocket",
         ackWait: Duration = .seconds(30), maxDeliver: Int = -1,
         redeliveryDelay: @escaping @Sendable (Int) -> Duration = NATSTransport.defaultRedeliveryDelay,
-        logger: Logger
+        pullExpiry: Duration = .seconds(30), monitor: LoopMonitor? = nil, logger: Logger
     ) {
+        self.monitor = monitor
+        self.pullExpiry = pullExpiry
         self.jetStream = JetStream(client: client)
         self.stream = stream
         self.subjectPrefix = subjectPrefix
@@ -66,19 +70,19 @@ public final class NATSTransport: Transport, Service {
         }
     }
 
-    /// Ensures the stream and consumers, then pulls for every subscription until shutdown (a
-    /// publisher-only service simply waits for shutdown).
+    /// Ensures the stream and consumers, then pulls for every subscription until shutdown, each as a
+    /// ``BackgroundLoop`` whose pass is one long poll (`pullExpiry`); a publisher-only service simply
+    /// waits for shutdown.
     public func run() async throws {
         let subscriptions = self.subscriptions.withLock { $0 }
         guard !subscriptions.isEmpty else {
             try? await gracefulShutdown()
             return
         }
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                for subscription in subscriptions {
-                    group.addTask { await self.pull(subscription.consumer, subscription.type, subscription.deliver) }
-                }
+        try await withThrowingDiscardingTaskGroup { group in
+            for subscription in subscriptions {
+                let loop = pullLoop(subscription.consumer, subscription.type, subscription.deliver)
+                group.addTask { try await loop.run() }
             }
         }
     }
@@ -89,49 +93,53 @@ public final class NATSTransport: Transport, Service {
         streamReady.store(true, ordering: .releasing)
     }
 
-    private func pull(_ consumer: String, _ type: String, _ deliver: @escaping EventDelivery) async {
+    private func pullLoop(_ consumer: String, _ type: String, _ deliver: @escaping EventDelivery) -> BackgroundLoop {
         let durable = "\(consumer)_\(type.replacingOccurrences(of: ".", with: "_"))"
-        var ready = false
-        var failures = 0
-        while !Task.isCancelled {
+        let ready = Atomic<Bool>(false)
+        return BackgroundLoop("\(durable) consumer", monitor: monitor, poll: .zero, logger: logger) { progress in
             do {
-                if !ready {
-                    try await ensureStream()
-                    try await jetStream.ensurePullConsumer(
-                        stream: stream, durable: durable, filter: subject(for: type), ackWait: ackWait,
-                        maxDeliver: maxDeliver
+                if !ready.load(ordering: .acquiring) {
+                    try await self.ensureStream()
+                    try await self.jetStream.ensurePullConsumer(
+                        stream: self.stream, durable: durable, filter: self.subject(for: type), ackWait: self.ackWait,
+                        maxDeliver: self.maxDeliver
                     )
-                    ready = true
+                    ready.store(true, ordering: .releasing)
                 }
-                try await jetStream.pull(stream: stream, durable: durable, batch: 64, expires: .seconds(5)) { message in
-                    await self.handle(message, durable: durable, deliver)
+                let handled = Mutex<(ok: Int, failed: Int)>((0, 0))
+                try await self.jetStream.pull(stream: self.stream, durable: durable, batch: 64, expires: self.pullExpiry) {
+                    message in
+                    let ok = await self.handle(message, durable: durable, progress: progress, deliver)
+                    handled.withLock { ok ? ($0.ok += 1) : ($0.failed += 1) }
                 }
-                failures = 0
+                let (ok, failed) = handled.withLock { $0 }
+                return failed > 0 && ok == 0 ? .noProgress : .worked
             } catch {
-                if Task.isCancelled { break }
-                failures += 1
                 if case NATSError.jetStream = error {
                     // The consumer or stream is gone (or refuses pulls): create them again.
-                    ready = false
-                    streamReady.store(false, ordering: .releasing)
+                    ready.store(false, ordering: .releasing)
+                    self.streamReady.store(false, ordering: .releasing)
                 }
-                logger.warning(
-                    "pulling events failed", metadata: ["consumer": "\(durable)", "error": "\(error)", "failures": "\(failures)"])
-                try? await Task.sleep(for: .milliseconds(min(5_000, 250 << min(failures, 5))))
+                throw error
             }
         }
     }
 
-    private func handle(_ message: JetStreamMessage, durable: String, _ deliver: EventDelivery) async {
+    /// Delivers `message`; whether it was handled (acknowledged or terminated as unreadable).
+    private func handle(
+        _ message: JetStreamMessage, durable: String, progress: LoopProgress, _ deliver: EventDelivery
+    ) async -> Bool {
         guard let envelope = try? EventEnvelope(jsonData: Data(message.payload)) else {
             logger.error("unreadable event terminated", metadata: ["consumer": "\(durable)"])
             try? await message.term()
-            return
+            return true
         }
         do {
             try await deliver(envelope)
             try await message.ack()
+            return true
         } catch {
+            progress.waiting(since: envelope.time)
             let delay = redeliveryDelay(message.deliveryCount)
             logger.warning(
                 "event handling failed; redelivering",
@@ -140,6 +148,7 @@ public final class NATSTransport: Transport, Service {
                     "error": "\(error)",
                 ])
             try? await message.nak(delay: delay)
+            return false
         }
     }
 }

@@ -1,12 +1,14 @@
 import Hummingbird
+import Messaging
 import Storage
 
 /// `/health/live` (the process answers) and `/health/ready` (every database is reachable and migrated,
-/// and every other dependency in `checks`, such as the NATS connection, is up).
+/// every other dependency in `checks`, such as the NATS connection, is up, and no background loop of
+/// `loops` has stalled).
 public enum HealthRoutes {
     public static func add<Context: RequestContext>(
         to router: Router<Context>, databases: [String: Database],
-        checks: [String: @Sendable () async -> Bool] = [:]
+        checks: [String: @Sendable () async -> Bool] = [:], loops: LoopMonitor? = nil
     ) {
         router.get("/health/live") { _, _ in
             Self.json(status: .ok, #"{"status":"live"}"#)
@@ -19,9 +21,15 @@ public enum HealthRoutes {
             for (name, check) in checks.sorted(by: { $0.key < $1.key }) where await !check() {
                 failing.append(name)
             }
-            if failing.isEmpty { return Self.json(status: .ok, #"{"status":"ready"}"#) }
+            let stalls = loops?.stalls() ?? []
+            if failing.isEmpty, stalls.isEmpty { return Self.json(status: .ok, #"{"status":"ready"}"#) }
             let list = failing.map { "\"\($0)\"" }.joined(separator: ",")
-            return Self.json(status: .serviceUnavailable, #"{"status":"not_ready","failing":[\#(list)]}"#)
+            let stalled = stalls.map { stall in
+                #"{"loop":"\#(stall.loop)","oldestWaitingSeconds":\#(stall.oldestWaiting.components.seconds),"#
+                    + #""noProgressSeconds":\#(stall.noProgressFor.components.seconds)}"#
+            }.joined(separator: ",")
+            return Self.json(
+                status: .serviceUnavailable, #"{"status":"not_ready","failing":[\#(list)],"stalled":[\#(stalled)]}"#)
         }
     }
 

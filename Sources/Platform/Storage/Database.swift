@@ -18,6 +18,8 @@ import Synchronization
 public final class Database: Service, Sendable {
     /// The engine behind this database.
     public let engine: Engine
+    /// Signalled after every write transaction this process commits (the outbox relay waits on it).
+    public let commits = WakeSignal()
     private let backend: Backend
     private let migrated = Atomic<Bool>(false)
 
@@ -44,7 +46,7 @@ public final class Database: Service, Sendable {
     /// `statementDeadline` fails and its connection is replaced.
     public static func open(
         _ location: DatabaseLocation, logger: Logger, runner: Runner = .ownTask,
-        statementDeadline: Duration = .seconds(30)
+        statementDeadline: Duration = .seconds(10)
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
@@ -83,12 +85,38 @@ public final class Database: Service, Sendable {
     /// On SQLite the transaction holds the single writer (`BEGIN IMMEDIATE`), so write transactions
     /// run one at a time; on PostgreSQL each transaction has its own pooled connection.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(statementDeadline: nil, body)
+    }
+
+    /// ``transaction(_:)`` with another deadline per PostgreSQL statement (migrations take longer).
+    func transaction<T: Sendable>(
+        statementDeadline: Duration?, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
-            return try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+            let result = try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+            commits.signal()
+            return result
         case .postgres(let postgres):
-            return try await postgres.withConnection { db in try await Self.inTransaction(db, begin: "BEGIN", body) }
+            let result = try await postgres.withConnection(deadline: statementDeadline) { db in
+                try await Self.inTransaction(db, begin: "BEGIN", body)
+            }
+            commits.signal()
+            return result
         }
+    }
+
+    /// PostgreSQL: the schema the tables are in (`nil` on SQLite).
+    public var schemaName: String? {
+        if case .postgres(let postgres) = backend { return postgres.schemaName }
+        return nil
+    }
+
+    /// PostgreSQL: listens on `channel` (on a connection of its own), calling `onNotification` for
+    /// each `NOTIFY`, until the connection fails or the task is cancelled. SQLite has no notifications:
+    /// this returns at once.
+    public func listen(_ channel: String, _ onNotification: @Sendable () -> Void) async throws {
+        if case .postgres(let postgres) = backend { try await postgres.listen(channel, onNotification) }
     }
 
     private static func inTransaction<T>(

@@ -49,11 +49,14 @@ public enum DatabaseError: Error, CustomStringConvertible, Equatable {
     case closed
     /// A PostgreSQL statement had no answer in time; its connection was closed.
     case statementDeadline(Duration)
+    /// The PostgreSQL connection was closed (by the server, or after a deadline).
+    case connectionLost
 
     public var description: String {
         switch self {
         case .invalidURL(let url): "not a database URL or file path: \(url)"
         case .closed: "the database is closed"
+        case .connectionLost: "the connection to PostgreSQL was lost"
         case .statementDeadline(let limit): "no answer from PostgreSQL within \(limit); the connection was closed"
         }
     }

@@ -26,7 +26,7 @@ extension Database {
     @discardableResult
     public func migrate(service: String, _ migrations: [Migration], logger: Logger) async throws -> Int {
         try await createSchemaIfNeeded()
-        let applied = try await transaction { db -> Int in
+        let applied = try await transaction(statementDeadline: .seconds(600)) { db -> Int in
             if engine == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Int64(7_214_302)))").run()
             }

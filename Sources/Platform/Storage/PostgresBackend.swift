@@ -46,11 +46,27 @@ final class PostgresBackend: Sendable {
         }
     }
 
-    func withConnection<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Runs `body` with a pooled connection whose statements each have `deadline` (the backend's
+    /// default when `nil`).
+    func withConnection<T>(deadline: Duration? = nil, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             try await body(
                 StatementDeadline(
-                    base: connection.sql(queryLogLevel: .trace), connection: connection, limit: statementDeadline))
+                    base: connection.sql(queryLogLevel: .trace), connection: connection,
+                    limit: deadline ?? statementDeadline))
+        }
+    }
+
+    /// The schema this backend's tables are in.
+    var schemaName: String { schema ?? "public" }
+
+    /// Listens on `channel` with a connection of its own, calling `onNotification` for each
+    /// notification, until the connection fails or the task is cancelled.
+    func listen(_ channel: String, _ onNotification: @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await _ in notifications { onNotification() }
+            }
         }
     }
 

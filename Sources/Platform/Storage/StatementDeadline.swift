@@ -23,6 +23,8 @@ struct StatementDeadline: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void>
     {
+        // A statement sent on a connection that is already closed could wait forever (see above).
+        guard !connection.isClosed else { return eventLoop.makeFailedFuture(DatabaseError.connectionLost) }
         let promise = eventLoop.makePromise(of: Void.self)
         let settled = Atomic<Bool>(false)
         let connection = self.connection
@@ -49,7 +51,10 @@ extension DatabaseError {
     /// Whether `error` says the connection is gone (closed by the server, broken, or given up on after a
     /// statement deadline): the server has rolled back whatever was open, and nothing more can be sent.
     static func isConnectionLost(_ error: any Error) -> Bool {
-        if case .statementDeadline = error as? DatabaseError { return true }
+        switch error as? DatabaseError {
+        case .statementDeadline, .connectionLost: return true
+        default: break
+        }
         guard let postgres = error as? PSQLError else { return false }
         return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed]
             .contains(postgres.code)
