@@ -6,6 +6,9 @@ struct Sprocket: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sprocket",
         abstract: "Order management for spare-parts businesses.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, UsersCommand.self, DemoCommand.self, EventsCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, UsersCommand.self, DemoCommand.self, EventsCommand.self,
+            ReconcileCommand.self,
+        ]
     )
 }

@@ -118,11 +118,21 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             try await store(copy, bytes: bytes, scope: scope, key: key)
         } catch {
-            // The effect happened; the client gets its answer, and a retry may run again (stores that
-            // keep their own key, like orders, answer it with the same result).
+            // The effect happened but its answer is not recorded. If the claim can be dropped, the client
+            // gets its answer and a retry runs again (stores that keep their own key, like orders,
+            // answer it with the same result). If not (the database is down), the claim would stay in
+            // progress with nobody to finish it: the client is told to retry after the lease, and that
+            // retry takes the claim over and finishes it.
             RequestScope.current?.logger.warning(
-                "idempotent response not stored; claim released", metadata: ["error": "\(type(of: error))"])
-            try? await release(scope: scope, key: key)
+                "idempotent response not stored", metadata: ["error": "\(type(of: error))"])
+            do {
+                try await release(scope: scope, key: key)
+            } catch {
+                throw Problem(
+                    status: .serviceUnavailable, code: "idempotency.not_recorded", title: "Service Unavailable",
+                    detail: "The request may have taken effect, but its answer could not be recorded; retry with the same key.",
+                    retryAfter: Int(lease.components.seconds) + 1)
+            }
         }
         return copy
     }

@@ -82,6 +82,12 @@ extension Problem {
         status: .internalServerError, code: "internal", title: "Internal error",
         detail: "Something went wrong on our side; the request id identifies it in the logs."
     )
+
+    /// The service's database cannot be reached right now.
+    public static let databaseUnavailable = Problem(
+        status: .serviceUnavailable, code: "service.unavailable", title: "Service Unavailable",
+        detail: "The service cannot reach its database right now; retry shortly.", retryAfter: 2
+    )
 }
 
 /// Validation that collects every field error before failing.

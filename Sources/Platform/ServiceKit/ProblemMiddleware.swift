@@ -2,12 +2,14 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIRuntime
+import Storage
 
 /// Turns every error into an RFC 9457 `application/problem+json` response.
 ///
 /// Domain ``Problem``s pass through; bodies the generated server cannot decode become 400 (bad JSON)
 /// or 422 (missing or mistyped fields, with field errors); Hummingbird's errors (unknown route,
-/// body too large) keep their status; anything else is a logged 500 with no details.
+/// body too large) keep their status; a database that cannot be reached is a 503 with `Retry-After`;
+/// anything else is a logged 500 with no details.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -60,6 +62,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                     detail: serverError.causeDescription
                 )
             }
+            if Database.isUnavailable(serverError.underlyingError) { return .databaseUnavailable }
             return .internalError
         case let decoding as DecodingError:
             return Self.problem(for: decoding)
@@ -73,7 +76,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             return Problem(status: http.status, code: code, detail: http.body ?? Self.detail(for: http.status))
         default:
-            return .internalError
+            return Database.isUnavailable(error) ? .databaseUnavailable : .internalError
         }
     }
 

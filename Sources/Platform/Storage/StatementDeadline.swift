@@ -47,6 +47,18 @@ struct StatementDeadline: SQLDatabase {
     }
 }
 
+extension Database {
+    /// Whether `error` says the database could not be reached or its connection was lost (a 503 for
+    /// the client, who may retry), rather than that a statement was refused.
+    public static func isUnavailable(_ error: any Error) -> Bool {
+        if DatabaseError.isConnectionLost(error) { return true }
+        guard let postgres = error as? PSQLError else { return false }
+        // 57P01-57P03: the server is shutting down or starting up.
+        if let state = postgres.serverInfo?[.sqlState], state.hasPrefix("57P") { return true }
+        return false
+    }
+}
+
 extension DatabaseError {
     /// Whether `error` says the connection is gone (closed by the server, broken, or given up on after a
     /// statement deadline): the server has rolled back whatever was open, and nothing more can be sent.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IntegrationEvents
 import Logging
 import Messaging
 import OpenAPIHummingbird
@@ -13,6 +14,21 @@ public struct OrdersService: ServiceModule {
     public static let name = "orders"
     public static var openAPIDocument: String { OrdersSpec.yaml }
     public static var migrations: [Migration] { OrdersMigrations.all }
+
+    /// Every stored order's `order.placed` is in the outbox and was published.
+    public static func reconcile(_ database: Database) async throws -> [String] {
+        try await database.read { db in
+            let row = try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM orders o WHERE NOT EXISTS (
+                    SELECT 1 FROM outbox x WHERE x.subject = o.id AND x.type = \(bind: OrderPlaced.type)
+                    AND x.published_at IS NOT NULL)
+                """
+            ).first()
+            let missing = try row?.decode(column: "n", as: Int.self) ?? 0
+            return missing == 0 ? [] : ["\(missing) orders whose order.placed was not published"]
+        }
+    }
 
     public let store: OrdersStore
     /// Keeps the catalog and customer replicas current.

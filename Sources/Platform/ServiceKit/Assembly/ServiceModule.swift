@@ -21,6 +21,9 @@ public protocol ServiceModule: Sendable {
     /// The public keys of the access tokens this service issues, read from its own database; `nil` for
     /// services that only verify tokens.
     static func tokenKeys(in database: Database) -> KeyRing.Refresh?
+    /// The service's own invariants after a fault (`sprocket reconcile`, `scripts/faults`): one line per
+    /// violation, none when its data agrees with itself (e.g. every order's `order.placed` published).
+    static func reconcile(_ database: Database) async throws -> [String]
 
     /// Builds the service over its migrated database.
     init(context: ServiceContext)
@@ -34,6 +37,7 @@ public protocol ServiceModule: Sendable {
 
 extension ServiceModule {
     public static func tokenKeys(in database: Database) -> KeyRing.Refresh? { nil }
+    public static func reconcile(_ database: Database) async throws -> [String] { [] }
     public func prepare() async throws {}
     public var consumers: [EventConsumer] { [] }
 }
