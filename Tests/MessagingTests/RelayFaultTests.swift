@@ -42,6 +42,51 @@ struct RelayFaultTests {
     }
 }
 
+extension RelayFaultTests {
+    /// A broker that takes an event and never answers (and ignores cancellation) held the relay for
+    /// good; the relay's publish deadline lets it go on, and the event is published on a later pass.
+    @Test(arguments: Engine.allCases)
+    func aPublishThatNeverAnswersDoesNotHoldTheRelay(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            for n in 0..<20 {
+                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+            }
+            let transport = FirstPublishHangsTransport()
+            let relay = OutboxRelay(
+                database: database, transport: transport, logger: TestDatabase.logger, publishDeadline: .seconds(1))
+            let running = Task { try await relay.run() }
+            defer { running.cancel() }
+            var pending = 20
+            for _ in 0..<100 where pending > 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                pending = try await Outbox.pendingCount(in: database)
+            }
+            #expect(pending == 0)
+            #expect(transport.accepted == 20)
+        }
+    }
+}
+
+/// Never answers the first publish (not even to cancellation); accepts every later one.
+final class FirstPublishHangsTransport: Transport, Sendable {
+    private let state = Mutex<(calls: Int, accepted: Set<String>)>((0, []))
+    var accepted: Int { state.withLock { $0.accepted.count } }
+
+    func publish(_ envelope: EventEnvelope) async throws {
+        let first = state.withLock { state -> Bool in
+            state.calls += 1
+            return state.calls == 1
+        }
+        if first {
+            await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }  // never resumed
+        }
+        _ = state.withLock { $0.accepted.insert(envelope.id) }
+    }
+
+    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+}
+
 /// Accepts every event after `delay`, counting them.
 final class SlowTransport: Transport, Sendable {
     private let delay: Duration

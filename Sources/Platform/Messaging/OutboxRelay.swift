@@ -23,18 +23,22 @@ public struct OutboxRelay: Service {
     private let monitor: LoopMonitor?
     private let batchSize: Int
     private let safetyPoll: Duration
+    private let publishDeadline: Duration
     private let parkAfter: Int
     private let parkWindow: Duration
 
     /// - Parameters:
     ///   - name: the loop's name in logs and `/health/ready` (e.g. "orders outbox relay").
+    ///   - publishDeadline: how long the transport may take to accept one event before the relay gives
+    ///     up on it for this pass (whatever the transport's own timeouts).
     ///   - safetyPoll: how often an idle relay looks anyway. It wakes at once when a transaction of this
     ///     process commits, and on PostgreSQL when any replica's does (`LISTEN`/`NOTIFY`).
     public init(
         name: String = "outbox relay", database: Database, transport: any Transport, logger: Logger,
-        monitor: LoopMonitor? = nil, batchSize: Int = 100, safetyPoll: Duration = .seconds(2), parkAfter: Int = 10,
-        parkWindow: Duration = .seconds(60)
+        monitor: LoopMonitor? = nil, batchSize: Int = 100, safetyPoll: Duration = .seconds(2),
+        publishDeadline: Duration = .seconds(10), parkAfter: Int = 10, parkWindow: Duration = .seconds(60)
     ) {
+        self.publishDeadline = publishDeadline
         self.name = name
         self.database = database
         self.transport = transport
@@ -124,7 +128,10 @@ public struct OutboxRelay: Service {
         var outcome = BatchOutcome()
         for envelope in envelopes {
             do {
-                try await transport.publish(envelope)
+                let transport = self.transport
+                try await withDeadline(publishDeadline, "publishing \(envelope.type)") {
+                    try await transport.publish(envelope)
+                }
                 outcome.published.append(envelope.id)
             } catch {
                 outcome.failures.append(RelayFailure(eventID: envelope.id, description: String(describing: error)))
