@@ -81,7 +81,7 @@ public struct OutboxRelay: Service {
         let outcome: BatchOutcome
         switch database.engine {
         case .postgres:
-            outcome = try await database.transaction { db in
+            outcome = try await database.transaction(signalling: false) { db in
                 let rows = try await claim(db)
                 if let oldest = rows.first { progress?.waiting(since: oldest.time) }
                 let outcome = await publish(rows)
@@ -93,7 +93,7 @@ public struct OutboxRelay: Service {
             if let oldest = rows.first { progress?.waiting(since: oldest.time) }
             outcome = await publish(rows)
             if !outcome.published.isEmpty {
-                try await database.transaction { db in try await record(outcome, in: db) }
+                try await database.transaction(signalling: false) { db in try await record(outcome, in: db) }
             }
         }
         if outcome.published.isEmpty, let failure = outcome.failures.first { throw failure }

@@ -84,24 +84,29 @@ public final class Database: Service, Sendable {
     ///
     /// On SQLite the transaction holds the single writer (`BEGIN IMMEDIATE`), so write transactions
     /// run one at a time; on PostgreSQL each transaction has its own pooled connection.
-    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await transaction(statementDeadline: nil, body)
+    ///
+    /// A committed transaction signals ``commits`` unless `signalling` is `false` (the outbox relay's
+    /// own bookkeeping, which would otherwise wake the relay again and again).
+    public func transaction<T: Sendable>(
+        signalling: Bool = true, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await transaction(statementDeadline: nil, signalling: signalling, body)
     }
 
     /// ``transaction(_:)`` with another deadline per PostgreSQL statement (migrations take longer).
     func transaction<T: Sendable>(
-        statementDeadline: Duration?, _ body: (any SQLDatabase) async throws -> T
+        statementDeadline: Duration?, signalling: Bool = true, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
             let result = try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
-            commits.signal()
+            if signalling { commits.signal() }
             return result
         case .postgres(let postgres):
             let result = try await postgres.withConnection(deadline: statementDeadline) { db in
                 try await Self.inTransaction(db, begin: "BEGIN", body)
             }
-            commits.signal()
+            if signalling { commits.signal() }
             return result
         }
     }
