@@ -18,14 +18,16 @@ public struct OrdersService: ServiceModule {
     /// Every stored order's `order.placed` is in the outbox and was published.
     public static func reconcile(_ database: Database) async throws -> [String] {
         try await database.read { db in
-            let row = try await db.raw(
+            // Two counts rather than a correlated NOT EXISTS: the outbox has no index on subject.
+            let orders = try await db.raw("SELECT COUNT(*) AS n FROM orders").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            let published = try await db.raw(
                 """
-                SELECT COUNT(*) AS n FROM orders o WHERE NOT EXISTS (
-                    SELECT 1 FROM outbox x WHERE x.subject = o.id AND x.type = \(bind: OrderPlaced.type)
-                    AND x.published_at IS NOT NULL)
+                SELECT COUNT(DISTINCT subject) AS n FROM outbox WHERE type = \(bind: OrderPlaced.type)
+                AND published_at IS NOT NULL AND subject IN (SELECT id FROM orders)
                 """
-            ).first()
-            let missing = try row?.decode(column: "n", as: Int.self) ?? 0
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+            let missing = orders - published
             return missing == 0 ? [] : ["\(missing) orders whose order.placed was not published"]
         }
     }
