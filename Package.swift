@@ -170,7 +170,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging", "Storage", "IntegrationEvents", "TestSupport"],
+            dependencies: [
+                "Messaging", "Storage", "IntegrationEvents", "TestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(
