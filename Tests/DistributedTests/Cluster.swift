@@ -112,16 +112,7 @@ final class Cluster: @unchecked Sendable {
     /// Runs `body` on one service's database.
     func withDatabase<T: Sendable>(_ service: String, _ body: @Sendable (Database) async throws -> T) async throws -> T
     {
-        let database = try await Database.open(
-            try DatabaseLocation(parsing: try databaseURL(service)), logger: TestDatabase.logger)
-        do {
-            let result = try await body(database)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
-        }
+        try await Database.with(try DatabaseLocation(parsing: try databaseURL(service)), logger: TestDatabase.logger, body)
     }
 
     /// Stops `service` with SIGTERM (graceful) and waits for it to exit.
