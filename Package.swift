@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "sprocket",
             dependencies: [
-                "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Orders",
+                "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Inventory", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -56,7 +56,8 @@ let package = Package(
         .target(
             name: "Composition",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Orders", "Gateway", "IntegrationEvents",
+                "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Gateway",
+                "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +122,16 @@ let package = Package(
         api("CatalogAPI"),
         api("CustomersAPI"),
         api("OrdersAPI"),
+        api("InventoryAPI"),
+        .target(
+            name: "Inventory",
+            dependencies: [
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "InventoryAPI",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            path: "Sources/Services/Inventory",
+            swiftSettings: settings
+        ),
         .target(
             name: "Orders",
             dependencies: [
@@ -208,6 +219,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "InventoryTests",
+            dependencies: ["Inventory", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "DistributedTests",
             dependencies: [
                 "Storage", "TestSupport",
@@ -220,8 +236,8 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "Composition", "Catalog", "Customers", "Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents",
-                "TestSupport",
+                "Composition", "Catalog", "Customers", "Inventory", "Orders", "ServiceKit", "Storage", "Messaging",
+                "IntegrationEvents", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: settings

@@ -1,4 +1,5 @@
 -- One database per service (docker-compose mounts this into PostgreSQL's init directory).
 CREATE DATABASE catalog;
 CREATE DATABASE customers;
+CREATE DATABASE inventory;
 CREATE DATABASE orders;

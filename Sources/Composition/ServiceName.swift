@@ -1,5 +1,6 @@
 import Catalog
 import Customers
+import Inventory
 import Orders
 import ServiceKit
 
@@ -10,6 +11,7 @@ import ServiceKit
 public enum ServiceName: String, CaseIterable, Sendable {
     case catalog
     case customers
+    case inventory
     case orders
 
     /// The module that builds this service.
@@ -17,6 +19,7 @@ public enum ServiceName: String, CaseIterable, Sendable {
         switch self {
         case .catalog: CatalogService.self
         case .customers: CustomersService.self
+        case .inventory: InventoryService.self
         case .orders: OrdersService.self
         }
     }

@@ -43,6 +43,12 @@ struct SystemOptions: ParsableArguments {
     )
     var stallAfter: Int = Variables.value("SPROCKET_STALL_AFTER").flatMap(Int.init) ?? 30
 
+    @Option(
+        help:
+            "Orders confirm themselves once inventory reserved their stock (true), or wait for staff to confirm them (false). [SPROCKET_AUTO_CONFIRM]"
+    )
+    var autoConfirm: String = Variables.value("SPROCKET_AUTO_CONFIRM") ?? "true"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
     var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
@@ -55,6 +61,7 @@ struct SystemOptions: ParsableArguments {
         }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
         guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
+        guard ["true", "false"].contains(autoConfirm) else { throw ValidationError("--auto-confirm must be true or false") }
         guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not a level")
@@ -69,6 +76,7 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.tokenLifetime = TimeInterval(tokenTTL)
         configuration.settings.bcryptCost = bcryptCost
         configuration.settings.taxRates = taxRates
+        configuration.settings.autoConfirm = autoConfirm == "true"
         configuration.stallAfter = .seconds(stallAfter)
         configuration.trustedProxies.formUnion(
             trustedProxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

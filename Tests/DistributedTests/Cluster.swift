@@ -7,7 +7,7 @@ import SQLKit
 import Storage
 import TestSupport
 
-/// The distributed system as real processes on 127.0.0.1: customers, catalog, orders and the gateway,
+/// The distributed system as real processes on 127.0.0.1: customers, catalog, inventory, orders and the gateway,
 /// each `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server.
 final class Cluster: @unchecked Sendable {
     let binary: String
@@ -28,8 +28,11 @@ final class Cluster: @unchecked Sendable {
         }
     }
 
+    /// The services, each with its own database, in start order.
+    static let services = ["customers", "catalog", "inventory", "orders"]
+
     func port(_ service: String) -> Int {
-        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "gateway": 0][service] ?? 9)
+        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "gateway": 0][service] ?? 9)
     }
 
     func databaseURL(_ service: String) throws -> String {
@@ -42,7 +45,7 @@ final class Cluster: @unchecked Sendable {
     func createDatabases() async throws {
         let admin = try await Database.open(
             try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
-        for service in ["customers", "catalog", "orders"] {
+        for service in Self.services {
             try await admin.read { db in try await db.raw("CREATE DATABASE \(ident: "\(run)_\(service)")").run() }
         }
         await admin.close()
@@ -53,7 +56,7 @@ final class Cluster: @unchecked Sendable {
             let admin = try? await Database.open(
                 try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
         else { return }
-        for service in ["customers", "catalog", "orders"] {
+        for service in Self.services {
             try? await admin.read { db in
                 try await db.raw("DROP DATABASE IF EXISTS \(ident: "\(run)_\(service)") WITH (FORCE)").run()
             }
@@ -69,7 +72,7 @@ final class Cluster: @unchecked Sendable {
             "serve", "--service", service, "--port", String(port(process)), "--log-level", "info", "--bcrypt-cost", "4",
         ]
         if service == "gateway" {
-            for upstream in ["customers", "catalog", "orders", "orders2"] {
+            for upstream in Self.services + ["orders2"] {
                 let name = upstream == "orders2" ? "orders" : upstream
                 arguments += ["--upstream", "\(name)=http://127.0.0.1:\(port(upstream))"]
             }
@@ -123,13 +126,13 @@ final class Cluster: @unchecked Sendable {
     }
 
     func removeLogs() {
-        for service in ["gateway", "orders2", "orders", "catalog", "customers"] {
+        for service in ["gateway", "orders2"] + Self.services.reversed() {
             try? FileManager.default.removeItem(at: logFile(service))
         }
     }
 
     func stopAll() {
-        for service in ["gateway", "orders2", "orders", "catalog", "customers"] { stop(service) }
+        for service in ["gateway", "orders2"] + Self.services.reversed() { stop(service) }
     }
 
     func createUser(email: String, role: String) throws {

@@ -35,11 +35,23 @@ struct DistributedFlowTests {
         throw ClusterError.failed("order never accepted: \(last?.text ?? "")")
     }
 
+    /// Polls order `id` until it reaches `status` (the saga runs over NATS); returns the last reply.
+    static func waitForStatus(_ gateway: String, _ id: String, _ status: String, token: String) async throws
+        -> HTTP.Reply
+    {
+        var reply = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: token)
+        for _ in 0..<300 where reply.object["status"] as? String != status {
+            try await Task.sleep(for: .milliseconds(100))
+            reply = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: token)
+        }
+        return reply
+    }
+
     @Test func theOrderFlowWorksThroughTheGatewayAndSurvivesAConsumerRestart() async throws {
         let cluster = try Cluster()
         try await cluster.createDatabases()
         do {
-            for service in ["customers", "catalog", "orders", "orders2", "gateway"] { try await cluster.start(service) }
+            for service in Cluster.services + ["orders2", "gateway"] { try await cluster.start(service) }
             try cluster.createUser(email: "admin@e2e.test", role: "admin")
             try cluster.createUser(email: "staff@e2e.test", role: "staff")
             let gateway = cluster.gateway
@@ -61,14 +73,40 @@ struct DistributedFlowTests {
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: admin).status == 201)
             #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/parts/e2e-pad").object["sku"] as? String == "E2E-PAD")
 
-            // The order flow: the orders replica learned the part and the customer over NATS.
+            // Stock in a warehouse (inventory is its own process and database).
+            let warehouse = #"{"code":"BER","name":"Berlin","country":"DE"}"#
+            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/warehouses", json: warehouse, token: admin).status == 201)
+            for sku in ["E2E-PAD", "E2E-DISC"] {
+                let stock = try await HTTP.send(
+                    .PUT, "\(gateway)/api/v1/warehouses/BER/stock/\(sku)", json: #"{"onHand":100,"bin":"A-01"}"#,
+                    token: admin)
+                #expect(stock.status == 200)
+            }
+
+            // The order flow: the orders replica learned the part and the customer over NATS, inventory
+            // reserved the stock and the order confirmed itself.
             let (placed, createdFirst) = try await Self.placeEventually(gateway, Self.order("E2E-PAD", 2), token: ann)
             #expect(createdFirst == 1)
             #expect((placed.object["total"] as? [String: String])?["amount"] == "94.96")
             let id = try #require(placed.object["id"] as? String)
-            let confirmed = try await HTTP.send(
-                .POST, "\(gateway)/api/v1/orders/\(id)/status", json: #"{"status":"confirmed"}"#, token: staff)
+            let confirmed = try await Self.waitForStatus(gateway, id, "confirmed", token: ann)
             #expect(confirmed.object["status"] as? String == "confirmed")
+            let stock = try await HTTP.send(.GET, "\(gateway)/api/v1/stock/E2E-PAD", token: staff)
+            #expect(stock.object["available"] as? Int == 98)
+
+            // Inventory goes away for a while: orders wait in pending_confirmation, then confirm.
+            cluster.stop("inventory")
+            let (waiting, createdWaiting) = try await Self.placeEventually(gateway, Self.order("E2E-PAD", 1), token: ann)
+            let waitingID = try #require(waiting.object["id"] as? String)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(
+                try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(waitingID)", token: ann).object["status"] as? String
+                    == "pending_confirmation")
+            try await cluster.start("inventory")
+            #expect(
+                try await Self.waitForStatus(gateway, waitingID, "confirmed", token: ann).object["status"] as? String
+                    == "confirmed")
+
             let illegal = try await HTTP.send(
                 .POST, "\(gateway)/api/v1/orders/\(id)/status", json: #"{"status":"delivered"}"#, token: staff)
             #expect(illegal.status == 409)
@@ -105,17 +143,25 @@ struct DistributedFlowTests {
             let (disc, createdDisc) = try await Self.placeEventually(gateway, Self.order("E2E-DISC", 1), token: ann)
             #expect((disc.object["subtotal"] as? [String: String])?["amount"] == "54.00")
             let mine = try await HTTP.send(.GET, "\(gateway)/api/v1/orders?limit=200", token: ann)
-            #expect(mine.items.count == 1 + createdWhileCatchingUp + createdDisc)
+            #expect(mine.items.count == 1 + createdWaiting + createdWhileCatchingUp + createdDisc)
             let history = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)/history", token: ann)
             #expect(history.items.compactMap { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
 
-            // Every catalog and customer event was applied by the orders service exactly once.
+            // Every catalog, customer and inventory decision event was applied by the orders service
+            // exactly once (once the last orders are decided).
+            for order in mine.items {
+                _ = try await Self.waitForStatus(gateway, order["id"] as? String ?? "", "confirmed", token: ann)
+            }
             let published =
                 try await cluster.withDatabase("catalog") {
                     try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
                 }
                 + (try await cluster.withDatabase("customers") {
                     try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
+                })
+                + (try await cluster.withDatabase("inventory") {
+                    try await Self.count(
+                        "SELECT COUNT(*) AS n FROM outbox WHERE type IN ('inventory.reserved', 'inventory.rejected')", $0)
                 })
             let applied = try await cluster.withDatabase("orders") {
                 try await Self.count("SELECT COUNT(*) AS n FROM inbox", $0)

@@ -21,19 +21,39 @@ struct OrdersStoreTests {
         return try EventEnvelope(source: "/catalog", type: CatalogPartUpserted.type, subject: sku, payload: event)
     }
 
+    /// Inventory's `inventory.reserved` for `orderId`, as the saga delivers it.
+    static func reserved(_ orderId: String) throws -> EventEnvelope {
+        let event = InventoryReserved(
+            orderId: orderId,
+            allocations: [StockAllocation(warehouse: "MAD", sku: "A", quantity: 2, bin: "A-1", bundleSku: nil)],
+            at: Date())
+        return try EventEnvelope(source: "/inventory", type: InventoryReserved.type, subject: orderId, payload: event)
+    }
+
+    static func rejected(_ orderId: String) throws -> EventEnvelope {
+        let event = InventoryRejected(
+            orderId: orderId, missing: [StockShortage(sku: "A", requested: 2, available: 1)], at: Date())
+        return try EventEnvelope(source: "/inventory", type: InventoryRejected.type, subject: orderId, payload: event)
+    }
+
     static func registered(_ id: String) throws -> EventEnvelope {
         let event = CustomerRegistered(
             customerId: id, email: "\(id)@example.com", name: id, role: "customer", registeredAt: Date())
         return try EventEnvelope(source: "/customers", type: CustomerRegistered.type, subject: id, payload: event)
     }
 
-    /// An orders service with parts A (10.00) and B (2.50) and customers c1, c2 in its replicas.
-    static func withService(_ engine: Engine, _ body: (OrdersService) async throws -> Void) async throws {
+    /// An orders service with parts A (10.00) and B (2.50) and customers c1, c2 in its replicas; staff
+    /// confirm by hand unless `autoConfirm`.
+    static func withService(
+        _ engine: Engine, autoConfirm: Bool = false, _ body: (OrdersService) async throws -> Void
+    ) async throws {
         try await TestDatabase.with(engine) { database in
             try await database.migrate(OrdersService.self, logger: TestDatabase.logger)
+            var settings = ServiceSettings()
+            settings.autoConfirm = autoConfirm
             let service = OrdersService(
                 context: ServiceContext(
-                    database: database, keys: KeyRing(), settings: ServiceSettings(), logger: TestDatabase.logger))
+                    database: database, keys: KeyRing(), settings: settings, logger: TestDatabase.logger))
             for envelope in [
                 try upserted("A", "10.00"), try upserted("B", "2.50"), try registered("c1"), try registered("c2"),
             ] {
@@ -136,6 +156,7 @@ struct OrdersStoreTests {
     func ofTwoConcurrentMovesOneWins(engine: Engine) async throws {
         try await Self.withService(engine) { service in
             let order = try await service.store.place(Self.draft(), customerId: "c1", idempotencyKey: nil)
+            try await service.consumer.deliver(try Self.reserved(order.id))
             let outcomes = await withTaskGroup(of: String.self) { group in
                 for target in [OrderStatus.confirmed, .cancelled, .confirmed, .cancelled] {
                     group.addTask {
@@ -167,6 +188,14 @@ struct OrdersStoreTests {
     func movesPublishTheRightEventsWithSnapshots(engine: Engine) async throws {
         try await Self.withService(engine) { service in
             let order = try await service.store.place(Self.draft(), customerId: "c1", idempotencyKey: nil)
+            do {
+                _ = try await service.store.move(order.id, to: .confirmed, actor: "s1", reason: nil)
+                Issue.record("confirmed without a reservation")
+            } catch let problem as Problem {
+                #expect(problem.code == "order.not_reserved")
+            }
+            try await service.consumer.deliver(try Self.reserved(order.id))
+            #expect(try await service.store.order(order.id)?.status == .pendingConfirmation)
             _ = try await service.store.move(order.id, to: .confirmed, actor: "s1", reason: nil)
             _ = try await service.store.move(order.id, to: .cancelled, actor: "s1", reason: "customer called")
             let events = try await Self.outbox(service.store.database)
@@ -175,6 +204,8 @@ struct OrdersStoreTests {
                     OrderPlaced.type, OrderStatusChanged.type, OrderConfirmed.type, OrderStatusChanged.type,
                     OrderCancelled.type,
                 ])
+            let confirmed = try EventCoding.decoder.decode(OrderConfirmed.self, from: Data(events[2].data.utf8))
+            #expect(confirmed.allocations?.first?.bin == "A-1")
             let cancelled = try EventCoding.decoder.decode(OrderCancelled.self, from: Data(events[4].data.utf8))
             #expect(cancelled.from == "confirmed")
             #expect(cancelled.reason == "customer called")
@@ -205,6 +236,7 @@ struct OrdersStoreTests {
                     ))
             }
             for order in placed.prefix(5) {
+                try await service.consumer.deliver(try Self.reserved(order.id))
                 _ = try await service.store.move(order.id, to: .confirmed, actor: "s", reason: nil)
             }
             var seen: [String] = []
@@ -234,6 +266,33 @@ struct OrdersStoreTests {
             #expect(try await count(OrderFilter(customerId: "c1", shippingCity: "berlin")) == 10 + 1)
             #expect(
                 try await count(OrderFilter(from: start.addingTimeInterval(3), to: start.addingTimeInterval(6))) == 9)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func inventorysDecisionConfirmsOrCancelsOncePendingOrdersOnly(engine: Engine) async throws {
+        try await Self.withService(engine, autoConfirm: true) { service in
+            let kept = try await service.store.place(Self.draft(), customerId: "c1", idempotencyKey: nil)
+            let reserved = try Self.reserved(kept.id)
+            try await service.consumer.deliver(reserved)
+            try await service.consumer.deliver(reserved)
+            #expect(try await service.store.order(kept.id)?.status == .confirmed)
+            #expect(try await service.store.history(kept.id).last?.actor == "inventory")
+
+            let short = try await service.store.place(Self.draft(), customerId: "c1", idempotencyKey: nil)
+            try await service.consumer.deliver(try Self.rejected(short.id))
+            #expect(try await service.store.order(short.id)?.status == .cancelled)
+            #expect(
+                try await service.store.history(short.id).last?.reason == "out_of_stock: A (ordered 2, available 1)")
+
+            // The customer cancelled before inventory answered: the late reservation moves nothing.
+            let late = try await service.store.place(Self.draft(), customerId: "c1", idempotencyKey: nil)
+            _ = try await service.store.move(late.id, to: .cancelled, actor: "c1", reason: nil)
+            try await service.consumer.deliver(try Self.reserved(late.id))
+            try await service.consumer.deliver(try Self.rejected(kept.id))
+            #expect(try await service.store.order(late.id)?.status == .cancelled)
+            #expect(try await service.store.order(kept.id)?.status == .confirmed)
+            #expect(try await service.store.history(late.id).count == 2)
         }
     }
 }

@@ -23,8 +23,8 @@ struct OrdersAPITests {
         ["lines": lines, "shippingAddress": address, "billingAddress": address]
     }
 
-    /// An admin who created parts PAD (39.90) and DISC (54.00), two customers and a staff member, all
-    /// known to the orders replicas.
+    /// An admin who created parts PAD (39.90) and DISC (54.00) with 100 of each in warehouse BER, two
+    /// customers and a staff member, all known to the orders replicas.
     struct World {
         let admin: String
         let staff: String
@@ -46,6 +46,12 @@ struct OrdersAPITests {
             ann: try await SystemHarness.token(system, client, role: .customer),
             bob: try await SystemHarness.token(system, client, role: .customer)
         )
+        let warehouse: [String: Any] = ["code": "BER", "name": "Berlin", "country": "DE"]
+        #expect(try await client.json(.post, "/api/v1/warehouses", warehouse, token: admin).status == .created)
+        for sku in ["PAD", "DISC"] {
+            let stock = try await client.json(.put, "/api/v1/warehouses/BER/stock/\(sku)", ["onHand": 100], token: admin)
+            #expect(stock.status == .ok)
+        }
         try await system.publishPendingEvents()
         return world
     }
@@ -81,43 +87,58 @@ struct OrdersAPITests {
             #expect(try await client.json(.get, "/api/v1/orders?customerId=anyone", token: world.ann).items.count == 1)
             #expect(try await client.json(.get, "/api/v1/orders/\(id)").status == .unauthorized)
 
-            // Staff moves it along; illegal moves say what is allowed.
+            // Staff cannot confirm before inventory reserved the stock; illegal moves say what is allowed.
             #expect(
                 try await client.json(.post, "/api/v1/orders/\(id)/status", ["status": "confirmed"], token: world.ann)
                     .status == .forbidden)
+            let early = try await client.json(
+                .post, "/api/v1/orders/\(id)/status", ["status": "confirmed"], token: world.staff)
+            #expect(early.status == .conflict)
+            #expect(early.code == "order.not_reserved")
             let illegal = try await client.json(
                 .post, "/api/v1/orders/\(id)/status", ["status": "shipped"], token: world.staff)
             #expect(illegal.status == .conflict)
             #expect(illegal.code == "order.illegal_transition")
             #expect(illegal.object["allowed"] as? [String] == ["confirmed", "cancelled"])
-            let confirmed = try await client.json(
-                .post, "/api/v1/orders/\(id)/status", ["status": "confirmed", "reason": "stock checked"],
-                token: world.staff
-            )
-            #expect(confirmed.object["status"] as? String == "confirmed")
-            let history = try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.ann)
-            #expect(history.items.map { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
-            #expect(history.items.last?["reason"] as? String == "stock checked")
-            #expect(history.items.last?["from"] as? String == "pending_confirmation")
 
-            // The customer may still cancel a confirmed order.
-            let cancelled = try await client.json(
-                .post, "/api/v1/orders/\(id)/cancel", ["reason": "found it cheaper"], token: world.ann)
-            #expect(cancelled.object["status"] as? String == "cancelled")
-            let again = try await client.json(.post, "/api/v1/orders/\(id)/cancel", token: world.staff)
-            #expect(again.code == "order.illegal_transition")
-
-            // Every move reached the outbox with the full snapshot.
+            // The saga: inventory reserves, the order confirms itself.
             let received = Received()
             try await system.transport.subscribe(
                 consumer: "probe",
                 types: [OrderPlaced.type, OrderConfirmed.type, OrderStatusChanged.type, OrderCancelled.type]
             ) { received.append($0) }
             try await system.publishPendingEvents()
+            let confirmed = try await client.json(.get, "/api/v1/orders/\(id)", token: world.ann)
+            #expect(confirmed.object["status"] as? String == "confirmed")
+            let history = try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.ann)
+            #expect(history.items.map { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
+            #expect(history.items.last?["actor"] as? String == "inventory")
+            #expect(history.items.last?["from"] as? String == "pending_confirmation")
+            let pad = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
+            #expect(pad.object["available"] as? Int == 98)
+            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 2)
+            #expect(try await client.json(.get, "/api/v1/stock/PAD", token: world.ann).object["warehouses"] == nil)
+
+            // The customer may still cancel a confirmed order; the stock comes back.
+            let cancelled = try await client.json(
+                .post, "/api/v1/orders/\(id)/cancel", ["reason": "found it cheaper"], token: world.ann)
+            #expect(cancelled.object["status"] as? String == "cancelled")
+            let again = try await client.json(.post, "/api/v1/orders/\(id)/cancel", token: world.staff)
+            #expect(again.code == "order.illegal_transition")
+            try await system.publishPendingEvents()
+            #expect(try await client.json(.get, "/api/v1/stock/PAD").object["available"] as? Int == 100)
+
+            // Every move reached the outbox with the full snapshot; the confirmation carries the allocation.
             #expect(
                 received.all.map(\.type) == [
                     OrderPlaced.type, OrderStatusChanged.type, OrderConfirmed.type, OrderStatusChanged.type,
                     OrderCancelled.type,
+                ])
+            let confirmation = try received.all[2].decode(OrderConfirmed.self)
+            #expect(
+                Set(confirmation.allocations ?? []) == [
+                    StockAllocation(warehouse: "BER", sku: "PAD", quantity: 2, bin: nil, bundleSku: nil),
+                    StockAllocation(warehouse: "BER", sku: "DISC", quantity: 1, bin: nil, bundleSku: nil),
                 ])
             let placedEvent = try received.all[0].decode(OrderPlaced.self)
             #expect(placedEvent.order.billingAddress.company == "Fischer KFZ")
@@ -129,9 +150,11 @@ struct OrdersAPITests {
     func customersCancelOnlyEarlyAndStaffOnlyBeforeShipping(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await Self.world(system, client)
-            func place() async throws -> String {
+            /// Places an order; `confirmed` lets the saga run, so the order is confirmed on return.
+            func place(confirmed: Bool = true) async throws -> String {
                 let placed = try await client.json(
                     .post, "/api/v1/orders", Self.orderBody([["sku": "PAD", "quantity": 1]]), token: world.ann)
+                if confirmed { try await system.publishPendingEvents() }
                 return try #require(placed.object["id"] as? String)
             }
             func move(_ id: String, _ statuses: [String]) async throws {
@@ -142,13 +165,13 @@ struct OrdersAPITests {
                         ).status == .ok)
                 }
             }
-            let early = try await place()
+            let early = try await place(confirmed: false)
             #expect(
                 try await client.json(.post, "/api/v1/orders/\(early)/cancel", token: world.bob).status == .notFound)
             #expect(try await client.json(.post, "/api/v1/orders/\(early)/cancel", token: world.ann).status == .ok)
 
             let atWarehouse = try await place()
-            try await move(atWarehouse, ["confirmed", "sent_to_warehouse"])
+            try await move(atWarehouse, ["sent_to_warehouse"])
             let refused = try await client.json(.post, "/api/v1/orders/\(atWarehouse)/cancel", token: world.ann)
             #expect(refused.status == .conflict)
             #expect(refused.code == "order.cancel_not_allowed")
@@ -156,7 +179,7 @@ struct OrdersAPITests {
                 try await client.json(.post, "/api/v1/orders/\(atWarehouse)/cancel", token: world.staff).status == .ok)
 
             let shipped = try await place()
-            try await move(shipped, ["confirmed", "sent_to_warehouse", "shipped"])
+            try await move(shipped, ["sent_to_warehouse", "shipped"])
             let late = try await client.json(.post, "/api/v1/orders/\(shipped)/cancel", token: world.admin)
             #expect(late.status == .conflict)
             #expect(late.object["allowed"] as? [String] == ["in_transit"])

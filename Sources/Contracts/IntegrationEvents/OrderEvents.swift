@@ -121,17 +121,21 @@ public struct OrderStatusChanged: IntegrationEvent, Equatable {
     }
 }
 
-/// `order.confirmed`: stock is reserved (or staff confirmed); billing and fulfillment start.
+/// `order.confirmed`: stock is reserved and the order confirmed (by itself or by staff); billing and
+/// fulfillment start.
 public struct OrderConfirmed: IntegrationEvent, Equatable {
     public static let type = "order.confirmed"
     public static let source = "/orders"
     public var order: OrderSnapshot
     public var at: Date
+    /// Where the stock was reserved (from `inventory.reserved`): what fulfillment picks, per warehouse.
+    public var allocations: [StockAllocation]?
     public var subject: String { order.orderId }
 
-    public init(order: OrderSnapshot, at: Date) {
+    public init(order: OrderSnapshot, at: Date, allocations: [StockAllocation]? = nil) {
         self.order = order
         self.at = at
+        self.allocations = allocations
     }
 }
 

@@ -21,3 +21,15 @@ public enum Engine: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension Engine {
+    /// Row-lock clause that makes concurrent writers of the selected rows wait for each other.
+    ///
+    /// SQLite has one writer per database, so a write transaction is already exclusive.
+    public var rowLockClause: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: "FOR UPDATE"
+        }
+    }
+}

@@ -18,7 +18,9 @@ enum OrderEventMapping {
     }
 
     /// `order.status.changed` for every move, plus `order.confirmed` or `order.cancelled` where they apply.
-    static func forMove(_ order: Order, _ change: StatusChange) -> [any IntegrationEvent] {
+    static func forMove(
+        _ order: Order, _ change: StatusChange, allocations: [StockAllocation]? = nil
+    ) -> [any IntegrationEvent] {
         let snapshot = snapshot(order)
         let from = change.from?.rawValue ?? ""
         var events: [any IntegrationEvent] = [
@@ -27,7 +29,7 @@ enum OrderEventMapping {
                 at: change.at)
         ]
         switch change.to {
-        case .confirmed: events.append(OrderConfirmed(order: snapshot, at: change.at))
+        case .confirmed: events.append(OrderConfirmed(order: snapshot, at: change.at, allocations: allocations))
         case .cancelled:
             events.append(
                 OrderCancelled(order: snapshot, from: from, actor: change.actor, reason: change.reason, at: change.at))

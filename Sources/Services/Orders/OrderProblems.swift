@@ -10,4 +10,10 @@ enum OrderProblems {
         status: .conflict, code: "order.customer_unknown", title: "Account not known yet",
         detail: "The orders service has not yet seen this account's registration; retry in a moment.", retryAfter: 1
     )
+
+    static func notReserved(_ id: String) -> Problem {
+        .conflict(
+            "order.not_reserved",
+            "Order \(id) has no stock reservation yet: inventory confirms it once its parts are reserved.")
+    }
 }

@@ -6,15 +6,20 @@ import SQLKit
 import ServiceKit
 import Storage
 
-/// The orders service's event consumer: keeps the catalog and customer replicas current.
+/// The orders service's event consumer: keeps the catalog and customer replicas current, and moves
+/// orders on inventory's decisions (the reservation saga).
 ///
 /// Catalog events carry a version; an older one than the replica holds changes nothing, so
-/// redelivery and reordering are harmless.
+/// redelivery and reordering are harmless. Inventory decides each order once.
 enum OrdersConsumer {
     static let name = "orders"
 
-    static func make(database: Database, logger: Logger) -> EventConsumer {
-        var consumer = EventConsumer(name: name, database: database, logger: logger)
+    static func make(store: OrdersStore, autoConfirm: Bool, logger: Logger) -> EventConsumer {
+        var consumer = EventConsumer(name: name, database: store.database, logger: logger)
+        consumer.on(InventoryReserved.self) { event, db in
+            try await store.recordReservation(event, autoConfirm: autoConfirm, in: db)
+        }
+        consumer.on(InventoryRejected.self) { event, db in try await store.recordRejection(event, in: db) }
         consumer.on(CatalogPartUpserted.self) { event, db in try await upsert(event, db) }
         consumer.on(CatalogPartDiscontinued.self) { event, db in
             try await db.raw(

@@ -73,6 +73,16 @@ enum OrdersMigrations {
                     registered_at BIGINT NOT NULL)
                 """,
             ]
-        }
+        },
+        Migration(version: 2, name: "reservations from inventory") { _ in
+            [
+                """
+                CREATE TABLE order_reservations (
+                    order_id TEXT PRIMARY KEY REFERENCES orders (id),
+                    allocations TEXT NOT NULL,
+                    received_at BIGINT NOT NULL)
+                """
+            ]
+        },
     ]
 }

@@ -33,7 +33,7 @@ public struct OrdersService: ServiceModule {
     }
 
     public let store: OrdersStore
-    /// Keeps the catalog and customer replicas current.
+    /// Keeps the catalog and customer replicas current; moves orders on inventory's decisions.
     public let consumer: EventConsumer
     private let authenticator: Authenticator
 
@@ -41,7 +41,8 @@ public struct OrdersService: ServiceModule {
         self.store = OrdersStore(
             database: context.database, currency: context.settings.currency,
             taxes: TaxTable(overrides: context.settings.taxRates) ?? TaxTable())
-        self.consumer = OrdersConsumer.make(database: context.database, logger: context.logger)
+        self.consumer = OrdersConsumer.make(
+            store: store, autoConfirm: context.settings.autoConfirm, logger: context.logger)
         self.authenticator = context.authenticator
     }
 

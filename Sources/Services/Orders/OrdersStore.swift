@@ -62,7 +62,8 @@ public struct OrdersStore: Sendable {
 
     /// Moves order `id` with the pure transition, records history and publishes the move.
     ///
-    /// `authorize` sees the current order first and may refuse (ownership, role rules).
+    /// `authorize` sees the current order first and may refuse (ownership, role rules). Confirming
+    /// needs the reservation inventory made (409 `order.not_reserved` before it arrives).
     public func move(
         _ id: String, to status: OrderStatus, actor: String, reason: String?, now: Date = .storageNow,
         authorize: (Order) throws -> Void = { _ in }
@@ -70,22 +71,36 @@ public struct OrdersStore: Sendable {
         try await database.transaction { db in
             guard let current = try await fetchIfExists(id, in: db) else { throw OrderProblems.notFound(id) }
             try authorize(current)
-            let (moved, change) = try current.transition(to: status, at: now, by: actor, reason: reason)
-            let updated = try await db.raw(
-                """
-                UPDATE orders SET status = \(bind: moved.status.rawValue), updated_at = \(bind: now.microsecondsSince1970),
-                    version = \(bind: moved.version)
-                WHERE id = \(bind: id) AND version = \(bind: current.version) RETURNING id
-                """
-            ).first()
-            guard updated != nil else {
-                throw Problem.conflict(
-                    "order.concurrent_update", "The order changed at the same time; read it and try again.")
-            }
-            try await appendHistory(change, orderID: id, seq: try await nextHistorySeq(id, in: db), in: db)
-            for event in OrderEventMapping.forMove(moved, change) { try await publish(event, in: db) }
-            return moved
+            return try await move(current, to: status, actor: actor, reason: reason, now: now, in: db)
         }
+    }
+
+    /// ``move(_:to:actor:reason:now:authorize:)`` of `current` inside the transaction `db`.
+    func move(
+        _ current: Order, to status: OrderStatus, actor: String, reason: String?, now: Date, in db: any SQLDatabase
+    ) async throws -> Order {
+        let (moved, change) = try current.transition(to: status, at: now, by: actor, reason: reason)
+        var allocations: [StockAllocation]?
+        if status == .confirmed {
+            guard let reserved = try await reservation(current.id, in: db) else { throw OrderProblems.notReserved(current.id) }
+            allocations = reserved
+        }
+        let updated = try await db.raw(
+            """
+            UPDATE orders SET status = \(bind: moved.status.rawValue), updated_at = \(bind: now.microsecondsSince1970),
+                version = \(bind: moved.version)
+            WHERE id = \(bind: current.id) AND version = \(bind: current.version) RETURNING id
+            """
+        ).first()
+        guard updated != nil else {
+            throw Problem.conflict(
+                "order.concurrent_update", "The order changed at the same time; read it and try again.")
+        }
+        try await appendHistory(change, orderID: current.id, seq: try await nextHistorySeq(current.id, in: db), in: db)
+        for event in OrderEventMapping.forMove(moved, change, allocations: allocations) {
+            try await publish(event, in: db)
+        }
+        return moved
     }
 
     /// The order `id`, or `nil`.
@@ -128,13 +143,13 @@ public struct OrdersStore: Sendable {
         return "SO-\(year)-" + String(format: "%06d", last)
     }
 
-    private func nextHistorySeq(_ id: String, in db: any SQLDatabase) async throws -> Int {
+    func nextHistorySeq(_ id: String, in db: any SQLDatabase) async throws -> Int {
         let row = try await db.raw("SELECT COALESCE(MAX(seq), 0) AS s FROM order_history WHERE order_id = \(bind: id)")
             .first()
         return (try row?.decode(column: "s", as: Int.self) ?? 0) + 1
     }
 
-    private func appendHistory(_ change: StatusChange, orderID: String, seq: Int, in db: any SQLDatabase) async throws {
+    func appendHistory(_ change: StatusChange, orderID: String, seq: Int, in db: any SQLDatabase) async throws {
         try await db.raw(
             """
             INSERT INTO order_history (order_id, seq, from_status, to_status, at, actor, reason)

@@ -1,0 +1,22 @@
+import Foundation
+import IntegrationEvents
+import Logging
+import Messaging
+import Storage
+
+/// The inventory service's event consumer: the catalog's kits, and the reservation saga's side of
+/// orders (reserve on `order.placed`, release on `order.cancelled`).
+///
+/// Each event is applied once (the inbox), and each order is decided once (`order_outcomes`), so a
+/// redelivered or reordered event never reserves or releases twice.
+enum InventoryConsumer {
+    static let name = "inventory"
+
+    static func make(store: InventoryStore, logger: Logger) -> EventConsumer {
+        var consumer = EventConsumer(name: name, database: store.database, logger: logger)
+        consumer.on(CatalogPartUpserted.self) { event, db in try await store.apply(event, in: db) }
+        consumer.on(OrderPlaced.self) { event, db in try await store.reserve(event.order, in: db) }
+        consumer.on(OrderCancelled.self) { event, db in try await store.release(event.order.orderId, in: db) }
+        return consumer
+    }
+}

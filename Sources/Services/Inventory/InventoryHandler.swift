@@ -1,0 +1,91 @@
+import Foundation
+import InventoryAPI
+import ServiceKit
+import Storage
+
+/// The inventory service's HTTP API: maps generated types to the store and back, and checks roles
+/// (admin creates warehouses and sets stock; staff and admin adjust and read the ledger; availability
+/// is public, with the per-warehouse detail for staff and admin).
+struct InventoryHandler: APIProtocol {
+    let store: InventoryStore
+    let authenticator: Authenticator
+
+    func createWarehouse(_ input: Operations.CreateWarehouse.Input) async throws -> Operations.CreateWarehouse.Output {
+        _ = try await authenticator.require(.admin)
+        guard case .json(let body) = input.body else { throw Problem.malformed("Send the warehouse as JSON.") }
+        let warehouse = try Warehouse.create(
+            code: body.code, name: body.name, country: body.country.rawValue, region: body.region, now: .storageNow)
+        return .created(.init(body: .json(Self.map(try await store.createWarehouse(warehouse)))))
+    }
+
+    func listWarehouses(_ input: Operations.ListWarehouses.Input) async throws -> Operations.ListWarehouses.Output {
+        _ = try await authenticator.require(.staff, .admin)
+        return .ok(.init(body: .json(.init(items: try await store.warehouses().map(Self.map)))))
+    }
+
+    func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
+        let principal = try await authenticator.require(.admin)
+        guard case .json(let body) = input.body else { throw Problem.malformed("Send the stock as JSON.") }
+        let stock = try await store.setStock(
+            warehouse: input.path.code, sku: input.path.sku, onHand: body.onHand, bin: body.bin,
+            reorderPoint: body.reorderPoint, actor: principal.subject)
+        return .ok(.init(body: .json(Self.map(stock))))
+    }
+
+    func adjustStock(_ input: Operations.AdjustStock.Input) async throws -> Operations.AdjustStock.Output {
+        let principal = try await authenticator.require(.staff, .admin)
+        guard case .json(let body) = input.body else { throw Problem.malformed("Send the adjustment as JSON.") }
+        let stock = try await store.adjust(
+            warehouse: input.path.code, sku: input.path.sku, delta: body.delta, reason: body.reason,
+            actor: principal.subject)
+        return .ok(.init(body: .json(Self.map(stock))))
+    }
+
+    func getStockLedger(_ input: Operations.GetStockLedger.Input) async throws -> Operations.GetStockLedger.Output {
+        _ = try await authenticator.require(.staff, .admin)
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor, keyCount: 1)
+        let result = try await store.ledger(warehouse: input.path.code, sku: input.path.sku, page: page)
+        return .ok(.init(body: .json(.init(items: result.items.map(Self.map), nextCursor: result.nextCursor))))
+    }
+
+    func getAvailability(_ input: Operations.GetAvailability.Input) async throws -> Operations.GetAvailability.Output {
+        let staff = await authenticator.optionalPrincipal()?.isStaff ?? false
+        guard let availability = try await store.availability(input.path.sku) else {
+            throw InventoryProblems.skuNotFound(input.path.sku.uppercased())
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        sku: availability.sku, kind: availability.isBundle ? .bundle : .part,
+                        available: availability.available,
+                        warehouses: staff ? availability.warehouses.map(Self.map) : nil))))
+    }
+
+    static func map(_ warehouse: Warehouse) -> Components.Schemas.Warehouse {
+        .init(
+            code: warehouse.code, name: warehouse.name, country: warehouse.country, region: warehouse.region,
+            createdAt: warehouse.createdAt)
+    }
+
+    static func map(_ stock: StockLevel) -> Components.Schemas.StockRow {
+        .init(
+            warehouse: stock.warehouse, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved,
+            available: stock.available, bin: stock.bin, reorderPoint: stock.reorderPoint, updatedAt: stock.updatedAt)
+    }
+
+    static func map(_ entry: LedgerEntry) -> Components.Schemas.LedgerEntry {
+        .init(
+            seq: entry.seq, warehouse: entry.warehouse, sku: entry.sku,
+            cause: Components.Schemas.LedgerEntry.CausePayload(rawValue: entry.cause.rawValue) ?? .adjustment,
+            onHandDelta: entry.onHandDelta, reservedDelta: entry.reservedDelta, onHandAfter: entry.onHandAfter,
+            reservedAfter: entry.reservedAfter, orderId: entry.orderId, reason: entry.reason, actor: entry.actor,
+            at: entry.at)
+    }
+
+    static func map(_ at: Availability.AtWarehouse) -> Components.Schemas.WarehouseAvailability {
+        .init(
+            warehouse: at.warehouse, country: at.country, available: at.available, onHand: at.stock?.onHand,
+            reserved: at.stock?.reserved, bin: at.stock?.bin, reorderPoint: at.stock?.reorderPoint)
+    }
+}

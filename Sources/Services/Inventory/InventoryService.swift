@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import InventoryAPI
+import Logging
+import Messaging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import ServiceKit
+import Storage
+
+/// The inventory service as a module: store, saga consumer, routes, contract and schema.
+public struct InventoryService: ServiceModule {
+    public static let name = "inventory"
+    public static var openAPIDocument: String { InventorySpec.yaml }
+    public static var migrations: [Migration] { InventoryMigrations.all }
+
+    /// Stock agrees with its ledger and its reservations, and every order was decided.
+    public static func reconcile(_ database: Database) async throws -> [String] {
+        try await InventoryReconciliation.violations(in: database)
+    }
+
+    public let store: InventoryStore
+    /// Reserves and releases for orders; keeps the catalog's kits.
+    public let consumer: EventConsumer
+    private let authenticator: Authenticator
+
+    public init(context: ServiceContext) {
+        self.store = InventoryStore(database: context.database)
+        self.consumer = InventoryConsumer.make(store: store, logger: context.logger)
+        self.authenticator = context.authenticator
+    }
+
+    public var consumers: [EventConsumer] { [consumer] }
+
+    public func registerRoutes(on router: Router<AppRequestContext>) throws {
+        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
+            try InventoryHandler(store: store, authenticator: authenticator).registerHandlers(
+                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
+                middlewares: [EmptyBodyMiddleware()])
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import IntegrationEvents
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// An order line names a SKU the catalog's events have not told inventory about yet: the event is
+/// retried (and dead-lettered if the catalog never catches up).
+struct CatalogNotCaughtUp: Error, CustomStringConvertible {
+    let skus: [String]
+    var description: String { "inventory has not seen catalog.part.upserted for \(skus.joined(separator: ", ")) yet" }
+}
+
+/// A reservation found less available than the plan counted on; cannot happen under the row locks,
+/// and if it did, the transaction rolls back and the event is retried.
+struct StockMovedUnderneath: Error, CustomStringConvertible {
+    let warehouse: String
+    let sku: String
+    var description: String { "available stock of \(sku) in \(warehouse) changed during the reservation" }
+}
+
+/// What inventory decided for an order, recorded once per order (the saga's own idempotency).
+enum OrderOutcome: String {
+    case pending, reserved, rejected, released, cancelled
+}
+
+extension InventoryStore {
+    static let actor = "inventory"
+
+    /// Reserves `order`'s stock or rejects it, in the consumer's transaction `db`: once per order,
+    /// whatever the deliveries; never when the order was cancelled first.
+    func reserve(_ order: OrderSnapshot, now: Date = .storageNow, in db: any SQLDatabase) async throws {
+        guard try await claim(order.orderId, as: .pending, now: now, in: db) else { return }
+        let lines = order.lines.map { (sku: $0.sku.uppercased(), quantity: $0.quantity) }
+        let recipes = try await recipes(for: lines.map(\.sku), in: db)
+        let known = try await knownSkus(lines.map(\.sku), in: db)
+        let unknown = lines.map(\.sku).filter { !known.contains($0) && recipes.components[$0] == nil }
+        guard unknown.isEmpty else { throw CatalogNotCaughtUp(skus: unknown) }
+
+        let plan: AllocationPlan
+        do {
+            let demand = try recipes.expand(lines)
+            let rows = try await lockedStock(Set(demand.map(\.sku)), in: db)
+            var available: [String: [String: Int]] = [:]
+            var bins: [String: [String: String]] = [:]
+            for row in rows {
+                available[row.warehouse, default: [:]][row.sku] = row.available
+                if let bin = row.bin { bins[row.warehouse, default: [:]][row.sku] = bin }
+            }
+            let sites = try await db.raw("SELECT * FROM warehouses").all().map { try InventoryRows.warehouse($0).site }
+            let destination = Destination(country: order.shippingAddress.country, region: order.shippingAddress.region)
+            plan = try Allocation.plan(demand, to: destination, sites: sites, available: available, bins: bins)
+        } catch is Problem {
+            // A kit too deep or an overflowing quantity: no warehouse can ever fill it.
+            plan = .reject(lines.map { StockShortage(sku: $0.sku, requested: $0.quantity, available: 0) })
+        }
+        switch plan {
+        case .reserve(let allocations):
+            try await take(allocations, orderId: order.orderId, now: now, in: db)
+            try await settle(order.orderId, as: .reserved, now: now, in: db)
+            try await Outbox.append(InventoryReserved(orderId: order.orderId, allocations: allocations, at: now), in: db)
+        case .reject(let missing):
+            try await settle(order.orderId, as: .rejected, now: now, in: db)
+            try await Outbox.append(InventoryRejected(orderId: order.orderId, missing: missing, at: now), in: db)
+        }
+    }
+
+    /// Releases `orderId`'s open reservations, in the consumer's transaction `db`. An order cancelled
+    /// before inventory saw it placed is remembered, so the late `order.placed` reserves nothing.
+    func release(_ orderId: String, now: Date = .storageNow, in db: any SQLDatabase) async throws {
+        guard try await !claim(orderId, as: .cancelled, now: now, in: db) else { return }
+        let outcome = try await db.raw(
+            "SELECT outcome FROM order_outcomes WHERE order_id = \(bind: orderId) \(unsafeRaw: database.engine.rowLockClause)"
+        ).first().map { try $0.decode(enum: "outcome", as: OrderOutcome.self) }
+        guard outcome == .reserved else { return }
+        let open = try await db.raw(
+            "SELECT * FROM reservations WHERE order_id = \(bind: orderId) AND status = 'open' ORDER BY position"
+        ).all().map { row in
+            StockAllocation(
+                warehouse: try row.decode(column: "warehouse", as: String.self),
+                sku: try row.decode(column: "sku", as: String.self),
+                quantity: try row.decode(column: "quantity", as: Int.self),
+                bin: try row.decode(column: "bin", as: String?.self),
+                bundleSku: try row.decode(column: "bundle_sku", as: String?.self))
+        }
+        for (key, quantity) in Self.perRow(open).sorted(by: { $0.key < $1.key }) {
+            try await changeReserved(
+                warehouse: key.warehouse, sku: key.sku, by: -quantity, cause: .release, orderId: orderId, now: now,
+                in: db)
+        }
+        try await db.raw(
+            """
+            UPDATE reservations SET status = 'released', updated_at = \(bind: now.microsecondsSince1970)
+            WHERE order_id = \(bind: orderId) AND status = 'open'
+            """
+        ).run()
+        try await settle(orderId, as: .released, now: now, in: db)
+        try await Outbox.append(InventoryReleased(orderId: orderId, allocations: open, at: now), in: db)
+    }
+
+    /// Records the first outcome for `orderId`; `false` when one was recorded before.
+    private func claim(_ orderId: String, as outcome: OrderOutcome, now: Date, in db: any SQLDatabase) async throws
+        -> Bool
+    {
+        try await db.raw(
+            """
+            INSERT INTO order_outcomes (order_id, outcome, at)
+            VALUES (\(bind: orderId), \(bind: outcome.rawValue), \(bind: now.microsecondsSince1970))
+            ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+            """
+        ).first() != nil
+    }
+
+    private func settle(_ orderId: String, as outcome: OrderOutcome, now: Date, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE order_outcomes SET outcome = \(bind: outcome.rawValue), at = \(bind: now.microsecondsSince1970)
+            WHERE order_id = \(bind: orderId)
+            """
+        ).run()
+    }
+
+    /// Reserves each allocation with a conditional update, and records the reservations.
+    private func take(_ allocations: [StockAllocation], orderId: String, now: Date, in db: any SQLDatabase)
+        async throws
+    {
+        for (key, quantity) in Self.perRow(allocations).sorted(by: { $0.key < $1.key }) {
+            try await changeReserved(
+                warehouse: key.warehouse, sku: key.sku, by: quantity, cause: .reserve, orderId: orderId, now: now,
+                in: db)
+        }
+        for (position, allocation) in allocations.enumerated() {
+            try await db.raw(
+                """
+                INSERT INTO reservations (order_id, position, warehouse, sku, quantity, bin, bundle_sku, status, updated_at)
+                VALUES (\(bind: orderId), \(bind: position), \(bind: allocation.warehouse), \(bind: allocation.sku),
+                    \(bind: allocation.quantity), \(bind: allocation.bin), \(bind: allocation.bundleSku), 'open',
+                    \(bind: now.microsecondsSince1970))
+                """
+            ).run()
+        }
+    }
+
+    /// `reserved += delta` on one row, only while `0 ≤ reserved ≤ on_hand` holds; with its ledger entry
+    /// and events.
+    private func changeReserved(
+        warehouse: String, sku: String, by delta: Int, cause: LedgerEntry.Cause, orderId: String, now: Date,
+        in db: any SQLDatabase
+    ) async throws {
+        guard
+            let row = try await db.raw(
+                """
+                UPDATE stock SET reserved = reserved + \(bind: delta), updated_at = \(bind: now.microsecondsSince1970)
+                WHERE warehouse = \(bind: warehouse) AND sku = \(bind: sku)
+                    AND reserved + \(bind: delta) >= 0 AND on_hand - reserved >= \(bind: delta)
+                RETURNING *
+                """
+            ).first()
+        else { throw StockMovedUnderneath(warehouse: warehouse, sku: sku) }
+        let after = try InventoryRows.stock(row)
+        try await record(
+            after, cause: cause, onHandDelta: 0, reservedDelta: delta, orderId: orderId, reason: nil,
+            actor: Self.actor, in: db)
+        try await publishChange(after, availableBefore: after.available + delta, cause: cause, in: db)
+    }
+
+    /// The stock rows of `skus` in every warehouse, locked in one order (SKU, warehouse) so that
+    /// concurrent reservations wait for each other instead of deadlocking.
+    private func lockedStock(_ skus: Set<String>, in db: any SQLDatabase) async throws -> [StockLevel] {
+        guard !skus.isEmpty else { return [] }
+        return try await db.raw(
+            """
+            SELECT * FROM stock WHERE sku IN (\(binds: skus.sorted())) ORDER BY sku, warehouse
+            \(unsafeRaw: database.engine.rowLockClause)
+            """
+        ).all().map(InventoryRows.stock)
+    }
+
+    /// Units per (warehouse, sku) over allocations.
+    static func perRow(_ allocations: [StockAllocation]) -> [RowKey: Int] {
+        allocations.reduce(into: [:]) { $0[RowKey(warehouse: $1.warehouse, sku: $1.sku), default: 0] += $1.quantity }
+    }
+
+    struct RowKey: Hashable, Comparable {
+        let warehouse: String
+        let sku: String
+        static func < (a: RowKey, b: RowKey) -> Bool { (a.sku, a.warehouse) < (b.sku, b.warehouse) }
+    }
+}
