@@ -97,9 +97,11 @@ public enum DemoData {
         let loaded = try await load(
             catalog: catalog.store, identity: customers.identity, currency: system.configuration.settings.currency
         )
+        if let admin = try await customers.identity.store.credentials(email: "admin@example.com")?.0 {
+            try await loadInventory(system, actor: admin.id)
+        }
         try await system.publishPendingEvents()
         try await placeOrders(system)
-        try await system.publishPendingEvents()
         return loaded
     }
 
@@ -117,23 +119,29 @@ public enum DemoData {
             firstName: "Luc", lastName: "Martin", company: "Garage Martin SARL", line1: "8 rue des Pistons",
             city: "Lyon", postalCode: "69003", country: "FR"
         )
+        // Inventory reserves each order and it confirms itself (or is cancelled out_of_stock, as the
+        // fifth is); staff then move some further.
         let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, moves: [OrderStatus])] = [
             ("demo-order-1", [("KIT-BRK-FRONT-VW-GOLF7", 1), ("BRK-FLD-DOT4-1L", 1)], home, []),
-            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, [.confirmed]),
-            (
-                "demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home,
-                [.confirmed, .sentToWarehouse, .shipped]
-            ),
+            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, []),
+            ("demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home, [.sentToWarehouse, .shipped]),
             ("demo-order-4", [("OV-LMP-25W-300C", 3)], garage, [.cancelled]),
+            ("demo-order-5", [("BAT-AGM-70AH", 2)], home, []),
         ]
+        var placed: [(id: String, moves: [OrderStatus])] = []
         for plan in plans {
             let draft = OrderDraft(lines: plan.lines, shippingAddress: plan.address, billingAddress: plan.address)
             let order = try await orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)
             guard order.status == .pendingConfirmation, order.version == 1 else { continue }
-            for status in plan.moves {
-                _ = try await orders.store.move(order.id, to: status, actor: staff.id, reason: "demo")
+            placed.append((order.id, plan.moves))
+        }
+        try await system.publishPendingEvents()
+        for (id, moves) in placed where try await orders.store.order(id)?.status == .confirmed {
+            for status in moves {
+                _ = try await orders.store.move(id, to: status, actor: staff.id, reason: "demo")
             }
         }
+        try await system.publishPendingEvents()
     }
 
     /// Loads the sample through the catalog store and identity of any process.

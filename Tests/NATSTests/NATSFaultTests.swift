@@ -73,25 +73,74 @@ struct NATSFaultTests {
         try await transport.subscribe(consumer: "svc", types: ["test.thing.happened"]) { envelope in
             seen.withLock { $0.append(envelope.subject ?? "") }
         }
-        func waitFor(_ count: Int) async throws {
-            for _ in 0..<150 where seen.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(100)) }
+        func waitFor(_ subject: String) async throws {
+            for _ in 0..<150 where !seen.withLock({ $0.contains(subject) }) { try await Task.sleep(for: .milliseconds(100)) }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             group.addTask { try await transport.run() }
             try await transport.publish(
                 try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "before", payload: ["n": 1]))
-            try await waitFor(1)
+            try await waitFor("before")
             _ = try await client.request(
                 Array("{}".utf8), to: "$JS.API.CONSUMER.DELETE.\(stream).svc_test_thing_happened")
             try await Task.sleep(for: .milliseconds(500))
             try await transport.publish(
                 try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "after", payload: ["n": 2]))
-            try await waitFor(2)
+            try await waitFor("after")
             group.cancelAll()
         }
         // The new consumer starts from the stream's beginning: "before" again is absorbed by inboxes.
         #expect(seen.withLock { $0 }.contains("after"))
+    }
+
+    /// nats-server is killed while a pull waits (30 s long poll): the server forgot the pull, so the client
+    /// must abandon it when the connection drops, not wait out the 30 s, and the next event arrives
+    /// within seconds of the restart.
+    @Test func aPullOutstandingWhenTheServerRestartsIsAbandonedAtOnce() async throws {
+        let server = try NATSServerProcess()
+        try server.start()
+        let prefix = TestNATS.unique("restart")
+        let client = NATSClient(host: "127.0.0.1", port: server.port, logger: TestDatabase.logger)
+        let transport = NATSTransport(
+            client: client, stream: prefix.uppercased(), subjectPrefix: prefix, pullExpiry: .seconds(30),
+            logger: TestDatabase.logger)
+        let seen = Mutex<[String]>([])
+        try await transport.subscribe(consumer: "svc", types: ["test.thing.happened"]) { envelope in
+            seen.withLock { $0.append(envelope.subject ?? "") }
+        }
+        func waitFor(_ count: Int, seconds: Int) async throws {
+            for _ in 0..<(seconds * 10) where seen.withLock({ $0.count }) < count {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            group.addTask { try await transport.run() }
+            try await transport.publish(
+                try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "before", payload: ["n": 1]))
+            try await waitFor(1, seconds: 10)
+            // The pull loop now waits in a fresh 30 s long poll; the server crashes and comes back.
+            try await Task.sleep(for: .milliseconds(300))
+            server.kill()
+            try server.start()
+            let restarted = ContinuousClock.now
+            for _ in 0..<100 where !client.isConnected { try await Task.sleep(for: .milliseconds(100)) }
+            var published = false
+            for _ in 0..<50 where !published {
+                do {
+                    try await transport.publish(
+                        try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "after", payload: ["n": 2]))
+                    published = true
+                } catch {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            try await waitFor(2, seconds: 20)
+            #expect(seen.withLock { $0 }.contains("after"))
+            #expect(ContinuousClock.now - restarted < .seconds(15))
+            group.cancelAll()
+        }
     }
 }
 

@@ -87,6 +87,13 @@ public final class NATSServerProcess: @unchecked Sendable {
         process = nil
     }
 
+    /// Kills the server (SIGKILL: no goodbye to its clients, as a crash) and waits for it to exit.
+    public func kill() {
+        if let process { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process?.waitUntilExit()
+        process = nil
+    }
+
     deinit {
         stop()
         try? FileManager.default.removeItem(at: directory)

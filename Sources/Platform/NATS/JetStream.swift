@@ -105,11 +105,45 @@ public struct JetStream: Sendable {
         let client = self.client
         do {
             let request = #"{"batch":\#(batch),"expires":\#(nanoseconds(expires))}"#
+            let connection = client.connectionCount
             try await client.publish(
                 Array(request.utf8), to: "$JS.API.CONSUMER.MSG.NEXT.\(stream).\(durable)", replyTo: inbox)
             try await withTimeout(
                 expires + .seconds(2), "pull from \(durable)", onTimeout: { Task { await client.unsubscribe(sid) } }
             ) {
+                try await Self.receive(messages, batch: batch, durable: durable, client: client, handle) {
+                    // The server forgets a pull when the connection drops: stop waiting for this one then.
+                    client.connectionCount != connection || !client.isConnected
+                } abandon: {
+                    await client.unsubscribe(sid)
+                }
+            }
+        } catch {
+            await client.unsubscribe(sid)
+            throw error
+        }
+        await client.unsubscribe(sid)
+    }
+
+    /// Hands the pull's messages to `handle` until the batch is full or the request ends, checking every
+    /// second whether the pull `isLost` (then it is abandoned, ending the messages).
+    private static func receive(
+        _ messages: AsyncStream<NATSMessage>, batch: Int, durable: String, client: NATSClient,
+        _ handle: @escaping @Sendable (JetStreamMessage) async -> Void, isLost: @escaping @Sendable () -> Bool,
+        abandon: @escaping @Sendable () async -> Void
+    ) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    if !Task.isCancelled, isLost() {
+                        await abandon()
+                        break
+                    }
+                }
+                return true
+            }
+            group.addTask {
                 var received = 0
                 for await message in messages {
                     if let status = message.status {
@@ -129,11 +163,10 @@ public struct JetStream: Sendable {
                 }
                 return true
             }
-        } catch {
-            await client.unsubscribe(sid)
-            throw error
+            let result = try await group.next() ?? true
+            group.cancelAll()
+            return result
         }
-        await client.unsubscribe(sid)
     }
 
     private func api(_ subject: String, _ body: [String: Any]) async throws -> APIResponse {

@@ -27,6 +27,8 @@ public final class NATSClient: Service, Sendable {
     private let credentials: Credentials?
     /// Whether a connection is up (for readiness checks).
     public var isConnected: Bool { state.withLock { $0.channel != nil } }
+    /// How many connections were made so far: a change means the server forgot pending pull requests.
+    public var connectionCount: Int { state.withLock { $0.connections } }
 
     private let state = Mutex(State())
     private let inboxPrefix = "_INBOX.\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
@@ -46,6 +48,7 @@ public final class NATSClient: Service, Sendable {
         var requests: [String: CheckedContinuation<NATSMessage, any Error>] = [:]
         var inboxSid: Int?
         var stopped = false
+        var connections = 0
     }
 
     /// A client for `nats://host:port`; nothing connects until ``run()``.
@@ -134,6 +137,7 @@ public final class NATSClient: Service, Sendable {
         }
         let waiters = state.withLock { state -> [CheckedContinuation<any Channel, any Error>] in
             state.channel = channel
+            state.connections += 1
             defer { state.connectionWaiters = [:] }
             return Array(state.connectionWaiters.values)
         }

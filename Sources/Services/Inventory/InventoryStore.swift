@@ -71,12 +71,13 @@ public struct InventoryStore: Sendable {
         }
     }
 
-    /// Adds `delta` on-hand units with a reason; 409 when that leaves less than is reserved.
+    /// Adds `delta` on-hand units with a reason; 409 when that leaves less than is reserved. A zero
+    /// delta records a count that found nothing to change.
     public func adjust(
         warehouse code: String, sku: String, delta: Int, reason: String, actor: String, now: Date = .storageNow
     ) async throws -> StockLevel {
         var validator = Validator()
-        validator.check(delta != 0, "delta", "must not be zero")
+        validator.check((-StockLevel.maxUnits...StockLevel.maxUnits).contains(delta), "delta", "must be within ±\(StockLevel.maxUnits)")
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check(!reason.isEmpty && reason.count <= 200, "reason", "must be 1 to 200 characters")
         try validator.throwIfInvalid()

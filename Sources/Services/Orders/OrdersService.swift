@@ -15,7 +15,7 @@ public struct OrdersService: ServiceModule {
     public static var openAPIDocument: String { OrdersSpec.yaml }
     public static var migrations: [Migration] { OrdersMigrations.all }
 
-    /// Every stored order's `order.placed` is in the outbox and was published.
+    /// Every stored order's `order.placed` is in the outbox and was published, and inventory decided it.
     public static func reconcile(_ database: Database) async throws -> [String] {
         try await database.read { db in
             // Two counts rather than a correlated NOT EXISTS: the outbox has no index on subject.
@@ -28,7 +28,15 @@ public struct OrdersService: ServiceModule {
                 """
             ).first()?.decode(column: "n", as: Int.self) ?? 0
             let missing = orders - published
-            return missing == 0 ? [] : ["\(missing) orders whose order.placed was not published"]
+            // Inventory decides every order: reserved ones carry a reservation, rejected ones are cancelled.
+            let undecided = try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'pending_confirmation'
+                AND NOT EXISTS (SELECT 1 FROM order_reservations r WHERE r.order_id = o.id)
+                """
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+            return (missing == 0 ? [] : ["\(missing) orders whose order.placed was not published"])
+                + (undecided == 0 ? [] : ["\(undecided) orders inventory has not decided yet"])
         }
     }
 
