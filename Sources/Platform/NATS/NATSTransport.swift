@@ -34,7 +34,7 @@ public final class NATSTransport: Transport, Service {
 
     public init(
         client: NATSClient, stream: String = "SPROCKET", subjectPrefix: String = "sprocket",
-        ackWait: Duration = .seconds(30), maxDeliver: Int = -1,
+        ackWait: Duration = .seconds(10), maxDeliver: Int = -1,
         redeliveryDelay: @escaping @Sendable (Int) -> Duration = NATSTransport.defaultRedeliveryDelay,
         pullExpiry: Duration = .seconds(30), monitor: LoopMonitor? = nil, logger: Logger
     ) {
