@@ -21,10 +21,12 @@ final class Cluster: @unchecked Sendable {
     init() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        binary = root.appendingPathComponent(".build/debug/sprocket").path
+        binary =
+            ProcessInfo.processInfo.environment["SPROCKET_BIN"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? root.appendingPathComponent(".build/debug/sprocket").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw ClusterError.failed(
-                "\(binary) is missing: build it with `swift build --product sprocket` (scripts/test does)")
+                "\(binary) is missing: build it with `swift build --product sprocket` or set SPROCKET_BIN (scripts/test does)")
         }
     }
 

@@ -110,9 +110,31 @@ struct InventoryStoreTests {
         }
     }
 
-    /// 1,000 orders for one SKU with 100 units on hand, all at once: exactly 100 reserved.
+    /// 1,000 orders of one unit of one SKU with 100 units on hand, all at once: exactly 100 reserved.
     @Test(arguments: Engine.allCases)
-    func concurrentOrdersNeverOversell(engine: Engine) async throws {
+    func aThousandConcurrentOrdersForAHundredUnitsReserveExactlyAHundred(engine: Engine) async throws {
+        try await InventoryFixture.with(engine) { fixture in
+            try await fixture.warehouse("MAD", "ES")
+            try await fixture.part("PAD")
+            _ = try await fixture.store.setStock(warehouse: "MAD", sku: "PAD", onHand: 100, bin: nil, reorderPoint: nil, actor: "a")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<1000 {
+                    group.addTask {
+                        try await fixture.deliver(try InventoryFixture.placed(InventoryFixture.order("o\(i)", [("PAD", 1)])))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await fixture.stock("MAD", "PAD") == (100, 100))
+            #expect(try await fixture.outboxCount(InventoryReserved.type) == 100)
+            #expect(try await fixture.outboxCount(InventoryRejected.type) == 900)
+            #expect(try await InventoryService.reconcile(fixture.database) == [])
+        }
+    }
+
+    /// Kits and loose lines competing for the same part, from two warehouses, all at once.
+    @Test(arguments: Engine.allCases)
+    func concurrentKitsAndLooseLinesNeverOversell(engine: Engine) async throws {
         try await InventoryFixture.with(engine) { fixture in
             try await fixture.warehouse("MAD", "ES")
             try await fixture.warehouse("CHI", "US")

@@ -8,6 +8,7 @@ import Storage
 import Catalog
 import Composition
 import Customers
+import Inventory
 import Orders
 import TestSupport
 
@@ -15,10 +16,12 @@ import TestSupport
 /// it through the real router.
 enum SystemHarness {
     static func with(
-        _ engine: Engine, _ body: @escaping @Sendable (EmbeddedSystem, any TestClientProtocol) async throws -> Void
+        _ engine: Engine, configure: (inout SystemConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (EmbeddedSystem, any TestClientProtocol) async throws -> Void
     ) async throws {
         var configuration = SystemConfiguration()
         configuration.settings.bcryptCost = 4
+        configure(&configuration)
         let prefix = "sys_\(UInt32.random(in: 0...UInt32.max))"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
         switch engine {
@@ -66,6 +69,7 @@ extension EmbeddedSystem {
     var catalog: CatalogService { service(CatalogService.self)! }
     var customers: CustomersService { service(CustomersService.self)! }
     var orders: OrdersService { service(OrdersService.self)! }
+    var inventory: InventoryService { service(InventoryService.self)! }
 }
 
 enum HarnessError: Error {
