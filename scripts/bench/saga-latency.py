@@ -1,6 +1,6 @@
 """Placed → confirmed latency of the reservation saga, read back from the orders database after a load run.
 
-Usage: python3 saga-latency.py ORDERS_DB [WAIT_SECONDS=60]
+Usage: python3 saga-latency.py ORDERS_DB [WAIT_SECONDS=60] [SINCE_MICROSECONDS=0]
 ORDERS_DB is the SQLite file (embedded) or a postgres:// URL (distributed, read with psql).
 Waits until no order is pending_confirmation (or WAIT_SECONDS passed), then prints how many orders were
 confirmed and cancelled, the latency percentiles from placing (created_at) to the confirmed move in the
@@ -13,6 +13,7 @@ import time
 
 database = sys.argv[1]
 wait = float(sys.argv[2]) if len(sys.argv) > 2 else 60
+since = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 
 
 def query(sql):
@@ -28,11 +29,12 @@ while query("SELECT COUNT(*) FROM orders WHERE status = 'pending_confirmation'")
 
 rows = query(
     "SELECT o.created_at, h.at FROM orders o JOIN order_history h ON h.order_id = o.id AND h.to_status = 'confirmed'"
+    f" WHERE o.created_at >= {since}"
 )
 counts = dict(
     (status, n)
     for status, n in [
-        (s, query(f"SELECT COUNT(*) FROM orders WHERE status = '{s}'")[0][0])
+        (s, query(f"SELECT COUNT(*) FROM orders WHERE status = '{s}' AND created_at >= {since}")[0][0])
         for s in ("confirmed", "cancelled", "pending_confirmation")
     ]
 )

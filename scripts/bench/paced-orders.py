@@ -1,0 +1,43 @@
+"""Places orders at a steady rate (below what the saga can absorb), to measure placed → confirmed latency
+without a queue in front of it.
+
+Usage: python3 paced-orders.py BASE_URL TOKEN RATE SECONDS
+Prints the microsecond timestamp at which it started (for saga-latency.py --since).
+"""
+import json
+import sys
+import threading
+import time
+import urllib.request
+
+base, token, rate, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+address = {"firstName": "Dana", "lastName": "Fischer", "line1": "Werkstattstrasse 12", "city": "Berlin",
+           "postalCode": "10115", "country": "DE"}
+body = json.dumps({"lines": [{"sku": "KIT-BRK-FRONT-VW-GOLF7", "quantity": 1}, {"sku": "BRK-FLD-DOT4-1L", "quantity": 2}],
+                   "shippingAddress": address, "billingAddress": address}).encode()
+
+
+def place():
+    request = urllib.request.Request(base + "/api/v1/orders", data=body, method="POST", headers={
+        "content-type": "application/json", "authorization": "Bearer " + token})
+    try:
+        urllib.request.urlopen(request, timeout=10).read()
+    except Exception as error:  # noqa: BLE001 - a failed order only lowers the count
+        print(f"order failed: {error}", file=sys.stderr)
+
+
+print(int(time.time() * 1e6))
+sys.stdout.flush()
+start = time.time()
+threads = []
+n = 0
+while time.time() - start < seconds:
+    due = start + n / rate
+    if due > time.time():
+        time.sleep(due - time.time())
+    thread = threading.Thread(target=place)
+    thread.start()
+    threads.append(thread)
+    n += 1
+for thread in threads:
+    thread.join()
