@@ -144,6 +144,12 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "Fulfillment",
+            dependencies: ["ServiceKit", "Storage", "Messaging", "IntegrationEvents"],
+            path: "Sources/Services/Fulfillment",
+            swiftSettings: settings
+        ),
+        .target(
             name: "Catalog",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "CatalogAPI",
@@ -223,6 +229,11 @@ let package = Package(
         .testTarget(
             name: "InventoryTests",
             dependencies: ["Inventory", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "FulfillmentTests",
+            dependencies: ["Fulfillment", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(

@@ -43,7 +43,7 @@ public struct OrdersStore: Sendable {
                     id: UUIDv7.make(at: now), number: "", customerId: customerId, catalog: catalog, taxes: taxes,
                     currency: currency, now: now
                 )
-                order.number = try await nextNumber(at: now, in: db)
+                order.number = try await DocumentNumber.next("SO", counters: "order_numbers", at: now, in: db)
                 try await insert(order, idempotencyKey: idempotencyKey, in: db)
                 let change = StatusChange(from: nil, to: .pendingConfirmation, at: now, actor: customerId, reason: nil)
                 try await appendHistory(change, orderID: order.id, seq: 1, in: db)
@@ -127,20 +127,6 @@ public struct OrdersStore: Sendable {
 
     func publish(_ event: some IntegrationEvent, in db: any SQLDatabase) async throws {
         try await Outbox.append(event, in: db)
-    }
-
-    private func nextNumber(at now: Date, in db: any SQLDatabase) async throws -> String {
-        let year =
-            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: now).year
-            ?? 2026
-        let row = try await db.raw(
-            """
-            INSERT INTO order_numbers (year, last) VALUES (\(bind: year), 1)
-            ON CONFLICT (year) DO UPDATE SET last = order_numbers.last + 1 RETURNING last
-            """
-        ).first()
-        let last = try row?.decode(column: "last", as: Int.self) ?? 1
-        return "SO-\(year)-" + String(format: "%06d", last)
     }
 
     func nextHistorySeq(_ id: String, in db: any SQLDatabase) async throws -> Int {

@@ -1,0 +1,25 @@
+import Foundation
+import SQLKit
+
+/// Yearly document numbers such as `SO-2026-000042` or `PS-2026-000007`.
+///
+/// The year's counter row is taken in the transaction that stores the document: a rollback gives the
+/// number back, and concurrent transactions wait for the row, so numbers have no gaps and no repeats.
+/// `counters` is a table `(year BIGINT PRIMARY KEY, last BIGINT NOT NULL)` of the service.
+public enum DocumentNumber {
+    public static func next(
+        _ prefix: String, counters table: String, at now: Date, in db: any SQLDatabase
+    ) async throws -> String {
+        let year =
+            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: now).year
+            ?? 2026
+        let row = try await db.raw(
+            """
+            INSERT INTO \(ident: table) (year, last) VALUES (\(bind: year), 1)
+            ON CONFLICT (year) DO UPDATE SET last = \(ident: table).last + 1 RETURNING last
+            """
+        ).first()
+        let last = try row?.decode(column: "last", as: Int.self) ?? 1
+        return "\(prefix)-\(year)-" + String(format: "%06d", last)
+    }
+}
