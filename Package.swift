@@ -5,8 +5,8 @@ let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
-/// A service contract: its OpenAPI document and the types, server and client generated from it into
-/// `Generated/` by `scripts/generate-api` (committed, so a build never builds the generator;
+/// A service contract (`Contracts/<Service>API`, outside `Sources/`: mostly generated code): its OpenAPI
+/// document and the types, server and client generated from it into `Generated/` by `scripts/generate-api` (committed, so a build never builds the generator;
 /// `ContractDriftTests` fails when a document changed without regenerating).
 func api(_ name: String) -> Target {
     .target(
@@ -14,7 +14,7 @@ func api(_ name: String) -> Target {
         dependencies: [
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
         ],
-        path: "Sources/Contracts/\(name)",
+        path: "Contracts/\(name)",
         exclude: ["openapi-generator-config.yaml"],
         resources: [.embedInCode("openapi.yaml")],
         swiftSettings: settings

@@ -6,7 +6,7 @@ import InventoryAPI
 import OrdersAPI
 import Testing
 
-/// The generated types, server and client under `Sources/Contracts/<Service>API/Generated/` are committed
+/// The generated types, server and client under `Contracts/<Service>API/Generated/` are committed
 /// (a build never runs the generator). They must come from the documents as they are now: run
 /// `scripts/generate-api` after changing an `openapi.yaml` or its generator config.
 @Suite("Generated contract code matches its OpenAPI documents")
@@ -21,7 +21,7 @@ struct ContractDriftTests {
 
     static let contracts = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sources/Contracts")
+        .appendingPathComponent("Contracts")
 
     @Test func everyContractWasGeneratedFromItsCurrentDocument() throws {
         let targets = try FileManager.default.contentsOfDirectory(atPath: Self.contracts.path)
