@@ -12,7 +12,7 @@ import TestSupport
 final class Cluster: @unchecked Sendable {
     let binary: String
     let run = "e2e\(UInt32.random(in: 0...UInt32.max))"
-    let basePort = Int.random(in: 40_000...48_000)
+    let basePort = FreePorts.range(10)
     private var processes: [String: Process] = [:]
     private let lock = NSLock()
 

@@ -13,7 +13,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
     private let directory: URL
     private let bin: String
 
-    public init(port: Int = Int.random(in: 40_000...44_999)) throws {
+    public init(port: Int = FreePorts.range()) throws {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let newest = versions.sorted(by: { $0.compare($1, options: .numeric) == .orderedAscending }).last
         else { throw MissingPostgres() }

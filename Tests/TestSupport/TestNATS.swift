@@ -57,7 +57,7 @@ public final class NATSServerProcess: @unchecked Sendable {
     private let directory: URL
     private var process: Process?
 
-    public init(port: Int = Int.random(in: 30_000...39_999)) throws {
+    public init(port: Int = FreePorts.range()) throws {
         self.port = port
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "nats-\(port)-\(UUID().uuidString.prefix(6))")
