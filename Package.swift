@@ -43,12 +43,14 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .executableTarget(
             name: "sprocket",
             dependencies: [
                 "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Inventory", "Orders",
+                "Fulfillment", "Shipping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -58,7 +60,8 @@ let package = Package(
         .target(
             name: "Composition",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Gateway",
+                "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment",
+                "Shipping", "Gateway",
                 "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,6 +128,17 @@ let package = Package(
         api("CustomersAPI"),
         api("OrdersAPI"),
         api("InventoryAPI"),
+        api("FulfillmentAPI"),
+        api("ShippingAPI"),
+        .target(
+            name: "Shipping",
+            dependencies: [
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "ShippingAPI",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            path: "Sources/Services/Shipping",
+            swiftSettings: settings
+        ),
         .target(
             name: "Inventory",
             dependencies: [
@@ -145,8 +159,16 @@ let package = Package(
         ),
         .target(
             name: "Fulfillment",
-            dependencies: ["ServiceKit", "Storage", "Messaging", "IntegrationEvents"],
+            dependencies: [
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "FulfillmentAPI",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             path: "Sources/Services/Fulfillment",
+            resources: [
+                .embedInCode("Templates/packing-slip.mustache"), .embedInCode("Templates/pick-list.mustache"),
+                .embedInCode("Templates/style.mustache"),
+            ],
             swiftSettings: settings
         ),
         .target(
@@ -237,6 +259,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "ShippingTests",
+            dependencies: ["Shipping", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "DistributedTests",
             dependencies: [
                 "Storage", "TestSupport",
@@ -249,8 +276,9 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "Composition", "Catalog", "Customers", "Inventory", "Orders", "ServiceKit", "Storage", "Messaging",
-                "IntegrationEvents", "TestSupport", "CatalogAPI", "CustomersAPI", "InventoryAPI", "OrdersAPI",
+                "Composition", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment", "ServiceKit", "Storage",
+                "Messaging", "IntegrationEvents", "TestSupport", "CatalogAPI", "CustomersAPI", "InventoryAPI", "OrdersAPI",
+                "FulfillmentAPI", "Shipping", "ShippingAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -2,4 +2,6 @@
 CREATE DATABASE catalog;
 CREATE DATABASE customers;
 CREATE DATABASE inventory;
+CREATE DATABASE fulfillment;
+CREATE DATABASE shipping;
 CREATE DATABASE orders;

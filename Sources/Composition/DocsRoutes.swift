@@ -41,14 +41,8 @@ enum Documents {
         try names.map { try OpenAPIContract(yaml: $0.module.openAPIDocument) }
     }
 
-    /// First path segment under `/api/v1` → the service that serves it (for the gateway).
-    static func prefixes() throws -> [String: String] {
-        var prefixes: [String: String] = [:]
-        for name in ServiceName.allCases {
-            for prefix in try OpenAPIContract(yaml: name.module.openAPIDocument).firstSegments {
-                prefixes[prefix] = name.rawValue
-            }
-        }
-        return prefixes
+    /// Every service's compiled contract, in `ServiceName` order (for the gateway's routing).
+    static func contracts() throws -> [(service: String, contract: OpenAPIContract)] {
+        try ServiceName.allCases.map { ($0.rawValue, try OpenAPIContract(yaml: $0.module.openAPIDocument)) }
     }
 }

@@ -1,8 +1,10 @@
 import Catalog
 import Customers
+import Fulfillment
 import Inventory
 import Orders
 import ServiceKit
+import Shipping
 
 /// Every service of the system, in start order: the one list that `serve`, `serve --service`,
 /// `migrate`, `demo`, the events commands and the tests iterate.
@@ -13,6 +15,8 @@ public enum ServiceName: String, CaseIterable, Sendable {
     case customers
     case inventory
     case orders
+    case fulfillment
+    case shipping
 
     /// The module that builds this service.
     public var module: any ServiceModule.Type {
@@ -21,6 +25,8 @@ public enum ServiceName: String, CaseIterable, Sendable {
         case .customers: CustomersService.self
         case .inventory: InventoryService.self
         case .orders: OrdersService.self
+        case .fulfillment: FulfillmentService.self
+        case .shipping: ShippingService.self
         }
     }
 }

@@ -138,7 +138,7 @@ public struct ServiceProcess {
         router: Router<AppRequestContext>, configuration: SystemConfiguration, options: DistributedOptions,
         logger: Logger
     ) throws -> ServiceProcess {
-        let routes = try GatewayRoutes(prefixes: try Documents.prefixes(), pairs: options.upstreams)
+        let routes = try GatewayRoutes(contracts: try Documents.contracts(), pairs: options.upstreams)
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
             throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
         }

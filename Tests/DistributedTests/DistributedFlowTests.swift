@@ -89,10 +89,52 @@ struct DistributedFlowTests {
             #expect(createdFirst == 1)
             #expect((placed.object["total"] as? [String: String])?["amount"] == "94.96")
             let id = try #require(placed.object["id"] as? String)
-            let confirmed = try await Self.waitForStatus(gateway, id, "confirmed", token: ann)
-            #expect(confirmed.object["status"] as? String == "confirmed")
+            let confirmed = try await Self.waitForStatus(gateway, id, "sent_to_warehouse", token: ann)
+            #expect(confirmed.object["status"] as? String == "sent_to_warehouse")
             let stock = try await HTTP.send(.GET, "\(gateway)/api/v1/stock/E2E-PAD", token: staff)
             #expect(stock.object["available"] as? Int == 98)
+
+            // Fulfillment (its own process) made the packing slip from order.confirmed; the gateway sends
+            // /warehouses/{code}/pick-list to fulfillment and the rest of /warehouses to inventory.
+            var slips = try await HTTP.send(.GET, "\(gateway)/api/v1/packing-slips?orderId=\(id)", token: staff)
+            for _ in 0..<300 where slips.items.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                slips = try await HTTP.send(.GET, "\(gateway)/api/v1/packing-slips?orderId=\(id)", token: staff)
+            }
+            #expect(slips.items.count == 1)
+            #expect(((slips.items.first?["lines"] as? [[String: Any]])?.first)?["bin"] as? String == "A-01")
+            let pick = try await HTTP.send(.GET, "\(gateway)/api/v1/warehouses/BER/pick-list", token: staff)
+            #expect(pick.status == 200)
+            #expect((pick.object["lines"] as? [[String: Any]])?.first?["sku"] as? String == "E2E-PAD")
+            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/warehouses", token: staff).items.count == 1)
+
+            // Staff packs and ships the slip (shipping, its own process, learned the packing over NATS), the
+            // carrier reports; the order follows to delivered and inventory takes the parts off on hand.
+            let slipId = try #require(slips.items.first?["id"] as? String)
+            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/packing-slips/\(slipId)/pack", token: staff).status == 200)
+            let shipmentBody = #"{"packingSlipId":"\#(slipId)","carrier":"DHL","trackingNumber":"E2E-1"}"#
+            var shipped = try await HTTP.send(.POST, "\(gateway)/api/v1/shipments", json: shipmentBody, token: staff)
+            for _ in 0..<300 where shipped.object["code"] as? String == "shipping.slip_not_packed" {
+                try await Task.sleep(for: .milliseconds(100))
+                shipped = try await HTTP.send(.POST, "\(gateway)/api/v1/shipments", json: shipmentBody, token: staff)
+            }
+            #expect(shipped.status == 201)
+            let shipmentId = try #require(shipped.object["id"] as? String)
+            #expect(try await Self.waitForStatus(gateway, id, "shipped", token: ann).object["status"] as? String == "shipped")
+            for status in ["in_transit", "delivered"] {
+                let tracked = try await HTTP.send(
+                    .POST, "\(gateway)/api/v1/shipments/\(shipmentId)/tracking-events",
+                    json: #"{"status":"\#(status)","location":"Berlin"}"#, token: staff)
+                #expect(tracked.status == 201)
+            }
+            #expect(
+                try await Self.waitForStatus(gateway, id, "delivered", token: ann).object["status"] as? String == "delivered")
+            let mineShipped = try await HTTP.send(.GET, "\(gateway)/api/v1/shipments?orderId=\(id)", token: ann)
+            #expect((mineShipped.items.first?["tracking"] as? [[String: Any]])?.count == 3)
+            let afterShipping = try await HTTP.send(.GET, "\(gateway)/api/v1/stock/E2E-PAD", token: staff)
+            let row = (afterShipping.object["warehouses"] as? [[String: Any]])?.first
+            #expect(row?["onHand"] as? Int == 98)
+            #expect(row?["reserved"] as? Int == 0)
 
             // Inventory goes away for a while: orders wait in pending_confirmation, then confirm.
             cluster.stop("inventory")
@@ -104,8 +146,8 @@ struct DistributedFlowTests {
                     == "pending_confirmation")
             try await cluster.start("inventory")
             #expect(
-                try await Self.waitForStatus(gateway, waitingID, "confirmed", token: ann).object["status"] as? String
-                    == "confirmed")
+                try await Self.waitForStatus(gateway, waitingID, "sent_to_warehouse", token: ann).object["status"]
+                    as? String == "sent_to_warehouse")
 
             let illegal = try await HTTP.send(
                 .POST, "\(gateway)/api/v1/orders/\(id)/status", json: #"{"status":"delivered"}"#, token: staff)
@@ -145,12 +187,14 @@ struct DistributedFlowTests {
             let mine = try await HTTP.send(.GET, "\(gateway)/api/v1/orders?limit=200", token: ann)
             #expect(mine.items.count == 1 + createdWaiting + createdWhileCatchingUp + createdDisc)
             let history = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)/history", token: ann)
-            #expect(history.items.compactMap { $0["to"] as? String } == ["pending_confirmation", "confirmed"])
+            #expect(
+                history.items.compactMap { $0["to"] as? String }
+                    == ["pending_confirmation", "confirmed", "sent_to_warehouse", "shipped", "in_transit", "delivered"])
 
-            // Every catalog, customer and inventory decision event was applied by the orders service
+            // Every catalog, customer, inventory decision, slip and shipment event was applied by the orders service
             // exactly once (once the last orders are decided).
-            for order in mine.items {
-                _ = try await Self.waitForStatus(gateway, order["id"] as? String ?? "", "confirmed", token: ann)
+            for order in mine.items where order["id"] as? String != id {
+                _ = try await Self.waitForStatus(gateway, order["id"] as? String ?? "", "sent_to_warehouse", token: ann)
             }
             let published =
                 try await cluster.withDatabase("catalog") {
@@ -162,6 +206,12 @@ struct DistributedFlowTests {
                 + (try await cluster.withDatabase("inventory") {
                     try await Self.count(
                         "SELECT COUNT(*) AS n FROM outbox WHERE type IN ('inventory.reserved', 'inventory.rejected')", $0)
+                })
+                + (try await cluster.withDatabase("fulfillment") {
+                    try await Self.count("SELECT COUNT(*) AS n FROM outbox WHERE type = 'fulfillment.slip.created'", $0)
+                })
+                + (try await cluster.withDatabase("shipping") {
+                    try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
                 })
             let applied = try await cluster.withDatabase("orders") {
                 try await Self.count("SELECT COUNT(*) AS n FROM inbox", $0)

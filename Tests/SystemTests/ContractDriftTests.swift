@@ -2,8 +2,10 @@ import CatalogAPI
 import Crypto
 import CustomersAPI
 import Foundation
+import FulfillmentAPI
 import InventoryAPI
 import OrdersAPI
+import ShippingAPI
 import Testing
 
 /// The generated types, server and client under `Contracts/<Service>API/Generated/` are committed
@@ -15,8 +17,10 @@ struct ContractDriftTests {
     static let generatedFrom: [String: String] = [
         "CatalogAPI": CatalogSpec.generatedFrom,
         "CustomersAPI": CustomersSpec.generatedFrom,
+        "FulfillmentAPI": FulfillmentSpec.generatedFrom,
         "InventoryAPI": InventorySpec.generatedFrom,
         "OrdersAPI": OrdersSpec.generatedFrom,
+        "ShippingAPI": ShippingSpec.generatedFrom,
     ]
 
     static let contracts = URL(fileURLWithPath: #filePath)

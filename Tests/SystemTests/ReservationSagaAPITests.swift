@@ -43,7 +43,8 @@ struct ReservationSagaAPITests {
                     page = try PageRequest(limit: 200, cursor: cursor, keyCount: 2)
                 }
             }
-            #expect(try await count(.confirmed) == 20)
+            // Confirmed, and at once sent to the warehouse (fulfillment made their slips).
+            #expect(try await count(.confirmed) + count(.sentToWarehouse) == 20)
             #expect(try await count(.cancelled) == 180)
             let stock = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
             #expect(stock.object["available"] as? Int == 0)

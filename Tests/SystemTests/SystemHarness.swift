@@ -8,8 +8,10 @@ import Storage
 import Catalog
 import Composition
 import Customers
+import Fulfillment
 import Inventory
 import Orders
+import Shipping
 import TestSupport
 
 /// Builds the whole embedded system on a fresh SQLite folder or fresh PostgreSQL schemas and drives
@@ -70,6 +72,8 @@ extension EmbeddedSystem {
     var customers: CustomersService { service(CustomersService.self)! }
     var orders: OrdersService { service(OrdersService.self)! }
     var inventory: InventoryService { service(InventoryService.self)! }
+    var fulfillment: FulfillmentService { service(FulfillmentService.self)! }
+    var shipping: ShippingService { service(ShippingService.self)! }
 }
 
 enum HarnessError: Error {

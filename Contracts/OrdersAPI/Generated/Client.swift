@@ -511,7 +511,7 @@ package struct Client: APIProtocol {
             }
         )
     }
-    /// Cancel before shipping (customers their own order while pending_confirmation or confirmed).
+    /// Cancel before shipping (customers their own order); 409 order.already_shipped once a slip shipped.
     ///
     /// - Remark: HTTP `POST /orders/{id}/cancel`.
     /// - Remark: Generated from `#/paths//orders/{id}/cancel/post(cancelOrder)`.

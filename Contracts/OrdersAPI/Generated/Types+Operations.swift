@@ -771,7 +771,7 @@ package enum Operations {
             }
         }
     }
-    /// Cancel before shipping (customers their own order while pending_confirmation or confirmed).
+    /// Cancel before shipping (customers their own order); 409 order.already_shipped once a slip shipped.
     ///
     /// - Remark: HTTP `POST /orders/{id}/cancel`.
     /// - Remark: Generated from `#/paths//orders/{id}/cancel/post(cancelOrder)`.

@@ -37,7 +37,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /orders/{id}/status`.
     /// - Remark: Generated from `#/paths//orders/{id}/status/post(moveOrder)`.
     func moveOrder(_ input: Operations.MoveOrder.Input) async throws -> Operations.MoveOrder.Output
-    /// Cancel before shipping (customers their own order while pending_confirmation or confirmed).
+    /// Cancel before shipping (customers their own order); 409 order.already_shipped once a slip shipped.
     ///
     /// - Remark: HTTP `POST /orders/{id}/cancel`.
     /// - Remark: Generated from `#/paths//orders/{id}/cancel/post(cancelOrder)`.
@@ -105,7 +105,7 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// Cancel before shipping (customers their own order while pending_confirmation or confirmed).
+    /// Cancel before shipping (customers their own order); 409 order.already_shipped once a slip shipped.
     ///
     /// - Remark: HTTP `POST /orders/{id}/cancel`.
     /// - Remark: Generated from `#/paths//orders/{id}/cancel/post(cancelOrder)`.

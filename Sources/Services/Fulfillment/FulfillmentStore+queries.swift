@@ -62,6 +62,15 @@ extension FulfillmentStore {
         }
     }
 
+    /// How many open slips `warehouse` has (what its pick list serves).
+    public func openSlips(warehouse: String) async throws -> Int {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT COUNT(*) AS n FROM packing_slips WHERE warehouse = \(bind: warehouse.uppercased()) AND status = 'open'"
+            ).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     /// What to take from each bin of `warehouse` for every open slip: one walk through the aisles.
     public func pickList(warehouse: String) async throws -> [PickLine] {
         try await database.read { db in

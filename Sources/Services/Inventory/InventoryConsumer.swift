@@ -5,7 +5,7 @@ import Messaging
 import Storage
 
 /// The inventory service's event consumer: the catalog's kits, and the reservation saga's side of
-/// orders (reserve on `order.placed`, release on `order.cancelled`).
+/// orders (reserve on `order.placed`, release on `order.cancelled`, commit on `shipment.shipped`).
 ///
 /// Each event is applied once (the inbox), and each order is decided once (`order_outcomes`), so a
 /// redelivered or reordered event never reserves or releases twice.
@@ -17,6 +17,7 @@ enum InventoryConsumer {
         consumer.on(CatalogPartUpserted.self) { event, db in try await store.apply(event, in: db) }
         consumer.on(OrderPlaced.self) { event, db in try await store.reserve(event.order, in: db) }
         consumer.on(OrderCancelled.self) { event, db in try await store.release(event.order.orderId, in: db) }
+        consumer.on(ShipmentShipped.self) { event, db in try await store.commit(event.shipment, in: db) }
         return consumer
     }
 }

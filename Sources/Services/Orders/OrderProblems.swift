@@ -16,4 +16,10 @@ enum OrderProblems {
             "order.not_reserved",
             "Order \(id) has no stock reservation yet: inventory confirms it once its parts are reserved.")
     }
+
+    static func alreadyShipped(_ id: String) -> Problem {
+        .conflict(
+            "order.already_shipped",
+            "A packing slip of order \(id) has shipped: the order can no longer be cancelled.", allowed: [])
+    }
 }

@@ -7,7 +7,7 @@ import ServiceKit
 import Storage
 
 /// The orders service's event consumer: keeps the catalog and customer replicas current, and moves
-/// orders on inventory's decisions (the reservation saga).
+/// orders on inventory's decisions (the reservation saga), fulfillment's slips and shipping's shipments.
 ///
 /// Catalog events carry a version; an older one than the replica holds changes nothing, so
 /// redelivery and reordering are harmless. Inventory decides each order once.
@@ -20,6 +20,16 @@ enum OrdersConsumer {
             try await store.recordReservation(event, autoConfirm: autoConfirm, in: db)
         }
         consumer.on(InventoryRejected.self) { event, db in try await store.recordRejection(event, in: db) }
+        consumer.on(FulfillmentSlipCreated.self) { event, db in try await store.recordSlip(event.slip, in: db) }
+        consumer.on(ShipmentShipped.self) { event, db in
+            try await store.recordShipment(event.shipment, stage: .shipped, in: db)
+        }
+        consumer.on(ShipmentInTransit.self) { event, db in
+            try await store.recordShipment(event.shipment, stage: .inTransit, in: db)
+        }
+        consumer.on(ShipmentDelivered.self) { event, db in
+            try await store.recordShipment(event.shipment, stage: .delivered, in: db)
+        }
         consumer.on(CatalogPartUpserted.self) { event, db in try await upsert(event, db) }
         consumer.on(CatalogPartDiscontinued.self) { event, db in
             try await db.raw(

@@ -67,10 +67,10 @@ struct OrdersHandler: APIProtocol {
             order in
             guard !principal.isStaff else { return }
             guard order.customerId == principal.subject else { throw OrderProblems.notFound(order.id) }
-            guard [.pendingConfirmation, .confirmed].contains(order.status) else {
+            guard [.pendingConfirmation, .confirmed, .sentToWarehouse].contains(order.status) else {
                 throw Problem.conflict(
                     "order.cancel_not_allowed",
-                    "Customers can cancel while an order is pending_confirmation or confirmed; this one is \(order.status.rawValue). Ask our staff.",
+                    "Customers can cancel until an order ships; this one is \(order.status.rawValue). Ask our staff.",
                     allowed: []
                 )
             }

@@ -84,5 +84,19 @@ enum OrdersMigrations {
                 """
             ]
         },
+        Migration(version: 3, name: "packing slips and shipments of orders") { _ in
+            [
+                """
+                CREATE TABLE order_slips (
+                    slip_id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL,
+                    slips_in_order BIGINT NOT NULL,
+                    stage BIGINT NOT NULL,
+                    shipment_id TEXT,
+                    updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX order_slips_order ON order_slips (order_id)",
+            ]
+        },
     ]
 }

@@ -80,6 +80,9 @@ public struct OrdersStore: Sendable {
         _ current: Order, to status: OrderStatus, actor: String, reason: String?, now: Date, in db: any SQLDatabase
     ) async throws -> Order {
         let (moved, change) = try current.transition(to: status, at: now, by: actor, reason: reason)
+        if status == .cancelled, try await hasShipped(current.id, in: db) {
+            throw OrderProblems.alreadyShipped(current.id)
+        }
         var allocations: [StockAllocation]?
         if status == .confirmed {
             guard let reserved = try await reservation(current.id, in: db) else { throw OrderProblems.notReserved(current.id) }

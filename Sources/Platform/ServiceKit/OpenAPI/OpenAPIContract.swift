@@ -97,6 +97,14 @@ public struct OpenAPIContract: Sendable {
         self.firstSegments = Set(routes.compactMap { $0.segments.count > baseCount ? $0.segments[baseCount] : nil })
     }
 
+    /// How many literal segments of the best path template matching `path` (e.g. `/api/v1/warehouses/MAD/pick-list`
+    /// against `/api/v1/warehouses/{code}/pick-list`: 4), or `nil` when no template matches: how a gateway
+    /// picks the service when two share a first segment.
+    public func specificity(of path: String) -> Int? {
+        guard let (route, _) = match(path) else { return nil }
+        return route.segments.compactMap { $0 }.count
+    }
+
     /// The route whose template matches `path` (literal segments preferred), with its path parameters.
     func match(_ path: String) -> (Route, [String: String])? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)

@@ -21,7 +21,12 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let (route, pathParameters) = contracts.lazy.compactMap({ $0.match(request.uri.path) }).first else {
+        let matches = contracts.compactMap { $0.match(request.uri.path) }
+        guard
+            let (route, pathParameters) = matches.max(by: {
+                $0.0.segments.compactMap { $0 }.count < $1.0.segments.compactMap { $0 }.count
+            })
+        else {
             return try await next(request, context)
         }
         guard let operation = route.operations[request.method] else {

@@ -1,0 +1,26 @@
+import ServiceKit
+
+/// The shipping service's problem codes.
+enum ShippingProblems {
+    static func notFound(_ id: String) -> Problem {
+        .notFound("shipping.shipment_not_found", "No shipment \(id).")
+    }
+
+    static func slipNotPacked(_ id: String) -> Problem {
+        .conflict(
+            "shipping.slip_not_packed",
+            "Packing slip \(id) is not packed (or its packing has not reached shipping yet): pack it first.")
+    }
+
+    static func slipVoided(_ id: String) -> Problem {
+        .conflict("shipping.slip_voided", "Packing slip \(id) was voided: its order was cancelled.")
+    }
+
+    static func slipAlreadyShipped(_ id: String) -> Problem {
+        .conflict("shipping.slip_already_shipped", "Packing slip \(id) has shipped already.")
+    }
+
+    static func alreadyDelivered(_ id: String) -> Problem {
+        .conflict("shipping.already_delivered", "Shipment \(id) was delivered; it takes no more tracking events.")
+    }
+}

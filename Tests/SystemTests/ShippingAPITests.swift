@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Inventory
+import Orders
+import Shipping
+import Storage
+import Composition
+import Testing
+import TestSupport
+
+@Suite("Shipments through the router: the order follows its slips to the door, on both engines")
+struct ShippingAPITests {
+    /// Ships slip `slipId` as `token`.
+    static func ship(_ client: any TestClientProtocol, _ slipId: String, token: String, tracking: String = "1Z999")
+        async throws -> JSONResponse
+    {
+        try await client.json(
+            .post, "/api/v1/shipments", ["packingSlipId": slipId, "carrier": "DHL", "trackingNumber": tracking],
+            token: token)
+    }
+
+    static func status(_ client: any TestClientProtocol, _ orderId: String, token: String) async throws -> String? {
+        try await client.json(.get, "/api/v1/orders/\(orderId)", token: token).object["status"] as? String
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aSplitOrderShipsWhenEverySlipHasAndIsDeliveredWhenEveryShipmentIs(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            // PAD only in Berlin, DISC only in Munich: the order splits into two slips.
+            _ = try await client.json(
+                .post, "/api/v1/warehouses", ["code": "MUC", "name": "Munich", "country": "DE"], token: world.admin)
+            _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/DISC", ["onHand": 0], token: world.admin)
+            _ = try await client.json(.put, "/api/v1/warehouses/MUC/stock/DISC", ["onHand": 10], token: world.admin)
+            let placed = try await client.json(
+                .post, "/api/v1/orders",
+                OrdersAPITests.orderBody([["sku": "PAD", "quantity": 2], ["sku": "DISC", "quantity": 1]]),
+                token: world.ann)
+            let orderId = try #require(placed.object["id"] as? String)
+            try await system.publishPendingEvents()
+            #expect(try await Self.status(client, orderId, token: world.ann) == "sent_to_warehouse")
+            let slips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
+            let byWarehouse = Dictionary(uniqueKeysWithValues: slips.map { ($0["warehouse"] as? String ?? "", $0["id"] as? String ?? "") })
+            let berlin = try #require(byWarehouse["BER"])
+            let munich = try #require(byWarehouse["MUC"])
+
+            // Not packed yet: it cannot ship. Customers cannot ship.
+            #expect(try await Self.ship(client, berlin, token: world.staff).code == "shipping.slip_not_packed")
+            for slip in [berlin, munich] {
+                #expect(try await client.json(.post, "/api/v1/packing-slips/\(slip)/pack", token: world.staff).status == .ok)
+            }
+            try await system.publishPendingEvents()
+            #expect(try await Self.ship(client, berlin, token: world.ann).status == .forbidden)
+            let first = try await Self.ship(client, berlin, token: world.staff)
+            #expect(first.status == .created)
+            #expect(first.object["status"] as? String == "shipped")
+            #expect(first.object["orderNumber"] as? String == placed.object["number"] as? String)
+            #expect(try await Self.ship(client, berlin, token: world.staff).code == "shipping.slip_already_shipped")
+            try await system.publishPendingEvents()
+
+            // One of two slips shipped: the order waits, and can no longer be cancelled.
+            #expect(try await Self.status(client, orderId, token: world.ann) == "sent_to_warehouse")
+            let cancel = try await client.json(.post, "/api/v1/orders/\(orderId)/cancel", token: world.staff)
+            #expect(cancel.status == .conflict)
+            #expect(cancel.code == "order.already_shipped")
+            // Inventory took Berlin's pads off the shelf; Munich's disc is still reserved.
+            let pad = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
+            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["onHand"] as? Int == 98)
+            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 0)
+            let disc = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
+            #expect(disc.items.first?["cause"] as? String == "reserve")
+
+            let second = try await Self.ship(client, munich, token: world.staff, tracking: "1Z1000")
+            try await system.publishPendingEvents()
+            #expect(try await Self.status(client, orderId, token: world.ann) == "shipped")
+            let munichLedger = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
+            #expect(munichLedger.items.first?["cause"] as? String == "commit")
+            #expect(munichLedger.items.first?["onHandAfter"] as? Int == 9)
+
+            // The carrier reports: in transit when both are, delivered when both are.
+            let ids = [try #require(first.object["id"] as? String), try #require(second.object["id"] as? String)]
+            func track(_ id: String, _ status: String) async throws -> JSONResponse {
+                try await client.json(
+                    .post, "/api/v1/shipments/\(id)/tracking-events", ["status": status, "location": "Leipzig hub"],
+                    token: world.staff)
+            }
+            #expect(try await track(ids[0], "in_transit").status == .created)
+            try await system.publishPendingEvents()
+            #expect(try await Self.status(client, orderId, token: world.ann) == "shipped")
+            #expect(try await track(ids[1], "delivered").status == .created)  // no transit scan: straight to the door
+            try await system.publishPendingEvents()
+            #expect(try await Self.status(client, orderId, token: world.ann) == "in_transit")
+            #expect(try await track(ids[0], "delivered").status == .created)
+            try await system.publishPendingEvents()
+            #expect(try await Self.status(client, orderId, token: world.ann) == "delivered")
+            let late = try await track(ids[0], "in_transit")
+            #expect(late.status == .conflict)
+            #expect(late.code == "shipping.already_delivered")
+            let future = try await client.json(
+                .post, "/api/v1/shipments/\(ids[1])/tracking-events", ["status": "delivered", "at": "2999-01-01T00:00:00Z"],
+                token: world.staff)
+            #expect(future.status == .unprocessableContent)
+
+            let history = try await client.json(.get, "/api/v1/orders/\(orderId)/history", token: world.ann)
+            #expect(
+                history.items.map { "\($0["to"] ?? "") by \($0["actor"] ?? "")" }.suffix(4) == [
+                    "sent_to_warehouse by fulfillment", "shipped by shipping", "in_transit by shipping",
+                    "delivered by shipping",
+                ])
+
+            // The customer follows their own parcels; nobody else sees them.
+            let mine = try await client.json(.get, "/api/v1/shipments?orderId=\(orderId)", token: world.ann)
+            #expect(mine.items.count == 2)
+            #expect(Set(mine.items.compactMap { ($0["tracking"] as? [[String: Any]])?.count }) == [2, 3])
+            #expect(try await client.json(.get, "/api/v1/shipments", token: world.bob).items.isEmpty)
+            #expect(try await client.json(.get, "/api/v1/shipments/\(ids[0])", token: world.bob).status == .notFound)
+            #expect(try await client.json(.get, "/api/v1/shipments/\(ids[0])", token: world.ann).status == .ok)
+            #expect(try await client.json(.get, "/api/v1/shipments/\(ids[0])").status == .unauthorized)
+            #expect(try await InventoryService.reconcile(system.inventory.store.database) == [])
+            #expect(try await ShippingService.reconcile(system.shipping.store.database) == [])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aCancelledOrdersPackedSlipCannotShip(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let placed = try await client.json(
+                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 1]]), token: world.ann)
+            let orderId = try #require(placed.object["id"] as? String)
+            try await system.publishPendingEvents()
+            let slip = try #require(
+                try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff).first?["id"] as? String)
+            _ = try await client.json(.post, "/api/v1/packing-slips/\(slip)/pack", token: world.staff)
+            try await system.publishPendingEvents()
+            #expect(try await client.json(.post, "/api/v1/orders/\(orderId)/cancel", token: world.ann).status == .ok)
+            try await system.publishPendingEvents()
+            let refused = try await Self.ship(client, slip, token: world.staff)
+            #expect(refused.status == .conflict)
+            #expect(refused.code == "shipping.slip_voided")
+            #expect(try await client.json(.get, "/api/v1/stock/PAD").object["available"] as? Int == 100)
+        }
+    }
+}
