@@ -120,28 +120,31 @@ public enum DemoData {
             city: "Lyon", postalCode: "69003", country: "FR"
         )
         // Inventory reserves each order and it confirms itself (or is cancelled out_of_stock, as the
-        // fifth is); staff then move some further.
-        let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, moves: [OrderStatus])] = [
+        // fifth is); fulfillment makes the slips; then the warehouse and the carrier move some further.
+        let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, steps: [WarehouseStep])] = [
             ("demo-order-1", [("KIT-BRK-FRONT-VW-GOLF7", 1), ("BRK-FLD-DOT4-1L", 1)], home, []),
-            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, []),
-            ("demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home, [.sentToWarehouse, .shipped]),
-            ("demo-order-4", [("OV-LMP-25W-300C", 3)], garage, [.cancelled]),
+            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, [.pack]),
+            (
+                "demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home,
+                [.pack, .ship(carrier: "DHL", trackingNumber: "JJD000390007713"), .inTransit(location: "Leipzig hub")]
+            ),
+            ("demo-order-4", [("OV-LMP-25W-300C", 3)], garage, [.cancel]),
             ("demo-order-5", [("BAT-AGM-70AH", 2)], home, []),
         ]
-        var placed: [(id: String, moves: [OrderStatus])] = []
+        var placed: [(id: String, steps: [WarehouseStep])] = []
         for plan in plans {
             let draft = OrderDraft(lines: plan.lines, shippingAddress: plan.address, billingAddress: plan.address)
             let order = try await orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)
             guard order.status == .pendingConfirmation, order.version == 1 else { continue }
-            placed.append((order.id, plan.moves))
+            placed.append((order.id, plan.steps))
         }
         try await system.publishPendingEvents()
-        for (id, moves) in placed where try await orders.store.order(id)?.status == .confirmed {
-            for status in moves {
-                _ = try await orders.store.move(id, to: status, actor: staff.id, reason: "demo")
+        for (id, steps) in placed where try await orders.store.order(id)?.status == .sentToWarehouse {
+            for step in steps {
+                try await step.run(order: id, in: system, staff: staff.id)
+                try await system.publishPendingEvents()
             }
         }
-        try await system.publishPendingEvents()
     }
 
     /// Loads the sample through the catalog store and identity of any process.

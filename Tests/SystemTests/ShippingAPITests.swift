@@ -74,6 +74,8 @@ struct ShippingAPITests {
             let second = try await Self.ship(client, munich, token: world.staff, tracking: "1Z1000")
             try await system.publishPendingEvents()
             #expect(try await Self.status(client, orderId, token: world.ann) == "shipped")
+            let shippedSlips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
+            #expect(shippedSlips.map { $0["status"] as? String } == ["shipped", "shipped"])
             let munichLedger = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
             #expect(munichLedger.items.first?["cause"] as? String == "commit")
             #expect(munichLedger.items.first?["onHandAfter"] as? Int == 9)

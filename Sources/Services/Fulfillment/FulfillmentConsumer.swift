@@ -3,8 +3,8 @@ import IntegrationEvents
 import Logging
 import Messaging
 
-/// The fulfillment service's event consumer: slips for confirmed orders, voided for cancelled ones, and
-/// the part names slips print.
+/// The fulfillment service's event consumer: slips for confirmed orders, voided for cancelled ones, shipped
+/// when shipping took them, and the part names slips print.
 public enum FulfillmentConsumer {
     public static let name = "fulfillment"
 
@@ -13,6 +13,7 @@ public enum FulfillmentConsumer {
         consumer.on(CatalogPartUpserted.self) { event, db in try await store.apply(event, in: db) }
         consumer.on(OrderConfirmed.self) { event, db in try await store.createSlips(for: event, in: db) }
         consumer.on(OrderCancelled.self) { event, db in try await store.voidSlips(ofOrder: event.order.orderId, in: db) }
+        consumer.on(ShipmentShipped.self) { event, db in try await store.markShipped(event.shipment, in: db) }
         return consumer
     }
 }

@@ -83,6 +83,17 @@ public struct FulfillmentStore: Sendable {
         }
     }
 
+    /// Marks the slip a shipment took as shipped (from packed, or from voided when a cancellation crossed
+    /// the parcel on its way out: it left all the same).
+    func markShipped(_ shipment: ShipmentSnapshot, now: Date = .storageNow, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE packing_slips SET status = 'shipped', updated_at = \(bind: now.microsecondsSince1970)
+            WHERE id = \(bind: shipment.slipId) AND status IN ('packed', 'voided')
+            """
+        ).run()
+    }
+
     /// Keeps the names slips print, at the newest catalog version seen.
     func apply(_ event: CatalogPartUpserted, in db: any SQLDatabase) async throws {
         try await db.raw(

@@ -1,0 +1,35 @@
+import Composition
+import Foundation
+import Fulfillment
+import Orders
+import ServiceKit
+import Shipping
+import Storage
+import Testing
+import TestSupport
+
+@Suite("The demo data, loaded twice, on both engines")
+struct DemoDataTests {
+    @Test(arguments: Engine.allCases)
+    func theDemoShowsEveryStageOfTheOrderFlowAndLoadsOnce(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, _ in
+            try await DemoData.load(into: system)
+            try await DemoData.load(into: system)  // idempotent: nothing new the second time
+            let orders = try await system.orders.store.list(OrderFilter(), page: PageRequest(limit: 50)).items
+            #expect(
+                orders.map(\.status.rawValue).sorted() == [
+                    "cancelled", "cancelled", "in_transit", "sent_to_warehouse", "sent_to_warehouse",
+                ])
+            let slips = try await system.fulfillment.store.list(SlipFilter(), page: PageRequest(limit: 50)).items
+            #expect(slips.map(\.status.rawValue).sorted() == ["open", "packed", "shipped", "voided"])
+            #expect(slips.contains { slip in slip.lines.contains { $0.kind == .kit } })
+            let shipments = try await system.shipping.store.list(ShipmentFilter(), page: PageRequest(limit: 50)).items
+            #expect(shipments.map(\.status) == [.inTransit])
+            #expect(try await system.fulfillment.store.pickList(warehouse: "MAD").isEmpty == false)
+            for service in ServiceName.allCases {
+                guard let database = system.databases[service] else { continue }
+                #expect(try await service.module.reconcile(database) == [], "\(service)")
+            }
+        }
+    }
+}
