@@ -51,6 +51,7 @@ struct FulfillmentAPITests {
             let again = try await client.json(.post, "/api/v1/packing-slips/\(id)/pack", token: world.staff)
             #expect(again.status == .conflict)
             #expect(again.code == "fulfillment.slip_not_open")
+            #expect(again.object["allowed"] as? [String] == ["shipped", "voided"])
             let unknown = try await client.json(.post, "/api/v1/packing-slips/nope-1/pack", token: world.staff)
             #expect(unknown.status == .notFound)
             #expect(unknown.code == "fulfillment.slip_not_found")

@@ -25,25 +25,44 @@ struct ShippingAPITests {
     }
 
     @Test(arguments: Engine.allCases)
-    func aSplitOrderShipsWhenEverySlipHasAndIsDeliveredWhenEveryShipmentIs(engine: Engine) async throws {
+    func aKitAndLoosePartsSplitOverTwoWarehousesShipAndAreDeliveredSlipBySlip(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            // PAD only in Berlin, DISC only in Munich: the order splits into two slips.
+            // A kit of two pads and a disc; pads only in Berlin, discs only in Munich: the order (the kit
+            // and loose parts) splits into two slips, each with the kit's header and its part of the kit.
+            let kit: [String: Any] = [
+                "sku": "KIT-BRAKE", "name": "Brake kit", "price": ["amount": "120.00", "currency": "EUR"],
+                "components": [["sku": "PAD", "quantity": 2], ["sku": "DISC", "quantity": 1]],
+            ]
+            #expect(try await client.json(.post, "/api/v1/parts", kit, token: world.admin).status == .created)
             _ = try await client.json(
                 .post, "/api/v1/warehouses", ["code": "MUC", "name": "Munich", "country": "DE"], token: world.admin)
+            _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/PAD", ["onHand": 100, "bin": "B-07"], token: world.admin)
             _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/DISC", ["onHand": 0], token: world.admin)
-            _ = try await client.json(.put, "/api/v1/warehouses/MUC/stock/DISC", ["onHand": 10], token: world.admin)
+            _ = try await client.json(.put, "/api/v1/warehouses/MUC/stock/DISC", ["onHand": 10, "bin": "A-02"], token: world.admin)
+            try await system.publishPendingEvents()
             let placed = try await client.json(
                 .post, "/api/v1/orders",
-                OrdersAPITests.orderBody([["sku": "PAD", "quantity": 2], ["sku": "DISC", "quantity": 1]]),
+                OrdersAPITests.orderBody([
+                    ["sku": "KIT-BRAKE", "quantity": 1], ["sku": "PAD", "quantity": 1], ["sku": "DISC", "quantity": 1],
+                ]),
                 token: world.ann)
             let orderId = try #require(placed.object["id"] as? String)
             try await system.publishPendingEvents()
             #expect(try await Self.status(client, orderId, token: world.ann) == "sent_to_warehouse")
             let slips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
-            let byWarehouse = Dictionary(uniqueKeysWithValues: slips.map { ($0["warehouse"] as? String ?? "", $0["id"] as? String ?? "") })
-            let berlin = try #require(byWarehouse["BER"])
-            let munich = try #require(byWarehouse["MUC"])
+            #expect(slips.count == 2)
+            let byWarehouse = Dictionary(uniqueKeysWithValues: slips.map { ($0["warehouse"] as? String ?? "", $0) })
+            func lines(_ warehouse: String) -> [String] {
+                (byWarehouse[warehouse]?["lines"] as? [[String: Any]] ?? []).map {
+                    "\($0["kind"] ?? "") \($0["sku"] ?? "") \($0["quantity"] ?? 0) \($0["bin"] ?? "-")"
+                }
+            }
+            #expect(lines("BER") == ["kit KIT-BRAKE 1 -", "component PAD 2 B-07", "part PAD 1 B-07"])
+            // Groups in bin order; on the same bin, by SKU.
+            #expect(lines("MUC") == ["part DISC 1 A-02", "kit KIT-BRAKE 1 -", "component DISC 1 A-02"])
+            let berlin = try #require(byWarehouse["BER"]?["id"] as? String)
+            let munich = try #require(byWarehouse["MUC"]?["id"] as? String)
 
             // Not packed yet: it cannot ship. Customers cannot ship.
             #expect(try await Self.ship(client, berlin, token: world.staff).code == "shipping.slip_not_packed")
@@ -57,6 +76,8 @@ struct ShippingAPITests {
             #expect(first.object["status"] as? String == "shipped")
             #expect(first.object["orderNumber"] as? String == placed.object["number"] as? String)
             #expect(try await Self.ship(client, berlin, token: world.staff).code == "shipping.slip_already_shipped")
+            let sameNumber = try await Self.ship(client, munich, token: world.staff)
+            #expect(sameNumber.code == "shipping.tracking_number_taken")
             try await system.publishPendingEvents()
 
             // One of two slips shipped: the order waits, and can no longer be cancelled.
@@ -64,9 +85,9 @@ struct ShippingAPITests {
             let cancel = try await client.json(.post, "/api/v1/orders/\(orderId)/cancel", token: world.staff)
             #expect(cancel.status == .conflict)
             #expect(cancel.code == "order.already_shipped")
-            // Inventory took Berlin's pads off the shelf; Munich's disc is still reserved.
+            // Inventory took Berlin's three pads off the shelf; Munich's discs are still reserved.
             let pad = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
-            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["onHand"] as? Int == 98)
+            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["onHand"] as? Int == 97)
             #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 0)
             let disc = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
             #expect(disc.items.first?["cause"] as? String == "reserve")
@@ -78,7 +99,8 @@ struct ShippingAPITests {
             #expect(shippedSlips.map { $0["status"] as? String } == ["shipped", "shipped"])
             let munichLedger = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
             #expect(munichLedger.items.first?["cause"] as? String == "commit")
-            #expect(munichLedger.items.first?["onHandAfter"] as? Int == 9)
+            #expect(munichLedger.items.first?["onHandAfter"] as? Int == 8)
+            #expect(munichLedger.items.first?["reservedAfter"] as? Int == 0)
 
             // The carrier reports: in transit when both are, delivered when both are.
             let ids = [try #require(first.object["id"] as? String), try #require(second.object["id"] as? String)]

@@ -9,6 +9,6 @@ enum FulfillmentProblems {
     static func notPackable(_ id: String, status: SlipStatus) -> Problem {
         .conflict(
             "fulfillment.slip_not_open", "Packing slip \(id) is \(status.rawValue); only an open slip can be packed.",
-            allowed: status == .open ? ["packed"] : [])
+            allowed: status.allowedMoves.map(\.rawValue))
     }
 }

@@ -25,11 +25,13 @@ public enum ShippingMigrations {
                     order_id TEXT NOT NULL,
                     customer_id TEXT NOT NULL,
                     carrier TEXT NOT NULL,
+                    carrier_key TEXT NOT NULL,
                     tracking_number TEXT NOT NULL,
                     status TEXT NOT NULL,
                     shipped_at BIGINT NOT NULL,
                     updated_at BIGINT NOT NULL)
                 """,
+                "CREATE UNIQUE INDEX shipments_tracking ON shipments (carrier_key, tracking_number)",
                 "CREATE INDEX shipments_order ON shipments (order_id)",
                 "CREATE INDEX shipments_customer ON shipments (customer_id, shipped_at, id)",
                 "CREATE INDEX shipments_shipped ON shipments (shipped_at, id)",

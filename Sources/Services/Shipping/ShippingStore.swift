@@ -24,9 +24,31 @@ public struct ShippingStore: Sendable {
         try await upsert(event.slip, state: .voided, now: now, in: db)
     }
 
-    /// Ships packed slip `slipId` with `carrier`: 409 unless it is packed and not shipped yet.
+    /// Ships packed slip `slipId` with `carrier`: 409 unless it is packed and not shipped yet, and unless
+    /// the tracking number is new for that carrier (carriers compared without case).
     public func ship(
         slipId: String, carrier: String, trackingNumber: String, actor: String, now: Date = .storageNow
+    ) async throws -> Shipment {
+        do {
+            return try await insertShipment(
+                slipId: slipId, carrier: carrier, trackingNumber: trackingNumber, actor: actor, now: now)
+        } catch where Database.isUniqueViolation(error) {
+            // The slip shipped or the tracking number was taken by a concurrent request: say which.
+            let taken = try await database.read { db in
+                try await db.raw(
+                    """
+                    SELECT id FROM shipments
+                    WHERE carrier_key = \(bind: carrier.uppercased()) AND tracking_number = \(bind: trackingNumber)
+                    """
+                ).first() != nil
+            }
+            if taken { throw ShippingProblems.trackingNumberTaken(carrier, trackingNumber) }
+            throw ShippingProblems.slipAlreadyShipped(slipId)
+        }
+    }
+
+    private func insertShipment(
+        slipId: String, carrier: String, trackingNumber: String, actor: String, now: Date
     ) async throws -> Shipment {
         try await database.transaction { db in
             let row = try await db.raw(
@@ -47,10 +69,10 @@ public struct ShippingStore: Sendable {
             ).run()
             try await db.raw(
                 """
-                INSERT INTO shipments (id, slip_id, order_id, customer_id, carrier, tracking_number, status, shipped_at,
-                    updated_at)
+                INSERT INTO shipments (id, slip_id, order_id, customer_id, carrier, carrier_key, tracking_number, status,
+                    shipped_at, updated_at)
                 VALUES (\(bind: shipment.id), \(bind: slipId), \(bind: slip.orderId), \(bind: slip.customerId),
-                    \(bind: carrier), \(bind: trackingNumber), 'shipped', \(bind: now.microsecondsSince1970),
+                    \(bind: carrier), \(bind: carrier.uppercased()), \(bind: trackingNumber), 'shipped', \(bind: now.microsecondsSince1970),
                     \(bind: now.microsecondsSince1970))
                 """
             ).run()

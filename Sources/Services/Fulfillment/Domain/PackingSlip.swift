@@ -34,6 +34,16 @@ public struct SlipLine: Sendable, Equatable, Codable {
 /// What a packing slip is doing.
 public enum SlipStatus: String, Sendable, CaseIterable, Codable {
     case open, packed, shipped, voided
+
+    /// Where a slip may go from here: packed (staff), then shipped (a shipment); voided by a cancellation
+    /// before it ships.
+    public var allowedMoves: [SlipStatus] {
+        switch self {
+        case .open: [.packed, .voided]
+        case .packed: [.shipped, .voided]
+        case .shipped, .voided: []
+        }
+    }
 }
 
 /// The warehouse's paper for one order: what to pick where, and where it goes.
