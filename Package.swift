@@ -131,6 +131,16 @@ let package = Package(
         api("FulfillmentAPI"),
         api("ShippingAPI"),
         .target(
+            name: "Billing",
+            dependencies: [
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Sources/Services/Billing",
+            swiftSettings: settings
+        ),
+        .target(
             name: "Shipping",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "ShippingAPI",
@@ -256,6 +266,11 @@ let package = Package(
         .testTarget(
             name: "FulfillmentTests",
             dependencies: ["Fulfillment", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "BillingTests",
+            dependencies: ["Billing", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
             swiftSettings: settings
         ),
         .testTarget(

@@ -1,0 +1,158 @@
+import Foundation
+import IntegrationEvents
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// The billing service's tables: invoices with their lines, payments and credit notes, and one
+/// numbering table per series. A document and its number are stored in one transaction (no gaps, no
+/// repeats), and each change and its event commit together (the outbox).
+public struct BillingStore: Sendable {
+    public let database: Database
+    public let seller: Seller
+
+    public init(database: Database, seller: Seller) {
+        self.database = database
+        self.seller = seller
+    }
+
+    /// Issues the confirmed order's invoice, once; none for an order cancelled before billing saw it confirmed.
+    func issue(for event: OrderConfirmed, now: Date = .storageNow, in db: any SQLDatabase) async throws {
+        let order = event.order
+        let cancelled = try await db.raw(
+            "SELECT order_id FROM cancelled_orders WHERE order_id = \(bind: order.orderId)"
+        ).first()
+        let issued = try await db.raw("SELECT id FROM invoices WHERE order_id = \(bind: order.orderId)").first()
+        guard cancelled == nil, issued == nil else { return }
+        let amounts = try BillingRules.lines(for: order)
+        let invoice = Invoice(
+            id: UUIDv7.make(at: now),
+            number: try await DocumentNumber.next("INV", counters: "invoice_numbers", at: now, in: db),
+            orderId: order.orderId, orderNumber: order.number, customerId: order.customerId, issuedAt: now,
+            currency: order.total.currency, seller: seller, buyer: order.billingAddress, lines: amounts.lines,
+            net: amounts.net, tax: amounts.tax, gross: amounts.gross, paid: 0, status: .issued, payments: [],
+            creditNote: nil)
+        try await insert(invoice, in: db)
+        try await Outbox.append(InvoiceIssued(invoice: Self.snapshot(invoice), at: now), in: db)
+    }
+
+    /// Reverses the order's invoice with a credit note, once; remembers the order, so a late confirmation
+    /// issues no invoice.
+    func credit(orderId: String, reason: String?, now: Date = .storageNow, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO cancelled_orders (order_id, at) VALUES (\(bind: orderId), \(bind: now.microsecondsSince1970))
+            ON CONFLICT (order_id) DO NOTHING
+            """
+        ).run()
+        guard
+            let row = try await db.raw(
+                "SELECT * FROM invoices WHERE order_id = \(bind: orderId) \(unsafeRaw: database.engine.rowLockClause)"
+            ).first()
+        else { return }
+        var invoice = try await BillingRows.invoice(row, in: db)
+        guard invoice.status != .credited else { return }
+        let note = BillingRules.creditNote(
+            for: invoice, id: UUIDv7.make(at: now),
+            number: try await DocumentNumber.next("CN", counters: "credit_note_numbers", at: now, in: db),
+            reason: reason, at: now)
+        try await db.raw(
+            """
+            INSERT INTO credit_notes (id, number, invoice_id, issued_at, net, tax, gross, reason)
+            VALUES (\(bind: note.id), \(bind: note.number), \(bind: invoice.id), \(bind: now.microsecondsSince1970),
+                \(bind: note.net), \(bind: note.tax), \(bind: note.gross), \(bind: note.reason))
+            """
+        ).run()
+        try await db.raw(
+            """
+            UPDATE invoices SET status = 'credited', updated_at = \(bind: now.microsecondsSince1970)
+            WHERE id = \(bind: invoice.id)
+            """
+        ).run()
+        invoice.status = .credited
+        invoice.creditNote = note
+        try await Outbox.append(
+            InvoiceCredited(
+                invoice: Self.snapshot(invoice), creditNoteId: note.id, creditNoteNumber: note.number, at: now),
+            in: db)
+    }
+
+    /// Records a payment of `amount` on invoice `id` (see ``BillingRules/record``); 404 when unknown.
+    public func recordPayment(
+        _ id: String, amount: Money, method: String, reference: String, at: Date?, actor: String,
+        now: Date = .storageNow
+    ) async throws -> Invoice {
+        try await database.transaction { db in
+            guard
+                let row = try await db.raw(
+                    "SELECT * FROM invoices WHERE id = \(bind: id) \(unsafeRaw: database.engine.rowLockClause)"
+                ).first()
+            else { throw BillingProblems.notFound(id) }
+            var invoice = try await BillingRows.invoice(row, in: db)
+            guard amount.currency == invoice.currency else {
+                throw BillingProblems.currencyMismatch(id, currency: invoice.currency)
+            }
+            let payment = Payment(
+                id: UUIDv7.make(at: now), amount: amount.minorUnits, method: method, reference: reference,
+                at: at ?? now, recordedAt: now, actor: actor)
+            try BillingRules.record(payment, on: &invoice)
+            try await db.raw(
+                """
+                INSERT INTO payments (id, invoice_id, amount, method, reference, at, recorded_at, actor)
+                VALUES (\(bind: payment.id), \(bind: id), \(bind: payment.amount), \(bind: method), \(bind: reference),
+                    \(bind: payment.at.microsecondsSince1970), \(bind: now.microsecondsSince1970), \(bind: actor))
+                """
+            ).run()
+            try await db.raw(
+                """
+                UPDATE invoices SET paid = \(bind: invoice.paid), status = \(bind: invoice.status.rawValue),
+                    updated_at = \(bind: now.microsecondsSince1970) WHERE id = \(bind: id)
+                """
+            ).run()
+            if invoice.status == .paid {
+                try await Outbox.append(InvoicePaid(invoice: Self.snapshot(invoice), at: now), in: db)
+            }
+            return invoice
+        }
+    }
+
+    static func snapshot(_ invoice: Invoice) -> InvoiceSnapshot {
+        func amount(_ minor: Int64) -> MoneyAmount {
+            MoneyAmount(amount: Money(minorUnits: minor, currency: invoice.currency).decimal, currency: invoice.currency)
+        }
+        return InvoiceSnapshot(
+            invoiceId: invoice.id, number: invoice.number, orderId: invoice.orderId, orderNumber: invoice.orderNumber,
+            customerId: invoice.customerId, status: invoice.status.rawValue, net: amount(invoice.net),
+            tax: amount(invoice.tax), gross: amount(invoice.gross), paid: amount(invoice.paid),
+            issuedAt: invoice.issuedAt)
+    }
+
+    private func insert(_ invoice: Invoice, in db: any SQLDatabase) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let seller = String(decoding: try encoder.encode(invoice.seller), as: UTF8.self)
+        let buyer = String(decoding: try encoder.encode(invoice.buyer), as: UTF8.self)
+        let at = invoice.issuedAt.microsecondsSince1970
+        try await db.raw(
+            """
+            INSERT INTO invoices (id, number, order_id, order_number, customer_id, issued_at, currency, seller, buyer,
+                net, tax, gross, paid, status, updated_at)
+            VALUES (\(bind: invoice.id), \(bind: invoice.number), \(bind: invoice.orderId), \(bind: invoice.orderNumber),
+                \(bind: invoice.customerId), \(bind: at), \(bind: invoice.currency), \(bind: seller), \(bind: buyer),
+                \(bind: invoice.net), \(bind: invoice.tax), \(bind: invoice.gross), 0, 'issued', \(bind: at))
+            """
+        ).run()
+        for (position, line) in invoice.lines.enumerated() {
+            try await db.raw(
+                """
+                INSERT INTO invoice_lines (invoice_id, position, sku, name, quantity, unit_price, net, tax_rate_bp, tax,
+                    gross)
+                VALUES (\(bind: invoice.id), \(bind: position), \(bind: line.sku), \(bind: line.name),
+                    \(bind: line.quantity), \(bind: line.unitPrice), \(bind: line.net), \(bind: line.taxRateBasisPoints),
+                    \(bind: line.tax), \(bind: line.gross))
+                """
+            ).run()
+        }
+    }
+}
