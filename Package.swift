@@ -50,7 +50,7 @@ let package = Package(
             name: "sprocket",
             dependencies: [
                 "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Inventory", "Orders",
-                "Fulfillment", "Shipping",
+                "Fulfillment", "Shipping", "Billing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -61,7 +61,7 @@ let package = Package(
             name: "Composition",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment",
-                "Shipping", "Gateway",
+                "Shipping", "Billing", "Gateway",
                 "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,14 +130,16 @@ let package = Package(
         api("InventoryAPI"),
         api("FulfillmentAPI"),
         api("ShippingAPI"),
+        api("BillingAPI"),
         .target(
             name: "Billing",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents",
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "BillingAPI",
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Sources/Services/Billing",
+            resources: [.embedInCode("Templates/invoice.mustache")],
             swiftSettings: settings
         ),
         .target(
@@ -177,7 +179,6 @@ let package = Package(
             path: "Sources/Services/Fulfillment",
             resources: [
                 .embedInCode("Templates/packing-slip.mustache"), .embedInCode("Templates/pick-list.mustache"),
-                .embedInCode("Templates/style.mustache"),
             ],
             swiftSettings: settings
         ),
@@ -293,7 +294,7 @@ let package = Package(
             dependencies: [
                 "Composition", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment", "ServiceKit", "Storage",
                 "Messaging", "IntegrationEvents", "TestSupport", "CatalogAPI", "CustomersAPI", "InventoryAPI", "OrdersAPI",
-                "FulfillmentAPI", "Shipping", "ShippingAPI",
+                "FulfillmentAPI", "Shipping", "ShippingAPI", "Billing", "BillingAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

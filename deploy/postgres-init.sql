@@ -4,4 +4,5 @@ CREATE DATABASE customers;
 CREATE DATABASE inventory;
 CREATE DATABASE fulfillment;
 CREATE DATABASE shipping;
+CREATE DATABASE billing;
 CREATE DATABASE orders;

@@ -120,18 +120,22 @@ public enum DemoData {
             city: "Lyon", postalCode: "69003", country: "FR"
         )
         // Inventory reserves each order and it confirms itself (or is cancelled out_of_stock, as the
-        // fifth is); fulfillment makes the slips; then the warehouse and the carrier move some further.
-        let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, steps: [WarehouseStep])] = [
+        // fifth is); fulfillment makes the slips and billing the invoices; then the warehouse, the carrier
+        // and the bank move some further (the fourth is cancelled: its invoice gets a credit note).
+        let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, steps: [DemoStep])] = [
             ("demo-order-1", [("KIT-BRK-FRONT-VW-GOLF7", 1), ("BRK-FLD-DOT4-1L", 1)], home, []),
-            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, [.pack]),
+            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, [.pack, .pay(amount: "50.00", reference: "SEPA 2026-0412")]),
             (
                 "demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home,
-                [.pack, .ship(carrier: "DHL", trackingNumber: "JJD000390007713"), .inTransit(location: "Leipzig hub")]
+                [
+                    .pack, .ship(carrier: "DHL", trackingNumber: "JJD000390007713"), .inTransit(location: "Leipzig hub"),
+                    .pay(amount: nil, reference: "SEPA 2026-0398"),
+                ]
             ),
             ("demo-order-4", [("OV-LMP-25W-300C", 3)], garage, [.cancel]),
             ("demo-order-5", [("BAT-AGM-70AH", 2)], home, []),
         ]
-        var placed: [(id: String, steps: [WarehouseStep])] = []
+        var placed: [(id: String, steps: [DemoStep])] = []
         for plan in plans {
             let draft = OrderDraft(lines: plan.lines, shippingAddress: plan.address, billingAddress: plan.address)
             let order = try await orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)

@@ -1,3 +1,4 @@
+import Billing
 import Catalog
 import Customers
 import Fulfillment
@@ -17,6 +18,7 @@ public enum ServiceName: String, CaseIterable, Sendable {
     case orders
     case fulfillment
     case shipping
+    case billing
 
     /// The module that builds this service.
     public var module: any ServiceModule.Type {
@@ -27,6 +29,7 @@ public enum ServiceName: String, CaseIterable, Sendable {
         case .orders: OrdersService.self
         case .fulfillment: FulfillmentService.self
         case .shipping: ShippingService.self
+        case .billing: BillingService.self
         }
     }
 }

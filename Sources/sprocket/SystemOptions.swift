@@ -49,6 +49,15 @@ struct SystemOptions: ParsableArguments {
     )
     var autoConfirm: String = Variables.value("SPROCKET_AUTO_CONFIRM") ?? "true"
 
+    @Option(help: "The seller's name on invoices. [SPROCKET_SELLER_NAME]")
+    var sellerName: String = Variables.value("SPROCKET_SELLER_NAME") ?? ServiceSettings().sellerName
+
+    @Option(help: "The seller's address on invoices, one line. [SPROCKET_SELLER_ADDRESS]")
+    var sellerAddress: String = Variables.value("SPROCKET_SELLER_ADDRESS") ?? ServiceSettings().sellerAddress
+
+    @Option(help: "The seller's VAT id on invoices. [SPROCKET_SELLER_VAT_ID]")
+    var sellerVatId: String = Variables.value("SPROCKET_SELLER_VAT_ID") ?? ServiceSettings().sellerVatId
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
     var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
@@ -62,6 +71,11 @@ struct SystemOptions: ParsableArguments {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
         guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
         guard ["true", "false"].contains(autoConfirm) else { throw ValidationError("--auto-confirm must be true or false") }
+        for (flag, value) in [("--seller-name", sellerName), ("--seller-address", sellerAddress), ("--seller-vat-id", sellerVatId)] {
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 200,
+                !value.contains(where: { $0.isNewline || $0 == "\u{0}" })
+            else { throw ValidationError("\(flag) must be 1 to 200 characters on one line") }
+        }
         guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not a level")
@@ -77,6 +91,9 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.bcryptCost = bcryptCost
         configuration.settings.taxRates = taxRates
         configuration.settings.autoConfirm = autoConfirm == "true"
+        configuration.settings.sellerName = sellerName
+        configuration.settings.sellerAddress = sellerAddress
+        configuration.settings.sellerVatId = sellerVatId
         configuration.stallAfter = .seconds(stallAfter)
         configuration.trustedProxies.formUnion(
             trustedProxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

@@ -7,7 +7,7 @@ import SQLKit
 import Storage
 import TestSupport
 
-/// The distributed system as real processes on 127.0.0.1: customers, catalog, inventory, orders, fulfillment, shipping and the gateway,
+/// The distributed system as real processes on 127.0.0.1: customers, catalog, inventory, orders, fulfillment, shipping, billing and the gateway,
 /// each `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server.
 final class Cluster: @unchecked Sendable {
     let binary: String
@@ -31,10 +31,10 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// The services, each with its own database, in start order.
-    static let services = ["customers", "catalog", "inventory", "orders", "fulfillment", "shipping"]
+    static let services = ["customers", "catalog", "inventory", "orders", "fulfillment", "shipping", "billing"]
 
     func port(_ service: String) -> Int {
-        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6, "shipping": 7, "gateway": 0][service] ?? 9)
+        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6, "shipping": 7, "billing": 8, "gateway": 0][service] ?? 9)
     }
 
     func databaseURL(_ service: String) throws -> String {

@@ -108,6 +108,14 @@ struct DistributedFlowTests {
             #expect((pick.object["lines"] as? [[String: Any]])?.first?["sku"] as? String == "E2E-PAD")
             #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/warehouses", token: staff).items.count == 1)
 
+            // Billing (its own process) invoiced the confirmed order; the customer sees it.
+            var invoices = try await HTTP.send(.GET, "\(gateway)/api/v1/invoices?orderId=\(id)", token: ann)
+            for _ in 0..<300 where invoices.items.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                invoices = try await HTTP.send(.GET, "\(gateway)/api/v1/invoices?orderId=\(id)", token: ann)
+            }
+            #expect((invoices.items.first?["gross"] as? [String: String])?["amount"] == "94.96")
+
             // Staff packs and ships the slip (shipping, its own process, learned the packing over NATS), the
             // carrier reports; the order follows to delivered and inventory takes the parts off on hand.
             let slipId = try #require(slips.items.first?["id"] as? String)

@@ -1,3 +1,4 @@
+import BillingAPI
 import CatalogAPI
 import Crypto
 import CustomersAPI
@@ -15,6 +16,7 @@ import Testing
 struct ContractDriftTests {
     /// Every contract target and the hash its generated code was made from.
     static let generatedFrom: [String: String] = [
+        "BillingAPI": BillingSpec.generatedFrom,
         "CatalogAPI": CatalogSpec.generatedFrom,
         "CustomersAPI": CustomersSpec.generatedFrom,
         "FulfillmentAPI": FulfillmentSpec.generatedFrom,

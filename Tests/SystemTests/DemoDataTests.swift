@@ -1,3 +1,4 @@
+import Billing
 import Composition
 import Foundation
 import Fulfillment
@@ -26,6 +27,10 @@ struct DemoDataTests {
             let shipments = try await system.shipping.store.list(ShipmentFilter(), page: PageRequest(limit: 50)).items
             #expect(shipments.map(\.status) == [.inTransit])
             #expect(try await system.fulfillment.store.pickList(warehouse: "MAD").isEmpty == false)
+            // Invoices for the four confirmed orders: one paid, one partly paid, one credited.
+            let invoices = try await system.billing.store.list(InvoiceFilter(), page: PageRequest(limit: 50)).items
+            #expect(invoices.map(\.status.rawValue).sorted() == ["credited", "issued", "paid", "partially_paid"])
+            #expect(invoices.contains { $0.creditNote != nil })
             for service in ServiceName.allCases {
                 guard let database = system.databases[service] else { continue }
                 #expect(try await service.module.reconcile(database) == [], "\(service)")

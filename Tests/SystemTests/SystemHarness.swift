@@ -5,6 +5,7 @@ import Logging
 import SQLKit
 import ServiceKit
 import Storage
+import Billing
 import Catalog
 import Composition
 import Customers
@@ -74,6 +75,7 @@ extension EmbeddedSystem {
     var inventory: InventoryService { service(InventoryService.self)! }
     var fulfillment: FulfillmentService { service(FulfillmentService.self)! }
     var shipping: ShippingService { service(ShippingService.self)! }
+    var billing: BillingService { service(BillingService.self)! }
 }
 
 enum HarnessError: Error {

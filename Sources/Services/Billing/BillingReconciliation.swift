@@ -4,6 +4,7 @@ import Storage
 /// The billing invariants, checked after a fault (`sprocket reconcile`, `scripts/faults`): every invoice's
 /// lines add up to its totals, its payments to what it has paid, a credited invoice has exactly its
 /// reversing credit note, and the numbers of each series run 1…n per year without gaps.
+/// Public so the module's tests reach it through `BillingService.reconcile` as well.
 public enum BillingChecks {
     public static func violations(in database: Database) async throws -> [String] {
         try await database.read { db in

@@ -11,10 +11,13 @@ import Storage
 public struct BillingStore: Sendable {
     public let database: Database
     public let seller: Seller
+    /// The store currency (for empty reports).
+    public let currency: String
 
-    public init(database: Database, seller: Seller) {
+    public init(database: Database, seller: Seller, currency: String = "EUR") {
         self.database = database
         self.seller = seller
+        self.currency = currency
     }
 
     /// Issues the confirmed order's invoice, once; none for an order cancelled before billing saw it confirmed.

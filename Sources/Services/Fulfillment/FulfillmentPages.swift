@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import ServiceKit
 
 /// The printable pages of fulfillment: a packing slip and a warehouse's pick list, rendered from the
 /// Mustache templates in `Templates/` (self-contained HTML: inline print CSS, no external assets; every
@@ -9,7 +10,7 @@ struct FulfillmentPages: Sendable {
 
     init() throws {
         var library = MustacheLibrary()
-        try library.register(Self.text(PackageResources.style_mustache), named: "style")
+        try library.register(PrintStyle.css, named: "style")
         try library.register(Self.text(PackageResources.packing_slip_mustache), named: "packing-slip")
         try library.register(Self.text(PackageResources.pick_list_mustache), named: "pick-list")
         self.library = library

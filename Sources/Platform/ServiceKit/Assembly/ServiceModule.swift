@@ -72,6 +72,10 @@ public struct ServiceSettings: Sendable {
     /// Whether an order moves to `confirmed` by itself once inventory reserved it; when `false`, staff
     /// confirm by hand (and still only a reserved order).
     public var autoConfirm = true
+    /// The seller printed on invoices: name, one-line address, VAT id.
+    public var sellerName = "Sprocket Parts GmbH"
+    public var sellerAddress = "Werkstattstraße 1, 10115 Berlin, Germany"
+    public var sellerVatId = "DE000000000"
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import Billing
 import Foundation
 import Fulfillment
 import Orders
@@ -6,11 +7,13 @@ import Shipping
 
 extension DemoData {
     /// What happens to a demo order after its slips exist, through the services' stores as staff would.
-    enum WarehouseStep {
+    enum DemoStep {
         case pack
         case ship(carrier: String, trackingNumber: String)
         case inTransit(location: String)
         case cancel
+        /// A payment on the order's invoice: `amount`, or the whole balance when `nil`.
+        case pay(amount: String?, reference: String)
 
         func run(order id: String, in system: EmbeddedSystem, staff: String) async throws {
             guard let fulfillment = system.service(FulfillmentService.self),
@@ -34,6 +37,15 @@ extension DemoData {
                 }
             case .cancel:
                 _ = try await orders.store.move(id, to: .cancelled, actor: staff, reason: "demo: customer changed their mind")
+            case .pay(let amount, let reference):
+                guard let billing = system.service(BillingService.self),
+                    let invoice = try await billing.store.list(InvoiceFilter(orderId: id), page: PageRequest(limit: 1))
+                        .items.first,
+                    let money = amount.map({ Money(decimal: $0, currency: invoice.currency) })
+                        ?? Money(minorUnits: invoice.balance, currency: invoice.currency)
+                else { return }
+                _ = try await billing.store.recordPayment(
+                    invoice.id, amount: money, method: "bank_transfer", reference: reference, at: nil, actor: staff)
             }
         }
     }

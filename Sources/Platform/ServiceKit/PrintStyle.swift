@@ -1,3 +1,7 @@
+/// The print style of Sprocket's printable pages (packing slips, pick lists, invoices): self-contained
+/// CSS for A4 and US Letter, used as the `style` partial of their Mustache templates.
+public enum PrintStyle {
+    public static let css = #"""
 /* Fits A4 (210 × 297 mm) and US Letter (8.5 × 11 in): the printer's paper, 12 mm margins, content at most 180 mm wide. */
 @page { size: auto; margin: 12mm; }
 * { box-sizing: border-box; }
@@ -21,3 +25,10 @@ tr.component td:nth-child(4) { padding-left: 6mm; }
 .note { font-weight: 400; font-size: 9pt; }
 footer { margin-top: 6mm; font-size: 9pt; color: #444; }
 @media print { body { padding: 0; } tr.kit td { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
+.parties { display: flex; justify-content: space-between; gap: 10mm; margin-bottom: 6mm; }
+.totals { margin-left: auto; margin-top: 4mm; width: 80mm; }
+.totals td { border-bottom: none; padding: 1mm 1.5mm; }
+.totals tr.grand td { border-top: 2px solid #000; font-weight: 700; }
+.stamp { margin-top: 6mm; padding: 3mm; border: 2px solid #000; font-weight: 700; }
+"""#
+}
