@@ -103,7 +103,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewPayment/reference`.
             package var reference: Swift.String
-            /// When the money arrived; now when left out. At most 5 minutes ahead.
+            /// When the money arrived; now when left out. More than 5 minutes ahead is 409 billing.payment_in_future.
             ///
             /// - Remark: Generated from `#/components/schemas/NewPayment/at`.
             package var at: Foundation.Date?
@@ -113,7 +113,7 @@ extension Components {
             ///   - amount:
             ///   - method:
             ///   - reference: The bank or card reference: 1 to 100 characters, one of them not a space; no NUL.
-            ///   - at: When the money arrived; now when left out. At most 5 minutes ahead.
+            ///   - at: When the money arrived; now when left out. More than 5 minutes ahead is 409 billing.payment_in_future.
             package init(
                 amount: Components.Schemas.MoneyInput,
                 method: Components.Schemas.NewPayment.MethodPayload,

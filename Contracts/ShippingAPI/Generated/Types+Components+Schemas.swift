@@ -74,7 +74,7 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/NewTrackingEvent/status`.
             package var status: Components.Schemas.NewTrackingEvent.StatusPayload
-            /// When it happened, as the carrier reports it; now when left out. At most 5 minutes ahead.
+            /// When it happened, as the carrier reports it; now when left out. More than 5 minutes ahead is 409 shipping.event_in_future.
             ///
             /// - Remark: Generated from `#/components/schemas/NewTrackingEvent/at`.
             package var at: Foundation.Date?
@@ -84,7 +84,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - status:
-            ///   - at: When it happened, as the carrier reports it; now when left out. At most 5 minutes ahead.
+            ///   - at: When it happened, as the carrier reports it; now when left out. More than 5 minutes ahead is 409 shipping.event_in_future.
             ///   - location:
             package init(
                 status: Components.Schemas.NewTrackingEvent.StatusPayload,

@@ -592,7 +592,7 @@ package enum Operations {
             }
         }
     }
-    /// Record a carrier report (staff and admin); nothing after delivered (409), nothing in the future (422).
+    /// Record a carrier report (staff and admin); nothing after delivered, nothing more than 5 minutes ahead (409).
     ///
     /// - Remark: HTTP `POST /shipments/{id}/tracking-events`.
     /// - Remark: Generated from `#/paths//shipments/{id}/tracking-events/post(addTrackingEvent)`.

@@ -32,7 +32,7 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /shipments/{id}`.
     /// - Remark: Generated from `#/paths//shipments/{id}/get(getShipment)`.
     func getShipment(_ input: Operations.GetShipment.Input) async throws -> Operations.GetShipment.Output
-    /// Record a carrier report (staff and admin); nothing after delivered (409), nothing in the future (422).
+    /// Record a carrier report (staff and admin); nothing after delivered, nothing more than 5 minutes ahead (409).
     ///
     /// - Remark: HTTP `POST /shipments/{id}/tracking-events`.
     /// - Remark: Generated from `#/paths//shipments/{id}/tracking-events/post(addTrackingEvent)`.
@@ -80,7 +80,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Record a carrier report (staff and admin); nothing after delivered (409), nothing in the future (422).
+    /// Record a carrier report (staff and admin); nothing after delivered, nothing more than 5 minutes ahead (409).
     ///
     /// - Remark: HTTP `POST /shipments/{id}/tracking-events`.
     /// - Remark: Generated from `#/paths//shipments/{id}/tracking-events/post(addTrackingEvent)`.

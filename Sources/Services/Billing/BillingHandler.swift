@@ -39,9 +39,7 @@ struct BillingHandler: APIProtocol {
         guard let amount = Money(decimal: body.amount.amount, currency: body.amount.currency) else {
             throw Problem.validation([FieldError(field: "amount.amount", message: "is not an amount in \(body.amount.currency)")])
         }
-        if let at = body.at, at.timeIntervalSinceNow > 300 {
-            throw Problem.validation([FieldError(field: "at", message: "is in the future")])
-        }
+        if let at = body.at, at.timeIntervalSinceNow > 300 { throw BillingProblems.paymentInFuture(input.path.id) }
         let invoice = try await store.recordPayment(
             input.path.id, amount: amount, method: body.method.rawValue, reference: body.reference, at: body.at,
             actor: principal.subject)

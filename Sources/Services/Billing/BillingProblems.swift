@@ -22,6 +22,16 @@ enum BillingProblems {
             "The payment is more than invoice \(id)'s balance of \(balance.decimal) \(balance.currency).")
     }
 
+    static func notPositive(_ id: String) -> Problem {
+        .conflict("billing.payment_not_positive", "A payment on invoice \(id) must be more than zero.")
+    }
+
+    static func paymentInFuture(_ id: String) -> Problem {
+        .conflict(
+            "billing.payment_in_future",
+            "A payment on invoice \(id) cannot arrive more than 5 minutes from now; send when it arrived.")
+    }
+
     static func currencyMismatch(_ id: String, currency: String) -> Problem {
         .conflict("billing.currency_mismatch", "Invoice \(id) is in \(currency); record the payment in \(currency).")
     }

@@ -28,6 +28,12 @@ enum ShippingProblems {
             "shipping.tracking_number_taken", "\(carrier) tracking number \(number) belongs to another shipment.")
     }
 
+    static func inTheFuture(_ id: String) -> Problem {
+        .conflict(
+            "shipping.event_in_future",
+            "A tracking event of shipment \(id) cannot happen more than 5 minutes from now; send the carrier's time.")
+    }
+
     /// Nothing follows delivery (`allowed` is empty).
     static func alreadyDelivered(_ id: String) -> Problem {
         .conflict(

@@ -75,9 +75,7 @@ public enum BillingRules {
     public static func record(_ payment: Payment, on invoice: inout Invoice) throws(Problem) {
         guard invoice.status != .credited else { throw BillingProblems.credited(invoice.id) }
         guard invoice.status != .paid else { throw BillingProblems.alreadyPaid(invoice.id) }
-        guard payment.amount > 0 else {
-            throw Problem.validation([FieldError(field: "amount", message: "must be more than zero")])
-        }
+        guard payment.amount > 0 else { throw BillingProblems.notPositive(invoice.id) }
         guard payment.amount <= invoice.balance else {
             throw BillingProblems.overpayment(
                 invoice.id, balance: Money(minorUnits: invoice.balance, currency: invoice.currency))

@@ -116,7 +116,8 @@ public enum ShippingRules {
     }
 
     /// Records a carrier report on `shipment`: `in_transit` (again, for each scan on the way) or
-    /// `delivered`, never back and nothing after delivery (409), never in the future (422). Returns
+    /// `delivered`, never back and nothing after delivery (409), never in the future (409: a well-formed
+    /// time the shipment cannot have reached yet). Returns
     /// whether the status changed (then an event is published).
     public static func track(
         _ shipment: inout Shipment, status: ShipmentStatus, at: Date?, location: String?, actor: String, now: Date
@@ -125,9 +126,7 @@ public enum ShippingRules {
             throw Problem.validation([FieldError(field: "status", message: "must be in_transit or delivered")])
         }
         let when = at ?? now
-        if when.timeIntervalSince(now) > clockSkew {
-            throw Problem.validation([FieldError(field: "at", message: "is in the future")])
-        }
+        if when.timeIntervalSince(now) > clockSkew { throw ShippingProblems.inTheFuture(shipment.id) }
         guard shipment.status != .delivered else { throw ShippingProblems.alreadyDelivered(shipment.id) }
         let changed = status.stage > shipment.status.stage
         shipment.tracking.append(TrackingEvent(status: status, at: when, location: location, recordedAt: now, actor: actor))
