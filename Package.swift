@@ -50,7 +50,7 @@ let package = Package(
             name: "sprocket",
             dependencies: [
                 "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Inventory", "Orders",
-                "Fulfillment", "Shipping", "Billing",
+                "Fulfillment", "Shipping", "Billing", "Sales",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -61,7 +61,7 @@ let package = Package(
             name: "Composition",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment",
-                "Shipping", "Billing", "Gateway",
+                "Shipping", "Billing", "Sales", "Gateway",
                 "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,6 +131,16 @@ let package = Package(
         api("FulfillmentAPI"),
         api("ShippingAPI"),
         api("BillingAPI"),
+        api("SalesAPI"),
+        .target(
+            name: "Sales",
+            dependencies: [
+                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "SalesAPI",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            ],
+            path: "Sources/Services/Sales",
+            swiftSettings: settings
+        ),
         .target(
             name: "Billing",
             dependencies: [
@@ -270,6 +280,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "SalesTests",
+            dependencies: ["Sales", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "BillingTests",
             dependencies: ["Billing", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
             swiftSettings: settings
@@ -294,7 +309,7 @@ let package = Package(
             dependencies: [
                 "Composition", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment", "ServiceKit", "Storage",
                 "Messaging", "IntegrationEvents", "TestSupport", "CatalogAPI", "CustomersAPI", "InventoryAPI", "OrdersAPI",
-                "FulfillmentAPI", "Shipping", "ShippingAPI", "Billing", "BillingAPI",
+                "FulfillmentAPI", "Shipping", "ShippingAPI", "Billing", "BillingAPI", "Sales", "SalesAPI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

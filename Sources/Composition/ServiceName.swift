@@ -4,6 +4,7 @@ import Customers
 import Fulfillment
 import Inventory
 import Orders
+import Sales
 import ServiceKit
 import Shipping
 
@@ -19,6 +20,7 @@ public enum ServiceName: String, CaseIterable, Sendable {
     case fulfillment
     case shipping
     case billing
+    case sales
 
     /// The module that builds this service.
     public var module: any ServiceModule.Type {
@@ -30,6 +32,7 @@ public enum ServiceName: String, CaseIterable, Sendable {
         case .fulfillment: FulfillmentService.self
         case .shipping: ShippingService.self
         case .billing: BillingService.self
+        case .sales: SalesService.self
         }
     }
 }

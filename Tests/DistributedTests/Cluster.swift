@@ -7,7 +7,7 @@ import SQLKit
 import Storage
 import TestSupport
 
-/// The distributed system as real processes on 127.0.0.1: customers, catalog, inventory, orders, fulfillment, shipping, billing and the gateway,
+/// The distributed system as real processes on 127.0.0.1: customers, catalog, inventory, orders, fulfillment, shipping, billing, sales and the gateway,
 /// each `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server.
 final class Cluster: @unchecked Sendable {
     let binary: String
@@ -15,6 +15,9 @@ final class Cluster: @unchecked Sendable {
     let basePort = FreePorts.range(10)
     private var processes: [String: Process] = [:]
     private let lock = NSLock()
+    /// A nats-server of the cluster's own: a stream with only this run's events, so a service's new durable
+    /// consumers (which read the stream from its start) see nothing of earlier runs.
+    private let nats: NATSServerProcess
 
     var gateway: String { "http://127.0.0.1:\(port("gateway"))" }
 
@@ -28,13 +31,15 @@ final class Cluster: @unchecked Sendable {
             throw ClusterError.failed(
                 "\(binary) is missing: build it with `swift build --product sprocket` or set SPROCKET_BIN (scripts/test does)")
         }
+        nats = try NATSServerProcess()
+        try nats.start()
     }
 
     /// The services, each with its own database, in start order.
-    static let services = ["customers", "catalog", "inventory", "orders", "fulfillment", "shipping", "billing"]
+    static let services = ["customers", "catalog", "inventory", "orders", "fulfillment", "shipping", "billing", "sales"]
 
     func port(_ service: String) -> Int {
-        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6, "shipping": 7, "billing": 8, "gateway": 0][service] ?? 9)
+        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6, "shipping": 7, "billing": 8, "sales": 9, "gateway": 0][service] ?? 9)
     }
 
     func databaseURL(_ service: String) throws -> String {
@@ -68,7 +73,6 @@ final class Cluster: @unchecked Sendable {
 
     /// `orders2` is a second replica of the orders service (same database, same durable consumers).
     func arguments(_ process: String) throws -> [String] {
-        let nats = try TestNATS.server()
         let service = process == "orders2" ? "orders" : process
         var arguments = [
             "serve", "--service", service, "--port", String(port(process)), "--log-level", "info", "--bcrypt-cost", "4",
@@ -79,7 +83,7 @@ final class Cluster: @unchecked Sendable {
                 arguments += ["--upstream", "\(name)=http://127.0.0.1:\(port(upstream))"]
             }
         } else {
-            arguments += ["--database", try databaseURL(service), "--nats", "nats://\(nats.host):\(nats.port)"]
+            arguments += ["--database", try databaseURL(service), "--nats", "nats://127.0.0.1:\(nats.port)"]
             if service != "customers" { arguments += ["--customers-url", "http://127.0.0.1:\(port("customers"))"] }
         }
         return arguments
@@ -135,6 +139,7 @@ final class Cluster: @unchecked Sendable {
 
     func stopAll() {
         for service in ["gateway", "orders2"] + Self.services.reversed() { stop(service) }
+        nats.stop()
     }
 
     func createUser(email: String, role: String) throws {

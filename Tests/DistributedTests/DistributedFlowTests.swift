@@ -116,6 +116,15 @@ struct DistributedFlowTests {
             }
             #expect((invoices.items.first?["gross"] as? [String: String])?["amount"] == "94.96")
 
+            // Sales (its own process) counted the order from the events.
+            var sold = try await HTTP.send(.GET, "\(gateway)/api/v1/sales/sold-items", token: staff)
+            for _ in 0..<300 where sold.items.isEmpty {
+                try await Task.sleep(for: .milliseconds(100))
+                sold = try await HTTP.send(.GET, "\(gateway)/api/v1/sales/sold-items", token: staff)
+            }
+            #expect(sold.items.first?["sku"] as? String == "E2E-PAD")
+            #expect(sold.items.first?["quantity"] as? Int == 2)
+
             // Staff packs and ships the slip (shipping, its own process, learned the packing over NATS), the
             // carrier reports; the order follows to delivered and inventory takes the parts off on hand.
             let slipId = try #require(slips.items.first?["id"] as? String)

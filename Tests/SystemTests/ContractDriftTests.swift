@@ -6,6 +6,7 @@ import Foundation
 import FulfillmentAPI
 import InventoryAPI
 import OrdersAPI
+import SalesAPI
 import ShippingAPI
 import Testing
 
@@ -22,6 +23,7 @@ struct ContractDriftTests {
         "FulfillmentAPI": FulfillmentSpec.generatedFrom,
         "InventoryAPI": InventorySpec.generatedFrom,
         "OrdersAPI": OrdersSpec.generatedFrom,
+        "SalesAPI": SalesSpec.generatedFrom,
         "ShippingAPI": ShippingSpec.generatedFrom,
     ]
 

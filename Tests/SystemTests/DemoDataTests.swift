@@ -1,5 +1,6 @@
 import Billing
 import Composition
+import Sales
 import Foundation
 import Fulfillment
 import Orders
@@ -31,6 +32,9 @@ struct DemoDataTests {
             let invoices = try await system.billing.store.list(InvoiceFilter(), page: PageRequest(limit: 50)).items
             #expect(invoices.map(\.status.rawValue).sorted() == ["credited", "issued", "paid", "partially_paid"])
             #expect(invoices.contains { $0.creditNote != nil })
+            // Sales counts the three orders that were confirmed and not cancelled.
+            #expect(try await system.sales.store.orders(ReportPeriod()).count == 3)
+            #expect(try await system.sales.store.soldItems(ReportPeriod()).isEmpty == false)
             for service in ServiceName.allCases {
                 guard let database = system.databases[service] else { continue }
                 #expect(try await service.module.reconcile(database) == [], "\(service)")

@@ -12,6 +12,7 @@ import Customers
 import Fulfillment
 import Inventory
 import Orders
+import Sales
 import Shipping
 import TestSupport
 
@@ -76,6 +77,7 @@ extension EmbeddedSystem {
     var fulfillment: FulfillmentService { service(FulfillmentService.self)! }
     var shipping: ShippingService { service(ShippingService.self)! }
     var billing: BillingService { service(BillingService.self)! }
+    var sales: SalesService { service(SalesService.self)! }
 }
 
 enum HarnessError: Error {
