@@ -33,3 +33,11 @@ extension SQLRow {
         return value
     }
 }
+
+extension SQLDatabase {
+    /// The `n` column of the first row of `sql` (a `SELECT COUNT(*) AS n …`), 0 when there is none: how
+    /// reconciliations count what breaks an invariant.
+    public func count(_ sql: SQLQueryString) async throws -> Int {
+        try await raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}

@@ -9,20 +9,20 @@ public enum BillingChecks {
     public static func violations(in database: Database) async throws -> [String] {
         try await database.read { db in
             var violations: [String] = []
-            let totals = try await count(
+            let totals = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM invoices i WHERE i.net + i.tax <> i.gross
                 OR i.net <> (SELECT COALESCE(SUM(l.net), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)
                 OR i.tax <> (SELECT COALESCE(SUM(l.tax), 0) FROM invoice_lines l WHERE l.invoice_id = i.id)
                 OR i.paid <> (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.invoice_id = i.id)
-                """, db)
+                """)
             if totals > 0 { violations.append("\(totals) invoices whose lines or payments disagree with their totals") }
-            let credits = try await count(
+            let credits = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM invoices i LEFT JOIN credit_notes c ON c.invoice_id = i.id
                 WHERE (i.status = 'credited') <> (c.id IS NOT NULL)
                 OR (c.id IS NOT NULL AND (c.gross <> -i.gross OR c.net <> -i.net OR c.tax <> -i.tax))
-                """, db)
+                """)
             if credits > 0 { violations.append("\(credits) invoices whose credit note is missing or does not reverse them") }
             for (table, series) in [("invoices", "INV"), ("credit_notes", "CN")] {
                 let rows = try await db.raw("SELECT number FROM \(ident: table)").all()
@@ -32,10 +32,6 @@ public enum BillingChecks {
             }
             return violations
         }
-    }
-
-    private static func count(_ sql: SQLQueryString, _ db: any SQLDatabase) async throws -> Int {
-        try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 }
 

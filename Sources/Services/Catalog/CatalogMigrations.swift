@@ -33,6 +33,53 @@ enum CatalogMigrations {
                 """,
                 "CREATE INDEX part_components_component ON part_components (component_sku)",
             ]
-        }
+        },
+        Migration(version: 2, name: "models, fitments, supersessions, categories") { _ in
+            [
+                """
+                CREATE TABLE models (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    make TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    variant TEXT,
+                    engine TEXT,
+                    year_from BIGINT,
+                    year_to BIGINT,
+                    model_number TEXT,
+                    search_text TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX models_kind_make ON models (kind, make, id)",
+                "CREATE INDEX models_make ON models (make, id)",
+                """
+                CREATE TABLE fitments (
+                    model_id TEXT NOT NULL REFERENCES models (id),
+                    sku TEXT NOT NULL REFERENCES parts (sku),
+                    position TEXT,
+                    quantity BIGINT,
+                    note TEXT,
+                    PRIMARY KEY (model_id, sku))
+                """,
+                "CREATE INDEX fitments_sku ON fitments (sku, model_id)",
+                """
+                CREATE TABLE supersessions (
+                    sku TEXT PRIMARY KEY REFERENCES parts (sku),
+                    superseded_by TEXT NOT NULL REFERENCES parts (sku),
+                    at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX supersessions_new ON supersessions (superseded_by)",
+                """
+                CREATE TABLE categories (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    parent_id TEXT REFERENCES categories (id),
+                    parent_key TEXT NOT NULL,
+                    UNIQUE (parent_key, name))
+                """,
+                "ALTER TABLE parts ADD COLUMN category_id TEXT REFERENCES categories (id)",
+                "CREATE INDEX parts_category ON parts (category_id, sku)",
+            ]
+        },
     ]
 }

@@ -8,30 +8,26 @@ enum InventoryReconciliation {
     static func violations(in database: Database) async throws -> [String] {
         try await database.read { db in
             var violations: [String] = []
-            let ledger = try await count(
+            let ledger = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM stock s WHERE s.on_hand <> COALESCE((SELECT SUM(l.on_hand_delta)
                     FROM stock_ledger l WHERE l.warehouse = s.warehouse AND l.sku = s.sku), 0)
                 OR s.reserved <> COALESCE((SELECT SUM(l.reserved_delta)
                     FROM stock_ledger l WHERE l.warehouse = s.warehouse AND l.sku = s.sku), 0)
-                """, db)
+                """)
             if ledger > 0 { violations.append("\(ledger) stock rows disagree with their ledger") }
-            let reservations = try await count(
+            let reservations = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM stock s WHERE s.reserved <> COALESCE((SELECT SUM(r.quantity)
                     FROM reservations r WHERE r.warehouse = s.warehouse AND r.sku = s.sku AND r.status = 'open'), 0)
-                """, db)
+                """)
             if reservations > 0 { violations.append("\(reservations) stock rows disagree with their open reservations") }
-            let bounds = try await count(
-                "SELECT COUNT(*) AS n FROM stock WHERE reserved < 0 OR reserved > on_hand", db)
+            let bounds = try await db.count(
+                "SELECT COUNT(*) AS n FROM stock WHERE reserved < 0 OR reserved > on_hand")
             if bounds > 0 { violations.append("\(bounds) stock rows with reserved outside 0...on_hand") }
-            let pending = try await count("SELECT COUNT(*) AS n FROM order_outcomes WHERE outcome = 'pending'", db)
+            let pending = try await db.count("SELECT COUNT(*) AS n FROM order_outcomes WHERE outcome = 'pending'")
             if pending > 0 { violations.append("\(pending) orders left undecided") }
             return violations
         }
-    }
-
-    private static func count(_ sql: SQLQueryString, _ db: any SQLDatabase) async throws -> Int {
-        try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 }

@@ -8,29 +8,25 @@ enum ShippingReconciliation {
     static func violations(in database: Database) async throws -> [String] {
         try await database.read { db in
             var violations: [String] = []
-            let unmarked = try await count(
+            let unmarked = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM shipments s JOIN packed_slips p ON p.slip_id = s.slip_id
                 WHERE p.state <> 'shipped'
-                """, db)
+                """)
             if unmarked > 0 { violations.append("\(unmarked) shipments whose slip is not marked shipped") }
-            let orphans = try await count(
+            let orphans = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM packed_slips p WHERE p.state = 'shipped'
                 AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.slip_id = p.slip_id)
-                """, db)
+                """)
             if orphans > 0 { violations.append("\(orphans) shipped slips without a shipment") }
-            let untracked = try await count(
+            let untracked = try await db.count(
                 """
                 SELECT COUNT(*) AS n FROM shipments s WHERE NOT EXISTS (SELECT 1 FROM tracking_events t
                     WHERE t.shipment_id = s.id AND t.status = s.status)
-                """, db)
+                """)
             if untracked > 0 { violations.append("\(untracked) shipments whose status no tracking event records") }
             return violations
         }
-    }
-
-    private static func count(_ sql: SQLQueryString, _ db: any SQLDatabase) async throws -> Int {
-        try await db.raw(sql).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 }

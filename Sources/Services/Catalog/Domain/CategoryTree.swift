@@ -1,0 +1,48 @@
+import Foundation
+import ServiceKit
+
+/// A node of the category tree, e.g. `Brakes › Pads`.
+public struct Category: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var parentId: String?
+    /// Names from the root, e.g. `["Brakes", "Pads"]`.
+    public var path: [String]
+
+    public init(id: String, name: String, parentId: String?, path: [String]) {
+        self.id = id
+        self.name = name
+        self.parentId = parentId
+        self.path = path
+    }
+}
+
+/// The category tree's rules: pure.
+public enum CategoryTree {
+    public static let maxDepth = 8
+
+    /// Names along `path` (`"Brakes › Pads"` or `"Brakes/Pads"`), trimmed; 422 when a name is empty or
+    /// longer than 100 characters, or the path deeper than ``maxDepth``.
+    public static func names(_ path: String) throws(Problem) -> [String] {
+        let separators = CharacterSet(charactersIn: "›/>")
+        let names = path.components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespaces) }
+        var validator = Validator()
+        validator.check(!names.isEmpty && names.allSatisfy { !$0.isEmpty }, "category", "must be names separated by ›, / or >")
+        validator.check(names.allSatisfy { $0.count <= 100 }, "category", "names must be at most 100 characters")
+        validator.check(names.count <= maxDepth, "category", "must be at most \(maxDepth) levels deep")
+        try validator.throwIfInvalid()
+        return names
+    }
+
+    /// The ids of `root` and every category below it, given every category's parent.
+    public static func subtree(of root: String, parents: [String: String?]) -> Set<String> {
+        var children: [String: [String]] = [:]
+        for (id, parent) in parents { if let parent { children[parent, default: []].append(id) } }
+        var result: Set<String> = [root]
+        var queue = [root]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] where result.insert(child).inserted { queue.append(child) }
+        }
+        return result
+    }
+}

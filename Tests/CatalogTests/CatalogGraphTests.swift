@@ -1,0 +1,94 @@
+import Catalog
+import Foundation
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("The catalog graph on both engines: models, fitments, supersessions")
+struct CatalogGraphTests {
+    private func withStore(_ engine: Engine, _ body: (CatalogStore) async throws -> Void) async throws {
+        try await TestDatabase.with(engine) { database in
+            let store = CatalogStore(database: database, currency: "EUR")
+            try await database.migrate(CatalogService.self, logger: TestDatabase.logger)
+            try await body(store)
+        }
+    }
+
+    private func part(_ store: CatalogStore, _ sku: String, components: [(sku: String, quantity: Int)]? = nil) async throws {
+        _ = try await store.create(
+            PartDraft(sku: sku, name: "Part \(sku)", description: "fits \(sku.lowercased())", price: ("10.00", "EUR"),
+                components: components))
+    }
+
+    private func car(_ store: CatalogStore, id: String = "golf") async throws -> VehicleModel {
+        try await store.createModel(
+            try VehicleModel.create(
+                kind: .car, make: "Volkswagen", model: "Golf", variant: "VII", engine: "1.4 TSI", yearFrom: 2013,
+                yearTo: 2020, modelNumber: nil, id: id, now: Date()))
+    }
+
+    @Test(arguments: Engine.allCases)
+    func whatFitsAModelIncludesKitsWhoseComponentsAllFit(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            for sku in ["PAD", "DISC", "SENSOR", "WIPER"] { try await part(store, sku) }
+            try await part(store, "KIT-BRAKE", components: [("PAD", 1), ("DISC", 2)])
+            try await part(store, "KIT-BIG", components: [("KIT-BRAKE", 1), ("SENSOR", 1)])  // a kit of a kit
+            try await part(store, "KIT-HALF", components: [("PAD", 1), ("WIPER", 1)])  // WIPER does not fit
+            try await part(store, "KIT-FITTED", components: [("WIPER", 2)])  // fitted itself
+            let golf = try await car(store)
+            let polo = try await car(store, id: "polo")
+            for sku in ["PAD", "DISC", "SENSOR", "KIT-FITTED"] {
+                try await store.fit(Fitment(sku: sku, modelId: golf.id, position: "front axle", quantity: 2))
+            }
+            try await store.fit(Fitment(sku: "WIPER", modelId: polo.id))
+            #expect(
+                try await store.fittingSKUs(golf.id)
+                    == ["PAD", "DISC", "SENSOR", "KIT-BRAKE", "KIT-BIG", "KIT-FITTED"])
+            #expect(try await store.fittingSKUs(polo.id) == ["WIPER", "KIT-FITTED"])  // its only component fits
+
+            let page = try await store.partsFitting(golf.id, query: nil, page: PageRequest(limit: 4))
+            #expect(page.items.map(\.sku) == ["DISC", "KIT-BIG", "KIT-BRAKE", "KIT-FITTED"])
+            let next = try await store.partsFitting(
+                golf.id, query: nil, page: try PageRequest(limit: 4, cursor: page.nextCursor, keyCount: 1))
+            #expect(next.items.map(\.sku) == ["PAD", "SENSOR"])
+            #expect(try await store.partsFitting(golf.id, query: "fits pad", page: PageRequest()).items.map(\.sku) == ["PAD"])
+            #expect(try await store.models(fitting: "PAD").map(\.id) == ["golf"])
+
+            // Unfitting a component takes its kits out too.
+            #expect(try await store.unfit(sku: "DISC", modelId: golf.id))
+            #expect(try await store.unfit(sku: "DISC", modelId: golf.id) == false)
+            #expect(try await store.fittingSKUs(golf.id) == ["PAD", "SENSOR", "KIT-FITTED"])
+            do {
+                try await store.fit(Fitment(sku: "PAD", modelId: "no-such-model"))
+                Issue.record("a fitment to an unknown model was stored")
+            } catch let problem as Problem {
+                #expect(problem.code == "catalog.model_not_found")
+            }
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func supersessionChainsResolveToTheNewestActivePartAndCyclesAreRefused(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            for sku in ["A", "B", "C", "D"] { try await part(store, sku) }
+            try await store.supersede("A", by: "B")
+            try await store.supersede("B", by: "C")
+            #expect(try await store.replacement(of: "A") == ("B", "C"))
+            _ = try await store.update("C", with: PartChanges(status: .discontinued))
+            #expect(try await store.replacement(of: "A") == ("B", "B"))  // the newest that is still sold
+            #expect(try await store.replacement(of: "C") == (nil, nil))
+            for (sku, newSku) in [("C", "A"), ("B", "A"), ("A", "A")] {
+                do {
+                    try await store.supersede(sku, by: newSku)
+                    Issue.record("\(sku) → \(newSku) closed a cycle")
+                } catch let problem as Problem {
+                    #expect(problem.code == "catalog.supersession_cycle")
+                }
+            }
+            // Re-pointing is fine when it makes no cycle.
+            try await store.supersede("A", by: "D")
+            #expect(try await store.replacement(of: "A") == ("D", "D"))
+        }
+    }
+}
