@@ -92,3 +92,36 @@ struct CatalogGraphTests {
         }
     }
 }
+
+@Suite("The category tree on both engines")
+struct CatalogCategoryTests {
+    @Test(arguments: Engine.allCases)
+    func aCategoryIncludesItsSubcategoriesAndPathsAreMadeOnce(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let store = CatalogStore(database: database, currency: "EUR")
+            try await database.migrate(CatalogService.self, logger: TestDatabase.logger)
+            for sku in ["PAD", "DISC", "FILTER", "LOOSE"] {
+                _ = try await store.create(PartDraft(sku: sku, name: "Part \(sku)", price: ("1.00", "EUR")))
+            }
+            try await store.setCategory(of: "PAD", to: "Brakes › Pads")
+            try await store.setCategory(of: "DISC", to: "Brakes/Discs")
+            try await store.setCategory(of: "FILTER", to: "Filters")
+            let pads = try await store.ensureCategory("Brakes > Pads")  // the same node, not a new one
+            #expect(pads.path == ["Brakes", "Pads"])
+            let all = try await store.categories()
+            #expect(all.map { $0.path.joined(separator: " › ") } == ["Brakes", "Brakes › Discs", "Brakes › Pads", "Filters"])
+            let brakes = try #require(all.first { $0.path == ["Brakes"] })
+            #expect(pads.parentId == brakes.id)
+            #expect(try await store.skus(inCategory: brakes.id) == ["PAD", "DISC"])
+            #expect(try await store.skus(inCategory: pads.id) == ["PAD"])
+            try await store.setCategory(of: "PAD", to: nil)
+            #expect(try await store.skus(inCategory: brakes.id) == ["DISC"])
+            do {
+                try await store.setCategory(of: "GHOST", to: "Brakes")
+                Issue.record("a missing part got a category")
+            } catch let problem as Problem {
+                #expect(problem.code == "catalog.part_not_found")
+            }
+        }
+    }
+}
