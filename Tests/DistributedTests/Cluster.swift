@@ -99,7 +99,7 @@ final class Cluster: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLaunch.run(process)
         lock.withLock { processes[service] = process }
         try await waitReady("http://127.0.0.1:\(port(service))/health/ready", service: service)
     }
@@ -150,7 +150,7 @@ final class Cluster: @unchecked Sendable {
             "--password", "correct-horse", "--bcrypt-cost", "4", "--log-level", "error",
         ]
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw ClusterError.failed("users add exited \(process.terminationStatus)")

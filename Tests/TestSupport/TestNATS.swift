@@ -75,7 +75,7 @@ public final class NATSServerProcess: @unchecked Sendable {
         process.arguments = ["-js", "-sd", directory.path, "-a", "127.0.0.1", "-p", String(port)]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         guard Socket.waitUntilOpen(port: port) else { throw MissingNATS() }
     }
