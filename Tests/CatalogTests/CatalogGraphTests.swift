@@ -47,13 +47,15 @@ struct CatalogGraphTests {
                     == ["PAD", "DISC", "SENSOR", "KIT-BRAKE", "KIT-BIG", "KIT-FITTED"])
             #expect(try await store.fittingSKUs(polo.id) == ["WIPER", "KIT-FITTED"])  // its only component fits
 
-            let page = try await store.partsFitting(golf.id, query: nil, page: PageRequest(limit: 4))
+            let page = try await store.list(PartFilter(fits: golf.id), page: PageRequest(limit: 4))
             #expect(page.items.map(\.sku) == ["DISC", "KIT-BIG", "KIT-BRAKE", "KIT-FITTED"])
-            let next = try await store.partsFitting(
-                golf.id, query: nil, page: try PageRequest(limit: 4, cursor: page.nextCursor, keyCount: 1))
+            let next = try await store.list(
+                PartFilter(fits: golf.id), page: try PageRequest(limit: 4, cursor: page.nextCursor, keyCount: 1))
             #expect(next.items.map(\.sku) == ["PAD", "SENSOR"])
-            #expect(try await store.partsFitting(golf.id, query: "fits pad", page: PageRequest()).items.map(\.sku) == ["PAD"])
-            #expect(try await store.models(fitting: "PAD").map(\.id) == ["golf"])
+            #expect(
+                try await store.list(PartFilter(query: "fits pad", fits: golf.id), page: PageRequest()).items.map(\.sku)
+                    == ["PAD"])
+            #expect(try await store.models(fitting: "PAD", page: PageRequest()).items.map(\.model.id) == ["golf"])
 
             // Unfitting a component takes its kits out too.
             #expect(try await store.unfit(sku: "DISC", modelId: golf.id))

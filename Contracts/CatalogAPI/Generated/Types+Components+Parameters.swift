@@ -33,5 +33,15 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/Cursor`.
         package typealias Cursor = Components.Schemas.Sku
+        /// Only parts in this category (its id) or any category below it; 404 when no such category.
+        ///
+        /// - Remark: Generated from `#/components/parameters/Category`.
+        package typealias Category = Swift.String
+        /// - Remark: Generated from `#/components/parameters/ModelId`.
+        package typealias ModelId = Components.Schemas.ModelId
+        /// The `nextCursor` of the previous page (the last model id it held).
+        ///
+        /// - Remark: Generated from `#/components/parameters/ModelCursor`.
+        package typealias ModelCursor = Components.Schemas.ModelId
     }
 }

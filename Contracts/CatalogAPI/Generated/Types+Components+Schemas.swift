@@ -132,6 +132,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/NewPart/components`.
             package var components: Components.Schemas.ComponentList?
+            /// The category path, e.g. "Brakes › Pads" (or "Brakes/Pads"); made when missing.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewPart/category`.
+            package var category: Swift.String?
             /// Creates a new `NewPart`.
             ///
             /// - Parameters:
@@ -142,6 +146,7 @@ extension Components {
             ///   - weightGrams:
             ///   - attributes:
             ///   - components: Makes the part a bundle. Components that do not exist, are discontinued, appear twice, or
+            ///   - category: The category path, e.g. "Brakes › Pads" (or "Brakes/Pads"); made when missing.
             package init(
                 sku: Components.Schemas.Sku,
                 name: Components.Schemas.PartName,
@@ -149,7 +154,8 @@ extension Components {
                 price: Components.Schemas.Money,
                 weightGrams: Swift.Int? = nil,
                 attributes: Components.Schemas.Attributes? = nil,
-                components: Components.Schemas.ComponentList? = nil
+                components: Components.Schemas.ComponentList? = nil,
+                category: Swift.String? = nil
             ) {
                 self.sku = sku
                 self.name = name
@@ -158,6 +164,7 @@ extension Components {
                 self.weightGrams = weightGrams
                 self.attributes = attributes
                 self.components = components
+                self.category = category
             }
             package enum CodingKeys: String, CodingKey {
                 case sku
@@ -167,6 +174,7 @@ extension Components {
                 case weightGrams
                 case attributes
                 case components
+                case category
             }
         }
         /// - Remark: Generated from `#/components/schemas/PartChanges`.
@@ -187,6 +195,10 @@ extension Components {
             package var components: Components.Schemas.ComponentList?
             /// - Remark: Generated from `#/components/schemas/PartChanges/status`.
             package var status: Components.Schemas.PartStatus?
+            /// Moves the part to this category path (made when missing); an empty string takes it out of any.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PartChanges/category`.
+            package var category: Swift.String?
             /// Creates a new `PartChanges`.
             ///
             /// - Parameters:
@@ -197,6 +209,7 @@ extension Components {
             ///   - attributes:
             ///   - components: Replaces the components; an empty list makes a bundle a plain part.
             ///   - status:
+            ///   - category: Moves the part to this category path (made when missing); an empty string takes it out of any.
             package init(
                 name: Components.Schemas.PartName? = nil,
                 description: Components.Schemas.Description? = nil,
@@ -204,7 +217,8 @@ extension Components {
                 weightGrams: Swift.Int? = nil,
                 attributes: Components.Schemas.Attributes? = nil,
                 components: Components.Schemas.ComponentList? = nil,
-                status: Components.Schemas.PartStatus? = nil
+                status: Components.Schemas.PartStatus? = nil,
+                category: Swift.String? = nil
             ) {
                 self.name = name
                 self.description = description
@@ -213,6 +227,7 @@ extension Components {
                 self.attributes = attributes
                 self.components = components
                 self.status = status
+                self.category = category
             }
             package enum CodingKeys: String, CodingKey {
                 case name
@@ -222,6 +237,7 @@ extension Components {
                 case attributes
                 case components
                 case status
+                case category
             }
         }
         /// - Remark: Generated from `#/components/schemas/Part`.
@@ -270,6 +286,20 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Part/version`.
             package var version: Swift.Int
+            /// The category path, e.g. "Brakes › Pads".
+            ///
+            /// - Remark: Generated from `#/components/schemas/Part/category`.
+            package var category: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Part/categoryId`.
+            package var categoryId: Swift.String?
+            /// The part that replaces this one directly.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Part/supersededBy`.
+            package var supersededBy: Swift.String?
+            /// The part to sell instead, following the supersession chain to its newest active part.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Part/current`.
+            package var current: Swift.String?
             /// Creates a new `Part`.
             ///
             /// - Parameters:
@@ -285,6 +315,10 @@ extension Components {
             ///   - createdAt:
             ///   - updatedAt:
             ///   - version: Grows by one with every change.
+            ///   - category: The category path, e.g. "Brakes › Pads".
+            ///   - categoryId:
+            ///   - supersededBy: The part that replaces this one directly.
+            ///   - current: The part to sell instead, following the supersession chain to its newest active part.
             package init(
                 sku: Swift.String,
                 name: Swift.String,
@@ -297,7 +331,11 @@ extension Components {
                 components: [Components.Schemas.ComponentRef],
                 createdAt: Foundation.Date,
                 updatedAt: Foundation.Date,
-                version: Swift.Int
+                version: Swift.Int,
+                category: Swift.String? = nil,
+                categoryId: Swift.String? = nil,
+                supersededBy: Swift.String? = nil,
+                current: Swift.String? = nil
             ) {
                 self.sku = sku
                 self.name = name
@@ -311,6 +349,10 @@ extension Components {
                 self.createdAt = createdAt
                 self.updatedAt = updatedAt
                 self.version = version
+                self.category = category
+                self.categoryId = categoryId
+                self.supersededBy = supersededBy
+                self.current = current
             }
             package enum CodingKeys: String, CodingKey {
                 case sku
@@ -325,6 +367,10 @@ extension Components {
                 case createdAt
                 case updatedAt
                 case version
+                case category
+                case categoryId
+                case supersededBy
+                case current
             }
         }
         /// - Remark: Generated from `#/components/schemas/PartPage`.
@@ -422,6 +468,483 @@ extension Components {
             package enum CodingKeys: String, CodingKey {
                 case root
                 case leaves
+            }
+        }
+        /// 1 to 64 of A-Z, a-z, 0-9, '-', '.', '_' (given in an import, or made by the service).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ModelId`.
+        package typealias ModelId = Swift.String
+        /// - Remark: Generated from `#/components/schemas/ModelKind`.
+        @frozen package enum ModelKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case car = "car"
+            case truck = "truck"
+            case appliance = "appliance"
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelText`.
+        package typealias ModelText = Swift.String
+        /// - Remark: Generated from `#/components/schemas/NewModel`.
+        package struct NewModel: Codable, Hashable, Sendable {
+            /// Optional; made by the service when absent. An id in use is refused with 409.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewModel/id`.
+            package var id: Components.Schemas.ModelId?
+            /// - Remark: Generated from `#/components/schemas/NewModel/kind`.
+            package var kind: Components.Schemas.ModelKind
+            /// - Remark: Generated from `#/components/schemas/NewModel/make`.
+            package var make: Components.Schemas.ModelText
+            /// - Remark: Generated from `#/components/schemas/NewModel/model`.
+            package var model: Components.Schemas.ModelText
+            /// - Remark: Generated from `#/components/schemas/NewModel/variant`.
+            package var variant: Components.Schemas.ModelText?
+            /// - Remark: Generated from `#/components/schemas/NewModel/engine`.
+            package var engine: Components.Schemas.ModelText?
+            /// - Remark: Generated from `#/components/schemas/NewModel/yearFrom`.
+            package var yearFrom: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/NewModel/yearTo`.
+            package var yearTo: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/NewModel/modelNumber`.
+            package var modelNumber: Components.Schemas.ModelText?
+            /// Creates a new `NewModel`.
+            ///
+            /// - Parameters:
+            ///   - id: Optional; made by the service when absent. An id in use is refused with 409.
+            ///   - kind:
+            ///   - make:
+            ///   - model:
+            ///   - variant:
+            ///   - engine:
+            ///   - yearFrom:
+            ///   - yearTo:
+            ///   - modelNumber:
+            package init(
+                id: Components.Schemas.ModelId? = nil,
+                kind: Components.Schemas.ModelKind,
+                make: Components.Schemas.ModelText,
+                model: Components.Schemas.ModelText,
+                variant: Components.Schemas.ModelText? = nil,
+                engine: Components.Schemas.ModelText? = nil,
+                yearFrom: Swift.Int? = nil,
+                yearTo: Swift.Int? = nil,
+                modelNumber: Components.Schemas.ModelText? = nil
+            ) {
+                self.id = id
+                self.kind = kind
+                self.make = make
+                self.model = model
+                self.variant = variant
+                self.engine = engine
+                self.yearFrom = yearFrom
+                self.yearTo = yearTo
+                self.modelNumber = modelNumber
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case make
+                case model
+                case variant
+                case engine
+                case yearFrom
+                case yearTo
+                case modelNumber
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Model`.
+        package struct Model: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Model/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Model/kind`.
+            package var kind: Components.Schemas.ModelKind
+            /// - Remark: Generated from `#/components/schemas/Model/make`.
+            package var make: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Model/model`.
+            package var model: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Model/variant`.
+            package var variant: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Model/engine`.
+            package var engine: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Model/yearFrom`.
+            package var yearFrom: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Model/yearTo`.
+            package var yearTo: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Model/modelNumber`.
+            package var modelNumber: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Model/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `Model`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - kind:
+            ///   - make:
+            ///   - model:
+            ///   - variant:
+            ///   - engine:
+            ///   - yearFrom:
+            ///   - yearTo:
+            ///   - modelNumber:
+            ///   - createdAt:
+            package init(
+                id: Swift.String,
+                kind: Components.Schemas.ModelKind,
+                make: Swift.String,
+                model: Swift.String,
+                variant: Swift.String? = nil,
+                engine: Swift.String? = nil,
+                yearFrom: Swift.Int? = nil,
+                yearTo: Swift.Int? = nil,
+                modelNumber: Swift.String? = nil,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.kind = kind
+                self.make = make
+                self.model = model
+                self.variant = variant
+                self.engine = engine
+                self.yearFrom = yearFrom
+                self.yearTo = yearTo
+                self.modelNumber = modelNumber
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case make
+                case model
+                case variant
+                case engine
+                case yearFrom
+                case yearTo
+                case modelNumber
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ModelPage`.
+        package struct ModelPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ModelPage/items`.
+            package var items: [Components.Schemas.Model]
+            /// - Remark: Generated from `#/components/schemas/ModelPage/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// Creates a new `ModelPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            package init(
+                items: [Components.Schemas.Model],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FitmentDetails`.
+        package struct FitmentDetails: Codable, Hashable, Sendable {
+            /// Where on the model, e.g. "front axle".
+            ///
+            /// - Remark: Generated from `#/components/schemas/FitmentDetails/position`.
+            package var position: Swift.String?
+            /// How many the model takes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FitmentDetails/quantity`.
+            package var quantity: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/FitmentDetails/note`.
+            package var note: Swift.String?
+            /// Creates a new `FitmentDetails`.
+            ///
+            /// - Parameters:
+            ///   - position: Where on the model, e.g. "front axle".
+            ///   - quantity: How many the model takes.
+            ///   - note:
+            package init(
+                position: Swift.String? = nil,
+                quantity: Swift.Int? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.position = position
+                self.quantity = quantity
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case position
+                case quantity
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Fitment`.
+        package struct Fitment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Fitment/sku`.
+            package var sku: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Fitment/modelId`.
+            package var modelId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Fitment/position`.
+            package var position: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Fitment/quantity`.
+            package var quantity: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Fitment/note`.
+            package var note: Swift.String?
+            /// Creates a new `Fitment`.
+            ///
+            /// - Parameters:
+            ///   - sku:
+            ///   - modelId:
+            ///   - position:
+            ///   - quantity:
+            ///   - note:
+            package init(
+                sku: Swift.String,
+                modelId: Swift.String,
+                position: Swift.String? = nil,
+                quantity: Swift.Int? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.sku = sku
+                self.modelId = modelId
+                self.position = position
+                self.quantity = quantity
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case sku
+                case modelId
+                case position
+                case quantity
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PartFitment`.
+        package struct PartFitment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PartFitment/model`.
+            package var model: Components.Schemas.Model
+            /// - Remark: Generated from `#/components/schemas/PartFitment/fitment`.
+            package var fitment: Components.Schemas.Fitment
+            /// Creates a new `PartFitment`.
+            ///
+            /// - Parameters:
+            ///   - model:
+            ///   - fitment:
+            package init(
+                model: Components.Schemas.Model,
+                fitment: Components.Schemas.Fitment
+            ) {
+                self.model = model
+                self.fitment = fitment
+            }
+            package enum CodingKeys: String, CodingKey {
+                case model
+                case fitment
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PartFitmentPage`.
+        package struct PartFitmentPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PartFitmentPage/items`.
+            package var items: [Components.Schemas.PartFitment]
+            /// - Remark: Generated from `#/components/schemas/PartFitmentPage/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// Creates a new `PartFitmentPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            package init(
+                items: [Components.Schemas.PartFitment],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CategoryItem`.
+        package struct CategoryItem: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CategoryItem/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CategoryItem/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CategoryItem/parentId`.
+            package var parentId: Swift.String?
+            /// Names from the root, joined with " › ", e.g. "Brakes › Pads".
+            ///
+            /// - Remark: Generated from `#/components/schemas/CategoryItem/path`.
+            package var path: Swift.String
+            /// Creates a new `CategoryItem`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - parentId:
+            ///   - path: Names from the root, joined with " › ", e.g. "Brakes › Pads".
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                parentId: Swift.String? = nil,
+                path: Swift.String
+            ) {
+                self.id = id
+                self.name = name
+                self.parentId = parentId
+                self.path = path
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case parentId
+                case path
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CategoryList`.
+        package struct CategoryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CategoryList/items`.
+            package var items: [Components.Schemas.CategoryItem]
+            /// Creates a new `CategoryList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.CategoryItem]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ImportKind`.
+        @frozen package enum ImportKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case parts = "parts"
+            case models = "models"
+            case fitments = "fitments"
+        }
+        /// - Remark: Generated from `#/components/schemas/ImportJob`.
+        package struct ImportJob: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ImportJob/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ImportJob/kind`.
+            package var kind: Components.Schemas.ImportKind
+            /// `failed` when the file could not be read to its end (the rows before stay imported).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportJob/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case running = "running"
+                case finished = "finished"
+                case failed = "failed"
+            }
+            /// `failed` when the file could not be read to its end (the rows before stay imported).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportJob/status`.
+            package var status: Components.Schemas.ImportJob.StatusPayload
+            /// Rows read so far.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportJob/rows`.
+            package var rows: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportJob/created`.
+            package var created: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportJob/updated`.
+            package var updated: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportJob/unchanged`.
+            package var unchanged: Swift.Int
+            /// Rows refused.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportJob/failed`.
+            package var failed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ImportJob/ErrorsPayload`.
+            package struct ErrorsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ImportJob/ErrorsPayload/line`.
+                package var line: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/ImportJob/ErrorsPayload/message`.
+                package var message: Swift.String
+                /// Creates a new `ErrorsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - line:
+                ///   - message:
+                package init(
+                    line: Swift.Int,
+                    message: Swift.String
+                ) {
+                    self.line = line
+                    self.message = message
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case line
+                    case message
+                }
+            }
+            /// The first 100 refused rows.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportJob/errors`.
+            package typealias ErrorsPayload = [Components.Schemas.ImportJob.ErrorsPayloadPayload]
+            /// The first 100 refused rows.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportJob/errors`.
+            package var errors: Components.Schemas.ImportJob.ErrorsPayload
+            /// - Remark: Generated from `#/components/schemas/ImportJob/rowsPerSecond`.
+            package var rowsPerSecond: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/ImportJob/startedAt`.
+            package var startedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ImportJob/finishedAt`.
+            package var finishedAt: Foundation.Date?
+            /// Creates a new `ImportJob`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - kind:
+            ///   - status: `failed` when the file could not be read to its end (the rows before stay imported).
+            ///   - rows: Rows read so far.
+            ///   - created:
+            ///   - updated:
+            ///   - unchanged:
+            ///   - failed: Rows refused.
+            ///   - errors: The first 100 refused rows.
+            ///   - rowsPerSecond:
+            ///   - startedAt:
+            ///   - finishedAt:
+            package init(
+                id: Swift.String,
+                kind: Components.Schemas.ImportKind,
+                status: Components.Schemas.ImportJob.StatusPayload,
+                rows: Swift.Int,
+                created: Swift.Int,
+                updated: Swift.Int,
+                unchanged: Swift.Int,
+                failed: Swift.Int,
+                errors: Components.Schemas.ImportJob.ErrorsPayload,
+                rowsPerSecond: Swift.Double? = nil,
+                startedAt: Foundation.Date,
+                finishedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.kind = kind
+                self.status = status
+                self.rows = rows
+                self.created = created
+                self.updated = updated
+                self.unchanged = unchanged
+                self.failed = failed
+                self.errors = errors
+                self.rowsPerSecond = rowsPerSecond
+                self.startedAt = startedAt
+                self.finishedAt = finishedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case status
+                case rows
+                case created
+                case updated
+                case unchanged
+                case failed
+                case errors
+                case rowsPerSecond
+                case startedAt
+                case finishedAt
             }
         }
         /// - Remark: Generated from `#/components/schemas/Problem`.

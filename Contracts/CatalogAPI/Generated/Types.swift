@@ -46,6 +46,74 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /parts/{sku}/components`.
     /// - Remark: Generated from `#/paths//parts/{sku}/components/get(getPartComponents)`.
     func getPartComponents(_ input: Operations.GetPartComponents.Input) async throws -> Operations.GetPartComponents.Output
+    /// The models a part is fitted to (where it fits), by model id.
+    ///
+    /// - Remark: HTTP `GET /parts/{sku}/models`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/models/get(listPartModels)`.
+    func listPartModels(_ input: Operations.ListPartModels.Input) async throws -> Operations.ListPartModels.Output
+    /// Fit a part to a model, or change where and how many (admin).
+    ///
+    /// - Remark: HTTP `PUT /parts/{sku}/fitments/{modelId}`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/fitments/{modelId}/put(fitPart)`.
+    func fitPart(_ input: Operations.FitPart.Input) async throws -> Operations.FitPart.Output
+    /// Remove a fitment (admin).
+    ///
+    /// - Remark: HTTP `DELETE /parts/{sku}/fitments/{modelId}`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/fitments/{modelId}/delete(unfitPart)`.
+    func unfitPart(_ input: Operations.UnfitPart.Input) async throws -> Operations.UnfitPart.Output
+    /// Record that `newSku` replaces `sku` (admin).
+    ///
+    /// Chains (A → B → C) resolve to the newest active part (`current` in the part). A cycle, or a chain
+    /// of more than 32 parts, is refused with 409. Publishes `catalog.part.superseded`.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /parts/{sku}/superseded-by/{newSku}`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/superseded-by/{newSku}/put(supersedePart)`.
+    func supersedePart(_ input: Operations.SupersedePart.Input) async throws -> Operations.SupersedePart.Output
+    /// List and search models, by id.
+    ///
+    /// - Remark: HTTP `GET /models`.
+    /// - Remark: Generated from `#/paths//models/get(listModels)`.
+    func listModels(_ input: Operations.ListModels.Input) async throws -> Operations.ListModels.Output
+    /// Create a car, truck or appliance model (admin).
+    ///
+    /// - Remark: HTTP `POST /models`.
+    /// - Remark: Generated from `#/paths//models/post(createModel)`.
+    func createModel(_ input: Operations.CreateModel.Input) async throws -> Operations.CreateModel.Output
+    /// One model.
+    ///
+    /// - Remark: HTTP `GET /models/{modelId}`.
+    /// - Remark: Generated from `#/paths//models/{modelId}/get(getModel)`.
+    func getModel(_ input: Operations.GetModel.Input) async throws -> Operations.GetModel.Output
+    /// The parts that fit a model, by SKU.
+    ///
+    /// Every part fitted to the model, and every kit that is fitted itself or whose components all fit
+    /// (recursively, for kits of kits).
+    ///
+    ///
+    /// - Remark: HTTP `GET /models/{modelId}/parts`.
+    /// - Remark: Generated from `#/paths//models/{modelId}/parts/get(listModelParts)`.
+    func listModelParts(_ input: Operations.ListModelParts.Input) async throws -> Operations.ListModelParts.Output
+    /// Every category with its path, in path order.
+    ///
+    /// - Remark: HTTP `GET /categories`.
+    /// - Remark: Generated from `#/paths//categories/get(listCategories)`.
+    func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output
+    /// Upload a CSV file of parts, models or fitments to import (admin).
+    ///
+    /// The same files and columns as `sprocket import` (see the README). The import runs in the
+    /// background: the answer is the job, and `GET /imports/{id}` shows its progress. Rows are upserted;
+    /// a bad row is reported with its line number and does not stop the others. At most 32 MiB per upload.
+    ///
+    ///
+    /// - Remark: HTTP `POST /imports`.
+    /// - Remark: Generated from `#/paths//imports/post(createImport)`.
+    func createImport(_ input: Operations.CreateImport.Input) async throws -> Operations.CreateImport.Output
+    /// An import job and its progress (admin).
+    ///
+    /// - Remark: HTTP `GET /imports/{importId}`.
+    /// - Remark: Generated from `#/paths//imports/{importId}/get(getImport)`.
+    func getImport(_ input: Operations.GetImport.Input) async throws -> Operations.GetImport.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -117,6 +185,164 @@ extension APIProtocol {
         headers: Operations.GetPartComponents.Input.Headers = .init()
     ) async throws -> Operations.GetPartComponents.Output {
         try await getPartComponents(Operations.GetPartComponents.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The models a part is fitted to (where it fits), by model id.
+    ///
+    /// - Remark: HTTP `GET /parts/{sku}/models`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/models/get(listPartModels)`.
+    package func listPartModels(
+        path: Operations.ListPartModels.Input.Path,
+        query: Operations.ListPartModels.Input.Query = .init(),
+        headers: Operations.ListPartModels.Input.Headers = .init()
+    ) async throws -> Operations.ListPartModels.Output {
+        try await listPartModels(Operations.ListPartModels.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Fit a part to a model, or change where and how many (admin).
+    ///
+    /// - Remark: HTTP `PUT /parts/{sku}/fitments/{modelId}`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/fitments/{modelId}/put(fitPart)`.
+    package func fitPart(
+        path: Operations.FitPart.Input.Path,
+        headers: Operations.FitPart.Input.Headers = .init(),
+        body: Operations.FitPart.Input.Body? = nil
+    ) async throws -> Operations.FitPart.Output {
+        try await fitPart(Operations.FitPart.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove a fitment (admin).
+    ///
+    /// - Remark: HTTP `DELETE /parts/{sku}/fitments/{modelId}`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/fitments/{modelId}/delete(unfitPart)`.
+    package func unfitPart(
+        path: Operations.UnfitPart.Input.Path,
+        headers: Operations.UnfitPart.Input.Headers = .init()
+    ) async throws -> Operations.UnfitPart.Output {
+        try await unfitPart(Operations.UnfitPart.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record that `newSku` replaces `sku` (admin).
+    ///
+    /// Chains (A → B → C) resolve to the newest active part (`current` in the part). A cycle, or a chain
+    /// of more than 32 parts, is refused with 409. Publishes `catalog.part.superseded`.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /parts/{sku}/superseded-by/{newSku}`.
+    /// - Remark: Generated from `#/paths//parts/{sku}/superseded-by/{newSku}/put(supersedePart)`.
+    package func supersedePart(
+        path: Operations.SupersedePart.Input.Path,
+        headers: Operations.SupersedePart.Input.Headers = .init()
+    ) async throws -> Operations.SupersedePart.Output {
+        try await supersedePart(Operations.SupersedePart.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// List and search models, by id.
+    ///
+    /// - Remark: HTTP `GET /models`.
+    /// - Remark: Generated from `#/paths//models/get(listModels)`.
+    package func listModels(
+        query: Operations.ListModels.Input.Query = .init(),
+        headers: Operations.ListModels.Input.Headers = .init()
+    ) async throws -> Operations.ListModels.Output {
+        try await listModels(Operations.ListModels.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a car, truck or appliance model (admin).
+    ///
+    /// - Remark: HTTP `POST /models`.
+    /// - Remark: Generated from `#/paths//models/post(createModel)`.
+    package func createModel(
+        headers: Operations.CreateModel.Input.Headers = .init(),
+        body: Operations.CreateModel.Input.Body
+    ) async throws -> Operations.CreateModel.Output {
+        try await createModel(Operations.CreateModel.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One model.
+    ///
+    /// - Remark: HTTP `GET /models/{modelId}`.
+    /// - Remark: Generated from `#/paths//models/{modelId}/get(getModel)`.
+    package func getModel(
+        path: Operations.GetModel.Input.Path,
+        headers: Operations.GetModel.Input.Headers = .init()
+    ) async throws -> Operations.GetModel.Output {
+        try await getModel(Operations.GetModel.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The parts that fit a model, by SKU.
+    ///
+    /// Every part fitted to the model, and every kit that is fitted itself or whose components all fit
+    /// (recursively, for kits of kits).
+    ///
+    ///
+    /// - Remark: HTTP `GET /models/{modelId}/parts`.
+    /// - Remark: Generated from `#/paths//models/{modelId}/parts/get(listModelParts)`.
+    package func listModelParts(
+        path: Operations.ListModelParts.Input.Path,
+        query: Operations.ListModelParts.Input.Query = .init(),
+        headers: Operations.ListModelParts.Input.Headers = .init()
+    ) async throws -> Operations.ListModelParts.Output {
+        try await listModelParts(Operations.ListModelParts.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Every category with its path, in path order.
+    ///
+    /// - Remark: HTTP `GET /categories`.
+    /// - Remark: Generated from `#/paths//categories/get(listCategories)`.
+    package func listCategories(headers: Operations.ListCategories.Input.Headers = .init()) async throws -> Operations.ListCategories.Output {
+        try await listCategories(Operations.ListCategories.Input(headers: headers))
+    }
+    /// Upload a CSV file of parts, models or fitments to import (admin).
+    ///
+    /// The same files and columns as `sprocket import` (see the README). The import runs in the
+    /// background: the answer is the job, and `GET /imports/{id}` shows its progress. Rows are upserted;
+    /// a bad row is reported with its line number and does not stop the others. At most 32 MiB per upload.
+    ///
+    ///
+    /// - Remark: HTTP `POST /imports`.
+    /// - Remark: Generated from `#/paths//imports/post(createImport)`.
+    package func createImport(
+        query: Operations.CreateImport.Input.Query,
+        headers: Operations.CreateImport.Input.Headers = .init(),
+        body: Operations.CreateImport.Input.Body
+    ) async throws -> Operations.CreateImport.Output {
+        try await createImport(Operations.CreateImport.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An import job and its progress (admin).
+    ///
+    /// - Remark: HTTP `GET /imports/{importId}`.
+    /// - Remark: Generated from `#/paths//imports/{importId}/get(getImport)`.
+    package func getImport(
+        path: Operations.GetImport.Input.Path,
+        headers: Operations.GetImport.Input.Headers = .init()
+    ) async throws -> Operations.GetImport.Output {
+        try await getImport(Operations.GetImport.Input(
             path: path,
             headers: headers
         ))

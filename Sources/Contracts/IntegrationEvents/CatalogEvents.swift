@@ -64,3 +64,22 @@ public struct CatalogPartDiscontinued: IntegrationEvent, Equatable {
         self.discontinuedAt = discontinuedAt
     }
 }
+
+/// `catalog.part.superseded`: `supersededBy` replaces `sku`; a replica follows the chain to the newest
+/// active part to name what to order instead of a discontinued one.
+public struct CatalogPartSuperseded: IntegrationEvent, Equatable {
+    public static let type = "catalog.part.superseded"
+    public static let source = "/catalog"
+
+    public var sku: String
+    public var supersededBy: String
+    public var at: Date
+
+    public var subject: String { sku }
+
+    public init(sku: String, supersededBy: String, at: Date) {
+        self.sku = sku
+        self.supersededBy = supersededBy
+        self.at = at
+    }
+}

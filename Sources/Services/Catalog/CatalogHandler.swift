@@ -14,10 +14,10 @@ struct CatalogHandler: APIProtocol {
             sku: body.sku, name: body.name, description: body.description,
             price: (body.price.amount, body.price.currency), weightGrams: body.weightGrams,
             attributes: body.attributes?.additionalProperties,
-            components: body.components?.map { ($0.sku, $0.quantity) }
+            components: body.components?.map { ($0.sku, $0.quantity) }, category: body.category
         )
         let part = try await store.create(draft)
-        return .created(.init(body: .json(Self.map(part))))
+        return .created(.init(body: .json(try await mapWithDetails(part))))
     }
 
     func listParts(_ input: Operations.ListParts.Input) async throws -> Operations.ListParts.Output {
@@ -25,15 +25,17 @@ struct CatalogHandler: APIProtocol {
         let filter = PartFilter(
             query: input.query.q,
             status: input.query.status.flatMap { PartStatus(rawValue: $0.rawValue) },
-            kind: input.query.kind.flatMap { PartKind(rawValue: $0.rawValue) }
+            kind: input.query.kind.flatMap { PartKind(rawValue: $0.rawValue) }, fits: input.query.fits,
+            categoryId: input.query.category
         )
-        let result = try await store.list(filter, page: page)
-        return .ok(.init(body: .json(.init(items: result.items.map(Self.map), nextCursor: result.nextCursor))))
+        return .ok(.init(body: .json(try await self.page(of: store.list(filter, page: page)))))
     }
 
     func getPart(_ input: Operations.GetPart.Input) async throws -> Operations.GetPart.Output {
-        guard let part = try await store.part(input.path.sku) else { throw CatalogProblems.notFound(input.path.sku) }
-        return .ok(.init(body: .json(Self.map(part))))
+        guard let details = try await store.details(input.path.sku) else {
+            throw CatalogProblems.notFound(input.path.sku)
+        }
+        return .ok(.init(body: .json(Self.map(details))))
     }
 
     func updatePart(_ input: Operations.UpdatePart.Input) async throws -> Operations.UpdatePart.Output {
@@ -44,10 +46,10 @@ struct CatalogHandler: APIProtocol {
             name: body.name, description: body.description, price: body.price.map { ($0.amount, $0.currency) },
             weightGrams: body.weightGrams, attributes: body.attributes?.additionalProperties,
             components: body.components?.map { ($0.sku, $0.quantity) },
-            status: body.status.flatMap { PartStatus(rawValue: $0.rawValue) }
+            status: body.status.flatMap { PartStatus(rawValue: $0.rawValue) }, category: body.category
         )
         let part = try await store.update(sku, with: changes)
-        return .ok(.init(body: .json(Self.map(part))))
+        return .ok(.init(body: .json(try await mapWithDetails(part))))
     }
 
     func getPartComponents(_ input: Operations.GetPartComponents.Input) async throws
@@ -65,6 +67,23 @@ struct CatalogHandler: APIProtocol {
                     ))))
     }
 
+    func mapWithDetails(_ part: Part) async throws -> Components.Schemas.Part {
+        guard let details = try await store.details(of: [part]).first else { return Self.map(part) }
+        return Self.map(details)
+    }
+
+    func page(of parts: Page<Part>) async throws -> Components.Schemas.PartPage {
+        .init(items: try await store.details(of: parts.items).map(Self.map), nextCursor: parts.nextCursor)
+    }
+
+    static func map(_ details: PartDetails) -> Components.Schemas.Part {
+        var part = map(details.part)
+        part.category = details.category.map(CategoryTree.display)
+        part.supersededBy = details.supersededBy
+        part.current = details.current
+        return part
+    }
+
     static func map(_ part: Part) -> Components.Schemas.Part {
         Components.Schemas.Part(
             sku: part.sku, name: part.name, description: part.description,
@@ -74,7 +93,7 @@ struct CatalogHandler: APIProtocol {
             weightGrams: part.weightGrams,
             attributes: .init(additionalProperties: part.attributes),
             components: part.components.map { .init(sku: $0.sku, quantity: $0.quantity) },
-            createdAt: part.createdAt, updatedAt: part.updatedAt, version: part.version
+            createdAt: part.createdAt, updatedAt: part.updatedAt, version: part.version, categoryId: part.categoryId
         )
     }
 

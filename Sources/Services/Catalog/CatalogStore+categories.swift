@@ -30,7 +30,8 @@ extension CatalogStore {
             var byId: [String: (name: String, parent: String?)] = [:]
             for row in rows {
                 byId[try row.decode(column: "id", as: String.self)] = (
-                    try row.decode(column: "name", as: String.self), try row.decode(column: "parent_id", as: String?.self)
+                    try row.decode(column: "name", as: String.self),
+                    try row.decode(column: "parent_id", as: String?.self)
                 )
             }
             func path(_ id: String) -> [String] {
@@ -44,6 +45,13 @@ extension CatalogStore {
             }
             return byId.map { Category(id: $0.key, name: $0.value.name, parentId: $0.value.parent, path: path($0.key)) }
                 .sorted { $0.path.lexicographicallyPrecedes($1.path) }
+        }
+    }
+
+    /// Whether category `id` exists.
+    public func categoryExists(_ id: String) async throws -> Bool {
+        try await database.read { db in
+            try await db.raw("SELECT id FROM categories WHERE id = \(bind: id)").first() != nil
         }
     }
 
@@ -63,7 +71,7 @@ extension CatalogStore {
         }
     }
 
-    private func ensure(_ names: [String], in db: any SQLDatabase) async throws -> Category {
+    func ensure(_ names: [String], in db: any SQLDatabase) async throws -> Category {
         var parent: String?
         var parentOfLast: String?
         var id = ""

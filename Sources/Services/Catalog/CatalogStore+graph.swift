@@ -3,38 +3,52 @@ import SQLKit
 import ServiceKit
 import Storage
 
-/// A part fitted to a model, with where and how many.
-public struct Fitment: Sendable, Equatable {
-    public var sku: String
-    public var modelId: String
-    public var position: String?
-    public var quantity: Int?
-    public var note: String?
-
-    public init(sku: String, modelId: String, position: String? = nil, quantity: Int? = nil, note: String? = nil) {
-        self.sku = sku
-        self.modelId = modelId
-        self.position = position
-        self.quantity = quantity
-        self.note = note
-    }
-}
-
 /// The catalog as a graph: models, the parts that fit them, and which part replaces which.
 extension CatalogStore {
-    /// Stores a new model (validated by ``VehicleModel/create``).
+    /// Stores a new model (validated by ``VehicleModel/create``); 409 when its id is taken.
     public func createModel(_ model: VehicleModel) async throws -> VehicleModel {
-        try await database.transaction { db in
-            try await db.raw(
-                """
-                INSERT INTO models (id, kind, make, model, variant, engine, year_from, year_to, model_number, search_text,
-                    created_at)
-                VALUES (\(bind: model.id), \(bind: model.kind.rawValue), \(bind: model.make), \(bind: model.model),
-                    \(bind: model.variant), \(bind: model.engine), \(bind: model.yearFrom), \(bind: model.yearTo),
-                    \(bind: model.modelNumber), \(bind: model.searchText), \(bind: model.createdAt.microsecondsSince1970))
-                """
-            ).run()
-            return model
+        do {
+            return try await database.transaction { db in
+                if try await db.raw("SELECT id FROM models WHERE id = \(bind: model.id)").first() != nil {
+                    throw CatalogProblems.modelTaken(model.id)
+                }
+                try await db.raw(
+                    """
+                    INSERT INTO models (id, kind, make, model, variant, engine, year_from, year_to, model_number, search_text,
+                        created_at)
+                    VALUES (\(bind: model.id), \(bind: model.kind.rawValue), \(bind: model.make), \(bind: model.model),
+                        \(bind: model.variant), \(bind: model.engine), \(bind: model.yearFrom), \(bind: model.yearTo),
+                        \(bind: model.modelNumber), \(bind: model.searchText), \(bind: model.createdAt.microsecondsSince1970))
+                    """
+                ).run()
+                return model
+            }
+        } catch  where Database.isUniqueViolation(error) {
+            throw CatalogProblems.modelTaken(model.id)
+        }
+    }
+
+    /// One page of models by id: every word of `query` must appear in make, model, variant, engine or
+    /// model number; `make` matches without case.
+    public func models(query: String?, kind: ModelKind?, make: String?, page: PageRequest) async throws -> Page<
+        VehicleModel
+    > {
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if let after = page.after.first { conditions.append("id > \(bind: after)") }
+        if let kind { conditions.append("kind = \(bind: kind.rawValue)") }
+        if let make = make?.trimmingCharacters(in: .whitespaces), !make.isEmpty {
+            conditions.append("lower(make) = \(bind: make.lowercased())")
+        }
+        for word in (query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10) {
+            conditions.append("search_text LIKE \(bind: "%" + Self.escapeLike(String(word)) + "%") ESCAPE '\\'")
+        }
+        let condition = conditions.joined(separator: " AND ")
+        return try await database.read { db in
+            let models = try await db.raw(
+                "SELECT * FROM models WHERE \(condition) ORDER BY id LIMIT \(bind: page.limit + 1)"
+            )
+            .all().map(Self.model)
+            return Page(fetched: models, limit: page.limit) { [$0.id] }
         }
     }
 
@@ -46,7 +60,8 @@ extension CatalogStore {
     }
 
     /// Fits part `sku` to model `modelId` (or changes how): 404 when either is unknown.
-    public func fit(_ fitment: Fitment) async throws {
+    @discardableResult
+    public func fit(_ fitment: Fitment) async throws -> Fitment {
         try await database.transaction { db in
             guard try await fetch(fitment.sku, in: db) != nil else { throw CatalogProblems.notFound(fitment.sku) }
             guard try await db.raw("SELECT id FROM models WHERE id = \(bind: fitment.modelId)").first() != nil else {
@@ -61,6 +76,7 @@ extension CatalogStore {
                     note = excluded.note
                 """
             ).run()
+            return fitment
         }
     }
 
@@ -106,110 +122,43 @@ extension CatalogStore {
         }
     }
 
-    /// One page of the parts that fit model `modelId` (see ``fittingSKUs(_:)``), by SKU; every word of
-    /// `query` must appear in SKU, name or description. 404 when the model is unknown.
-    public func partsFitting(_ modelId: String, query: String?, page: PageRequest) async throws -> Page<Part> {
-        guard try await model(modelId) != nil else { throw CatalogProblems.modelNotFound(modelId) }
-        let skus = try await fittingSKUs(modelId)
-        guard !skus.isEmpty else { return Page(items: [], nextCursor: nil) }
-        var conditions: [SQLQueryString] = ["sku IN (\(binds: skus.sorted()))"]
-        if let after = page.after.first { conditions.append("sku > \(bind: after.uppercased())") }
-        for word in (query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10) {
-            conditions.append("search_text LIKE \(bind: "%" + Self.escapeLike(String(word)) + "%") ESCAPE '\\'")
-        }
-        let condition = conditions.joined(separator: " AND ")
-        return try await database.read { db in
-            let rows = try await db.raw("SELECT * FROM parts WHERE \(condition) ORDER BY sku LIMIT \(bind: page.limit + 1)")
-                .all()
-            let found = try rows.map { try $0.decode(column: "sku", as: String.self) }
-            let components = try await loadComponents(of: found, in: db)
-            let parts = try rows.map { row in
-                try Self.part(from: row, components: components[try row.decode(column: "sku", as: String.self)] ?? [])
+    /// One page of the models part `sku` is fitted to, with the fitments, by model id; 404 when the part is unknown.
+    public func models(fitting sku: String, page: PageRequest) async throws -> Page<
+        (model: VehicleModel, fitment: Fitment)
+    > {
+        try await database.read { db in
+            guard try await db.raw("SELECT sku FROM parts WHERE sku = \(bind: sku)").first() != nil else {
+                throw CatalogProblems.notFound(sku)
             }
-            return Page(fetched: parts, limit: page.limit) { [$0.sku] }
-        }
-    }
-
-    /// The models part `sku` is fitted to, by make, model and id.
-    public func models(fitting sku: String) async throws -> [VehicleModel] {
-        try await database.read { db in
-            try await db.raw(
+            let after = page.after.first ?? ""
+            let rows = try await db.raw(
                 """
-                SELECT m.* FROM models m JOIN fitments f ON f.model_id = m.id WHERE f.sku = \(bind: sku)
-                ORDER BY m.make, m.model, m.id
+                SELECT m.*, f.position, f.quantity, f.note FROM fitments f JOIN models m ON m.id = f.model_id
+                WHERE f.sku = \(bind: sku) AND f.model_id > \(bind: after)
+                ORDER BY f.model_id LIMIT \(bind: page.limit + 1)
                 """
-            ).all().map(Self.model)
+            ).all()
+            let items = try rows.map { row in
+                let model = try Self.model(row)
+                let fitment = Fitment(
+                    sku: sku, modelId: model.id, position: try row.decode(column: "position", as: String?.self),
+                    quantity: try row.decode(column: "quantity", as: Int?.self),
+                    note: try row.decode(column: "note", as: String?.self))
+                return (model: model, fitment: fitment)
+            }
+            return Page(fetched: items, limit: page.limit) { [$0.model.id] }
         }
-    }
-
-    /// Records that `newSku` replaces `sku`: 404 when either is unknown, 409 on a cycle or a chain too long.
-    public func supersede(_ sku: String, by newSku: String, now: Date = .storageNow) async throws {
-        try await database.transaction { db in
-            for part in [sku, newSku] where try await fetch(part, in: db) == nil { throw CatalogProblems.notFound(part) }
-            var successors = try await chain(from: newSku, in: db)
-            successors.merge(try await chain(to: sku, in: db)) { first, _ in first }
-            successors[sku] = nil
-            try SupersessionRules.check(sku, supersededBy: newSku, successors: successors)
-            try await db.raw(
-                """
-                INSERT INTO supersessions (sku, superseded_by, at) VALUES (\(bind: sku), \(bind: newSku), \(bind: now.microsecondsSince1970))
-                ON CONFLICT (sku) DO UPDATE SET superseded_by = excluded.superseded_by, at = excluded.at
-                """
-            ).run()
-        }
-    }
-
-    /// What supersedes `sku` directly, and the part to sell instead (the newest active one of its chain);
-    /// both `nil` when nothing does.
-    public func replacement(of sku: String) async throws -> (supersededBy: String?, current: String?) {
-        try await database.read { db in
-            let successors = try await chain(from: sku, in: db)
-            guard let next = successors[sku] else { return (nil, nil) }
-            let chainSKUs = Array(Set(successors.keys).union(successors.values))
-            let active = Set(
-                try await db.raw("SELECT sku FROM parts WHERE sku IN (\(binds: chainSKUs)) AND status = 'active'").all()
-                    .map { try $0.decode(column: "sku", as: String.self) })
-            return (next, SupersessionRules.current(of: sku, successors: successors, active: active))
-        }
-    }
-
-    /// `sku → next` edges following the chain forward from `sku` (at most ``SupersessionRules/maxChain``).
-    private func chain(from sku: String, in db: any SQLDatabase) async throws -> [String: String] {
-        var edges: [String: String] = [:]
-        var current = sku
-        while edges.count <= SupersessionRules.maxChain,
-            let next = try await db.raw("SELECT superseded_by FROM supersessions WHERE sku = \(bind: current)").first()
-                .map({ try $0.decode(column: "superseded_by", as: String.self) }),
-            edges[current] == nil
-        {
-            edges[current] = next
-            current = next
-        }
-        return edges
-    }
-
-    /// `previous → sku` edges following the chain backward to `sku`.
-    private func chain(to sku: String, in db: any SQLDatabase) async throws -> [String: String] {
-        var edges: [String: String] = [:]
-        var current = sku
-        while edges.count <= SupersessionRules.maxChain,
-            let previous = try await db.raw("SELECT sku FROM supersessions WHERE superseded_by = \(bind: current) LIMIT 1")
-                .first().map({ try $0.decode(column: "sku", as: String.self) }),
-            edges[previous] == nil
-        {
-            edges[previous] = current
-            current = previous
-        }
-        return edges
     }
 
     static func model(_ row: any SQLRow) throws -> VehicleModel {
         VehicleModel(
             id: try row.decode(column: "id", as: String.self), kind: try row.decode(enum: "kind"),
-            make: try row.decode(column: "make", as: String.self), model: try row.decode(column: "model", as: String.self),
+            make: try row.decode(column: "make", as: String.self),
+            model: try row.decode(column: "model", as: String.self),
             variant: try row.decode(column: "variant", as: String?.self),
             engine: try row.decode(column: "engine", as: String?.self),
-            yearFrom: try row.decode(column: "year_from", as: Int?.self), yearTo: try row.decode(column: "year_to", as: Int?.self),
+            yearFrom: try row.decode(column: "year_from", as: Int?.self),
+            yearTo: try row.decode(column: "year_to", as: Int?.self),
             modelNumber: try row.decode(column: "model_number", as: String?.self),
             createdAt: Date(microsecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
     }

@@ -8,12 +8,12 @@ extension CatalogStore {
         try await db.raw(
             """
             INSERT INTO parts (sku, name, description, price_minor, currency, status, weight_grams, attributes,
-                               search_text, created_at, updated_at, version)
+                               search_text, created_at, updated_at, version, category_id)
             VALUES (\(bind: part.sku), \(bind: part.name), \(bind: part.description), \(bind: part.price.minorUnits),
                     \(bind: part.price.currency), \(bind: part.status.rawValue), \(bind: part.weightGrams),
                     \(bind: try Self.json(part.attributes)), \(bind: Self.searchText(part)),
                     \(bind: part.createdAt.microsecondsSince1970), \(bind: part.updatedAt.microsecondsSince1970),
-                    \(bind: part.version))
+                    \(bind: part.version), \(bind: part.categoryId))
             """
         ).run()
         try await insertComponents(of: part, in: db)
@@ -26,7 +26,8 @@ extension CatalogStore {
                 price_minor = \(bind: part.price.minorUnits), currency = \(bind: part.price.currency),
                 status = \(bind: part.status.rawValue), weight_grams = \(bind: part.weightGrams),
                 attributes = \(bind: try Self.json(part.attributes)), search_text = \(bind: Self.searchText(part)),
-                updated_at = \(bind: part.updatedAt.microsecondsSince1970), version = \(bind: part.version)
+                updated_at = \(bind: part.updatedAt.microsecondsSince1970), version = \(bind: part.version),
+                category_id = \(bind: part.categoryId)
             WHERE sku = \(bind: part.sku) AND version = \(bind: current.version)
             RETURNING sku
             """
@@ -41,7 +42,7 @@ extension CatalogStore {
         }
     }
 
-    private func insertComponents(of part: Part, in db: any SQLDatabase) async throws {
+    func insertComponents(of part: Part, in db: any SQLDatabase) async throws {
         for (position, line) in part.components.enumerated() {
             try await db.raw(
                 """
@@ -122,11 +123,12 @@ extension CatalogStore {
             components: components,
             createdAt: Date(microsecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(microsecondsSince1970: try row.decode(column: "updated_at", as: Int64.self)),
-            version: try row.decode(column: "version", as: Int.self)
+            version: try row.decode(column: "version", as: Int.self),
+            categoryId: try row.decode(column: "category_id", as: String?.self)
         )
     }
 
-    private static func json(_ attributes: [String: String]) throws -> String {
+    static func json(_ attributes: [String: String]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(attributes), as: UTF8.self)

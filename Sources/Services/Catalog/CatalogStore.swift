@@ -20,20 +20,21 @@ public struct CatalogStore: Sendable {
         self.currency = currency
     }
 
-
     /// Creates a part or bundle from `draft`: 422 when invalid, 409 when the SKU exists.
     public func create(_ draft: PartDraft, now: Date = .storageNow) async throws -> Part {
         let part = try Part.create(from: draft, currency: currency, now: now)
+        let category = try CategoryTree.names(orNone: draft.category)
         do {
-            return try await insertNew(part)
-        } catch where Database.isUniqueViolation(error) {
+            return try await insertNew(part, category: category)
+        } catch  where Database.isUniqueViolation(error) {
             // A concurrent create of the same SKU committed first.
             throw Problem.conflict("catalog.sku_taken", "A part with SKU \(part.sku) already exists.")
         }
     }
 
-    private func insertNew(_ part: Part) async throws -> Part {
-        try await database.transaction { db in
+    private func insertNew(_ part: Part, category: [String]?) async throws -> Part {
+        var part = part
+        return try await database.transaction { db in
             if try await exists(part.sku, in: db) {
                 throw Problem.conflict("catalog.sku_taken", "A part with SKU \(part.sku) already exists.")
             }
@@ -41,6 +42,7 @@ public struct CatalogStore: Sendable {
                 let graph = try await loadGraph(from: part.components.map(\.sku), in: db)
                 try BundleRules.check(sku: part.sku, components: part.components, graph: graph)
             }
+            if let category { part.categoryId = try await ensure(category, in: db).id }
             try await insert(part, in: db)
             try await publish(CatalogEventMapping.upserted(part), in: db)
             return part
@@ -49,9 +51,17 @@ public struct CatalogStore: Sendable {
 
     /// Changes the part `sku`; 404 when unknown, 409 when it changed underneath, 422 when invalid.
     public func update(_ sku: String, with changes: PartChanges, now: Date = .storageNow) async throws -> Part {
-        try await database.transaction { db in
+        let category = try CategoryTree.names(orNone: changes.category)
+        return try await database.transaction { db in
             guard let current = try await fetch(sku, in: db) else { throw CatalogProblems.notFound(sku) }
-            let updated = try current.applying(changes, currency: currency, now: now)
+            var updated = try current.applying(changes, currency: currency, now: now)
+            if changes.category != nil {
+                if let category {
+                    updated.categoryId = try await ensure(category, in: db).id
+                } else {
+                    updated.categoryId = nil
+                }
+            }
             if changes.components != nil, !updated.components.isEmpty {
                 let graph = try await loadGraph(from: updated.components.map(\.sku), in: db)
                 try BundleRules.check(sku: updated.sku, components: updated.components, graph: graph)

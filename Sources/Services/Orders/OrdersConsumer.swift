@@ -36,6 +36,16 @@ enum OrdersConsumer {
                 "UPDATE catalog_replica SET active = 0 WHERE sku = \(bind: event.sku) AND version <= \(bind: event.version)"
             ).run()
         }
+        consumer.on(CatalogPartSuperseded.self) { event, db in
+            try await db.raw(
+                """
+                INSERT INTO catalog_supersessions (sku, superseded_by, at)
+                VALUES (\(bind: event.sku), \(bind: event.supersededBy), \(bind: event.at.microsecondsSince1970))
+                ON CONFLICT (sku) DO UPDATE SET superseded_by = excluded.superseded_by, at = excluded.at
+                WHERE catalog_supersessions.at <= excluded.at
+                """
+            ).run()
+        }
         consumer.on(CustomerRegistered.self) { event, db in
             try await db.raw(
                 """

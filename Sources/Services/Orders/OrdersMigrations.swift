@@ -98,5 +98,15 @@ enum OrdersMigrations {
                 "CREATE INDEX order_slips_order ON order_slips (order_id)",
             ]
         },
+        Migration(version: 4, name: "supersessions from the catalog") { _ in
+            [
+                """
+                CREATE TABLE catalog_supersessions (
+                    sku TEXT PRIMARY KEY,
+                    superseded_by TEXT NOT NULL,
+                    at BIGINT NOT NULL)
+                """
+            ]
+        },
     ]
 }

@@ -19,22 +19,25 @@ public struct OrdersService: ServiceModule {
     public static func reconcile(_ database: Database) async throws -> [String] {
         try await database.read { db in
             // Two counts rather than a correlated NOT EXISTS: the outbox has no index on subject.
-            let orders = try await db.raw("SELECT COUNT(*) AS n FROM orders").first()?
+            let orders =
+                try await db.raw("SELECT COUNT(*) AS n FROM orders").first()?
                 .decode(column: "n", as: Int.self) ?? 0
-            let published = try await db.raw(
-                """
-                SELECT COUNT(DISTINCT subject) AS n FROM outbox WHERE type = \(bind: OrderPlaced.type)
-                AND published_at IS NOT NULL AND subject IN (SELECT id FROM orders)
-                """
-            ).first()?.decode(column: "n", as: Int.self) ?? 0
+            let published =
+                try await db.raw(
+                    """
+                    SELECT COUNT(DISTINCT subject) AS n FROM outbox WHERE type = \(bind: OrderPlaced.type)
+                    AND published_at IS NOT NULL AND subject IN (SELECT id FROM orders)
+                    """
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
             let missing = orders - published
             // Inventory decides every order: reserved ones carry a reservation, rejected ones are cancelled.
-            let undecided = try await db.raw(
-                """
-                SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'pending_confirmation'
-                AND NOT EXISTS (SELECT 1 FROM order_reservations r WHERE r.order_id = o.id)
-                """
-            ).first()?.decode(column: "n", as: Int.self) ?? 0
+            let undecided =
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM orders o WHERE o.status = 'pending_confirmation'
+                    AND NOT EXISTS (SELECT 1 FROM order_reservations r WHERE r.order_id = o.id)
+                    """
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
             return (missing == 0 ? [] : ["\(missing) orders whose order.placed was not published"])
                 + (undecided == 0 ? [] : ["\(undecided) orders inventory has not decided yet"])
         }

@@ -10,7 +10,9 @@ extension OrdersStore {
 
     /// Records where the order's stock is reserved and, with `autoConfirm`, confirms a pending order.
     /// An order cancelled meanwhile stays cancelled (inventory releases on its `order.cancelled`).
-    func recordReservation(_ event: InventoryReserved, autoConfirm: Bool, now: Date = .storageNow, in db: any SQLDatabase)
+    func recordReservation(
+        _ event: InventoryReserved, autoConfirm: Bool, now: Date = .storageNow, in db: any SQLDatabase
+    )
         async throws
     {
         let allocations = String(decoding: try JSONEncoder().encode(event.allocations), as: UTF8.self)

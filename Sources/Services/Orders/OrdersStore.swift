@@ -21,7 +21,6 @@ public struct OrdersStore: Sendable {
         self.taxes = taxes
     }
 
-
     /// Validates, prices and stores `draft` for `customerId` with its `order.placed` event.
     ///
     /// With an idempotency key, a second placement by the same customer returns the first order
@@ -50,7 +49,7 @@ public struct OrdersStore: Sendable {
                 try await publish(OrderPlaced(order: OrderEventMapping.snapshot(order)), in: db)
                 return order
             }
-        } catch where idempotencyKey != nil && Database.isUniqueViolation(error) {
+        } catch  where idempotencyKey != nil && Database.isUniqueViolation(error) {
             // A concurrent placement with the same key committed first: answer with its order.
             guard let key = idempotencyKey,
                 let id = try await database.read({ db in try await orderID(customerId: customerId, key: key, in: db) }),
@@ -85,7 +84,9 @@ public struct OrdersStore: Sendable {
         }
         var allocations: [StockAllocation]?
         if status == .confirmed {
-            guard let reserved = try await reservation(current.id, in: db) else { throw OrderProblems.notReserved(current.id) }
+            guard let reserved = try await reservation(current.id, in: db) else {
+                throw OrderProblems.notReserved(current.id)
+            }
             allocations = reserved
         }
         let updated = try await db.raw(
@@ -176,6 +177,28 @@ public struct OrdersStore: Sendable {
                 entries[entry.sku] = entry
             }
         }
+        for (sku, entry) in entries where !entry.active {
+            entries[sku]?.replacement = try await replacement(of: sku, in: db)
+        }
         return entries
+    }
+
+    /// The newest active part of the supersession chain that starts at `sku` (at most 32 steps), if any.
+    private func replacement(of sku: String, in db: any SQLDatabase) async throws -> String? {
+        var chain: [String] = []
+        var current = sku
+        while chain.count < 32,
+            let next = try await db.raw("SELECT superseded_by FROM catalog_supersessions WHERE sku = \(bind: current)")
+                .first().map({ try $0.decode(column: "superseded_by", as: String.self) }),
+            next != sku, !chain.contains(next)
+        {
+            chain.append(next)
+            current = next
+        }
+        guard !chain.isEmpty else { return nil }
+        let active = Set(
+            try await db.raw("SELECT sku FROM catalog_replica WHERE sku IN (\(binds: chain)) AND active = 1").all()
+                .map { try $0.decode(column: "sku", as: String.self) })
+        return chain.last(where: active.contains)
     }
 }

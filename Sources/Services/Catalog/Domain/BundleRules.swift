@@ -53,7 +53,8 @@ public enum BundleRules {
             }
             validator.check(node.status == .active, "components.\(index).sku", "\(component.sku) is discontinued")
             if let path = pathBack(to: sku, from: node.sku, graph: graph) {
-                validator.fail("components.\(index).sku", "would make a cycle: \(([sku] + path).joined(separator: " > "))")
+                validator.fail(
+                    "components.\(index).sku", "would make a cycle: \(([sku] + path).joined(separator: " > "))")
             } else if depth(of: node.sku, graph: graph, memo: &depths) >= maxDepth {
                 validator.fail("components.\(index).sku", "bundles may nest at most \(maxDepth) levels")
             }

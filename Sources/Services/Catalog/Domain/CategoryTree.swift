@@ -27,12 +27,22 @@ public enum CategoryTree {
         let separators = CharacterSet(charactersIn: "›/>")
         let names = path.components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespaces) }
         var validator = Validator()
-        validator.check(!names.isEmpty && names.allSatisfy { !$0.isEmpty }, "category", "must be names separated by ›, / or >")
+        validator.check(
+            !names.isEmpty && names.allSatisfy { !$0.isEmpty }, "category", "must be names separated by ›, / or >")
         validator.check(names.allSatisfy { $0.count <= 100 }, "category", "names must be at most 100 characters")
         validator.check(names.count <= maxDepth, "category", "must be at most \(maxDepth) levels deep")
         try validator.throwIfInvalid()
         return names
     }
+
+    /// ``names(_:)`` of `path`, or `nil` for no category (`nil` or only spaces).
+    public static func names(orNone path: String?) throws(Problem) -> [String]? {
+        guard let path, !path.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return try names(path)
+    }
+
+    /// The path's names joined for display: `Brakes › Pads`.
+    public static func display(_ names: [String]) -> String { names.joined(separator: " › ") }
 
     /// The ids of `root` and every category below it, given every category's parent.
     public static func subtree(of root: String, parents: [String: String?]) -> Set<String> {

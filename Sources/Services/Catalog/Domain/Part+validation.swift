@@ -83,7 +83,8 @@ extension Part {
         guard let money = Money(decimal: price.amount, currency: price.currency) else {
             validator.fail(
                 "price.amount",
-                "must be a non-negative decimal with at most \(Money.exponent(of: price.currency)) decimals, e.g. \"12.50\"")
+                "must be a non-negative decimal with at most \(Money.exponent(of: price.currency)) decimals, e.g. \"12.50\""
+            )
             return nil
         }
         return money

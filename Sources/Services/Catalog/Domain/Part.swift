@@ -37,6 +37,8 @@ public struct Part: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var version: Int
+    /// The category the part is in (see ``CategoryTree``), if any.
+    public var categoryId: String? = nil
 
     /// A bundle is a part with components.
     public var kind: PartKind { components.isEmpty ? .part : .bundle }
@@ -51,11 +53,15 @@ public struct PartDraft: Sendable {
     public var weightGrams: Int?
     public var attributes: [String: String]?
     public var components: [(sku: String, quantity: Int)]?
+    /// A category path, e.g. `Brakes › Pads`, made when missing.
+    public var category: String?
 
     public init(
         sku: String, name: String, description: String? = nil, price: (amount: String, currency: String),
-        weightGrams: Int? = nil, attributes: [String: String]? = nil, components: [(sku: String, quantity: Int)]? = nil
+        weightGrams: Int? = nil, attributes: [String: String]? = nil, components: [(sku: String, quantity: Int)]? = nil,
+        category: String? = nil
     ) {
+        self.category = category
         self.sku = sku
         self.name = name
         self.description = description
@@ -75,12 +81,15 @@ public struct PartChanges: Sendable {
     public var attributes: [String: String]?
     public var components: [(sku: String, quantity: Int)]?
     public var status: PartStatus?
+    /// A category path to move the part to; an empty string takes it out of any category.
+    public var category: String?
 
     public init(
         name: String? = nil, description: String? = nil, price: (amount: String, currency: String)? = nil,
         weightGrams: Int? = nil, attributes: [String: String]? = nil,
-        components: [(sku: String, quantity: Int)]? = nil, status: PartStatus? = nil
+        components: [(sku: String, quantity: Int)]? = nil, status: PartStatus? = nil, category: String? = nil
     ) {
+        self.category = category
         self.name = name
         self.description = description
         self.price = price

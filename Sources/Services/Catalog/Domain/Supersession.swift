@@ -18,7 +18,8 @@ public enum SupersessionRules {
             steps += 1
             guard steps <= maxChain else {
                 throw Problem.conflict(
-                    "catalog.supersession_too_long", "Superseding \(sku) by \(newSku) makes a chain of more than \(maxChain) parts.")
+                    "catalog.supersession_too_long",
+                    "Superseding \(sku) by \(newSku) makes a chain of more than \(maxChain) parts.")
             }
         }
         var back = sku
@@ -30,7 +31,8 @@ public enum SupersessionRules {
         }
         guard steps + before <= maxChain else {
             throw Problem.conflict(
-                "catalog.supersession_too_long", "Superseding \(sku) by \(newSku) makes a chain of more than \(maxChain) parts.")
+                "catalog.supersession_too_long",
+                "Superseding \(sku) by \(newSku) makes a chain of more than \(maxChain) parts.")
         }
     }
 

@@ -41,6 +41,17 @@ public struct VehicleModel: Sendable, Equatable {
         [make, model, variant, engine, modelNumber].compactMap { $0 }.joined(separator: " ").lowercased()
     }
 
+    public static let idRule = "must be 1 to 64 of A-Z, a-z, 0-9, '-', '.', '_'"
+
+    /// Whether `id` can name a model: 1 to 64 of A-Z, a-z, 0-9, `-`, `.`, `_`.
+    public static func isValidId(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x2E || byte == 0x5F
+            }
+    }
+
     /// Validates a new model: make and model 1–100 characters, the other texts at most 100, years
     /// 1886–2100 with `yearFrom ≤ yearTo`; 422 listing every invalid field.
     public static func create(
@@ -48,6 +59,7 @@ public struct VehicleModel: Sendable, Equatable {
         modelNumber: String?, id: String, now: Date
     ) throws(Problem) -> VehicleModel {
         var validator = Validator()
+        validator.check(isValidId(id), "id", idRule)
         func text(_ value: String?, _ field: String, required: Bool) -> String? {
             let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines)
             if required { validator.check(!(trimmed ?? "").isEmpty, field, "must not be empty") }

@@ -8,8 +8,11 @@ public struct CatalogEntry: Sendable, Equatable {
     public var price: Money
     public var active: Bool
     public var version: Int
+    /// For a discontinued part, the active part that replaces it (through the supersession chain).
+    public var replacement: String?
 
-    public init(sku: String, name: String, price: Money, active: Bool, version: Int) {
+    public init(sku: String, name: String, price: Money, active: Bool, version: Int, replacement: String? = nil) {
+        self.replacement = replacement
         self.sku = sku
         self.name = name
         self.price = price
@@ -47,7 +50,8 @@ public struct OrderDraft: Sendable {
     /// Validates the draft against the catalog replica and prices it.
     ///
     /// A malformed draft is 422 listing every bad field; a well-formed one naming parts that are not sold
-    /// (unknown, discontinued, in another currency) is 409 `order.parts_unavailable` listing those lines.
+    /// (unknown, discontinued, in another currency) is 409 `order.parts_unavailable` listing those lines,
+    /// except a discontinued part that another replaces: that is 422 `order.part_superseded` naming it.
     /// Prices come only from `catalog`; tax is `subtotal × rate`, rounded half up to the minor unit.
     /// Every sum and product is overflow-checked: an order too large to count is a 422, never a trap.
     public func priced(
@@ -58,6 +62,7 @@ public struct OrderDraft: Sendable {
         var validator = Validator()
         validator.check(!lines.isEmpty, "lines", "must hold at least one line")
         var unavailable = Validator()
+        var superseded = Validator()
         // Lines naming the same part are merged into the first of them (the limit is per line).
         var merged: [(index: Int, sku: String, quantity: Int)] = []
         var position: [String: Int] = [:]
@@ -82,7 +87,12 @@ public struct OrderDraft: Sendable {
                 continue
             }
             guard entry.active else {
-                unavailable.fail("lines.\(index).sku", "\(sku) is discontinued")
+                if let replacement = entry.replacement {
+                    superseded.fail(
+                        "lines.\(index).sku", "\(sku) is discontinued; order \(replacement), which replaces it")
+                } else {
+                    unavailable.fail("lines.\(index).sku", "\(sku) is discontinued")
+                }
                 continue
             }
             guard entry.price.currency == currency else {
@@ -101,6 +111,12 @@ public struct OrderDraft: Sendable {
         let shipping = shippingAddress.validated("shippingAddress", &validator)
         let billing = billingAddress.validated("billingAddress", &validator)
         try validator.throwIfInvalid()
+        if !superseded.errors.isEmpty {
+            throw Problem(
+                status: .unprocessableContent, code: "order.part_superseded", title: "Part superseded",
+                detail: "Some lines name discontinued parts that others replace: order those instead.",
+                errors: superseded.errors)
+        }
         if !unavailable.errors.isEmpty {
             throw Problem(
                 status: .conflict, code: "order.parts_unavailable", title: "Parts unavailable",

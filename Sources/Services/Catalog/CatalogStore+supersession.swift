@@ -1,0 +1,77 @@
+import Foundation
+import IntegrationEvents
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// Supersessions: which part replaces which, and the newest active part of a chain.
+extension CatalogStore {
+    /// Records that `newSku` replaces `sku`: 404 when either is unknown, 409 on a cycle or a chain too long.
+    public func supersede(_ sku: String, by newSku: String, now: Date = .storageNow) async throws {
+        try await database.transaction { db in
+            for part in [sku, newSku] where try await fetch(part, in: db) == nil {
+                throw CatalogProblems.notFound(part)
+            }
+            var successors = try await chain(from: newSku, in: db)
+            successors.merge(try await chain(to: sku, in: db)) { first, _ in first }
+            successors[sku] = nil
+            try SupersessionRules.check(sku, supersededBy: newSku, successors: successors)
+            try await db.raw(
+                """
+                INSERT INTO supersessions (sku, superseded_by, at) VALUES (\(bind: sku), \(bind: newSku), \(bind: now.microsecondsSince1970))
+                ON CONFLICT (sku) DO UPDATE SET superseded_by = excluded.superseded_by, at = excluded.at
+                """
+            ).run()
+            try await Outbox.append(CatalogPartSuperseded(sku: sku, supersededBy: newSku, at: now), in: db)
+        }
+    }
+
+    /// What supersedes `sku` directly, and the part to sell instead (the newest active one of its chain);
+    /// both `nil` when nothing does.
+    public func replacement(of sku: String) async throws -> (supersededBy: String?, current: String?) {
+        try await database.read { db in try await replacement(of: sku, in: db) }
+    }
+
+    func replacement(of sku: String, in db: any SQLDatabase) async throws -> (supersededBy: String?, current: String?) {
+        let successors = try await chain(from: sku, in: db)
+        guard let next = successors[sku] else { return (nil, nil) }
+        let chainSKUs = Array(Set(successors.keys).union(successors.values))
+        let active = Set(
+            try await db.raw("SELECT sku FROM parts WHERE sku IN (\(binds: chainSKUs)) AND status = 'active'").all()
+                .map { try $0.decode(column: "sku", as: String.self) })
+        return (next, SupersessionRules.current(of: sku, successors: successors, active: active))
+    }
+
+    /// `sku → next` edges following the chain forward from `sku` (at most ``SupersessionRules/maxChain``).
+    private func chain(from sku: String, in db: any SQLDatabase) async throws -> [String: String] {
+        var edges: [String: String] = [:]
+        var current = sku
+        while edges.count <= SupersessionRules.maxChain,
+            let next = try await db.raw("SELECT superseded_by FROM supersessions WHERE sku = \(bind: current)").first()
+                .map({ try $0.decode(column: "superseded_by", as: String.self) }),
+            edges[current] == nil
+        {
+            edges[current] = next
+            current = next
+        }
+        return edges
+    }
+
+    /// `previous → sku` edges following the chain backward to `sku`.
+    private func chain(to sku: String, in db: any SQLDatabase) async throws -> [String: String] {
+        var edges: [String: String] = [:]
+        var current = sku
+        while edges.count <= SupersessionRules.maxChain,
+            let previous = try await db.raw(
+                "SELECT sku FROM supersessions WHERE superseded_by = \(bind: current) LIMIT 1"
+            )
+            .first().map({ try $0.decode(column: "sku", as: String.self) }),
+            edges[previous] == nil
+        {
+            edges[previous] = current
+            current = previous
+        }
+        return edges
+    }
+}

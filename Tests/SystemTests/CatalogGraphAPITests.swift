@@ -1,0 +1,187 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("Catalog graph API (models, fitments, supersessions, categories) through the router, on both engines")
+struct CatalogGraphAPITests {
+    private static func part(_ sku: String, _ name: String, category: String? = nil, components: [[String: Any]]? = nil)
+        -> [String: Any]
+    {
+        var body: [String: Any] = ["sku": sku, "name": name, "price": ["amount": "10.00", "currency": "EUR"]]
+        if let category { body["category"] = category }
+        if let components { body["components"] = components }
+        return body
+    }
+
+    private static var golf: [String: Any] {
+        [
+            "id": "VW-GOLF7-14TSI", "kind": "car", "make": "Volkswagen", "model": "Golf VII", "engine": "1.4 TSI",
+            "yearFrom": 2013, "yearTo": 2020,
+        ]
+    }
+
+    @Test(arguments: Engine.allCases)
+    func whatFitsMyCarIncludingKitsAndCategories(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let admin = try await SystemHarness.token(system, client, role: .admin)
+            for body in [
+                Self.part("PAD-F", "Front brake pads", category: "Brakes › Pads"),
+                Self.part("DISC-F", "Front brake disc", category: "Brakes/Discs"),
+                Self.part("FILTER-OIL", "Oil filter", category: "Engine › Filters"),
+                Self.part("PUMP-D", "Drain pump"),
+                Self.part(
+                    "KIT-F", "Front brake kit",
+                    components: [["sku": "PAD-F", "quantity": 1], ["sku": "DISC-F", "quantity": 2]]),
+                Self.part(
+                    "KIT-X", "Pads and pump",
+                    components: [["sku": "PAD-F", "quantity": 1], ["sku": "PUMP-D", "quantity": 1]]),
+            ] {
+                #expect(try await client.json(.post, "/api/v1/parts", body, token: admin).status == .created)
+            }
+            let created = try await client.json(.post, "/api/v1/models", Self.golf, token: admin)
+            #expect(created.status == .created)
+            #expect(created.object["make"] as? String == "Volkswagen")
+            #expect(try await client.json(.post, "/api/v1/models", Self.golf, token: admin).status == .conflict)
+            let washer = try await client.json(
+                .post, "/api/v1/models",
+                ["kind": "appliance", "make": "Bosch", "model": "Serie 6", "modelNumber": "WAW28440"], token: admin)
+            let washerId = try #require(washer.object["id"] as? String)
+            let bad = try await client.json(
+                .post, "/api/v1/models", ["kind": "car", "make": " ", "model": "X", "yearFrom": 2020, "yearTo": 2010],
+                token: admin)
+            #expect(bad.status == .unprocessableContent)
+
+            for sku in ["PAD-F", "disc-f", "FILTER-OIL"] {
+                let fitted = try await client.json(
+                    .put, "/api/v1/parts/\(sku)/fitments/VW-GOLF7-14TSI", ["position": "front axle", "quantity": 2],
+                    token: admin)
+                #expect(fitted.status == .ok)
+            }
+            #expect(
+                try await client.json(
+                    .put, "/api/v1/parts/PUMP-D/fitments/\(washerId)", nil as [String: Any]?, token: admin
+                )
+                .status == .ok)
+            #expect(
+                try await client.json(.put, "/api/v1/parts/NOPE/fitments/VW-GOLF7-14TSI", [:], token: admin).status
+                    == .notFound)
+            #expect(
+                try await client.json(.put, "/api/v1/parts/PAD-F/fitments/NOPE", [:], token: admin).status == .notFound)
+            #expect(
+                try await client.json(.put, "/api/v1/parts/PAD-F/fitments/VW-GOLF7-14TSI", [:]).status == .unauthorized)
+
+            // What fits: the fitted parts and the kit whose components all fit; not the kit with the pump.
+            let fits = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts")
+            #expect(fits.items.compactMap { $0["sku"] as? String } == ["DISC-F", "FILTER-OIL", "KIT-F", "PAD-F"])
+            let search = try await client.json(.get, "/api/v1/parts?fits=VW-GOLF7-14TSI&q=brake")
+            #expect(search.items.compactMap { $0["sku"] as? String } == ["DISC-F", "KIT-F", "PAD-F"])
+            let paged = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts?limit=2")
+            #expect(paged.items.compactMap { $0["sku"] as? String } == ["DISC-F", "FILTER-OIL"])
+            let cursor = try #require(paged.object["nextCursor"] as? String)
+            let next = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts?limit=2&cursor=\(cursor)")
+            #expect(next.items.compactMap { $0["sku"] as? String } == ["KIT-F", "PAD-F"])
+            #expect(try await client.json(.get, "/api/v1/models/NOPE/parts").status == .notFound)
+            #expect(try await client.json(.get, "/api/v1/parts?fits=NOPE").status == .notFound)
+
+            // Categories: a tree; filtering by one includes what is below it.
+            let categories = try await client.json(.get, "/api/v1/categories").items
+            #expect(
+                categories.compactMap { $0["path"] as? String }
+                    == ["Brakes", "Brakes › Discs", "Brakes › Pads", "Engine", "Engine › Filters"])
+            let brakes = try #require(categories.first { $0["path"] as? String == "Brakes" }?["id"] as? String)
+            let brakeFits = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts?category=\(brakes)")
+            #expect(brakeFits.items.compactMap { $0["sku"] as? String } == ["DISC-F", "PAD-F"])
+            #expect(
+                try await client.json(.get, "/api/v1/parts?category=\(brakes)").items.compactMap {
+                    $0["sku"] as? String
+                }
+                    == ["DISC-F", "PAD-F"])
+            #expect(try await client.json(.get, "/api/v1/parts?category=nope").status == .notFound)
+            let pad = try await client.json(.get, "/api/v1/parts/pad-f")
+            #expect(pad.object["category"] as? String == "Brakes › Pads")
+            let moved = try await client.json(.patch, "/api/v1/parts/PAD-F", ["category": ""], token: admin)
+            #expect(moved.object["category"] == nil || moved.object["category"] is NSNull)
+
+            // Where it fits, and unfitting.
+            let models = try await client.json(.get, "/api/v1/parts/PAD-F/models")
+            #expect(models.items.compactMap { ($0["model"] as? [String: Any])?["id"] as? String } == ["VW-GOLF7-14TSI"])
+            #expect(
+                models.items.first.flatMap { ($0["fitment"] as? [String: Any])?["position"] as? String } == "front axle"
+            )
+            #expect(
+                try await client.json(.delete, "/api/v1/parts/DISC-F/fitments/VW-GOLF7-14TSI", token: admin).status
+                    == .noContent)
+            #expect(
+                try await client.json(.delete, "/api/v1/parts/DISC-F/fitments/VW-GOLF7-14TSI", token: admin).status
+                    == .notFound)
+            let after = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts")
+            #expect(after.items.compactMap { $0["sku"] as? String } == ["FILTER-OIL", "PAD-F"])
+
+            // Model search.
+            let found = try await client.json(.get, "/api/v1/models?q=waw28440")
+            #expect(found.items.compactMap { $0["id"] as? String } == [washerId])
+            #expect(try await client.json(.get, "/api/v1/models?make=volkswagen&kind=car").items.count == 1)
+            #expect(try await client.json(.get, "/api/v1/models?kind=truck").items.isEmpty)
+            #expect(
+                try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI").object["engine"] as? String == "1.4 TSI")
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func supersessionChainsResolveAndOrdersNameTheSuccessor(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let admin = world.admin
+            for sku in ["PUMP-A", "PUMP-B", "PUMP-C"] {
+                #expect(
+                    try await client.json(.post, "/api/v1/parts", Self.part(sku, "Drain pump"), token: admin).status
+                        == .created)
+            }
+            #expect(
+                try await client.json(.put, "/api/v1/parts/PUMP-A/superseded-by/PUMP-B", token: world.staff).status
+                    == .forbidden)
+            let ab = try await client.json(.put, "/api/v1/parts/PUMP-A/superseded-by/PUMP-B", token: admin)
+            #expect(ab.status == .ok)
+            #expect(ab.object["supersededBy"] as? String == "PUMP-B")
+            #expect(ab.object["current"] as? String == "PUMP-B")
+            #expect(
+                try await client.json(.put, "/api/v1/parts/PUMP-B/superseded-by/PUMP-C", token: admin).status == .ok)
+            let cycle = try await client.json(.put, "/api/v1/parts/PUMP-C/superseded-by/PUMP-A", token: admin)
+            #expect(cycle.status == .conflict)
+            #expect(cycle.object["code"] as? String == "catalog.supersession_cycle")
+            #expect(
+                try await client.json(.put, "/api/v1/parts/PUMP-A/superseded-by/NOPE", token: admin).status == .notFound
+            )
+
+            // A discontinued, the chain's newest active part is C; then B is discontinued too.
+            for sku in ["PUMP-A", "PUMP-B"] {
+                #expect(
+                    try await client.json(.patch, "/api/v1/parts/\(sku)", ["status": "discontinued"], token: admin)
+                        .status == .ok)
+            }
+            let a = try await client.json(.get, "/api/v1/parts/PUMP-A")
+            #expect(a.object["supersededBy"] as? String == "PUMP-B")
+            #expect(a.object["current"] as? String == "PUMP-C")
+            try await system.publishPendingEvents()
+
+            let order = try await client.json(
+                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PUMP-A", "quantity": 1]]), token: world.ann)
+            #expect(order.status == .unprocessableContent)
+            #expect(order.object["code"] as? String == "order.part_superseded")
+            let message = ((order.object["errors"] as? [[String: Any]])?.first?["message"] as? String) ?? ""
+            #expect(message.contains("PUMP-C"))
+            // A discontinued part nothing replaces stays a 409.
+            #expect(
+                try await client.json(.patch, "/api/v1/parts/DISC", ["status": "discontinued"], token: admin).status
+                    == .ok)
+            try await system.publishPendingEvents()
+            let plain = try await client.json(
+                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "DISC", "quantity": 1]]), token: world.ann)
+            #expect(plain.status == .conflict)
+        }
+    }
+}
