@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import NIOCore
 import Hummingbird
 import HummingbirdTesting
 import ServiceKit
@@ -182,6 +184,57 @@ struct CatalogGraphAPITests {
             let plain = try await client.json(
                 .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "DISC", "quantity": 1]]), token: world.ann)
             #expect(plain.status == .conflict)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func anAdminUploadsACSVFileAndFollowsTheImport(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            func upload(_ kind: String, _ csv: String, token: String?) async throws -> JSONResponse {
+                var headers: HTTPFields = [.contentType: "text/csv"]
+                if let token { headers[.authorization] = "Bearer \(token)" }
+                let response = try await client.execute(
+                    uri: "/api/v1/imports?kind=\(kind)", method: .post, headers: headers, body: ByteBuffer(string: csv))
+                return JSONResponse(
+                    status: response.status, headers: response.headers, text: String(buffer: response.body))
+            }
+            func finished(_ id: String) async throws -> [String: Any] {
+                for _ in 0..<200 {
+                    let job = try await client.json(.get, "/api/v1/imports/\(id)", token: world.admin)
+                    if job.object["status"] as? String != "running" { return job.object }
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                Issue.record("the import did not finish")
+                return [:]
+            }
+            let csv = "sku,name,price\nPAD,Part PAD,42.00\nNEW-1,New part,5.00\nBAD,,1.00\n"
+            #expect(try await upload("parts", csv, token: world.staff).status == .forbidden)
+            #expect(try await upload("boats", csv, token: world.admin).status == .badRequest)
+            let started = try await upload("parts", csv, token: world.admin)
+            #expect(started.status == .accepted)
+            let id = try #require(started.object["id"] as? String)
+            let job = try await finished(id)
+            #expect(job["status"] as? String == "finished")
+            #expect(job["rows"] as? Int == 3)
+            #expect(job["created"] as? Int == 1)
+            #expect(job["updated"] as? Int == 1)
+            #expect(job["failed"] as? Int == 1)
+            #expect((job["errors"] as? [[String: Any]])?.first?["line"] as? Int == 4)
+            #expect(try await client.json(.get, "/api/v1/imports/nope", token: world.admin).status == .notFound)
+
+            // The imported price reaches the orders replica like any other change.
+            try await system.publishPendingEvents()
+            let order = try await client.json(
+                .post, "/api/v1/orders",
+                OrdersAPITests.orderBody([["sku": "PAD", "quantity": 1], ["sku": "NEW-1", "quantity": 2]]),
+                token: world.ann)
+            #expect(order.status == .created)
+            #expect((order.object["subtotal"] as? [String: Any])?["amount"] as? String == "52.00")
+
+            let bad = try await upload("models", "id,kind\nX,car\n", token: world.admin)
+            let badJob = try await finished(try #require(bad.object["id"] as? String))
+            #expect(badJob["status"] as? String == "failed")
         }
     }
 }

@@ -83,3 +83,21 @@ public struct CatalogPartSuperseded: IntegrationEvent, Equatable {
         self.at = at
     }
 }
+
+/// `catalog.parts.upserted`: many parts created or changed at once, by an import. Each entry is what
+/// `catalog.part.upserted` would carry; an import of a million parts publishes two thousand of these, not
+/// a million events.
+public struct CatalogPartsUpserted: IntegrationEvent, Equatable {
+    public static let type = "catalog.parts.upserted"
+    public static let source = "/catalog"
+    /// The most parts one event carries (about 150 KB of JSON).
+    public static let maxParts = 500
+
+    public var parts: [CatalogPartUpserted]
+
+    public var subject: String { parts.first?.sku ?? "-" }
+
+    public init(parts: [CatalogPartUpserted]) {
+        self.parts = parts
+    }
+}

@@ -1,13 +1,14 @@
 import Hummingbird
 
-/// Reads the whole request body up to `maxBytes` before routing; a larger body is a 413 problem.
+/// Reads the whole request body up to its limit before routing; a larger body is a 413 problem.
 ///
-/// Every endpoint of this API takes small JSON bodies, so buffering is cheap and lets later
-/// middleware (idempotency) hash the body.
+/// Endpoints take small JSON bodies (1 MiB at most) except CSV uploads (``BodyLimits``), so buffering
+/// is cheap and lets later middleware (idempotency) hash the body.
 public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let maxBytes: Int
+    private let maxBytes: Int?
 
-    public init(maxBytes: Int = 1 << 20) {
+    /// `maxBytes` for every path, or (`nil`) ``BodyLimits/maxBytes(forPath:)``.
+    public init(maxBytes: Int? = nil) {
         self.maxBytes = maxBytes
     }
 
@@ -15,6 +16,7 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var request = request
+        let maxBytes = maxBytes ?? BodyLimits.maxBytes(forPath: request.uri.path)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
             throw HTTPError(.contentTooLarge)
         }

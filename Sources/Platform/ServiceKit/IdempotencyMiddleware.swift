@@ -55,7 +55,7 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let caller = principal?.subject ?? "anonymous:\(RequestScope.current?.clientAddress ?? "-")"
         var request = request
-        let body = Data(buffer: try await request.collectBody(upTo: 1 << 20))
+        let body = Data(buffer: try await request.collectBody(upTo: BodyLimits.maxBytes(forPath: request.uri.path)))
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: body)

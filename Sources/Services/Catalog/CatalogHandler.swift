@@ -1,11 +1,13 @@
 import CatalogAPI
 import Foundation
+import Logging
 import ServiceKit
 
 /// The catalog's HTTP API: maps generated OpenAPI types to the store and back, and checks roles.
 struct CatalogHandler: APIProtocol {
     let store: CatalogStore
     let authenticator: Authenticator
+    let logger: Logger
 
     func createPart(_ input: Operations.CreatePart.Input) async throws -> Operations.CreatePart.Output {
         _ = try await authenticator.require(.admin)

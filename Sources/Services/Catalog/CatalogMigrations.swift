@@ -81,5 +81,25 @@ enum CatalogMigrations {
                 "CREATE INDEX parts_category ON parts (category_id, sku)",
             ]
         },
+        Migration(version: 3, name: "import jobs") { _ in
+            [
+                """
+                CREATE TABLE import_jobs (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    rows_read BIGINT NOT NULL,
+                    created BIGINT NOT NULL,
+                    updated BIGINT NOT NULL,
+                    unchanged BIGINT NOT NULL,
+                    failed BIGINT NOT NULL,
+                    errors TEXT NOT NULL,
+                    file_error TEXT,
+                    started_at BIGINT NOT NULL,
+                    finished_at BIGINT,
+                    touched_at BIGINT NOT NULL)
+                """
+            ]
+        },
     ]
 }

@@ -1,6 +1,7 @@
 import CatalogAPI
 import Foundation
 import Hummingbird
+import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import ServiceKit
@@ -14,15 +15,17 @@ public struct CatalogService: ServiceModule {
 
     public let store: CatalogStore
     private let authenticator: Authenticator
+    private let logger: Logger
 
     public init(context: ServiceContext) {
         self.store = CatalogStore(database: context.database, currency: context.settings.currency)
         self.authenticator = context.authenticator
+        self.logger = context.logger
     }
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
-            try CatalogHandler(store: store, authenticator: authenticator).registerHandlers(
+            try CatalogHandler(store: store, authenticator: authenticator, logger: logger).registerHandlers(
                 on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
                 middlewares: [EmptyBodyMiddleware()])
         }

@@ -9,22 +9,36 @@ import Storage
 extension CatalogStore {
     /// Records that `newSku` replaces `sku`: 404 when either is unknown, 409 on a cycle or a chain too long.
     public func supersede(_ sku: String, by newSku: String, now: Date = .storageNow) async throws {
-        try await database.transaction { db in
-            for part in [sku, newSku] where try await fetch(part, in: db) == nil {
-                throw CatalogProblems.notFound(part)
-            }
-            var successors = try await chain(from: newSku, in: db)
-            successors.merge(try await chain(to: sku, in: db)) { first, _ in first }
-            successors[sku] = nil
-            try SupersessionRules.check(sku, supersededBy: newSku, successors: successors)
+        try await database.transaction { db in try await supersede(sku, by: newSku, now: now, in: db) }
+    }
+
+    /// ``supersede(_:by:now:)`` inside a transaction; with `unlessSame`, an edge already stored is left
+    /// as it is (no event), as an import re-run needs.
+    func supersede(_ sku: String, by newSku: String, now: Date, in db: any SQLDatabase, unlessSame: Bool = false)
+        async throws
+    {
+        if unlessSame,
             try await db.raw(
-                """
-                INSERT INTO supersessions (sku, superseded_by, at) VALUES (\(bind: sku), \(bind: newSku), \(bind: now.microsecondsSince1970))
-                ON CONFLICT (sku) DO UPDATE SET superseded_by = excluded.superseded_by, at = excluded.at
-                """
-            ).run()
-            try await Outbox.append(CatalogPartSuperseded(sku: sku, supersededBy: newSku, at: now), in: db)
+                "SELECT sku FROM supersessions WHERE sku = \(bind: sku) AND superseded_by = \(bind: newSku)"
+            ).first() != nil
+        {
+            return
         }
+        for part in [sku, newSku]
+        where try await db.raw("SELECT sku FROM parts WHERE sku = \(bind: part)").first() == nil {
+            throw CatalogProblems.notFound(part)
+        }
+        var successors = try await chain(from: newSku, in: db)
+        successors.merge(try await chain(to: sku, in: db)) { first, _ in first }
+        successors[sku] = nil
+        try SupersessionRules.check(sku, supersededBy: newSku, successors: successors)
+        try await db.raw(
+            """
+            INSERT INTO supersessions (sku, superseded_by, at) VALUES (\(bind: sku), \(bind: newSku), \(bind: now.microsecondsSince1970))
+            ON CONFLICT (sku) DO UPDATE SET superseded_by = excluded.superseded_by, at = excluded.at
+            """
+        ).run()
+        try await Outbox.append(CatalogPartSuperseded(sku: sku, supersededBy: newSku, at: now), in: db)
     }
 
     /// What supersedes `sku` directly, and the part to sell instead (the newest active one of its chain);

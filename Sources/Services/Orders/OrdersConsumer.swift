@@ -31,6 +31,9 @@ enum OrdersConsumer {
             try await store.recordShipment(event.shipment, stage: .delivered, in: db)
         }
         consumer.on(CatalogPartUpserted.self) { event, db in try await upsert(event, db) }
+        consumer.on(CatalogPartsUpserted.self) { event, db in
+            for part in event.parts { try await upsert(part, db) }
+        }
         consumer.on(CatalogPartDiscontinued.self) { event, db in
             try await db.raw(
                 "UPDATE catalog_replica SET active = 0 WHERE sku = \(bind: event.sku) AND version <= \(bind: event.version)"

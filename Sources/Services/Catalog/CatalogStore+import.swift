@@ -1,0 +1,261 @@
+import Foundation
+import IntegrationEvents
+import Messaging
+import SQLKit
+import ServiceKit
+import Storage
+
+/// What one batch of an import did.
+public struct ImportBatchOutcome: Sendable, Equatable {
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var errors: [ImportRowError] = []
+
+    public init() {}
+}
+
+/// Imports: batches of rows upserted in one transaction each, with multi-row statements. Re-importing a
+/// row that matches what is stored changes nothing (no version, no event); parts that did change are
+/// published as `catalog.parts.upserted`, up to ``CatalogPartsUpserted/maxParts`` per event.
+extension CatalogStore {
+    /// Upserts parts (each SKU once per batch). Components must exist already or earlier in the batch;
+    /// a supersession must name a part that exists.
+    public func importParts(_ rows: [(line: Int, row: PartRow)], now: Date = .storageNow) async throws
+        -> ImportBatchOutcome
+    {
+        var outcome = ImportBatchOutcome()
+        guard !rows.isEmpty else { return outcome }
+        try await database.transaction { db in
+            let existing = try await fetchAll(rows.map(\.row.part.sku), in: db)
+            var categories: [[String]: String] = [:]
+            for path in Set(rows.compactMap(\.row.category)) { categories[path] = try await ensure(path, in: db).id }
+            var plain: [Part] = []
+            var kits: [(line: Int, part: Part, current: Part?)] = []
+            var changed: [Part] = []
+            var discontinued: [Part] = []
+            for (line, row) in rows {
+                var part = row.part
+                part.categoryId = row.category.flatMap { categories[$0] }
+                let current = existing[part.sku]
+                if let current {
+                    part.attributes = current.attributes
+                    guard !Self.sameImportedFields(part, current) else {
+                        outcome.unchanged += 1
+                        continue
+                    }
+                    part.createdAt = current.createdAt
+                    part.attributes = current.attributes
+                    part.version = current.version + 1
+                    part.updatedAt = now
+                    if current.status != .discontinued, part.status == .discontinued { discontinued.append(part) }
+                }
+                if part.components.isEmpty, current?.components.isEmpty ?? true {
+                    plain.append(part)
+                    if current == nil { outcome.created += 1 } else { outcome.updated += 1 }
+                    changed.append(part)
+                } else {
+                    kits.append((line, part, current))
+                }
+            }
+            try await upsertParts(plain, in: db)
+            // Kits one by one: each is checked against the graph as it now stands (components from this
+            // batch included).
+            for (line, part, current) in kits {
+                let graph = try await loadGraph(from: part.components.map(\.sku), in: db)
+                do {
+                    try BundleRules.check(sku: part.sku, components: part.components, graph: graph)
+                } catch let problem as Problem {
+                    outcome.errors.append(ImportRowError(line: line, reasons: problem.reasons))
+                    discontinued.removeAll { $0.sku == part.sku }
+                    continue
+                }
+                if let current {
+                    try await save(part, replacing: current, in: db)
+                } else {
+                    try await insert(part, in: db)
+                }
+                if current == nil { outcome.created += 1 } else { outcome.updated += 1 }
+                changed.append(part)
+            }
+            for chunk in stride(from: 0, to: changed.count, by: CatalogPartsUpserted.maxParts) {
+                let parts = changed[chunk..<min(chunk + CatalogPartsUpserted.maxParts, changed.count)]
+                try await Outbox.append(CatalogPartsUpserted(parts: parts.map(CatalogEventMapping.upserted)), in: db)
+            }
+            for part in discontinued {
+                try await Outbox.append(
+                    CatalogPartDiscontinued(sku: part.sku, version: part.version, discontinuedAt: now), in: db)
+            }
+            for (line, row) in rows {
+                guard let successor = row.supersededBy else { continue }
+                do {
+                    try await supersede(row.part.sku, by: successor, now: now, in: db, unlessSame: true)
+                } catch let problem as Problem {
+                    outcome.errors.append(
+                        ImportRowError(line: line, reasons: problem.reasons.map { "superseded_by: \($0)" }))
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// Upserts models by id.
+    public func importModels(_ rows: [(line: Int, model: VehicleModel)]) async throws -> ImportBatchOutcome {
+        var outcome = ImportBatchOutcome()
+        guard !rows.isEmpty else { return outcome }
+        try await database.transaction { db in
+            let ids = rows.map(\.model.id)
+            var existing: [String: VehicleModel] = [:]
+            for row in try await db.raw("SELECT * FROM models WHERE id IN (\(binds: ids))").all() {
+                let model = try Self.model(row)
+                existing[model.id] = model
+            }
+            var write: [VehicleModel] = []
+            for (_, model) in rows {
+                if let current = existing[model.id] {
+                    var same = model
+                    same.createdAt = current.createdAt
+                    if same == current {
+                        outcome.unchanged += 1
+                        continue
+                    }
+                    outcome.updated += 1
+                    write.append(same)
+                } else {
+                    outcome.created += 1
+                    write.append(model)
+                }
+            }
+            guard !write.isEmpty else { return }
+            let values = write.map { model -> SQLQueryString in
+                """
+                (\(bind: model.id), \(bind: model.kind.rawValue), \(bind: model.make), \(bind: model.model),
+                \(bind: model.variant), \(bind: model.engine), \(bind: model.yearFrom), \(bind: model.yearTo),
+                \(bind: model.modelNumber), \(bind: model.searchText), \(bind: model.createdAt.microsecondsSince1970))
+                """
+            }
+            try await db.raw(
+                """
+                INSERT INTO models (id, kind, make, model, variant, engine, year_from, year_to, model_number,
+                    search_text, created_at)
+                VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, make = excluded.make, model = excluded.model,
+                    variant = excluded.variant, engine = excluded.engine, year_from = excluded.year_from,
+                    year_to = excluded.year_to, model_number = excluded.model_number, search_text = excluded.search_text
+                """
+            ).run()
+        }
+        return outcome
+    }
+
+    /// Upserts fitments by (model, SKU); a row naming an unknown part or model is refused.
+    public func importFitments(_ rows: [(line: Int, fitment: Fitment)]) async throws -> ImportBatchOutcome {
+        var outcome = ImportBatchOutcome()
+        guard !rows.isEmpty else { return outcome }
+        try await database.transaction { db in
+            let skus = Array(Set(rows.map(\.fitment.sku)))
+            let modelIds = Array(Set(rows.map(\.fitment.modelId)))
+            let knownSKUs = Set(
+                try await db.raw("SELECT sku FROM parts WHERE sku IN (\(binds: skus))").all()
+                    .map { try $0.decode(column: "sku", as: String.self) })
+            let knownModels = Set(
+                try await db.raw("SELECT id FROM models WHERE id IN (\(binds: modelIds))").all()
+                    .map { try $0.decode(column: "id", as: String.self) })
+            let pairs = rows.map { row -> SQLQueryString in "(\(bind: row.fitment.modelId), \(bind: row.fitment.sku))" }
+            var existing: [String: Fitment] = [:]
+            for row in try await db.raw(
+                "SELECT * FROM fitments WHERE (model_id, sku) IN (VALUES \(pairs.joined(separator: ", ")))"
+            ).all() {
+                let fitment = Fitment(
+                    sku: try row.decode(column: "sku", as: String.self),
+                    modelId: try row.decode(column: "model_id", as: String.self),
+                    position: try row.decode(column: "position", as: String?.self),
+                    quantity: try row.decode(column: "quantity", as: Int?.self),
+                    note: try row.decode(column: "note", as: String?.self))
+                existing[fitment.modelId + "\u{0}" + fitment.sku] = fitment
+            }
+            var write: [Fitment] = []
+            for (line, fitment) in rows {
+                var reasons: [String] = []
+                if !knownSKUs.contains(fitment.sku) { reasons.append("sku: no part \(fitment.sku)") }
+                if !knownModels.contains(fitment.modelId) { reasons.append("model_id: no model \(fitment.modelId)") }
+                guard reasons.isEmpty else {
+                    outcome.errors.append(ImportRowError(line: line, reasons: reasons))
+                    continue
+                }
+                switch existing[fitment.modelId + "\u{0}" + fitment.sku] {
+                case fitment?: outcome.unchanged += 1
+                case nil:
+                    outcome.created += 1
+                    write.append(fitment)
+                default:
+                    outcome.updated += 1
+                    write.append(fitment)
+                }
+            }
+            guard !write.isEmpty else { return }
+            let values = write.map { fitment -> SQLQueryString in
+                """
+                (\(bind: fitment.modelId), \(bind: fitment.sku), \(bind: fitment.position), \(bind: fitment.quantity),
+                \(bind: fitment.note))
+                """
+            }
+            try await db.raw(
+                """
+                INSERT INTO fitments (model_id, sku, position, quantity, note) VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (model_id, sku) DO UPDATE SET position = excluded.position, quantity = excluded.quantity,
+                    note = excluded.note
+                """
+            ).run()
+        }
+        return outcome
+    }
+
+    /// Inserts or updates plain parts in one statement (their component rows are unchanged: none).
+    private func upsertParts(_ parts: [Part], in db: any SQLDatabase) async throws {
+        guard !parts.isEmpty else { return }
+        var values: [SQLQueryString] = []
+        for part in parts {
+            values.append(
+                """
+                (\(bind: part.sku), \(bind: part.name), \(bind: part.description), \(bind: part.price.minorUnits),
+                \(bind: part.price.currency), \(bind: part.status.rawValue), \(bind: part.weightGrams),
+                \(bind: try Self.json(part.attributes)), \(bind: Self.searchText(part)),
+                \(bind: part.createdAt.microsecondsSince1970), \(bind: part.updatedAt.microsecondsSince1970),
+                \(bind: part.version), \(bind: part.categoryId))
+                """)
+        }
+        try await db.raw(
+            """
+            INSERT INTO parts (sku, name, description, price_minor, currency, status, weight_grams, attributes,
+                search_text, created_at, updated_at, version, category_id)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (sku) DO UPDATE SET name = excluded.name, description = excluded.description,
+                price_minor = excluded.price_minor, currency = excluded.currency, status = excluded.status,
+                weight_grams = excluded.weight_grams, search_text = excluded.search_text,
+                updated_at = excluded.updated_at, version = excluded.version, category_id = excluded.category_id
+            """
+        ).run()
+    }
+
+    /// Parts by SKU with their components.
+    private func fetchAll(_ skus: [String], in db: any SQLDatabase) async throws -> [String: Part] {
+        let rows = try await db.raw("SELECT * FROM parts WHERE sku IN (\(binds: skus))").all()
+        let found = try rows.map { try $0.decode(column: "sku", as: String.self) }
+        let components = try await loadComponents(of: found, in: db)
+        var parts: [String: Part] = [:]
+        for row in rows {
+            let part = try Self.part(
+                from: row, components: components[try row.decode(column: "sku", as: String.self)] ?? [])
+            parts[part.sku] = part
+        }
+        return parts
+    }
+
+    /// Whether an imported part says nothing new about `current` (attributes are not imported).
+    static func sameImportedFields(_ part: Part, _ current: Part) -> Bool {
+        part.name == current.name && part.description == current.description && part.price == current.price
+            && part.weightGrams == current.weightGrams && part.components == current.components
+            && part.status == current.status && part.categoryId == current.categoryId
+    }
+}

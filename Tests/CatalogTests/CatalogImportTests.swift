@@ -1,0 +1,173 @@
+import Catalog
+import Foundation
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("Catalog imports on both engines: upserts, re-runs, bad rows, batched events")
+struct CatalogImportTests {
+    private func withStore(_ engine: Engine, _ body: (CatalogStore) async throws -> Void) async throws {
+        try await TestDatabase.with(engine) { database in
+            let store = CatalogStore(database: database, currency: "EUR")
+            try await database.migrate(CatalogService.self, logger: TestDatabase.logger)
+            try await body(store)
+        }
+    }
+
+    private func run(_ store: CatalogStore, _ kind: ImportKind, _ csv: String) async throws -> ImportProgress {
+        try await CatalogImporter(store: store).run(kind, bytes: Array(csv.utf8))
+    }
+
+    private func outboxTypes(_ store: CatalogStore) async throws -> [String] {
+        try await store.database.read { db in
+            try await db.raw("SELECT type FROM outbox ORDER BY seq").all().map {
+                try $0.decode(column: "type", as: String.self)
+            }
+        }
+    }
+
+    private static let parts = """
+        sku,name,description,price,weight_grams,category,components,status,superseded_by
+        pad-1,"Front pads, ceramic",Set of 4,39.90,1850,Brakes › Pads,,,
+        DISC-1,Front disc,,54.00,,Brakes › Discs,,,
+        KIT-1,Brake kit,,139.00,,Brakes,DISC-1*2;PAD-1,,
+        PUMP-2,Drain pump v2,,29.90,,,,active,
+        PUMP-1,Drain pump v1,,24.90,,,,discontinued,PUMP-2
+
+        """
+
+    @Test(arguments: Engine.allCases)
+    func partsAreUpsertedAndARerunChangesNothing(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let first = try await run(store, .parts, Self.parts)
+            #expect(first.rows == 5)
+            #expect(first.created == 5)
+            #expect(first.failed == 0)
+            #expect(first.fileError == nil)
+            let kit = try #require(try await store.details("KIT-1"))
+            #expect(
+                kit.part.components == [
+                    ComponentLine(sku: "DISC-1", quantity: 2), ComponentLine(sku: "PAD-1", quantity: 1),
+                ])
+            #expect(kit.category == ["Brakes"])
+            let pad = try #require(try await store.details("PAD-1"))
+            #expect(pad.part.name == "Front pads, ceramic")
+            #expect(pad.part.weightGrams == 1850)
+            #expect(pad.category == ["Brakes", "Pads"])
+            let pump = try #require(try await store.details("PUMP-1"))
+            #expect(pump.part.status == .discontinued)
+            #expect(pump.current == "PUMP-2")
+            let events = try await outboxTypes(store)
+            #expect(events.filter { $0 == "catalog.parts.upserted" }.count == 1)
+            #expect(events.contains("catalog.part.superseded"))
+
+            // The same file again: nothing changes, nothing is published.
+            let again = try await run(store, .parts, Self.parts)
+            #expect(again.unchanged == 5)
+            #expect(again.created + again.updated == 0)
+            #expect(try await outboxTypes(store) == events)
+            #expect(try await store.part("PAD-1")?.version == 1)
+
+            // A changed price is an update with a new version and one batched event.
+            let changed = try await run(store, .parts, "sku,name,price\nPAD-1,\"Front pads, ceramic\",41.50\n")
+            #expect(changed.updated == 1)
+            let updated = try #require(try await store.part("PAD-1"))
+            #expect(updated.price.decimal == "41.50")
+            #expect(updated.version == 2)
+            #expect(updated.categoryId == nil)  // the file has no category column: the part has none
+            #expect(try await outboxTypes(store).filter { $0 == "catalog.parts.upserted" }.count == 2)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func badRowsAreReportedWithTheirLinesAndTheGoodOnesImported(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let csv = """
+                sku,name,price,components
+                GOOD-1,Good,1.00,
+                ,No SKU,2.00,
+                BAD-PRICE,Bad price,12.345,
+                KIT-BAD,Kit of nothing,5.00,NOPE*2
+                "QUOTED","Name with ""quotes""
+                and a line break",3.00,
+                GOOD-1,Good again,1.00,
+                """
+            let result = try await run(store, .parts, csv)
+            #expect(result.rows == 6)
+            #expect(result.created == 2)
+            #expect(result.updated == 1)  // GOOD-1's second row, in its own batch
+            #expect(result.failed == 3)
+            #expect(result.errors.map(\.line) == [3, 4, 5])
+            #expect(result.errors[0].message.hasPrefix("sku:"))
+            #expect(result.errors[1].message.hasPrefix("price.amount:"))
+            #expect(result.errors[2].message.contains("NOPE"))
+            #expect(try await store.part("QUOTED")?.name == "Name with \"quotes\"\nand a line break")
+            #expect(try await store.part("GOOD-1")?.name == "Good again")
+
+            let header = try await run(store, .parts, "sku,title,price\nX,Y,1\n")
+            #expect(header.fileError?.reason.contains("unknown column") == true)
+            #expect(header.rows == 0)
+            let broken = try await run(store, .parts, "sku,name,price\nOK-1,Fine,1.00\nOK-2,\"never closed,2.00\n")
+            #expect(broken.created == 1)
+            #expect(broken.fileError == ImportFileError(line: 3, reason: "a quoted field is not closed"))
+            #expect(try await run(store, .parts, "").fileError != nil)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func modelsAndFitmentsAreUpsertedAndRefuseUnknownPartsAndModels(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            _ = try await run(store, .parts, Self.parts)
+            let models = """
+                id,kind,make,model,variant,engine,year_from,year_to,model_number
+                VW-GOLF7,car,Volkswagen,Golf,VII,1.4 TSI,2013,2020,
+                BOSCH-WAW,appliance,Bosch,Serie 6,,,,,WAW28440
+                BAD,boat,X,Y,,,,,
+                LATE,car,X,Y,,,2020,2010,
+                """
+            let loaded = try await run(store, .models, models)
+            #expect(loaded.created == 2)
+            #expect(loaded.errors.map(\.line) == [4, 5])
+            #expect(try await run(store, .models, models).unchanged == 2)
+            let renamed = try await run(store, .models, "id,kind,make,model\nBOSCH-WAW,appliance,Bosch,Serie 8\n")
+            #expect(renamed.updated == 1)
+            #expect(try await store.model("BOSCH-WAW")?.model == "Serie 8")
+
+            let fitments = """
+                sku,model_id,position,quantity,note
+                PAD-1,VW-GOLF7,front axle,1,
+                DISC-1,VW-GOLF7,front axle,2,
+                PUMP-2,BOSCH-WAW,,,"Check the clamp, too"
+                NOPE,VW-GOLF7,,,
+                PAD-1,NOPE,,,
+                PAD-1,VW-GOLF7,,0,
+                """
+            let fitted = try await run(store, .fitments, fitments)
+            #expect(fitted.created == 3)
+            #expect(fitted.errors.map(\.line) == [5, 6, 7])
+            #expect(fitted.errors[0].message == "sku: no part NOPE")
+            #expect(fitted.errors[1].message == "model_id: no model NOPE")
+            #expect(try await store.fittingSKUs("VW-GOLF7") == ["PAD-1", "DISC-1", "KIT-1"])
+            let rerun = try await run(store, .fitments, fitments)
+            #expect(rerun.unchanged == 3)
+            #expect(rerun.created + rerun.updated == 0)
+            let moved = try await run(store, .fitments, "sku,model_id,position\nPAD-1,VW-GOLF7,rear axle\n")
+            #expect(moved.updated == 1)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aLargeFileIsImportedInBatchesWithOneEventPerFiveHundredParts(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            var csv = "sku,name,price\n"
+            for index in 0..<2_500 { csv += "P\(index),Part \(index),\(index % 90 + 1).50\n" }
+            let result = try await run(store, .parts, csv)
+            #expect(result.created == 2_500)
+            #expect(result.bytesRead == result.bytesTotal)
+            #expect(try await outboxTypes(store).filter { $0 == "catalog.parts.upserted" }.count == 5)
+            #expect(
+                try await store.list(PartFilter(query: "part 2499"), page: PageRequest()).items.map(\.sku) == ["P2499"])
+        }
+    }
+}
