@@ -181,6 +181,7 @@ public enum DemoData {
                 ))
             newParts += 1
         }
+        try await loadGraph(catalog: catalog, currency: currency)
         return (newParts, newAccounts)
     }
 

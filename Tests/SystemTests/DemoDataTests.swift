@@ -1,6 +1,7 @@
 import Billing
 import Composition
 import Sales
+import Catalog
 import Foundation
 import Fulfillment
 import Orders
@@ -35,6 +36,15 @@ struct DemoDataTests {
             // Sales counts the three orders that were confirmed and not cancelled.
             #expect(try await system.sales.store.orders(ReportPeriod()).count == 3)
             #expect(try await system.sales.store.soldItems(ReportPeriod()).isEmpty == false)
+            // The graph: what fits a Golf VII 1.4 TSI (its brake kit through its components), and a
+            // replaced part's newest successor.
+            let catalog = system.catalog.store
+            let golf = try await catalog.list(PartFilter(fits: "VW-GOLF7-14TSI"), page: PageRequest(limit: 200))
+            #expect(golf.items.map(\.sku).contains("KIT-BRK-FRONT-VW-GOLF7"))
+            #expect(golf.items.map(\.sku).contains("WM-PMP-BOSCH-00145787") == false)
+            #expect(try await catalog.models(query: nil, kind: nil, make: nil, page: PageRequest(limit: 200)).items.count >= 30)
+            #expect(try await catalog.replacement(of: "BRK-PAD-VW-1K0698151B").current == "BRK-PAD-VW-1K0698151")
+            #expect(try await catalog.categories().count > 20)
             for service in ServiceName.allCases {
                 guard let database = system.databases[service] else { continue }
                 #expect(try await service.module.reconcile(database) == [], "\(service)")
