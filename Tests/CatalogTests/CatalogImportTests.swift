@@ -1,5 +1,7 @@
 import Catalog
 import Foundation
+import IntegrationEvents
+import Messaging
 import ServiceKit
 import Storage
 import Testing
@@ -112,6 +114,9 @@ struct CatalogImportTests {
             #expect(broken.created == 1)
             #expect(broken.fileError == ImportFileError(line: 3, reason: "a quoted field is not closed"))
             #expect(try await run(store, .parts, "").fileError != nil)
+            let nul = try await run(store, .parts, "sku,name,price\nNUL-1,Bad\u{0}name,1.00\nESC-1,\"Tab\tand \\\\ backslash\",1.00\n")
+            #expect(nul.errors.map(\.message) == ["contains a NUL character"])
+            #expect(try await store.part("ESC-1")?.name == "Tab\tand \\\\ backslash")
         }
     }
 
@@ -169,5 +174,23 @@ struct CatalogImportTests {
             #expect(
                 try await store.list(PartFilter(query: "part 2499"), page: PageRequest()).items.map(\.sku) == ["P2499"])
         }
+    }
+
+    @Test func theBatchedEventsHandWrittenJSONDecodesAsTheEncodersDoes() throws {
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        let event = CatalogPartsUpserted(parts: [
+            CatalogPartUpserted(
+                sku: "KIT-1", name: "Kit \"quoted\" \\ tab\t", price: MoneyAmount(amount: "12.50", currency: "EUR"),
+                status: "active", kind: "bundle", components: [ComponentQuantity(sku: "A", quantity: 2)], weightGrams: nil,
+                version: 3, updatedAt: at),
+            CatalogPartUpserted(
+                sku: "A", name: "Ä part ✓", price: MoneyAmount(amount: "1", currency: "EUR"), status: "discontinued",
+                kind: "part", components: [], weightGrams: 120, version: 1, updatedAt: at.addingTimeInterval(1)),
+        ])
+        let decoded = try EventCoding.decoder.decode(CatalogPartsUpserted.self, from: event.jsonPayload())
+        #expect(decoded == event)
+        let viaEncoder = try EventCoding.decoder.decode(
+            CatalogPartsUpserted.self, from: try EventCoding.encoder.encode(event))
+        #expect(decoded == viaEncoder)
     }
 }

@@ -15,21 +15,39 @@ public struct ImportBatchOutcome: Sendable, Equatable {
     public init() {}
 }
 
+/// Category ids an import has already made or found, by path; shared by its batches (categories are
+/// never deleted, and an id enters only once its batch committed).
+public final class ImportCategoryCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [[String]: String] = [:]
+
+    public init() {}
+
+    func id(_ path: [String]) -> String? { lock.withLock { ids[path] } }
+    func remember(_ found: [[String]: String]) { lock.withLock { ids.merge(found) { $1 } } }
+}
+
 /// Imports: batches of rows upserted in one transaction each, with multi-row statements. Re-importing a
 /// row that matches what is stored changes nothing (no version, no event); parts that did change are
 /// published as `catalog.parts.upserted`, up to ``CatalogPartsUpserted/maxParts`` per event.
 extension CatalogStore {
     /// Upserts parts (each SKU once per batch). Components must exist already or earlier in the batch;
     /// a supersession must name a part that exists.
-    public func importParts(_ rows: [(line: Int, row: PartRow)], now: Date = .storageNow) async throws
-        -> ImportBatchOutcome
-    {
+    public func importParts(
+        _ rows: [(line: Int, row: PartRow)], now: Date = .storageNow, categoryCache: ImportCategoryCache = .init()
+    ) async throws -> ImportBatchOutcome {
         var outcome = ImportBatchOutcome()
         guard !rows.isEmpty else { return outcome }
+        var categories: [[String]: String] = [:]
         try await database.transaction { db in
             let existing = try await fetchAll(rows.map(\.row.part.sku), in: db)
-            var categories: [[String]: String] = [:]
-            for path in Set(rows.compactMap(\.row.category)) { categories[path] = try await ensure(path, in: db).id }
+            for path in Set(rows.compactMap(\.row.category)) {
+                if let known = categoryCache.id(path) {
+                    categories[path] = known
+                } else {
+                    categories[path] = try await ensure(path, in: db).id
+                }
+            }
             var plain: [Part] = []
             var kits: [(line: Int, part: Part, current: Part?)] = []
             var changed: [Part] = []
@@ -80,7 +98,11 @@ extension CatalogStore {
             }
             for chunk in stride(from: 0, to: changed.count, by: CatalogPartsUpserted.maxParts) {
                 let parts = changed[chunk..<min(chunk + CatalogPartsUpserted.maxParts, changed.count)]
-                try await Outbox.append(CatalogPartsUpserted(parts: parts.map(CatalogEventMapping.upserted)), in: db)
+                let event = CatalogPartsUpserted(parts: parts.map(CatalogEventMapping.upserted))
+                try await Outbox.append(
+                    EventEnvelope(
+                        source: CatalogPartsUpserted.source, type: CatalogPartsUpserted.type, subject: event.subject,
+                        data: event.jsonPayload()), in: db)
             }
             for part in discontinued {
                 try await Outbox.append(
@@ -96,6 +118,7 @@ extension CatalogStore {
                 }
             }
         }
+        categoryCache.remember(categories)
         return outcome
     }
 
@@ -161,10 +184,14 @@ extension CatalogStore {
             let knownModels = Set(
                 try await db.raw("SELECT id FROM models WHERE id IN (\(binds: modelIds))").all()
                     .map { try $0.decode(column: "id", as: String.self) })
-            let pairs = rows.map { row -> SQLQueryString in "(\(bind: row.fitment.modelId), \(bind: row.fitment.sku))" }
+            var keys = JSONRows(columns: [("m", "TEXT"), ("s", "TEXT")])
+            for (_, fitment) in rows { keys.append([.text(fitment.modelId), .text(fitment.sku)]) }
             var existing: [String: Fitment] = [:]
             for row in try await db.raw(
-                "SELECT * FROM fitments WHERE (model_id, sku) IN (VALUES \(pairs.joined(separator: ", ")))"
+                """
+                SELECT f.* FROM \(keys.source(database.engine, alias: "k"))
+                JOIN fitments f ON f.model_id = k.m AND f.sku = k.s
+                """
             ).all() {
                 let fitment = Fitment(
                     sku: try row.decode(column: "sku", as: String.self),
@@ -194,15 +221,17 @@ extension CatalogStore {
                 }
             }
             guard !write.isEmpty else { return }
-            let values = write.map { fitment -> SQLQueryString in
-                """
-                (\(bind: fitment.modelId), \(bind: fitment.sku), \(bind: fitment.position), \(bind: fitment.quantity),
-                \(bind: fitment.note))
-                """
+            var values = JSONRows(columns: [("m", "TEXT"), ("s", "TEXT"), ("p", "TEXT"), ("q", "BIGINT"), ("n", "TEXT")])
+            for fitment in write {
+                values.append([
+                    .text(fitment.modelId), .text(fitment.sku), .text(fitment.position),
+                    .integer(fitment.quantity.map(Int64.init)), .text(fitment.note),
+                ])
             }
             try await db.raw(
                 """
-                INSERT INTO fitments (model_id, sku, position, quantity, note) VALUES \(values.joined(separator: ", "))
+                INSERT INTO fitments (model_id, sku, position, quantity, note)
+                SELECT v.m, v.s, v.p, v.q, v.n FROM \(values.source(database.engine, alias: "v")) WHERE true
                 ON CONFLICT (model_id, sku) DO UPDATE SET position = excluded.position, quantity = excluded.quantity,
                     note = excluded.note
                 """
@@ -214,22 +243,26 @@ extension CatalogStore {
     /// Inserts or updates plain parts in one statement (their component rows are unchanged: none).
     private func upsertParts(_ parts: [Part], in db: any SQLDatabase) async throws {
         guard !parts.isEmpty else { return }
-        var values: [SQLQueryString] = []
+        var values = JSONRows(columns: [
+            ("sku", "TEXT"), ("name", "TEXT"), ("description", "TEXT"), ("price_minor", "BIGINT"), ("currency", "TEXT"),
+            ("status", "TEXT"), ("weight_grams", "BIGINT"), ("attributes", "TEXT"), ("search_text", "TEXT"),
+            ("created_at", "BIGINT"), ("updated_at", "BIGINT"), ("version", "BIGINT"), ("category_id", "TEXT"),
+        ])
         for part in parts {
-            values.append(
-                """
-                (\(bind: part.sku), \(bind: part.name), \(bind: part.description), \(bind: part.price.minorUnits),
-                \(bind: part.price.currency), \(bind: part.status.rawValue), \(bind: part.weightGrams),
-                \(bind: try Self.json(part.attributes)), \(bind: Self.searchText(part)),
-                \(bind: part.createdAt.microsecondsSince1970), \(bind: part.updatedAt.microsecondsSince1970),
-                \(bind: part.version), \(bind: part.categoryId))
-                """)
+            values.append([
+                .text(part.sku), .text(part.name), .text(part.description), .integer(part.price.minorUnits),
+                .text(part.price.currency), .text(part.status.rawValue), .integer(part.weightGrams.map(Int64.init)),
+                .text(try Self.json(part.attributes)), .text(Self.searchText(part)),
+                .integer(part.createdAt.microsecondsSince1970), .integer(part.updatedAt.microsecondsSince1970),
+                .integer(Int64(part.version)), .text(part.categoryId),
+            ])
         }
+        let columns = values.columns.map(\.name).joined(separator: ", ")
         try await db.raw(
             """
-            INSERT INTO parts (sku, name, description, price_minor, currency, status, weight_grams, attributes,
-                search_text, created_at, updated_at, version, category_id)
-            VALUES \(values.joined(separator: ", "))
+            INSERT INTO parts (\(unsafeRaw: columns))
+            SELECT \(unsafeRaw: values.columns.map { "v." + $0.name }.joined(separator: ", "))
+            FROM \(values.source(database.engine, alias: "v")) WHERE true
             ON CONFLICT (sku) DO UPDATE SET name = excluded.name, description = excluded.description,
                 price_minor = excluded.price_minor, currency = excluded.currency, status = excluded.status,
                 weight_grams = excluded.weight_grams, search_text = excluded.search_text,
@@ -240,7 +273,11 @@ extension CatalogStore {
 
     /// Parts by SKU with their components.
     private func fetchAll(_ skus: [String], in db: any SQLDatabase) async throws -> [String: Part] {
-        let rows = try await db.raw("SELECT * FROM parts WHERE sku IN (\(binds: skus))").all()
+        var keys = JSONRows(columns: [("k", "TEXT")])
+        for sku in skus { keys.append([.text(sku)]) }
+        let rows = try await db.raw(
+            "SELECT p.* FROM \(keys.source(database.engine, alias: "x")) JOIN parts p ON p.sku = x.k"
+        ).all()
         let found = try rows.map { try $0.decode(column: "sku", as: String.self) }
         let components = try await loadComponents(of: found, in: db)
         var parts: [String: Part] = [:]

@@ -129,6 +129,7 @@ extension CatalogStore {
     }
 
     static func json(_ attributes: [String: String]) throws -> String {
+        guard !attributes.isEmpty else { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(attributes), as: UTF8.self)

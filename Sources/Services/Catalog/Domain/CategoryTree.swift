@@ -24,8 +24,7 @@ public enum CategoryTree {
     /// Names along `path` (`"Brakes › Pads"` or `"Brakes/Pads"`), trimmed; 422 when a name is empty or
     /// longer than 100 characters, or the path deeper than ``maxDepth``.
     public static func names(_ path: String) throws(Problem) -> [String] {
-        let separators = CharacterSet(charactersIn: "›/>")
-        let names = path.components(separatedBy: separators).map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = path.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }.map(\.trimmed)
         var validator = Validator()
         validator.check(
             !names.isEmpty && names.allSatisfy { !$0.isEmpty }, "category", "must be names separated by ›, / or >")
@@ -37,7 +36,7 @@ public enum CategoryTree {
 
     /// ``names(_:)`` of `path`, or `nil` for no category (`nil` or only spaces).
     public static func names(orNone path: String?) throws(Problem) -> [String]? {
-        guard let path, !path.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let path, !path.trimmed.isEmpty else { return nil }
         return try names(path)
     }
 

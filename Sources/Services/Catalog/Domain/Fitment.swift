@@ -24,7 +24,7 @@ public struct Fitment: Sendable, Equatable {
     ) throws(Problem) -> Fitment {
         var validator = Validator()
         func text(_ value: String?, _ field: String, max: Int) -> String? {
-            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let trimmed = value?.trimmed ?? ""
             validator.check(trimmed.count <= max, field, "must be at most \(max) characters")
             validator.check(!trimmed.contains("\u{0}"), field, "must not contain NUL")
             return trimmed.isEmpty ? nil : trimmed

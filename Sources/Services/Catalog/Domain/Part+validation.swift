@@ -10,7 +10,7 @@ extension Part {
         var validator = Validator()
         let sku = SKU.normalize(draft.sku)
         validator.check(sku != nil, "sku", SKU.rule)
-        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = draft.name.trimmed
         checkName(name, &validator)
         let description = draft.description ?? ""
         validator.check(description.count <= 4000, "description", "must be at most 4000 characters")
@@ -33,7 +33,7 @@ extension Part {
     public func applying(_ changes: PartChanges, currency: String, now: Date) throws(Problem) -> Part {
         var validator = Validator()
         var part = self
-        if let name = changes.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
+        if let name = changes.name?.trimmed {
             Self.checkName(name, &validator)
             part.name = name
         }

@@ -61,7 +61,7 @@ public struct VehicleModel: Sendable, Equatable {
         var validator = Validator()
         validator.check(isValidId(id), "id", idRule)
         func text(_ value: String?, _ field: String, required: Bool) -> String? {
-            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = value?.trimmed
             if required { validator.check(!(trimmed ?? "").isEmpty, field, "must not be empty") }
             validator.check((trimmed ?? "").count <= 100, field, "must be at most 100 characters")
             return trimmed.flatMap { $0.isEmpty ? nil : $0 }

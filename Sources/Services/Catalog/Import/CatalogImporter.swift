@@ -39,10 +39,12 @@ public struct ImportProgress: Sendable, Equatable {
 }
 
 /// Imports a CSV file of parts, models or fitments into the catalog: reads it record by record, turns
-/// rows into validated values (``ImportRows``), and upserts them in batches of ``batchSize``, one
+/// rows into validated values (``ImportRows``), and upserts them in batches (``batchSize(_:)``), one
 /// transaction each. A bad row is reported and skipped; a malformed file stops at the bad record.
 public struct CatalogImporter: Sendable {
-    public static let batchSize = 1000
+    /// Rows per batch (one transaction): fitments are small and land in an index at random places, so
+    /// larger batches write each touched page once for more rows.
+    public static func batchSize(_ kind: ImportKind) -> Int { kind == .fitments ? 5000 : 1000 }
     public static let maxKeptErrors = 1000
 
     let store: CatalogStore
@@ -81,10 +83,14 @@ public struct CatalogImporter: Sendable {
         let store = store
         switch kind {
         case .parts:
+            let categories = ImportCategoryCache()
             try await load(
                 &reader, header, &state, rowError, progress,
                 map: { ImportRows.part($0, header, currency: store.currency, now: now) }, key: \.part.sku,
-                write: { try await store.importParts($0.map { (line: $0.line, row: $0.row) }, now: now) })
+                write: {
+                    try await store.importParts(
+                        $0.map { (line: $0.line, row: $0.row) }, now: now, categoryCache: categories)
+                })
         case .models:
             try await load(
                 &reader, header, &state, rowError, progress, map: { ImportRows.model($0, header, now: now) }, key: \.id,
@@ -102,51 +108,73 @@ public struct CatalogImporter: Sendable {
         return state
     }
 
-    private func load<Row>(
+    /// Reads records into batches; each batch is written while the next is read (one write at a time,
+    /// in file order), so reading and the database use both cores.
+    private func load<Row: Sendable>(
         _ reader: inout CSVReader, _ header: ImportHeader, _ state: inout ImportProgress,
         _ rowError: @Sendable (ImportRowError) -> Void, _ progress: @Sendable (ImportProgress) async -> Void,
         map: (CSVReader.Record) -> Result<Row, ImportRowError>, key: (Row) -> String,
-        write: ([(line: Int, row: Row)]) async throws -> ImportBatchOutcome
+        write: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> ImportBatchOutcome
     ) async throws {
+        let batchSize = Self.batchSize(header.kind)
         var batch: [(line: Int, row: Row)] = []
         var keys: Set<String> = []
+        var pending: (task: Task<ImportBatchOutcome, any Error>, offset: Int)?
         func refuse(_ error: ImportRowError, _ state: inout ImportProgress) {
             state.failed += 1
             if state.errors.count < Self.maxKeptErrors { state.errors.append(error) }
             rowError(error)
         }
-        func flush(_ state: inout ImportProgress) async throws {
-            guard !batch.isEmpty else { return }
-            let outcome = try await write(batch)
+        func settle(_ state: inout ImportProgress) async throws {
+            guard let (task, offset) = pending else { return }
+            pending = nil
+            let outcome = try await task.value
             state.created += outcome.created
             state.updated += outcome.updated
             state.unchanged += outcome.unchanged
             for error in outcome.errors { refuse(error, &state) }
             state.errors.sort { $0.line < $1.line }
-            batch.removeAll(keepingCapacity: true)
-            keys.removeAll(keepingCapacity: true)
-            state.bytesRead = reader.offset
+            state.bytesRead = offset
             await progress(state)
         }
-        while let record = reader.next() {
-            state.rows += 1
-            guard record.fields.count <= header.columnCount else {
-                refuse(
-                    ImportRowError(
-                        line: record.line,
-                        reasons: ["has \(record.fields.count) fields; the header has \(header.columnCount)"]), &state)
-                continue
-            }
-            switch map(record) {
-            case .failure(let error): refuse(error, &state)
-            case .success(let row):
-                // The same key twice in one statement is not allowed: the later row goes in a new batch.
-                if keys.contains(key(row)) { try await flush(&state) }
-                keys.insert(key(row))
-                batch.append((record.line, row))
-                if batch.count >= Self.batchSize { try await flush(&state) }
-            }
+        func flush(_ state: inout ImportProgress) async throws {
+            guard !batch.isEmpty else { return }
+            try await settle(&state)
+            let rows = batch
+            pending = (Task { try await write(rows) }, reader.offset)
+            batch.removeAll(keepingCapacity: true)
+            keys.removeAll(keepingCapacity: true)
         }
-        try await flush(&state)
+        do {
+            while let record = reader.next() {
+                state.rows += 1
+                guard record.fields.count <= header.columnCount else {
+                    refuse(
+                        ImportRowError(
+                            line: record.line,
+                            reasons: ["has \(record.fields.count) fields; the header has \(header.columnCount)"]), &state)
+                    continue
+                }
+                guard !record.fields.contains(where: { $0.utf8.contains(0) }) else {
+                    refuse(ImportRowError(line: record.line, reasons: ["contains a NUL character"]), &state)
+                    continue
+                }
+                switch map(record) {
+                case .failure(let error): refuse(error, &state)
+                case .success(let row):
+                    // The same key twice in one statement is not allowed: the later row goes in a new batch.
+                    if keys.contains(key(row)) { try await flush(&state) }
+                    keys.insert(key(row))
+                    batch.append((record.line, row))
+                    if batch.count >= batchSize { try await flush(&state) }
+                }
+            }
+            try await flush(&state)
+            try await settle(&state)
+        } catch {
+            // A write failed: wait for the one in flight before giving up, so nothing runs on.
+            _ = try? await pending?.task.value
+            throw error
+        }
     }
 }

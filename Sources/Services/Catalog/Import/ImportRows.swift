@@ -52,7 +52,7 @@ public struct ImportHeader: Sendable {
     public init(_ record: CSVReader.Record, kind: ImportKind) throws(ImportFileError) {
         var index: [String: Int] = [:]
         for (position, name) in record.fields.enumerated() {
-            let column = name.trimmingCharacters(in: .whitespaces).lowercased()
+            let column = name.trimmed.lowercased()
             guard kind.columns.contains(column) else {
                 throw ImportFileError(
                     line: record.line,
@@ -77,7 +77,7 @@ public struct ImportHeader: Sendable {
     /// The trimmed value of `column` in `record`; `nil` when absent or empty.
     public func value(_ column: String, in record: CSVReader.Record) -> String? {
         guard let position = index[column], position < record.fields.count else { return nil }
-        let value = record.fields[position].trimmingCharacters(in: .whitespaces)
+        let value = record.fields[position].trimmed
         return value.isEmpty ? nil : value
     }
 }
@@ -107,7 +107,7 @@ public enum ImportRows {
         }
         var components: [(sku: String, quantity: Int)] = []
         for entry in (value("components") ?? "").split(separator: ";") {
-            let parts = entry.split(separator: "*", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = entry.split(separator: "*", maxSplits: 1).map(\.trimmed)
             guard let sku = parts.first, !sku.isEmpty else { continue }
             guard let quantity = parts.count == 2 ? Int(parts[1]) : 1 else {
                 reasons.append("components: \"\(entry)\" must be SKU or SKU*quantity")
