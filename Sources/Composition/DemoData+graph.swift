@@ -54,8 +54,13 @@ extension DemoData {
     /// Which models each part fits, with the position where it matters.
     static let fitments: [(sku: String, models: [String], position: String?)] = {
         let golf7 = ["VW-GOLF7-10TSI", "VW-GOLF7-14TSI", "VW-GOLF7-15TSI", "VW-GOLF7-16TDI", "VW-GOLF7-20TDI"]
-        let mqbPetrol = ["VW-GOLF7-14TSI", "AUDI-A3-8V-14TFSI", "SKODA-OCTAVIA3-14TSI", "SEAT-LEON3-14TSI", "VW-TIGUAN2-14TSI"]
-        let mqb = golf7 + ["VW-GOLF7-GTI", "AUDI-A3-8V-14TFSI", "SKODA-OCTAVIA3-14TSI", "SKODA-OCTAVIA3-20TDI", "SEAT-LEON3-14TSI"]
+        let mqbPetrol = [
+            "VW-GOLF7-14TSI", "AUDI-A3-8V-14TFSI", "SKODA-OCTAVIA3-14TSI", "SEAT-LEON3-14TSI", "VW-TIGUAN2-14TSI",
+        ]
+        let mqb =
+            golf7 + [
+                "VW-GOLF7-GTI", "AUDI-A3-8V-14TFSI", "SKODA-OCTAVIA3-14TSI", "SKODA-OCTAVIA3-20TDI", "SEAT-LEON3-14TSI",
+            ]
         let diesel = ["VW-GOLF7-16TDI", "VW-GOLF7-20TDI", "SKODA-OCTAVIA3-20TDI", "VW-PASSAT-B8-20TDI"]
         let washers = ["BOSCH-WAW28440", "BOSCH-WAN28281", "SIEMENS-WM14T480"]
         return [
@@ -67,17 +72,21 @@ extension DemoData {
             ("FLT-FUEL-VW-5Q0127177", diesel, nil), ("IGN-PLG-NGK-ILKAR7B11", mqbPetrol, nil),
             ("IGN-COIL-VW-04E905110", mqbPetrol, nil), ("OIL-5W30-VW504-5L", mqb + diesel, nil),
             ("BLT-RIB-6PK1070", ["VW-GOLF7-14TSI", "AUDI-A3-8V-14TFSI"], nil), ("BLT-TIM-KIT-CT1168", diesel, nil),
-            ("WPR-BLD-600-475", golf7 + ["VW-GOLF7-GTI"], "windscreen"), ("SNS-O2-VW-04E906262", mqbPetrol, "downstream"),
-            ("SUS-SHK-VW-5Q0413031", golf7, "front axle"), ("BAT-AGM-70AH", mqb + ["VW-PASSAT-B8-20TDI", "FORD-FOCUS4-10ECO"], nil),
+            ("WPR-BLD-600-475", golf7 + ["VW-GOLF7-GTI"], "windscreen"),
+            ("SNS-O2-VW-04E906262", mqbPetrol, "downstream"),
+            ("SUS-SHK-VW-5Q0413031", golf7, "front axle"),
+            ("BAT-AGM-70AH", mqb + ["VW-PASSAT-B8-20TDI", "FORD-FOCUS4-10ECO"], nil),
             ("WM-PMP-BOSCH-00145787", washers, nil), ("WM-BLT-1192J5", washers + ["WHIRLPOOL-AWE6516"], nil),
             ("WM-BRS-SET-481236248004", ["WHIRLPOOL-AWE6516"], nil),
-            ("WM-SHK-WHIRLPOOL-481252", ["WHIRLPOOL-AWE6516"], nil), ("WM-GSK-DOOR-SAMSUNG-DC64", ["SAMSUNG-WW80J5555"], "door"),
+            ("WM-SHK-WHIRLPOOL-481252", ["WHIRLPOOL-AWE6516"], nil),
+            ("WM-GSK-DOOR-SAMSUNG-DC64", ["SAMSUNG-WW80J5555"], "door"),
             ("DW-SEAL-BOSCH-00754866", ["BOSCH-SMS46GI01E", "SIEMENS-SN236I00ME"], "door"),
             ("DW-PMP-CIRC-00651956", ["BOSCH-SMS46GI01E", "SIEMENS-SN236I00ME"], nil),
             ("DW-SPR-ARM-00611475", ["BOSCH-SMS46GI01E"], "lower basket"),
             ("FR-THM-RANCO-K59", ["LIEBHERR-CNEF4835"], nil), ("FR-FAN-EVAP-W10312695", ["WHIRLPOOL-W7821O"], nil),
             ("OV-ELM-BOTTOM-2000W", ["BOSCH-HBA5370B0", "AEG-BPE535120M"], "bottom"),
-            ("OV-ELM-FAN-2500W", ["BOSCH-HBA5370B0"], "rear"), ("OV-LMP-25W-300C", ["BOSCH-HBA5370B0", "AEG-BPE535120M"], nil),
+            ("OV-ELM-FAN-2500W", ["BOSCH-HBA5370B0"], "rear"),
+            ("OV-LMP-25W-300C", ["BOSCH-HBA5370B0", "AEG-BPE535120M"], nil),
             ("VC-BAG-SET-10", ["MIELE-C3-COMPLETE"], nil),
         ]
     }()
@@ -97,7 +106,8 @@ extension DemoData {
                 try await catalog.setCategory(of: sku, to: path)
             }
         }
-        for (id, kind, make, name, variant, engine, from, to, number) in models where try await catalog.model(id) == nil {
+        for (id, kind, make, name, variant, engine, from, to, number) in models where try await catalog.model(id) == nil
+        {
             _ = try await catalog.createModel(
                 try VehicleModel.create(
                     kind: kind, make: make, model: name, variant: variant, engine: engine, yearFrom: from, yearTo: to,

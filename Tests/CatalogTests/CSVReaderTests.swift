@@ -11,7 +11,8 @@ struct CSVReaderTests {
     }
 
     @Test func quotedFieldsLineBreaksAndLineNumbers() {
-        let text = "\u{FEFF}sku,name,price\r\nPAD,\"Pad, front\",39.90\r\n\r\nDISC,\"Disc \"\"312\"\"\nmm\",54\nLAST,,\n"
+        let text =
+            "\u{FEFF}sku,name,price\r\nPAD,\"Pad, front\",39.90\r\n\r\nDISC,\"Disc \"\"312\"\"\nmm\",54\nLAST,,\n"
         let (records, error) = Self.read(text)
         #expect(error == nil)
         #expect(records.map(\.line) == [1, 2, 4, 6])

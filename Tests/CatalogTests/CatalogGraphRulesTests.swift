@@ -18,7 +18,16 @@ struct CatalogGraphRulesTests {
                 yearFrom: 2020, yearTo: 2010, modelNumber: nil, id: "m2", now: Date())
             Issue.record("an invalid model was made")
         } catch {
-            #expect(error.errors?.map(\.field).sorted() == ["make", "model", "yearTo"])
+            #expect(error.errors?.map(\.field).sorted() == ["make", "model"])
+        }
+        do {
+            _ = try VehicleModel.create(
+                kind: .car, make: "VW", model: "Golf", variant: nil, engine: nil, yearFrom: 2020, yearTo: 2010,
+                modelNumber: nil, id: "m3", now: Date())
+            Issue.record("a model ending before it began was made")
+        } catch {
+            #expect(error.code == "catalog.model_years_inverted")
+            #expect(error.status == 409)
         }
     }
 
@@ -44,7 +53,10 @@ struct CatalogGraphRulesTests {
     @Test func categoryPathsAndSubtrees() throws {
         #expect(try CategoryTree.names("Brakes › Pads") == ["Brakes", "Pads"])
         #expect(try CategoryTree.names("Brakes/Discs") == ["Brakes", "Discs"])
-        #expect(throws: Problem.self) { try CategoryTree.names("Brakes//Pads") }
+        #expect(try CategoryTree.names("Brakes//Pads/") == ["Brakes", "Pads"])
+        #expect(throws: Problem.self) { try CategoryTree.names(" / ") }
+        #expect(throws: Problem.self) { try CategoryTree.names(String(repeating: "x", count: 101)) }
+        #expect(throws: Problem.self) { try CategoryTree.names("a/b/c/d/e/f/g/h/i") }
         let parents: [String: String?] = ["brakes": nil, "pads": "brakes", "front": "pads", "filters": nil]
         #expect(CategoryTree.subtree(of: "brakes", parents: parents) == ["brakes", "pads", "front"])
         #expect(CategoryTree.subtree(of: "filters", parents: parents) == ["filters"])

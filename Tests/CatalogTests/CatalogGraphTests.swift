@@ -15,9 +15,12 @@ struct CatalogGraphTests {
         }
     }
 
-    private func part(_ store: CatalogStore, _ sku: String, components: [(sku: String, quantity: Int)]? = nil) async throws {
+    private func part(_ store: CatalogStore, _ sku: String, components: [(sku: String, quantity: Int)]? = nil)
+        async throws
+    {
         _ = try await store.create(
-            PartDraft(sku: sku, name: "Part \(sku)", description: "fits \(sku.lowercased())", price: ("10.00", "EUR"),
+            PartDraft(
+                sku: sku, name: "Part \(sku)", description: "fits \(sku.lowercased())", price: ("10.00", "EUR"),
                 components: components))
     }
 
@@ -111,7 +114,10 @@ struct CatalogCategoryTests {
             let pads = try await store.ensureCategory("Brakes > Pads")  // the same node, not a new one
             #expect(pads.path == ["Brakes", "Pads"])
             let all = try await store.categories()
-            #expect(all.map { $0.path.joined(separator: " › ") } == ["Brakes", "Brakes › Discs", "Brakes › Pads", "Filters"])
+            #expect(
+                all.map { $0.path.joined(separator: " › ") } == [
+                    "Brakes", "Brakes › Discs", "Brakes › Pads", "Filters",
+                ])
             let brakes = try #require(all.first { $0.path == ["Brakes"] })
             #expect(pads.parentId == brakes.id)
             #expect(try await store.skus(inCategory: brakes.id) == ["PAD", "DISC"])

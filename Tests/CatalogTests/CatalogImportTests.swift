@@ -114,7 +114,8 @@ struct CatalogImportTests {
             #expect(broken.created == 1)
             #expect(broken.fileError == ImportFileError(line: 3, reason: "a quoted field is not closed"))
             #expect(try await run(store, .parts, "").fileError != nil)
-            let nul = try await run(store, .parts, "sku,name,price\nNUL-1,Bad\u{0}name,1.00\nESC-1,\"Tab\tand \\\\ backslash\",1.00\n")
+            let nul = try await run(
+                store, .parts, "sku,name,price\nNUL-1,Bad\u{0}name,1.00\nESC-1,\"Tab\tand \\\\ backslash\",1.00\n")
             #expect(nul.errors.map(\.message) == ["contains a NUL character"])
             #expect(try await store.part("ESC-1")?.name == "Tab\tand \\\\ backslash")
         }
@@ -181,7 +182,8 @@ struct CatalogImportTests {
         let event = CatalogPartsUpserted(parts: [
             CatalogPartUpserted(
                 sku: "KIT-1", name: "Kit \"quoted\" \\ tab\t", price: MoneyAmount(amount: "12.50", currency: "EUR"),
-                status: "active", kind: "bundle", components: [ComponentQuantity(sku: "A", quantity: 2)], weightGrams: nil,
+                status: "active", kind: "bundle", components: [ComponentQuantity(sku: "A", quantity: 2)],
+                weightGrams: nil,
                 version: 3, updatedAt: at),
             CatalogPartUpserted(
                 sku: "A", name: "Ä part ✓", price: MoneyAmount(amount: "1", currency: "EUR"), status: "discontinued",

@@ -108,8 +108,10 @@ struct PartRulesTests {
         do {
             try BundleRules.check(
                 sku: "KIT9",
-                components: [ComponentLine(sku: "A", quantity: 1), ComponentLine(sku: "A", quantity: 2),
-                    ComponentLine(sku: "KIT9", quantity: 1)],
+                components: [
+                    ComponentLine(sku: "A", quantity: 1), ComponentLine(sku: "A", quantity: 2),
+                    ComponentLine(sku: "KIT9", quantity: 1),
+                ],
                 graph: graph)
             Issue.record("a repeated component passed")
         } catch {
@@ -198,9 +200,12 @@ struct PartRulesTests {
 
     @Test func sharedSubKitsWithinTheLimitsExpandWithTheirTotals() throws {
         var graph = graph
-        graph["SUB"] = PartNode(sku: "SUB", name: "s", status: .active, components: [ComponentLine(sku: "A", quantity: 3)])
-        graph["MID1"] = PartNode(sku: "MID1", name: "m", status: .active, components: [ComponentLine(sku: "SUB", quantity: 2)])
-        graph["MID2"] = PartNode(sku: "MID2", name: "m", status: .active, components: [ComponentLine(sku: "SUB", quantity: 5)])
+        graph["SUB"] = PartNode(
+            sku: "SUB", name: "s", status: .active, components: [ComponentLine(sku: "A", quantity: 3)])
+        graph["MID1"] = PartNode(
+            sku: "MID1", name: "m", status: .active, components: [ComponentLine(sku: "SUB", quantity: 2)])
+        graph["MID2"] = PartNode(
+            sku: "MID2", name: "m", status: .active, components: [ComponentLine(sku: "SUB", quantity: 5)])
         let top = [ComponentLine(sku: "MID1", quantity: 1), ComponentLine(sku: "MID2", quantity: 1)]
         try BundleRules.check(sku: "TOP", components: top, graph: graph)
         graph["TOP"] = PartNode(sku: "TOP", name: "t", status: .active, components: top)

@@ -480,6 +480,10 @@ extension Components {
             case truck = "truck"
             case appliance = "appliance"
         }
+        /// At most 100 characters, at least one of them not a space; no NUL.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ModelName`.
+        package typealias ModelName = Swift.String
         /// - Remark: Generated from `#/components/schemas/ModelText`.
         package typealias ModelText = Swift.String
         /// - Remark: Generated from `#/components/schemas/NewModel`.
@@ -491,15 +495,17 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/NewModel/kind`.
             package var kind: Components.Schemas.ModelKind
             /// - Remark: Generated from `#/components/schemas/NewModel/make`.
-            package var make: Components.Schemas.ModelText
+            package var make: Components.Schemas.ModelName
             /// - Remark: Generated from `#/components/schemas/NewModel/model`.
-            package var model: Components.Schemas.ModelText
+            package var model: Components.Schemas.ModelName
             /// - Remark: Generated from `#/components/schemas/NewModel/variant`.
             package var variant: Components.Schemas.ModelText?
             /// - Remark: Generated from `#/components/schemas/NewModel/engine`.
             package var engine: Components.Schemas.ModelText?
             /// - Remark: Generated from `#/components/schemas/NewModel/yearFrom`.
             package var yearFrom: Swift.Int?
+            /// Not before yearFrom (409 `catalog.model_years_inverted`).
+            ///
             /// - Remark: Generated from `#/components/schemas/NewModel/yearTo`.
             package var yearTo: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/NewModel/modelNumber`.
@@ -514,13 +520,13 @@ extension Components {
             ///   - variant:
             ///   - engine:
             ///   - yearFrom:
-            ///   - yearTo:
+            ///   - yearTo: Not before yearFrom (409 `catalog.model_years_inverted`).
             ///   - modelNumber:
             package init(
                 id: Components.Schemas.ModelId? = nil,
                 kind: Components.Schemas.ModelKind,
-                make: Components.Schemas.ModelText,
-                model: Components.Schemas.ModelText,
+                make: Components.Schemas.ModelName,
+                model: Components.Schemas.ModelName,
                 variant: Components.Schemas.ModelText? = nil,
                 engine: Components.Schemas.ModelText? = nil,
                 yearFrom: Swift.Int? = nil,

@@ -38,21 +38,15 @@ extension CatalogStore {
         }
     }
 
-    /// The path of names of each of `ids`, walking up at most ``CategoryTree/maxDepth`` levels.
+    /// The path of names of each of `ids`: the category tree is small (hundreds of rows), so one query
+    /// reads it whole rather than one query per level.
     private func categoryPaths(_ ids: Set<String>, in db: any SQLDatabase) async throws -> [String: [String]] {
+        guard !ids.isEmpty else { return [:] }
         var nodes: [String: (name: String, parent: String?)] = [:]
-        var frontier = ids
-        for _ in 0..<CategoryTree.maxDepth where !frontier.isEmpty {
-            let rows = try await db.raw(
-                "SELECT id, name, parent_id FROM categories WHERE id IN (\(binds: Array(frontier)))"
-            ).all()
-            frontier = []
-            for row in rows {
-                let id = try row.decode(column: "id", as: String.self)
-                let parent = try row.decode(column: "parent_id", as: String?.self)
-                nodes[id] = (try row.decode(column: "name", as: String.self), parent)
-                if let parent, nodes[parent] == nil { frontier.insert(parent) }
-            }
+        for row in try await db.raw("SELECT id, name, parent_id FROM categories").all() {
+            nodes[try row.decode(column: "id", as: String.self)] = (
+                try row.decode(column: "name", as: String.self), try row.decode(column: "parent_id", as: String?.self)
+            )
         }
         var paths: [String: [String]] = [:]
         for id in ids {

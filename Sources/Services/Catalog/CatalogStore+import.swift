@@ -221,7 +221,9 @@ extension CatalogStore {
                 }
             }
             guard !write.isEmpty else { return }
-            var values = JSONRows(columns: [("m", "TEXT"), ("s", "TEXT"), ("p", "TEXT"), ("q", "BIGINT"), ("n", "TEXT")])
+            var values = JSONRows(columns: [
+                ("m", "TEXT"), ("s", "TEXT"), ("p", "TEXT"), ("q", "BIGINT"), ("n", "TEXT"),
+            ])
             for fitment in write {
                 values.append([
                     .text(fitment.modelId), .text(fitment.sku), .text(fitment.position),

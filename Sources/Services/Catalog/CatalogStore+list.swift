@@ -43,9 +43,12 @@ extension CatalogStore {
             conditions.append("search_text LIKE \(bind: pattern) ESCAPE '\\'")
         }
         if let modelId = filter.fits {
-            guard try await model(modelId) != nil else { throw CatalogProblems.modelNotFound(modelId) }
             let skus = try await fittingSKUs(modelId)
-            guard !skus.isEmpty else { return Page(items: [], nextCursor: nil) }
+            guard !skus.isEmpty else {
+                // Only an empty answer needs to tell an unknown model from one nothing fits.
+                guard try await model(modelId) != nil else { throw CatalogProblems.modelNotFound(modelId) }
+                return Page(items: [], nextCursor: nil)
+            }
             // A page starts after the cursor: only the SKUs it can hold are bound.
             let after = page.after.first?.uppercased() ?? ""
             let candidates = skus.filter { $0 > after }.sorted()

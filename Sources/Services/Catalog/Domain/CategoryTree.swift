@@ -21,16 +21,20 @@ public struct Category: Sendable, Equatable {
 public enum CategoryTree {
     public static let maxDepth = 8
 
-    /// Names along `path` (`"Brakes › Pads"` or `"Brakes/Pads"`), trimmed; 422 when a name is empty or
-    /// longer than 100 characters, or the path deeper than ``maxDepth``.
+    /// Names along `path` (`"Brakes › Pads"` or `"Brakes/Pads"`), trimmed, empty ones skipped. 422 when no
+    /// name is left; 409 `catalog.category_invalid` when a name is longer than 100 characters or the path
+    /// deeper than ``maxDepth`` (well-formed text the tree cannot hold).
     public static func names(_ path: String) throws(Problem) -> [String] {
-        let names = path.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }.map(\.trimmed)
-        var validator = Validator()
-        validator.check(
-            !names.isEmpty && names.allSatisfy { !$0.isEmpty }, "category", "must be names separated by ›, / or >")
-        validator.check(names.allSatisfy { $0.count <= 100 }, "category", "names must be at most 100 characters")
-        validator.check(names.count <= maxDepth, "category", "must be at most \(maxDepth) levels deep")
-        try validator.throwIfInvalid()
+        let names = path.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }
+            .map(\.trimmed).filter { !$0.isEmpty }
+        guard !names.isEmpty else {
+            throw Problem.validation([FieldError(field: "category", message: "must be names separated by ›, / or >")])
+        }
+        guard names.allSatisfy({ $0.count <= 100 }), names.count <= maxDepth else {
+            throw Problem.conflict(
+                "catalog.category_invalid",
+                "A category path has at most \(maxDepth) levels of names of at most 100 characters.")
+        }
         return names
     }
 

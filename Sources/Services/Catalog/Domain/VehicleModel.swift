@@ -53,7 +53,8 @@ public struct VehicleModel: Sendable, Equatable {
     }
 
     /// Validates a new model: make and model 1–100 characters, the other texts at most 100, years
-    /// 1886–2100 with `yearFrom ≤ yearTo`; 422 listing every invalid field.
+    /// 1886–2100; 422 listing every invalid field; 409 `catalog.model_years_inverted` when `yearTo` is before
+    /// `yearFrom`.
     public static func create(
         kind: ModelKind, make: String, model: String, variant: String?, engine: String?, yearFrom: Int?, yearTo: Int?,
         modelNumber: String?, id: String, now: Date
@@ -74,8 +75,13 @@ public struct VehicleModel: Sendable, Equatable {
         for (year, field) in [(yearFrom, "yearFrom"), (yearTo, "yearTo")] {
             if let year { validator.check((1886...2100).contains(year), field, "must be a year from 1886 to 2100") }
         }
-        if let from = yearFrom, let to = yearTo { validator.check(from <= to, "yearTo", "must not be before yearFrom") }
         try validator.throwIfInvalid()
+        if let from = yearFrom, let to = yearTo, from > to {
+            throw Problem(
+                status: .conflict, code: "catalog.model_years_inverted", title: "Conflict",
+                detail: "yearTo (\(to)) is before yearFrom (\(from)).",
+                errors: [FieldError(field: "yearTo", message: "must not be before yearFrom")])
+        }
         return VehicleModel(
             id: id, kind: kind, make: make ?? "", model: name ?? "", variant: variant, engine: engine,
             yearFrom: yearFrom, yearTo: yearTo, modelNumber: number, createdAt: now)

@@ -152,7 +152,8 @@ public struct CatalogImporter: Sendable {
                     refuse(
                         ImportRowError(
                             line: record.line,
-                            reasons: ["has \(record.fields.count) fields; the header has \(header.columnCount)"]), &state)
+                            reasons: ["has \(record.fields.count) fields; the header has \(header.columnCount)"]),
+                        &state)
                     continue
                 }
                 guard !record.fields.contains(where: { $0.utf8.contains(0) }) else {
