@@ -211,7 +211,8 @@ struct CatalogGraphAPITests {
                 Issue.record("the import did not finish")
                 return [:]
             }
-            let csv = "sku,name,price\nPAD,Part PAD,42.00\nNEW-1,New part,5.00\nBAD,,1.00\n"
+            let csv =
+                "sku,name,price,components\nPAD,Part PAD,42.00,\nNEW-1,New part,5.00,\nBAD,,1.00,\nKIT-NEW,Kit,60.00,PAD*2;DISC\n"
             #expect(try await upload("parts", csv, token: world.staff).status == .forbidden)
             #expect(try await upload("boats", csv, token: world.admin).status == .badRequest)
             let started = try await upload("parts", csv, token: world.admin)
@@ -219,8 +220,8 @@ struct CatalogGraphAPITests {
             let id = try #require(started.object["id"] as? String)
             let job = try await finished(id)
             #expect(job["status"] as? String == "finished")
-            #expect(job["rows"] as? Int == 3)
-            #expect(job["created"] as? Int == 1)
+            #expect(job["rows"] as? Int == 4)
+            #expect(job["created"] as? Int == 2)
             #expect(job["updated"] as? Int == 1)
             #expect(job["failed"] as? Int == 1)
             #expect((job["errors"] as? [[String: Any]])?.first?["line"] as? Int == 4)
@@ -234,6 +235,9 @@ struct CatalogGraphAPITests {
                 token: world.ann)
             #expect(order.status == .created)
             #expect((order.object["subtotal"] as? [String: Any])?["amount"] as? String == "52.00")
+            // Inventory learned the imported kit's recipe from the batch: 100 pads and 100 discs make 50 kits.
+            let kit = try await client.json(.get, "/api/v1/stock/KIT-NEW", token: world.staff)
+            #expect(kit.object["available"] as? Int == 50)
 
             let bad = try await upload("models", "id,kind\nX,car\n", token: world.admin)
             let badJob = try await finished(try #require(bad.object["id"] as? String))

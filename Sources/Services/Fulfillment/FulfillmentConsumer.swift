@@ -11,11 +11,10 @@ public enum FulfillmentConsumer {
     public static func make(store: FulfillmentStore, logger: Logger) -> EventConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
         consumer.on(CatalogPartUpserted.self) { event, db in try await store.apply(event, in: db) }
-        consumer.on(CatalogPartsUpserted.self) { event, db in
-            for part in event.parts { try await store.apply(part, in: db) }
-        }
+        consumer.on(CatalogPartsUpserted.self) { event, db in try await store.apply(event, in: db) }
         consumer.on(OrderConfirmed.self) { event, db in try await store.createSlips(for: event, in: db) }
-        consumer.on(OrderCancelled.self) { event, db in try await store.voidSlips(ofOrder: event.order.orderId, in: db) }
+        consumer.on(OrderCancelled.self) { event, db in try await store.voidSlips(ofOrder: event.order.orderId, in: db)
+        }
         consumer.on(ShipmentShipped.self) { event, db in try await store.markShipped(event.shipment, in: db) }
         return consumer
     }

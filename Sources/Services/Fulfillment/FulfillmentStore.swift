@@ -63,7 +63,8 @@ public struct FulfillmentStore: Sendable {
             slip.updatedAt = now
             try await setStatus(slip, from: [.open, .packed], in: db)
             let count = try row.decode(column: "slips_in_order", as: Int.self)
-            try await Outbox.append(FulfillmentSlipVoided(slip: Self.snapshot(slip, slipsInOrder: count), at: now), in: db)
+            try await Outbox.append(
+                FulfillmentSlipVoided(slip: Self.snapshot(slip, slipsInOrder: count), at: now), in: db)
         }
     }
 
@@ -106,13 +107,30 @@ public struct FulfillmentStore: Sendable {
         ).run()
     }
 
+    /// ``apply(_:in:)`` for an import's batch of parts, in one statement.
+    func apply(_ batch: CatalogPartsUpserted, in db: any SQLDatabase) async throws {
+        var rows = JSONRows(columns: [("sku", "TEXT"), ("name", "TEXT"), ("version", "BIGINT")])
+        for part in batch.parts {
+            rows.append([.text(part.sku.uppercased()), .text(part.name), .integer(Int64(part.version))])
+        }
+        try await db.raw(
+            """
+            INSERT INTO part_names (sku, name, version)
+            SELECT v.sku, v.name, v.version FROM \(rows.source(database.engine, alias: "v")) WHERE true
+            ON CONFLICT (sku) DO UPDATE SET name = excluded.name, version = excluded.version
+            WHERE part_names.version < excluded.version
+            """
+        ).run()
+    }
+
     static func snapshot(_ slip: PackingSlip, slipsInOrder: Int) -> SlipSnapshot {
         SlipSnapshot(
             slipId: slip.id, number: slip.number, orderId: slip.orderId, orderNumber: slip.orderNumber,
             customerId: slip.customerId, warehouse: slip.warehouse, status: slip.status.rawValue,
             slipsInOrder: slipsInOrder,
             items: slip.lines.filter { $0.kind != .kit }.map {
-                StockAllocation(warehouse: slip.warehouse, sku: $0.sku, quantity: $0.quantity, bin: $0.bin, bundleSku: $0.kit)
+                StockAllocation(
+                    warehouse: slip.warehouse, sku: $0.sku, quantity: $0.quantity, bin: $0.bin, bundleSku: $0.kit)
             })
     }
 
@@ -124,7 +142,8 @@ public struct FulfillmentStore: Sendable {
             """
         ).first()
         guard updated != nil else {
-            throw Problem.conflict("fulfillment.concurrent_update", "The slip changed at the same time; read it and try again.")
+            throw Problem.conflict(
+                "fulfillment.concurrent_update", "The slip changed at the same time; read it and try again.")
         }
     }
 

@@ -15,9 +15,7 @@ enum InventoryConsumer {
     static func make(store: InventoryStore, logger: Logger) -> EventConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
         consumer.on(CatalogPartUpserted.self) { event, db in try await store.apply(event, in: db) }
-        consumer.on(CatalogPartsUpserted.self) { event, db in
-            for part in event.parts { try await store.apply(part, in: db) }
-        }
+        consumer.on(CatalogPartsUpserted.self) { event, db in try await store.apply(event, in: db) }
         consumer.on(OrderPlaced.self) { event, db in try await store.reserve(event.order, in: db) }
         consumer.on(OrderCancelled.self) { event, db in try await store.release(event.order.orderId, in: db) }
         consumer.on(ShipmentShipped.self) { event, db in try await store.commit(event.shipment, in: db) }

@@ -8,14 +8,15 @@ extension InventoryStore {
     /// Keeps what inventory knows of the catalog (kind, bundle recipe) at the newest version seen.
     func apply(_ event: CatalogPartUpserted, in db: any SQLDatabase) async throws {
         let sku = event.sku.uppercased()
-        let newer = try await db.raw(
-            """
-            INSERT INTO catalog_items (sku, kind, version) VALUES (\(bind: sku), \(bind: event.kind), \(bind: event.version))
-            ON CONFLICT (sku) DO UPDATE SET kind = excluded.kind, version = excluded.version
-            WHERE catalog_items.version < excluded.version
-            RETURNING sku
-            """
-        ).first() != nil
+        let newer =
+            try await db.raw(
+                """
+                INSERT INTO catalog_items (sku, kind, version) VALUES (\(bind: sku), \(bind: event.kind), \(bind: event.version))
+                ON CONFLICT (sku) DO UPDATE SET kind = excluded.kind, version = excluded.version
+                WHERE catalog_items.version < excluded.version
+                RETURNING sku
+                """
+            ).first() != nil
         guard newer else { return }
         try await db.raw("DELETE FROM bundle_components WHERE bundle_sku = \(bind: sku)").run()
         for component in event.components {
@@ -27,6 +28,36 @@ extension InventoryStore {
                 """
             ).run()
         }
+    }
+
+    /// An import's batch: plain parts that were plain before too in one statement (no recipe to change);
+    /// kits, and parts that were kits, one by one as ``apply(_:in:)`` does.
+    func apply(_ batch: CatalogPartsUpserted, in db: any SQLDatabase) async throws {
+        let skus = batch.parts.map { $0.sku.uppercased() }
+        var keys = JSONRows(columns: [("sku", "TEXT")])
+        for sku in skus { keys.append([.text(sku)]) }
+        let wereKits = Set(
+            try await db.raw(
+                "SELECT DISTINCT c.bundle_sku FROM \(keys.source(database.engine, alias: "k")) JOIN bundle_components c ON c.bundle_sku = k.sku"
+            ).all().map { try $0.decode(column: "bundle_sku", as: String.self) })
+        var plain = JSONRows(columns: [("sku", "TEXT"), ("kind", "TEXT"), ("version", "BIGINT")])
+        for part in batch.parts {
+            let sku = part.sku.uppercased()
+            if part.components.isEmpty, !wereKits.contains(sku) {
+                plain.append([.text(sku), .text(part.kind), .integer(Int64(part.version))])
+            } else {
+                try await apply(part, in: db)
+            }
+        }
+        guard plain.count > 0 else { return }
+        try await db.raw(
+            """
+            INSERT INTO catalog_items (sku, kind, version)
+            SELECT v.sku, v.kind, v.version FROM \(plain.source(database.engine, alias: "v")) WHERE true
+            ON CONFLICT (sku) DO UPDATE SET kind = excluded.kind, version = excluded.version
+            WHERE catalog_items.version < excluded.version
+            """
+        ).run()
     }
 
     /// The recipes of every kit reachable from `skus`.

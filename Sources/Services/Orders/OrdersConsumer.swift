@@ -32,7 +32,7 @@ enum OrdersConsumer {
         }
         consumer.on(CatalogPartUpserted.self) { event, db in try await upsert(event, db) }
         consumer.on(CatalogPartsUpserted.self) { event, db in
-            for part in event.parts { try await upsert(part, db) }
+            try await upsert(event, engine: store.database.engine, db)
         }
         consumer.on(CatalogPartDiscontinued.self) { event, db in
             try await db.raw(
@@ -71,6 +71,35 @@ enum OrdersConsumer {
             INSERT INTO catalog_replica (sku, name, price_minor, currency, active, version)
             VALUES (\(bind: event.sku), \(bind: event.name), \(bind: price.minorUnits), \(bind: event.price.currency),
                     \(bind: event.status == "active" ? 1 : 0), \(bind: event.version))
+            ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_minor = excluded.price_minor,
+                currency = excluded.currency, active = excluded.active, version = excluded.version
+            WHERE catalog_replica.version < excluded.version
+            """
+        ).run()
+    }
+}
+
+extension OrdersConsumer {
+    /// An import's batch of parts in one statement, with the same version rule as one part.
+    fileprivate static func upsert(_ batch: CatalogPartsUpserted, engine: Engine, _ db: any SQLDatabase) async throws {
+        var rows = JSONRows(columns: [
+            ("sku", "TEXT"), ("name", "TEXT"), ("price_minor", "BIGINT"), ("currency", "TEXT"), ("active", "BIGINT"),
+            ("version", "BIGINT"),
+        ])
+        for part in batch.parts {
+            guard let price = Money(decimal: part.price.amount, currency: part.price.currency) else {
+                throw BadPrice(sku: part.sku, amount: part.price.amount)
+            }
+            rows.append([
+                .text(part.sku), .text(part.name), .integer(price.minorUnits), .text(part.price.currency),
+                .integer(part.status == "active" ? 1 : 0), .integer(Int64(part.version)),
+            ])
+        }
+        try await db.raw(
+            """
+            INSERT INTO catalog_replica (sku, name, price_minor, currency, active, version)
+            SELECT v.sku, v.name, v.price_minor, v.currency, v.active, v.version
+            FROM \(rows.source(engine, alias: "v")) WHERE true
             ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_minor = excluded.price_minor,
                 currency = excluded.currency, active = excluded.active, version = excluded.version
             WHERE catalog_replica.version < excluded.version
