@@ -181,13 +181,14 @@ enum HTTP {
         var items: [[String: Any]] { object["items"] as? [[String: Any]] ?? [] }
     }
 
-    static func send(_ method: HTTPMethod, _ url: String, json: String? = nil, token: String? = nil) async throws
-        -> Reply
-    {
+    static func send(
+        _ method: HTTPMethod, _ url: String, json: String? = nil, token: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let json {
-            request.headers.add(name: "content-type", value: "application/json")
+            request.headers.add(name: "content-type", value: contentType)
             request.body = .bytes(ByteBuffer(string: json))
         }
         if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }

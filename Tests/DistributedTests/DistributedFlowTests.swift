@@ -73,6 +73,31 @@ struct DistributedFlowTests {
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: admin).status == 201)
             #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/parts/e2e-pad").object["sku"] as? String == "E2E-PAD")
 
+            // The catalog graph through the gateway: a model, a fitment, what fits; and a CSV upload larger
+            // than the 1 MiB of JSON bodies (uploads may be 32 MiB), imported in the catalog's process.
+            let model = #"{"id":"E2E-GOLF","kind":"car","make":"Volkswagen","model":"Golf"}"#
+            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/models", json: model, token: admin).status == 201)
+            #expect(
+                try await HTTP.send(.PUT, "\(gateway)/api/v1/parts/E2E-PAD/fitments/E2E-GOLF", json: "{}", token: admin)
+                    .status == 200)
+            let fits = try await HTTP.send(.GET, "\(gateway)/api/v1/models/E2E-GOLF/parts")
+            #expect((fits.object["items"] as? [[String: Any]])?.compactMap { $0["sku"] as? String } == ["E2E-PAD"])
+            var csv = "sku,name,description,price\n"
+            for index in 0..<12_000 { csv += "E2E-BULK-\(index),Bulk part \(index),\(String(repeating: "x", count: 80)),1.00\n" }
+            #expect(csv.utf8.count > 1 << 20)
+            let upload = try await HTTP.send(
+                .POST, "\(gateway)/api/v1/imports?kind=parts", json: csv, token: admin, contentType: "text/csv")
+            #expect(upload.status == 202)
+            let job = try #require(upload.object["id"] as? String)
+            var status = "running"
+            for _ in 0..<300 where status == "running" {
+                try await Task.sleep(for: .milliseconds(100))
+                let reply = try await HTTP.send(.GET, "\(gateway)/api/v1/imports/\(job)", token: admin)
+                status = reply.object["status"] as? String ?? "?"
+                if status == "finished" { #expect(reply.object["created"] as? Int == 12_000) }
+            }
+            #expect(status == "finished")
+
             // Stock in a warehouse (inventory is its own process and database).
             let warehouse = #"{"code":"BER","name":"Berlin","country":"DE"}"#
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/warehouses", json: warehouse, token: admin).status == 201)

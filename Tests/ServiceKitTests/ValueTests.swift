@@ -75,4 +75,11 @@ struct ServiceKitValueTests {
         let last = Page(fetched: [1, 2], limit: 2) { [String($0)] }
         #expect(last.nextCursor == nil)
     }
+
+    @Test func uploadsMayBeLargerThanJSONBodiesWhateverTheQuery() {
+        #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports") == BodyLimits.upload)
+        #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports?kind=parts") == BodyLimits.upload)
+        #expect(BodyLimits.maxBytes(forPath: "/api/v1/parts?q=imports") == BodyLimits.standard)
+        #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports/123") == BodyLimits.standard)
+    }
 }
