@@ -13,7 +13,7 @@ final class Cluster: @unchecked Sendable {
     let binary: String
     let run = "e2e\(UInt32.random(in: 0...UInt32.max))"
     let basePort = FreePorts.range(10)
-    private var processes: [String: Process] = [:]
+    private var processes: [String: ChildProcess] = [:]
     private let lock = NSLock()
     /// A nats-server of the cluster's own: a stream with only this run's events, so a service's new durable
     /// consumers (which read the stream from its start) see nothing of earlier runs.
@@ -29,17 +29,24 @@ final class Cluster: @unchecked Sendable {
             ?? root.appendingPathComponent(".build/debug/sprocket").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw ClusterError.failed(
-                "\(binary) is missing: build it with `swift build --product sprocket` or set SPROCKET_BIN (scripts/test does)")
+                "\(binary) is missing: build it with `swift build --product sprocket` or set SPROCKET_BIN (scripts/test does)"
+            )
         }
         nats = try NATSServerProcess()
         try nats.start()
     }
 
     /// The services, each with its own database, in start order.
-    static let services = ["customers", "catalog", "inventory", "orders", "fulfillment", "shipping", "billing", "sales"]
+    static let services = [
+        "customers", "catalog", "inventory", "orders", "fulfillment", "shipping", "billing", "sales",
+    ]
 
     func port(_ service: String) -> Int {
-        basePort + (["customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6, "shipping": 7, "billing": 8, "sales": 9, "gateway": 0][service] ?? 9)
+        basePort
+            + ([
+                "customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6,
+                "shipping": 7, "billing": 8, "sales": 9, "gateway": 0,
+            ][service] ?? 9)
     }
 
     func databaseURL(_ service: String) throws -> String {
@@ -91,15 +98,9 @@ final class Cluster: @unchecked Sendable {
 
     /// Starts `service` and waits until it is ready.
     func start(_ service: String) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = try arguments(service)
         let log = logFile(service)
         FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try ProcessLaunch.run(process)
+        let process = try ChildProcess(binary, try arguments(service), output: log.path)
         lock.withLock { processes[service] = process }
         try await waitReady("http://127.0.0.1:\(port(service))/health/ready", service: service)
     }
@@ -121,13 +122,14 @@ final class Cluster: @unchecked Sendable {
     /// Runs `body` on one service's database.
     func withDatabase<T: Sendable>(_ service: String, _ body: @Sendable (Database) async throws -> T) async throws -> T
     {
-        try await Database.with(try DatabaseLocation(parsing: try databaseURL(service)), logger: TestDatabase.logger, body)
+        try await Database.with(
+            try DatabaseLocation(parsing: try databaseURL(service)), logger: TestDatabase.logger, body)
     }
 
     /// Stops `service` with SIGTERM (graceful) and waits for it to exit.
     func stop(_ service: String) {
         guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
-        process.terminate()
+        process.signal(SIGTERM)
         process.waitUntilExit()
     }
 
@@ -143,18 +145,14 @@ final class Cluster: @unchecked Sendable {
     }
 
     func createUser(email: String, role: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "users", "add", "--service-database", try databaseURL("customers"), "--role", role, "--email", email,
-            "--password", "correct-horse", "--bcrypt-cost", "4", "--log-level", "error",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ClusterError.failed("users add exited \(process.terminationStatus)")
-        }
+        let process = try ChildProcess(
+            binary,
+            [
+                "users", "add", "--service-database", try databaseURL("customers"), "--role", role, "--email", email,
+                "--password", "correct-horse", "--bcrypt-cost", "4", "--log-level", "error",
+            ])
+        let status = process.waitUntilExit()
+        guard status == 0 else { throw ClusterError.failed("users add exited \(status)") }
     }
 
     private func waitReady(_ url: String, service: String) async throws {

@@ -55,7 +55,9 @@ struct NATSFaultTests {
             group.addTask { try await transport.run() }
             try await transport.publish(
                 try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "x", payload: ["n": 1]))
-            for _ in 0..<200 where applied.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(100)) }
+            for _ in 0..<200 where applied.load(ordering: .relaxed) == 0 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             group.cancelAll()
         }
         #expect(attempts.load(ordering: .relaxed) == 31)
@@ -74,7 +76,9 @@ struct NATSFaultTests {
             seen.withLock { $0.append(envelope.subject ?? "") }
         }
         func waitFor(_ subject: String) async throws {
-            for _ in 0..<150 where !seen.withLock({ $0.contains(subject) }) { try await Task.sleep(for: .milliseconds(100)) }
+            for _ in 0..<150 where !seen.withLock({ $0.contains(subject) }) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
@@ -130,7 +134,8 @@ struct NATSFaultTests {
             for _ in 0..<50 where !published {
                 do {
                     try await transport.publish(
-                        try EventEnvelope(source: "/test", type: "test.thing.happened", subject: "after", payload: ["n": 2]))
+                        try EventEnvelope(
+                            source: "/test", type: "test.thing.happened", subject: "after", payload: ["n": 2]))
                     published = true
                 } catch {
                     try await Task.sleep(for: .milliseconds(200))
@@ -149,7 +154,7 @@ struct DatabaseDown: Error {}
 /// A TCP listener that answers like a NATS server (INFO) and then hangs up, as a proxy or a server
 /// refusing the client would: each connection is counted and closed. It stops by itself after `seconds`.
 final class HangingUpServer: @unchecked Sendable {
-    private let process: Process
+    private let process: ChildProcess
     private let countFile: URL
 
     private let port: Int
@@ -172,10 +177,7 @@ final class HangingUpServer: @unchecked Sendable {
                 c.sendall(b'INFO {"server_id":"impostor","version":"2.9.0","max_payload":1048576}\\r\\n')
                 time.sleep(0.1); c.close()
             """
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, countFile.path]
-        try process.run()
+        process = try ChildProcess("/usr/bin/env", ["python3", "-c", script, countFile.path])
         for _ in 0..<50 {
             if (try? Socket.canConnect(port: port)) == true { return }
             Thread.sleep(forTimeInterval: 0.1)

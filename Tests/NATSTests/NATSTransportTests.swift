@@ -64,7 +64,7 @@ struct NATSTransportTests {
     }
 
     static func waitFor(_ count: Int, in database: Database) async throws -> Int {
-        for _ in 0..<100 {
+        for _ in 0..<300 {
             let n = try await effects(database).count
             if n >= count { return n }
             try await Task.sleep(for: .milliseconds(100))

@@ -55,7 +55,7 @@ public enum TestNATS {
 public final class NATSServerProcess: @unchecked Sendable {
     public let port: Int
     private let directory: URL
-    private var process: Process?
+    private var process: ChildProcess?
 
     public init(port: Int = FreePorts.range()) throws {
         self.port = port
@@ -66,30 +66,24 @@ public final class NATSServerProcess: @unchecked Sendable {
 
     /// Starts the server (JetStream on, loopback only) and waits until it accepts connections.
     public func start() throws {
-        let process = Process()
         let candidates = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw MissingNATS()
         }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-js", "-sd", directory.path, "-a", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        self.process = process
+        process = try ChildProcess(binary, ["-js", "-sd", directory.path, "-a", "127.0.0.1", "-p", String(port)])
         guard Socket.waitUntilOpen(port: port) else { throw MissingNATS() }
     }
 
     /// Stops the server (SIGTERM) and waits for it to exit.
     public func stop() {
-        process?.terminate()
+        process?.signal(SIGTERM)
         process?.waitUntilExit()
         process = nil
     }
 
     /// Kills the server (SIGKILL: no goodbye to its clients, as a crash) and waits for it to exit.
     public func kill() {
-        if let process { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process?.signal(SIGKILL)
         process?.waitUntilExit()
         process = nil
     }
