@@ -239,9 +239,17 @@ struct CatalogGraphAPITests {
             let kit = try await client.json(.get, "/api/v1/stock/KIT-NEW", token: world.staff)
             #expect(kit.object["available"] as? Int == 50)
 
+            // A file that is not one of the documented kinds is refused at once, naming why.
             let bad = try await upload("models", "id,kind\nX,car\n", token: world.admin)
-            let badJob = try await finished(try #require(bad.object["id"] as? String))
-            #expect(badJob["status"] as? String == "failed")
+            #expect(bad.status == .conflict)
+            #expect(bad.code == "catalog.import_unreadable")
+            #expect((bad.object["detail"] as? String)?.contains("missing columns: make, model") == true)
+            #expect(try await upload("parts", "[]", token: world.admin).status == .conflict)
+            // One that goes wrong half-way fails the job, keeping the rows before.
+            let broken = try await upload("parts", "sku,name,price\nOK-9,Fine,1.00\nX,\"open,1\n", token: world.admin)
+            let brokenJob = try await finished(try #require(broken.object["id"] as? String))
+            #expect(brokenJob["status"] as? String == "failed")
+            #expect(brokenJob["created"] as? Int == 1)
         }
     }
 }

@@ -1697,6 +1697,8 @@ package struct Client: APIProtocol {
     /// The same files and columns as `sprocket import` (see the README). The import runs in the
     /// background: the answer is the job, and `GET /imports/{id}` shows its progress. Rows are upserted;
     /// a bad row is reported with its line number and does not stop the others. At most 32 MiB per upload.
+    /// A file whose header row is not one of the documented ones (or that is not CSV at all) is refused
+    /// at once with 409 `catalog.import_unreadable`, naming what is wrong.
     ///
     ///
     /// - Remark: HTTP `POST /imports`.
@@ -1761,7 +1763,7 @@ package struct Client: APIProtocol {
                         preconditionFailure("bestContentType chose an invalid content type.")
                     }
                     return .accepted(.init(body: body))
-                case 422:
+                case 409:
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Components.Responses.Problem.Body
                     let chosenContentType = try converter.bestContentType(
@@ -1782,7 +1784,7 @@ package struct Client: APIProtocol {
                     default:
                         preconditionFailure("bestContentType chose an invalid content type.")
                     }
-                    return .unprocessableContent(.init(body: body))
+                    return .conflict(.init(body: body))
                 default:
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Components.Responses.Problem.Body

@@ -2720,6 +2720,8 @@ package enum Operations {
     /// The same files and columns as `sprocket import` (see the README). The import runs in the
     /// background: the answer is the job, and `GET /imports/{id}` shows its progress. Rows are upserted;
     /// a bad row is reported with its line number and does not stop the others. At most 32 MiB per upload.
+    /// A file whose header row is not one of the documented ones (or that is not CSV at all) is refused
+    /// at once with 409 `catalog.import_unreadable`, naming what is wrong.
     ///
     ///
     /// - Remark: HTTP `POST /imports`.
@@ -2828,22 +2830,22 @@ package enum Operations {
             }
             /// An RFC 9457 problem.
             ///
-            /// - Remark: Generated from `#/paths//imports/post(createImport)/responses/422`.
+            /// - Remark: Generated from `#/paths//imports/post(createImport)/responses/409`.
             ///
-            /// HTTP response code: `422 unprocessableContent`.
-            case unprocessableContent(Components.Responses.Problem)
-            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.conflict`.
             ///
-            /// - Throws: An error if `self` is not `.unprocessableContent`.
-            /// - SeeAlso: `.unprocessableContent`.
-            package var unprocessableContent: Components.Responses.Problem {
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses.Problem {
                 get throws {
                     switch self {
-                    case let .unprocessableContent(response):
+                    case let .conflict(response):
                         return response
                     default:
                         try throwUnexpectedResponseStatus(
-                            expectedStatus: "unprocessableContent",
+                            expectedStatus: "conflict",
                             response: self
                         )
                     }

@@ -104,6 +104,8 @@ package protocol APIProtocol: Sendable {
     /// The same files and columns as `sprocket import` (see the README). The import runs in the
     /// background: the answer is the job, and `GET /imports/{id}` shows its progress. Rows are upserted;
     /// a bad row is reported with its line number and does not stop the others. At most 32 MiB per upload.
+    /// A file whose header row is not one of the documented ones (or that is not CSV at all) is refused
+    /// at once with 409 `catalog.import_unreadable`, naming what is wrong.
     ///
     ///
     /// - Remark: HTTP `POST /imports`.
@@ -319,6 +321,8 @@ extension APIProtocol {
     /// The same files and columns as `sprocket import` (see the README). The import runs in the
     /// background: the answer is the job, and `GET /imports/{id}` shows its progress. Rows are upserted;
     /// a bad row is reported with its line number and does not stop the others. At most 32 MiB per upload.
+    /// A file whose header row is not one of the documented ones (or that is not CSV at all) is refused
+    /// at once with 409 `catalog.import_unreadable`, naming what is wrong.
     ///
     ///
     /// - Remark: HTTP `POST /imports`.

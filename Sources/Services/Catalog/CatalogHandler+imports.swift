@@ -23,6 +23,12 @@ extension CatalogHandler {
                     "An upload holds at most \(BodyLimits.upload >> 20) MiB; import larger files with `sprocket import`."
             )
         }
+        do {
+            try CatalogImporter.checkHeader(kind, bytes: bytes)
+        } catch {
+            throw Problem.conflict(
+                "catalog.import_unreadable", "This is not a \(kind.rawValue) file: \(error.description).")
+        }
         let job = try await store.startImportJob(kind)
         let store = store
         let logger = logger

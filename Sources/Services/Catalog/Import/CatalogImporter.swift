@@ -53,6 +53,16 @@ public struct CatalogImporter: Sendable {
         self.store = store
     }
 
+    /// Checks that `bytes` start with a header row a `kind` file may have, without importing anything.
+    public static func checkHeader(_ kind: ImportKind, bytes: [UInt8]) throws(ImportFileError) {
+        var reader = CSVReader(bytes: bytes)
+        guard let first = reader.next() else {
+            throw reader.error.map { ImportFileError(line: $0.line, reason: $0.reason) }
+                ?? ImportFileError(line: 1, reason: "the file is empty: it needs a header row")
+        }
+        _ = try ImportHeader(first, kind: kind)
+    }
+
     /// Imports `bytes` (a CSV file with a header row) as `kind`. `rowError` hears every refused row;
     /// `progress` is called after every batch and at the end.
     public func run(
