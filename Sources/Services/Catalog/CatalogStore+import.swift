@@ -63,7 +63,6 @@ extension CatalogStore {
                         continue
                     }
                     part.createdAt = current.createdAt
-                    part.attributes = current.attributes
                     part.version = current.version + 1
                     part.updatedAt = now
                     if current.status != .discontinued, part.status == .discontinued { discontinued.append(part) }

@@ -56,11 +56,18 @@ public struct CatalogImporter: Sendable {
     /// Checks that `bytes` start with a header row a `kind` file may have, without importing anything.
     public static func checkHeader(_ kind: ImportKind, bytes: [UInt8]) throws(ImportFileError) {
         var reader = CSVReader(bytes: bytes)
+        _ = try readHeader(&reader, kind)
+    }
+
+    /// The header row `reader` starts with, read as a `kind` file's.
+    private static func readHeader(_ reader: inout CSVReader, _ kind: ImportKind) throws(ImportFileError)
+        -> ImportHeader
+    {
         guard let first = reader.next() else {
             throw reader.error.map { ImportFileError(line: $0.line, reason: $0.reason) }
                 ?? ImportFileError(line: 1, reason: "the file is empty: it needs a header row")
         }
-        _ = try ImportHeader(first, kind: kind)
+        return try ImportHeader(first, kind: kind)
     }
 
     /// Imports `bytes` (a CSV file with a header row) as `kind`. `rowError` hears every refused row;
@@ -72,17 +79,9 @@ public struct CatalogImporter: Sendable {
         var state = ImportProgress(kind: kind, startedAt: Date())
         state.bytesTotal = bytes.count
         var reader = CSVReader(bytes: bytes)
-        guard let first = reader.next() else {
-            state.fileError =
-                reader.error.map { ImportFileError(line: $0.line, reason: $0.reason) }
-                ?? ImportFileError(line: 1, reason: "the file is empty: it needs a header row")
-            state.finishedAt = Date()
-            await progress(state)
-            return state
-        }
         let header: ImportHeader
         do {
-            header = try ImportHeader(first, kind: kind)
+            header = try Self.readHeader(&reader, kind)
         } catch {
             state.fileError = error
             state.finishedAt = Date()
