@@ -61,4 +61,21 @@ struct CatalogGraphRulesTests {
         #expect(CategoryTree.subtree(of: "brakes", parents: parents) == ["brakes", "pads", "front"])
         #expect(CategoryTree.subtree(of: "filters", parents: parents) == ["filters"])
     }
+
+    @Test func aKitFitsWhenEveryComponentFitsHoweverDeep() {
+        let recipes: [String: [String]] = [
+            "BRAKE-KIT": ["PAD", "DISC"], "AXLE-KIT": ["BRAKE-KIT", "SPRING"], "HALF-KIT": ["PAD", "CLIP"],
+            "LOOP-A": ["LOOP-B"], "LOOP-B": ["LOOP-A"], "EMPTY": [],
+        ]
+        #expect(FitmentRules.kitsThatFit(fitted: ["PAD", "DISC"], recipes: recipes) == ["BRAKE-KIT"])
+        #expect(
+            FitmentRules.kitsThatFit(fitted: ["PAD", "DISC", "SPRING"], recipes: recipes) == ["BRAKE-KIT", "AXLE-KIT"])
+        // A sub-kit fitted itself fits, whatever its own components, and so does the kit above it.
+        #expect(
+            FitmentRules.kitsThatFit(fitted: ["BRAKE-KIT", "SPRING"], recipes: recipes) == ["BRAKE-KIT", "AXLE-KIT"])
+        #expect(FitmentRules.kitsThatFit(fitted: ["PAD"], recipes: recipes).isEmpty)
+        var deep: [String: [String]] = [:]
+        for level in 0..<20 { deep["K\(level)"] = ["K\(level + 1)"] }
+        #expect(FitmentRules.kitsThatFit(fitted: ["K20"], recipes: deep) == Set((4...19).map { "K\($0)" }))
+    }
 }

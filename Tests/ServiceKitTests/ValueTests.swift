@@ -82,4 +82,26 @@ struct ServiceKitValueTests {
         #expect(BodyLimits.maxBytes(forPath: "/api/v1/parts?q=imports") == BodyLimits.standard)
         #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports/123") == BodyLimits.standard)
     }
+
+    @Test func datesAreWrittenAsFoundationsISO8601FormatterWritesThem() throws {
+        let foundation = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        let edges: [Double] = [
+            0, -1, -0.5, -0.0004, 59.999, 59.9996, 86_399.9, 31_452_869_822.999657, 951_782_400, 253_402_300_799,
+            1_780_000_000.25,
+        ]
+        let random = (0..<10_000).map { _ in Double.random(in: -12_212_553_600...253_402_300_799, using: &generator) }
+        for interval in edges + random {
+            let date = Date(timeIntervalSince1970: interval)
+            #expect(RFC3339.string(from: date) == foundation.string(from: date), "\(interval)")
+        }
+        // Before 1583 the transcoder leaves the date to Foundation, which writes the Julian calendar's.
+        for interval in [-62_135_596_800, -20_000_000_000, 0, 1_780_000_000] as [Double] {
+            let date = Date(timeIntervalSince1970: interval)
+            #expect(try RFC3339DateTranscoder().encode(date) == foundation.string(from: date))
+        }
+        #expect(RFC3339.string(from: Date(timeIntervalSince1970: 253_402_300_800)) == nil)
+        #expect(RFC3339.string(from: Date(timeIntervalSince1970: -62_135_596_800)) == nil)
+        #expect(RFC3339.string(from: Date(timeIntervalSince1970: -12_212_553_600)) == "1583-01-01T00:00:00Z")
+    }
 }

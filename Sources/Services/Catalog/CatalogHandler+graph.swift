@@ -33,7 +33,7 @@ extension CatalogHandler {
     func listModelParts(_ input: Operations.ListModelParts.Input) async throws -> Operations.ListModelParts.Output {
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor, keyCount: 1)
         let filter = PartFilter(query: input.query.q, fits: input.path.modelId, categoryId: input.query.category)
-        return .ok(.init(body: .json(try await self.page(of: store.list(filter, page: page)))))
+        return .ok(.init(body: .json(self.page(of: try await store.detailedList(filter, page: page)))))
     }
 
     func listPartModels(_ input: Operations.ListPartModels.Input) async throws -> Operations.ListPartModels.Output {

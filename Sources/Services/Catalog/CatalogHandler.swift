@@ -30,7 +30,7 @@ struct CatalogHandler: APIProtocol {
             kind: input.query.kind.flatMap { PartKind(rawValue: $0.rawValue) }, fits: input.query.fits,
             categoryId: input.query.category
         )
-        return .ok(.init(body: .json(try await self.page(of: store.list(filter, page: page)))))
+        return .ok(.init(body: .json(self.page(of: try await store.detailedList(filter, page: page)))))
     }
 
     func getPart(_ input: Operations.GetPart.Input) async throws -> Operations.GetPart.Output {
@@ -74,8 +74,8 @@ struct CatalogHandler: APIProtocol {
         return Self.map(details)
     }
 
-    func page(of parts: Page<Part>) async throws -> Components.Schemas.PartPage {
-        .init(items: try await store.details(of: parts.items).map(Self.map), nextCursor: parts.nextCursor)
+    func page(of parts: Page<PartDetails>) -> Components.Schemas.PartPage {
+        .init(items: parts.items.map(Self.map), nextCursor: parts.nextCursor)
     }
 
     static func map(_ details: PartDetails) -> Components.Schemas.Part {

@@ -23,27 +23,44 @@ extension CatalogStore {
     /// `parts` with their category paths and replacements, in the same order.
     public func details(of parts: [Part]) async throws -> [PartDetails] {
         guard !parts.isEmpty else { return [] }
-        return try await database.read { db in
-            let paths = try await categoryPaths(Set(parts.compactMap(\.categoryId)), in: db)
-            let superseded = try await db.raw(
-                "SELECT sku FROM supersessions WHERE sku IN (\(binds: parts.map(\.sku)))"
-            ).all().map { try $0.decode(column: "sku", as: String.self) }
-            var replacements: [String: (supersededBy: String?, current: String?)] = [:]
-            for sku in superseded { replacements[sku] = try await replacement(of: sku, in: db) }
-            return parts.map { part in
-                PartDetails(
-                    part: part, category: part.categoryId.flatMap { paths[$0] },
-                    supersededBy: replacements[part.sku]?.supersededBy, current: replacements[part.sku]?.current)
-            }
+        return try await database.read { db in try await details(of: parts, superseded: nil, in: db) }
+    }
+
+    /// ``details(of:)`` on connection `db`; `superseded` (each part's direct replacement, when the caller
+    /// read them with the parts) saves a query.
+    func details(of parts: [Part], superseded: [String: String]?, in db: any SQLDatabase) async throws
+        -> [PartDetails]
+    {
+        guard !parts.isEmpty else { return [] }
+        let paths = try await categoryPaths(Set(parts.compactMap(\.categoryId)), in: db)
+        var replaced = superseded.map { Array($0.keys) } ?? []
+        if superseded == nil {
+            replaced = try await db.raw("SELECT sku FROM supersessions WHERE sku IN (\(binds: parts.map(\.sku)))")
+                .all().map { try $0.decode(column: "sku", as: String.self) }
+        }
+        var replacements: [String: (supersededBy: String?, current: String?)] = [:]
+        for sku in replaced { replacements[sku] = try await replacement(of: sku, in: db) }
+        return parts.map { part in
+            PartDetails(
+                part: part, category: part.categoryId.flatMap { paths[$0] },
+                supersededBy: replacements[part.sku]?.supersededBy, current: replacements[part.sku]?.current)
         }
     }
 
-    /// The path of names of each of `ids`: the category tree is small (hundreds of rows), so one query
-    /// reads it whole rather than one query per level.
+    /// The path of names of each of `ids`, from one query that reads the categories and their ancestors.
     private func categoryPaths(_ ids: Set<String>, in db: any SQLDatabase) async throws -> [String: [String]] {
         guard !ids.isEmpty else { return [:] }
         var nodes: [String: (name: String, parent: String?)] = [:]
-        for row in try await db.raw("SELECT id, name, parent_id FROM categories").all() {
+        let rows = try await db.raw(
+            """
+            WITH RECURSIVE up(id) AS (
+                SELECT id FROM categories WHERE id IN (\(binds: Array(ids)))
+                UNION
+                SELECT c.parent_id FROM categories c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL)
+            SELECT id, name, parent_id FROM categories WHERE id IN (SELECT id FROM up)
+            """
+        ).all()
+        for row in rows {
             nodes[try row.decode(column: "id", as: String.self)] = (
                 try row.decode(column: "name", as: String.self), try row.decode(column: "parent_id", as: String?.self)
             )

@@ -27,66 +27,99 @@ extension CatalogStore {
     /// One page of parts ordered by SKU; every word of `filter.query` must appear in SKU, name or description.
     /// 404 when `filter.fits` names no model or `filter.categoryId` no category.
     public func list(_ filter: PartFilter, page: PageRequest) async throws -> Page<Part> {
-        var conditions: [SQLQueryString] = ["1 = 1"]
-        var prefix: SQLQueryString = ""
-        var lastBound: String?
-        if let after = page.after.first { conditions.append("sku > \(bind: after.uppercased())") }
-        if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
-        switch filter.kind {
-        case .bundle?: conditions.append("EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku)")
-        case .part?: conditions.append("NOT EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku)")
-        case nil: break
-        }
-        let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10)
-        for word in words {
-            let pattern = "%" + Self.escapeLike(String(word)) + "%"
-            conditions.append("search_text LIKE \(bind: pattern) ESCAPE '\\'")
-        }
-        if let modelId = filter.fits {
-            let skus = try await fittingSKUs(modelId)
-            guard !skus.isEmpty else {
-                // Only an empty answer needs to tell an unknown model from one nothing fits.
-                guard try await model(modelId) != nil else { throw CatalogProblems.modelNotFound(modelId) }
-                return Page(items: [], nextCursor: nil)
+        let result = try await detailedList(filter, page: page)
+        return Page(items: result.items.map(\.part), nextCursor: result.nextCursor)
+    }
+
+    /// ``list(_:page:)`` with each part's details, read on one connection in three or four statements
+    /// whatever the page holds: the kits that fit (for `fits`), the page with each part's direct
+    /// replacement, the recipes of the kits on it, and the category paths (a fit query made eight before).
+    public func detailedList(_ filter: PartFilter, page: PageRequest) async throws -> Page<PartDetails> {
+        try await database.read { db in
+            var conditions: [SQLQueryString] = ["1 = 1"]
+            var prefix: SQLQueryString = ""
+            var lastBound: String?
+            if let after = page.after.first { conditions.append("parts.sku > \(bind: after.uppercased())") }
+            if let status = filter.status { conditions.append("parts.status = \(bind: status.rawValue)") }
+            switch filter.kind {
+            case .bundle?: conditions.append("EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku)")
+            case .part?:
+                conditions.append("NOT EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku)")
+            case nil: break
             }
-            // A page starts after the cursor: only the SKUs it can hold are bound.
-            let after = page.after.first?.uppercased() ?? ""
-            let candidates = skus.filter { $0 > after }.sorted()
-            guard !candidates.isEmpty else { return Page(items: [], nextCursor: nil) }
-            let bound = Array(candidates.prefix(Self.maxBoundSKUs))
-            if bound.count < candidates.count { lastBound = bound.last }
-            conditions.append("sku IN (\(binds: bound))")
-        }
-        if let categoryId = filter.categoryId {
-            guard try await categoryExists(categoryId) else { throw CatalogProblems.categoryNotFound(categoryId) }
-            prefix = """
-                WITH RECURSIVE below(id) AS (
-                    SELECT id FROM categories WHERE id = \(bind: categoryId)
-                    UNION
-                    SELECT c.id FROM categories c JOIN below b ON c.parent_id = b.id)
-                """
-            conditions.append("category_id IN (SELECT id FROM below)")
-        }
-        let whereClause = conditions.joined(separator: " AND ")
-        return try await database.read { db in
+            for word in (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10) {
+                let pattern = "%" + Self.escapeLike(String(word)) + "%"
+                conditions.append("parts.search_text LIKE \(bind: pattern) ESCAPE '\\'")
+            }
+            if let modelId = filter.fits {
+                // Fitted parts come straight from the fitments' primary key; only the kits that fit through
+                // their components are bound, and of those only the ones this page can hold.
+                let after = page.after.first?.uppercased() ?? ""
+                let kits = try await fittingKits(modelId, in: db).filter { $0 > after }.sorted()
+                let bound = Array(kits.prefix(Self.maxBoundSKUs))
+                var source: SQLQueryString = "SELECT f.sku FROM fitments f WHERE f.model_id = \(bind: modelId)"
+                if !bound.isEmpty {
+                    source = "\(source) UNION ALL SELECT p.sku FROM parts p WHERE p.sku IN (\(binds: bound))"
+                }
+                if let last = bound.last, bound.count < kits.count {
+                    lastBound = last
+                    conditions.append("parts.sku <= \(bind: last)")
+                }
+                conditions.append("parts.sku IN (\(source))")
+            }
+            if let categoryId = filter.categoryId {
+                prefix = """
+                    WITH RECURSIVE below(id) AS (
+                        SELECT id FROM categories WHERE id = \(bind: categoryId)
+                        UNION
+                        SELECT c.id FROM categories c JOIN below b ON c.parent_id = b.id)
+                    """
+                conditions.append("parts.category_id IN (SELECT id FROM below)")
+            }
+            let whereClause = conditions.joined(separator: " AND ")
             let rows = try await db.raw(
-                "\(prefix) SELECT * FROM parts WHERE \(whereClause) ORDER BY sku LIMIT \(bind: page.limit + 1)"
+                """
+                \(prefix) SELECT parts.*, s.superseded_by,
+                    CASE WHEN EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku) THEN 1 ELSE 0 END
+                        AS is_kit
+                FROM parts LEFT JOIN supersessions s ON s.sku = parts.sku
+                WHERE \(whereClause) ORDER BY parts.sku LIMIT \(bind: page.limit + 1)
+                """
             ).all()
-            let skus = try rows.map { try $0.decode(column: "sku", as: String.self) }
-            let components = try await loadComponents(of: skus, in: db)
-            let parts = try rows.map { row in
+            if rows.isEmpty {
+                // Only an empty answer needs to tell an unknown model or category from one with nothing in it.
+                if let modelId = filter.fits,
+                    try await db.raw("SELECT id FROM models WHERE id = \(bind: modelId)").first() == nil
+                {
+                    throw CatalogProblems.modelNotFound(modelId)
+                }
+                if let categoryId = filter.categoryId,
+                    try await db.raw("SELECT id FROM categories WHERE id = \(bind: categoryId)").first() == nil
+                {
+                    throw CatalogProblems.categoryNotFound(categoryId)
+                }
+            }
+            var kits: [String] = []
+            var superseded: [String: String] = [:]
+            for row in rows {
                 let sku = try row.decode(column: "sku", as: String.self)
-                return try Self.part(from: row, components: components[sku] ?? [])
+                if try row.decode(column: "is_kit", as: Int.self) == 1 { kits.append(sku) }
+                if let next = try row.decode(column: "superseded_by", as: String?.self) { superseded[sku] = next }
+            }
+            let components = try await loadComponents(of: kits, in: db)
+            let parts = try rows.map { row in
+                try Self.part(from: row, components: components[try row.decode(column: "sku", as: String.self)] ?? [])
             }
             var result = Page(fetched: parts, limit: page.limit) { [$0.sku] }
             if result.nextCursor == nil, let lastBound { result.nextCursor = PageRequest.cursor(after: [lastBound]) }
-            return result
+            let details = try await details(of: result.items, superseded: superseded, in: db)
+            return Page(items: details, nextCursor: result.nextCursor)
         }
     }
 
-    /// The most SKUs one fit query binds (both engines allow far more); a model fitted with more parts
-    /// than this pages through them in this many at a time, in SKU order (a page may then hold fewer
-    /// items than asked, with a cursor to go on).
+    /// The most kits one fit query binds (both engines allow far more); a model with more kits that fit
+    /// through their components pages through them in this many at a time, in SKU order (a page may then
+    /// hold fewer items than asked, with a cursor to go on).
     static let maxBoundSKUs = 5000
 
     static func escapeLike(_ text: String) -> String {

@@ -108,7 +108,9 @@ extension CatalogStore {
 
     static func part(from row: any SQLRow, components: [ComponentLine]) throws -> Part {
         let attributesText = try row.decode(column: "attributes", as: String.self)
-        let attributes = try JSONDecoder().decode([String: String].self, from: Data(attributesText.utf8))
+        let attributes =
+            attributesText == "{}"
+            ? [:] : try JSONDecoder().decode([String: String].self, from: Data(attributesText.utf8))
         return Part(
             sku: try row.decode(column: "sku", as: String.self),
             name: try row.decode(column: "name", as: String.self),
