@@ -83,6 +83,43 @@ struct CatalogImportTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func kitsOfKitsInOneBatchAreCheckedTogetherAndARecipeCanBeRewritten(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let first = try await run(
+                store, .parts,
+                """
+                sku,name,price,components
+                BOLT,Bolt,0.50,
+                NUT,Nut,0.20,
+                PAIR,Bolt and nut,0.90,BOLT;NUT
+                BOX,Box of pairs,8.00,PAIR*10
+                LOOP,Kit of itself,1.00,LOOP
+                """)
+            #expect(first.created == 4)
+            #expect(first.errors.map(\.line) == [6])
+            #expect(try await store.part("BOX")?.components == [ComponentLine(sku: "PAIR", quantity: 10)])
+            // PAIR now takes two nuts; NUT containing BOX would make a cycle through PAIR and is refused.
+            let second = try await run(
+                store, .parts,
+                """
+                sku,name,price,components
+                PAIR,Bolt and nut,0.90,BOLT;NUT*2
+                NUT,Nut,0.20,BOX
+                """)
+            #expect(second.updated == 1)
+            #expect(second.errors.map(\.line) == [3])
+            #expect(
+                try await store.part("PAIR")?.components == [
+                    ComponentLine(sku: "BOLT", quantity: 1), ComponentLine(sku: "NUT", quantity: 2),
+                ])
+            #expect(try await store.part("NUT")?.components == [])
+            #expect(
+                try await run(store, .parts, "sku,name,price,components\nPAIR,Bolt and nut,0.90,BOLT;NUT*2\n").unchanged
+                    == 1)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func badRowsAreReportedWithTheirLinesAndTheGoodOnesImported(engine: Engine) async throws {
         try await withStore(engine) { store in
             let csv = """

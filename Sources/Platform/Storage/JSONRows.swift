@@ -1,7 +1,7 @@
 import SQLKit
 
 /// Many rows bound as one JSON parameter: a bulk insert or lookup binds one text instead of thousands of
-/// values, and each engine turns it back into rows in C (`json_each` on SQLite, `jsonb_to_recordset` on
+/// values, and each engine turns it back into rows in C (`jsonb_each` on SQLite, `jsonb_to_recordset` on
 /// PostgreSQL). Thousands of binds per statement cost more in encoding and (on PostgreSQL) planning
 /// than the rows themselves.
 public struct JSONRows: Sendable {
@@ -50,7 +50,9 @@ public struct JSONRows: Sendable {
             return "jsonb_to_recordset(\(bind: text)::jsonb) AS \(unsafeRaw: alias)(\(unsafeRaw: definitions))"
         case .sqlite:
             let fields = columns.map { "json_extract(value, '$.\($0.name)') AS \($0.name)" }.joined(separator: ", ")
-            return "(SELECT \(unsafeRaw: fields) FROM json_each(\(bind: text))) AS \(unsafeRaw: alias)"
+            // `jsonb_each` hands each row over as binary JSON, which `json_extract` reads without parsing
+            // text again (with `json_each` the JSON functions were a fifth of a parts import).
+            return "(SELECT \(unsafeRaw: fields) FROM jsonb_each(\(bind: text))) AS \(unsafeRaw: alias)"
         }
     }
 

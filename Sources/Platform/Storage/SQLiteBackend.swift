@@ -31,7 +31,7 @@ final class SQLiteBackend: Sendable {
             "PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL",
             "PRAGMA wal_autocheckpoint=10000",
         ]
-        for pragma in writerPragmas + tuning {
+        for pragma in writerPragmas + tuning + ["PRAGMA cache_size=-262144"] {
             _ = try await writer.query(pragma)
         }
         var readers: [SQLiteConnection] = []

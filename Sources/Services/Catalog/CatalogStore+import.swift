@@ -76,10 +76,11 @@ extension CatalogStore {
                 }
             }
             try await upsertParts(plain, in: db)
-            // Kits one by one: each is checked against the graph as it now stands (components from this
-            // batch included).
+            // Kits are checked one by one against the graph as it now stands (this batch's parts and the
+            // kits accepted before them included), read once for the whole batch, and written together.
+            var graph = try await loadGraph(from: kits.flatMap { $0.part.components.map(\.sku) }, in: db)
+            var accepted: [(part: Part, current: Part?)] = []
             for (line, part, current) in kits {
-                let graph = try await loadGraph(from: part.components.map(\.sku), in: db)
                 do {
                     try BundleRules.check(sku: part.sku, components: part.components, graph: graph)
                 } catch let problem as Problem {
@@ -87,14 +88,13 @@ extension CatalogStore {
                     discontinued.removeAll { $0.sku == part.sku }
                     continue
                 }
-                if let current {
-                    try await save(part, replacing: current, in: db)
-                } else {
-                    try await insert(part, in: db)
-                }
+                graph[part.sku] = PartNode(
+                    sku: part.sku, name: part.name, status: part.status, components: part.components)
+                accepted.append((part, current))
                 if current == nil { outcome.created += 1 } else { outcome.updated += 1 }
                 changed.append(part)
             }
+            try await writeKits(accepted, in: db)
             for chunk in stride(from: 0, to: changed.count, by: CatalogPartsUpserted.maxParts) {
                 let parts = changed[chunk..<min(chunk + CatalogPartsUpserted.maxParts, changed.count)]
                 let event = CatalogPartsUpserted(parts: parts.map(CatalogEventMapping.upserted))
@@ -175,14 +175,18 @@ extension CatalogStore {
         var outcome = ImportBatchOutcome()
         guard !rows.isEmpty else { return outcome }
         try await database.transaction { db in
-            let skus = Array(Set(rows.map(\.fitment.sku)))
-            let modelIds = Array(Set(rows.map(\.fitment.modelId)))
+            var skus = JSONRows(columns: [("k", "TEXT")])
+            for sku in Set(rows.map(\.fitment.sku)) { skus.append([.text(sku)]) }
+            var modelIds = JSONRows(columns: [("k", "TEXT")])
+            for id in Set(rows.map(\.fitment.modelId)) { modelIds.append([.text(id)]) }
             let knownSKUs = Set(
-                try await db.raw("SELECT sku FROM parts WHERE sku IN (\(binds: skus))").all()
-                    .map { try $0.decode(column: "sku", as: String.self) })
+                try await db.raw(
+                    "SELECT p.sku FROM \(skus.source(database.engine, alias: "k")) JOIN parts p ON p.sku = k.k"
+                ).all().map { try $0.decode(column: "sku", as: String.self) })
             let knownModels = Set(
-                try await db.raw("SELECT id FROM models WHERE id IN (\(binds: modelIds))").all()
-                    .map { try $0.decode(column: "id", as: String.self) })
+                try await db.raw(
+                    "SELECT m.id FROM \(modelIds.source(database.engine, alias: "k")) JOIN models m ON m.id = k.k"
+                ).all().map { try $0.decode(column: "id", as: String.self) })
             var keys = JSONRows(columns: [("m", "TEXT"), ("s", "TEXT")])
             for (_, fitment) in rows { keys.append([.text(fitment.modelId), .text(fitment.sku)]) }
             var existing: [String: Fitment] = [:]
@@ -268,6 +272,40 @@ extension CatalogStore {
                 price_minor = excluded.price_minor, currency = excluded.currency, status = excluded.status,
                 weight_grams = excluded.weight_grams, search_text = excluded.search_text,
                 updated_at = excluded.updated_at, version = excluded.version, category_id = excluded.category_id
+            """
+        ).run()
+    }
+
+    /// Writes kits accepted by ``BundleRules``: their part rows in one statement, and the recipes that
+    /// changed (old rows deleted, new rows inserted, one statement each).
+    private func writeKits(_ kits: [(part: Part, current: Part?)], in db: any SQLDatabase) async throws {
+        guard !kits.isEmpty else { return }
+        try await upsertParts(kits.map(\.part), in: db)
+        let rewritten = kits.filter { $0.part.components != $0.current?.components }
+        guard !rewritten.isEmpty else { return }
+        var replaced = JSONRows(columns: [("k", "TEXT")])
+        for kit in rewritten where kit.current != nil { replaced.append([.text(kit.part.sku)]) }
+        if replaced.count > 0 {
+            try await db.raw(
+                """
+                DELETE FROM part_components
+                WHERE bundle_sku IN (SELECT x.k FROM \(replaced.source(database.engine, alias: "x")))
+                """
+            ).run()
+        }
+        var lines = JSONRows(columns: [("b", "TEXT"), ("c", "TEXT"), ("q", "BIGINT"), ("p", "BIGINT")])
+        for part in rewritten.map(\.part) {
+            for (position, line) in part.components.enumerated() {
+                lines.append([
+                    .text(part.sku), .text(line.sku), .integer(Int64(line.quantity)), .integer(Int64(position)),
+                ])
+            }
+        }
+        guard lines.count > 0 else { return }
+        try await db.raw(
+            """
+            INSERT INTO part_components (bundle_sku, component_sku, quantity, position)
+            SELECT v.b, v.c, v.q, v.p FROM \(lines.source(database.engine, alias: "v"))
             """
         ).run()
     }

@@ -25,8 +25,9 @@ public enum CategoryTree {
     /// name is left; 409 `catalog.category_invalid` when a name is longer than 100 characters or the path
     /// deeper than ``maxDepth`` (well-formed text the tree cannot hold).
     public static func names(_ path: String) throws(Problem) -> [String] {
-        let names = path.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }
-            .map(\.trimmed).filter { !$0.isEmpty }
+        // Split by scalars, not characters: grapheme breaking made this a seventh of a parts import.
+        let names = path.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }
+            .map { String(String.UnicodeScalarView($0)).trimmed }.filter { !$0.isEmpty }
         guard !names.isEmpty else {
             throw Problem.validation([FieldError(field: "category", message: "must be names separated by ›, / or >")])
         }

@@ -26,7 +26,7 @@ public struct Fitment: Sendable, Equatable {
         func text(_ value: String?, _ field: String, max: Int) -> String? {
             let trimmed = value?.trimmed ?? ""
             validator.check(trimmed.count <= max, field, "must be at most \(max) characters")
-            validator.check(!trimmed.contains("\u{0}"), field, "must not contain NUL")
+            validator.check(!trimmed.utf8.contains(0), field, "must not contain NUL")
             return trimmed.isEmpty ? nil : trimmed
         }
         let position = text(position, "position", max: 100)

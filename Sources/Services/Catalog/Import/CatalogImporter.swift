@@ -44,7 +44,7 @@ public struct ImportProgress: Sendable, Equatable {
 public struct CatalogImporter: Sendable {
     /// Rows per batch (one transaction): fitments are small and land in an index at random places, so
     /// larger batches write each touched page once for more rows.
-    public static func batchSize(_ kind: ImportKind) -> Int { kind == .fitments ? 5000 : 1000 }
+    public static func batchSize(_ kind: ImportKind) -> Int { kind == .fitments ? 50_000 : 1000 }
     public static let maxKeptErrors = 1000
 
     let store: CatalogStore
