@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"7.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
     ],
     targets: [
         .executableTarget(
@@ -61,7 +62,7 @@ let package = Package(
             name: "Composition",
             dependencies: [
                 "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment",
-                "Shipping", "Billing", "Sales", "Gateway",
+                "Shipping", "Billing", "Sales", "Gateway", "GraphQLGateway",
                 "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -211,6 +212,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/Services/Gateway",
+            swiftSettings: settings
+        ),
+        .target(
+            name: "GraphQLGateway",
+            dependencies: [
+                "ServiceKit", "CatalogAPI", "CustomersAPI", "OrdersAPI",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/Services/GraphQL",
             swiftSettings: settings
         ),
         .target(

@@ -1,6 +1,7 @@
 import Catalog
 import Customers
 import Foundation
+import GraphQLGateway
 import Hummingbird
 import Logging
 import Messaging
@@ -97,7 +98,18 @@ public struct EmbeddedSystem: Sendable {
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }
+        if let upstreams = graphQLUpstreams() {
+            GraphQLEndpoint(upstreams: upstreams, logger: logger).register(on: router)
+        }
         return router
+    }
+
+    /// The GraphQL API's services: their REST handlers, called in this process.
+    func graphQLUpstreams() -> GraphQLUpstreams? {
+        guard let catalog = service(CatalogService.self), let customers = service(CustomersService.self),
+            let orders = service(OrdersService.self)
+        else { return nil }
+        return GraphQLUpstreams(catalog: catalog.handler, customers: customers.handler, orders: orders.handler)
     }
 
     /// The long-running parts besides the HTTP server, in start order (the group stops them in

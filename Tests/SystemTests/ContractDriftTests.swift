@@ -4,6 +4,7 @@ import Crypto
 import CustomersAPI
 import Foundation
 import FulfillmentAPI
+import GraphQLGateway
 import InventoryAPI
 import OrdersAPI
 import SalesAPI
@@ -45,5 +46,20 @@ struct ContractDriftTests {
                 hash == Self.generatedFrom[target],
                 "\(target)/Generated is stale: run scripts/generate-api after changing its openapi.yaml")
         }
+    }
+
+    /// `Contracts/GraphQL/schema.graphql` is the schema the code builds, printed. After changing the schema,
+    /// `SPROCKET_WRITE_SCHEMA=1 swift test --filter theGraphQLSchemaFile` writes it anew.
+    @Test func theGraphQLSchemaFileIsTheSchemaTheCodeBuilds() throws {
+        let file = Self.contracts.appendingPathComponent("GraphQL/schema.graphql")
+        let printed = SprocketSchema.printed + "\n"
+        if ProcessInfo.processInfo.environment["SPROCKET_WRITE_SCHEMA"] == "1" {
+            try printed.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let committed = try String(contentsOf: file, encoding: .utf8)
+        #expect(
+            committed == printed,
+            "schema.graphql differs from the schema the code builds: run SPROCKET_WRITE_SCHEMA=1 swift test --filter theGraphQLSchemaFile"
+        )
     }
 }

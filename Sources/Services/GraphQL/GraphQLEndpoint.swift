@@ -1,0 +1,185 @@
+import Foundation
+import GraphQL
+import Hummingbird
+import Logging
+import ServiceKit
+
+/// `POST /graphql` (and `GET /graphql?query=` for queries) over the services, with the REST API's bearer
+/// token; `GET /graphql` from a browser gives a query page.
+public struct GraphQLEndpoint: Sendable {
+    let upstreams: GraphQLUpstreams
+    let limits: QueryLimits
+    let logger: Logger
+
+    public init(upstreams: GraphQLUpstreams, limits: QueryLimits = .init(), logger: Logger) {
+        self.upstreams = upstreams
+        self.limits = limits
+        self.logger = logger
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("/graphql") { request, _ in
+            let body = try await request.body.collect(upTo: limits.maxQueryBytes * 4)
+            guard let json = try? JSONDecoder().decode(GraphQLRequestBody.self, from: Data(buffer: body)) else {
+                return Self.response(
+                    .badRequest,
+                    errors: [
+                        Self.error("graphql.request_malformed", "Send {\"query\": …, \"variables\": {…}} as JSON.")
+                    ])
+            }
+            return await respond(json, method: .post)
+        }
+        router.get("/graphql") { request, _ in
+            let query = request.uri.queryParameters
+            guard let text = query["query"].map(String.init) else {
+                return Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: GraphQLPage.html)))
+            }
+            var variables: [String: Map]?
+            if let raw = query["variables"].map(String.init), !raw.isEmpty {
+                guard let decoded = try? JSONDecoder().decode([String: Map].self, from: Data(raw.utf8)) else {
+                    return Self.response(
+                        .badRequest,
+                        errors: [Self.error("graphql.request_malformed", "variables must be a JSON object.")])
+                }
+                variables = decoded
+            }
+            let body = GraphQLRequestBody(
+                query: text, variables: variables, operationName: query["operationName"].map(String.init))
+            return await respond(body, method: .get)
+        }
+    }
+
+    /// Runs one request: the limits, then the operation; a GET may only query.
+    func respond(_ request: GraphQLRequestBody, method: HTTPRequest.Method) async -> Response {
+        let (result, status, calls) = await execute(request, method: method)
+        return Self.response(status, result: result, calls: calls)
+    }
+
+    /// The result, the HTTP status to send it with, and the calls made to the services.
+    func execute(_ request: GraphQLRequestBody, method: HTTPRequest.Method) async -> (
+        GraphQLResult, HTTPResponse.Status, Int
+    ) {
+        guard let query = request.query, !query.isEmpty else {
+            return (
+                GraphQLResult(errors: [Self.error("graphql.request_malformed", "The request has no query.")]),
+                .badRequest, 0
+            )
+        }
+        guard query.utf8.count <= limits.maxQueryBytes else {
+            return (
+                GraphQLResult(errors: [
+                    Self.error("graphql.query_too_large", "A query is at most \(limits.maxQueryBytes) bytes.")
+                ]),
+                .badRequest, 0
+            )
+        }
+        let variables = request.variables ?? [:]
+        let document: Document
+        do {
+            document = try parse(source: Source(body: query, name: "GraphQL request"))
+            try limits.check(document, variables: variables)
+        } catch let problem as Problem {
+            return (GraphQLResult(errors: [Self.error(problem.code, problem.detail ?? problem.title)]), .badRequest, 0)
+        } catch let error as GraphQLError {
+            return (
+                GraphQLResult(errors: [Self.error("graphql.parse_failed", error.message, locations: error.locations)]),
+                .badRequest, 0
+            )
+        } catch {
+            return (
+                GraphQLResult(errors: [Self.error("graphql.parse_failed", "The query cannot be read.")]), .badRequest, 0
+            )
+        }
+        if method == .get, Self.isMutation(document, operationName: request.operationName) {
+            return (
+                GraphQLResult(errors: [Self.error("graphql.mutation_needs_post", "Send mutations with POST.")]),
+                .methodNotAllowed, 0
+            )
+        }
+        let resolution = Resolution(upstreams: upstreams)
+        do {
+            let result = try await graphql(
+                schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,
+                operationName: request.operationName)
+            let mapped = GraphQLResult(data: result.data, errors: result.errors.map(mapError))
+            // A query the schema refuses (nothing was executed) is a bad request; once execution began, the
+            // answer is 200 with the errors beside the data, as GraphQL over HTTP has it.
+            let refused = result.data == nil && result.errors.allSatisfy { $0.originalError == nil }
+            let status: HTTPResponse.Status = refused && !result.errors.isEmpty ? .badRequest : .ok
+            return (mapped, status, resolution.callCount)
+        } catch {
+            return (GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, resolution.callCount)
+        }
+    }
+
+    /// A resolver's error as the client sees it: a service's problem keeps its code, status and field
+    /// errors in `extensions`; anything unexpected is logged and reported without details.
+    func mapError(_ error: GraphQLError) -> GraphQLError {
+        guard let original = error.originalError else {
+            return GraphQLError(
+                message: error.message, locations: error.locations, path: error.path,
+                extensions: error.extensions.isEmpty ? ["code": "graphql.validation_failed"] : error.extensions)
+        }
+        var problem = ProblemMiddleware<AppRequestContext>.problem(for: original)
+        if let graphQL = original as? GraphQLError {
+            return GraphQLError(
+                message: graphQL.message, locations: error.locations, path: error.path,
+                extensions: ["code": "graphql.validation_failed"])
+        }
+        if problem.code == Problem.internalError.code {
+            logger.error("GraphQL resolver failed", metadata: ["error": "\(String(reflecting: type(of: original)))"])
+            problem = .internalError
+        }
+        var extensions: [String: Map] = ["code": .string(problem.code), "status": .number(Number(problem.status))]
+        if let fields = problem.errors {
+            extensions["errors"] = .array(
+                fields.map { .dictionary(["field": .string($0.field), "message": .string($0.message)]) })
+        }
+        return GraphQLError(
+            message: problem.detail ?? problem.title, locations: error.locations, path: error.path,
+            extensions: extensions)
+    }
+
+    static func isMutation(_ document: Document, operationName: String?) -> Bool {
+        document.definitions.contains { definition in
+            guard let operation = definition as? OperationDefinition else { return false }
+            guard operationName == nil || operation.name?.value == operationName else { return false }
+            return operation.operation != .query
+        }
+    }
+
+    static func error(_ code: String, _ message: String, locations: [SourceLocation] = []) -> GraphQLError {
+        GraphQLError(message: message, locations: locations, extensions: ["code": .string(code)])
+    }
+
+    static func response(_ status: HTTPResponse.Status, errors: [GraphQLError]) -> Response {
+        response(status, result: GraphQLResult(errors: errors))
+    }
+
+    /// The answer: `data`, `errors`, and in `extensions` how many calls to the services it took.
+    static func response(_ status: HTTPResponse.Status, result: GraphQLResult, calls: Int = 0) -> Response {
+        let answer = Answer(
+            data: result.data, errors: result.errors.isEmpty ? nil : result.errors,
+            extensions: ["upstreamCalls": .number(Number(calls))])
+        let body = (try? GraphQLJSONEncoder().encode(answer)) ?? Data(#"{"errors":[{"message":"internal"}]}"#.utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// A GraphQL response body.
+private struct Answer: Encodable {
+    var data: Map?
+    var errors: [GraphQLError]?
+    var extensions: [String: Map]
+}
+
+/// The JSON of a GraphQL request.
+struct GraphQLRequestBody: Decodable, Sendable {
+    var query: String?
+    var variables: [String: Map]?
+    var operationName: String?
+}

@@ -1,0 +1,106 @@
+import GraphQL
+import ServiceKit
+
+/// What one GraphQL request may ask for: a bounded text, nesting and cost, so that no query is a
+/// denial of service. Checked on the parsed document before anything is executed.
+public struct QueryLimits: Sendable {
+    /// Bytes of query text.
+    public var maxQueryBytes = 16 * 1024
+    /// Selection sets inside one another (fragments expanded).
+    public var maxDepth = 10
+    /// Fields the query may resolve at most: each field costs one, times the page sizes (`first`) of
+    /// the connections above it.
+    public var maxCost = 20_000
+    /// The largest page (`first`) of a connection.
+    public static let maxPage = 100
+    /// The page of a connection without `first`.
+    public static let defaultPage = 20
+    /// Fields that answer a connection (paged with `first`/`after`).
+    static let connections: Set<String> = ["parts", "products", "models", "orders", "users", "fitments"]
+    /// Lists that are not paged, with the items they usually hold.
+    static let listSizes = ["lines": 20, "components": 10, "history": 10, "categories": 100, "attributes": 10]
+
+    public init() {}
+
+    /// Throws a ``Problem`` (code `graphql.query_too_large`, `…too_deep`, `…too_costly`) when `document`
+    /// is over a limit; `variables` give the values of `first` passed as variables.
+    public func check(_ document: Document, variables: [String: Map]) throws {
+        var fragments: [String: FragmentDefinition] = [:]
+        for case let fragment as FragmentDefinition in document.definitions {
+            fragments[fragment.name.value] = fragment
+        }
+        for case let operation as OperationDefinition in document.definitions {
+            var walk = Walk(fragments: fragments, variables: variables)
+            try walk.visit(operation.selectionSet, depth: 1, multiplier: 1)
+            guard walk.deepest <= maxDepth else {
+                throw Self.problem(
+                    "graphql.query_too_deep", "The query nests \(walk.deepest) levels; at most \(maxDepth) are allowed."
+                )
+            }
+            guard walk.cost <= maxCost else {
+                throw Self.problem(
+                    "graphql.query_too_costly",
+                    "The query could resolve up to \(walk.cost) fields; at most \(maxCost) are allowed. Ask for smaller pages (first) or fewer nested lists."
+                )
+            }
+        }
+    }
+
+    static func problem(_ code: String, _ detail: String) -> Problem {
+        Problem(status: .badRequest, code: code, title: "Query over the limits", detail: detail)
+    }
+
+    /// Depth and cost of one operation, fragments expanded (a fragment that spreads itself is cut).
+    private struct Walk {
+        let fragments: [String: FragmentDefinition]
+        let variables: [String: Map]
+        var deepest = 0
+        var cost = 0
+        var expanding: Set<String> = []
+
+        mutating func visit(_ set: SelectionSet, depth: Int, multiplier: Int) throws {
+            deepest = max(deepest, depth)
+            guard depth <= 64, cost <= 1_000_000 else { return }  // over the limits already: stop walking
+            for selection in set.selections {
+                switch selection {
+                case let field as Field:
+                    cost += multiplier
+                    if let children = field.selectionSet {
+                        let page = pageSize(of: field)
+                        try visit(children, depth: depth + 1, multiplier: min(multiplier, 10_000_000) * page)
+                    }
+                case let spread as FragmentSpread:
+                    let name = spread.name.value
+                    guard let fragment = fragments[name], !expanding.contains(name) else { continue }
+                    expanding.insert(name)
+                    try visit(fragment.selectionSet, depth: depth, multiplier: multiplier)
+                    expanding.remove(name)
+                case let inline as InlineFragment:
+                    try visit(inline.selectionSet, depth: depth, multiplier: multiplier)
+                default:
+                    continue
+                }
+            }
+        }
+
+        /// How many items a field stands for: `first` of a connection (literal or variable; the default
+        /// page when absent), an estimate for a plain list, 1 for anything else.
+        func pageSize(of field: Field) -> Int {
+            let name = field.name.value
+            guard let first = field.arguments.first(where: { $0.name.value == "first" }) else {
+                if QueryLimits.connections.contains(name) { return QueryLimits.defaultPage }
+                return QueryLimits.listSizes[name] ?? 1
+            }
+            switch first.value {
+            case let literal as IntValue:
+                return max(1, min(Int(literal.value) ?? QueryLimits.maxPage, QueryLimits.maxPage))
+            case let variable as Variable:
+                if case .number(let number) = variables[variable.name.value] ?? .null {
+                    return max(1, min(number.intValue, QueryLimits.maxPage))
+                }
+                return QueryLimits.defaultPage
+            default: return QueryLimits.defaultPage
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ServiceKit
+import Storage
+import Testing
+import TestSupport
+
+@Suite("GraphQL API through the router, on both engines")
+struct GraphQLAPITests {
+    /// A GraphQL answer: `data`, the errors' codes, and the calls it made to the services.
+    struct Answer {
+        let status: HTTPResponse.Status
+        let object: [String: Any]
+        var data: [String: Any] { object["data"] as? [String: Any] ?? [:] }
+        var errors: [[String: Any]] { object["errors"] as? [[String: Any]] ?? [] }
+        var codes: [String] { errors.compactMap { ($0["extensions"] as? [String: Any])?["code"] as? String } }
+        var calls: Int { (object["extensions"] as? [String: Any])?["upstreamCalls"] as? Int ?? -1 }
+    }
+
+    static func graphQL(
+        _ client: any TestClientProtocol, _ query: String, _ variables: [String: Any] = [:], token: String? = nil
+    ) async throws -> Answer {
+        let response = try await client.json(.post, "/graphql", ["query": query, "variables": variables], token: token)
+        return Answer(status: response.status, object: response.object)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aStorefrontReadsPartsModelsAndWhatFits(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let kit: [String: Any] = [
+                "sku": "KIT", "name": "Brake kit", "price": ["amount": "80.00", "currency": "EUR"],
+                "components": [["sku": "PAD", "quantity": 2], ["sku": "DISC", "quantity": 1]],
+            ]
+            #expect(try await client.json(.post, "/api/v1/parts", kit, token: world.admin).status == .created)
+            let model: [String: Any] = ["id": "GOLF7", "kind": "car", "make": "Volkswagen", "model": "Golf VII"]
+            #expect(try await client.json(.post, "/api/v1/models", model, token: world.admin).status == .created)
+            for sku in ["PAD", "DISC"] {
+                let fitted = try await client.json(.put, "/api/v1/parts/\(sku)/fitments/GOLF7", [:], token: world.admin)
+                #expect(fitted.status == .ok)
+            }
+
+            let page = try await Self.graphQL(
+                client,
+                "{ parts(first: 2) { edges { cursor node { sku kind price { amount } } } pageInfo { hasNextPage endCursor } } }"
+            )
+            #expect(page.status == .ok)
+            let parts = try #require(page.data["parts"] as? [String: Any])
+            let edges = try #require(parts["edges"] as? [[String: Any]])
+            #expect(edges.compactMap { ($0["node"] as? [String: Any])?["sku"] as? String } == ["DISC", "KIT"])
+            #expect((parts["pageInfo"] as? [String: Any])?["endCursor"] as? String == "KIT")
+            let next = try await Self.graphQL(
+                client,
+                "query($after: String) { products(first: 2, after: $after) { edges { node { sku } } pageInfo { hasNextPage } } }",
+                ["after": "KIT"])
+            #expect(((next.data["products"] as? [String: Any])?["edges"] as? [[String: Any]])?.count == 1)
+
+            let kitAnswer = try await Self.graphQL(
+                client,
+                #"{ part(sku: "kit") { sku kind components { sku quantity part { name price { amount } } } } nope: part(sku: "NOPE") { sku } }"#
+            )
+            let components = try #require((kitAnswer.data["part"] as? [String: Any])?["components"] as? [[String: Any]])
+            #expect(
+                components.compactMap { ($0["part"] as? [String: Any])?["name"] as? String } == [
+                    "Part PAD", "Part DISC",
+                ])
+            #expect(kitAnswer.data["nope"] is NSNull)
+
+            let fits = try await Self.graphQL(
+                client,
+                #"{ model(id: "GOLF7") { make parts { edges { node { sku models { edges { node { model { id } } } } } } } } }"#
+            )
+            let fitting = try #require(
+                ((fits.data["model"] as? [String: Any])?["parts"] as? [String: Any])?["edges"] as? [[String: Any]])
+            #expect(fitting.compactMap { ($0["node"] as? [String: Any])?["sku"] as? String } == ["DISC", "KIT", "PAD"])
+            let models = try await Self.graphQL(
+                client, #"{ models(q: "golf") { edges { node { id kind } } } categories { path } }"#)
+            #expect(models.status == .ok)
+            #expect(models.errors.isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func customersRegisterLogInPlaceOrdersAndSeeOnlyTheirOwn(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let registered = try await Self.graphQL(
+                client,
+                #"mutation { registerUser(email: "eve@example.com", password: "correct-horse", name: "Eve") { id role } }"#
+            )
+            #expect((registered.data["registerUser"] as? [String: Any])?["role"] as? String == "customer")
+            // There is no way to ask for another role.
+            let admin = try await Self.graphQL(
+                client,
+                #"mutation { registerUser(email: "x@example.com", password: "correct-horse", name: "X", role: admin) { id } }"#
+            )
+            #expect(admin.status == .badRequest)
+            #expect(admin.codes == ["graphql.validation_failed"])
+            let wrong = try await Self.graphQL(
+                client, #"mutation { login(email: "eve@example.com", password: "not-the-password") { accessToken } }"#)
+            #expect(wrong.codes == ["auth.invalid_credentials"])
+            let login = try await Self.graphQL(
+                client,
+                #"mutation { login(email: "eve@example.com", password: "correct-horse") { accessToken tokenType } }"#)
+            let eve = try #require((login.data["login"] as? [String: Any])?["accessToken"] as? String)
+            try await system.publishPendingEvents()  // the orders service learns of the new account
+            let me = try await Self.graphQL(client, "{ me { email orders { edges { node { id } } } } }", token: eve)
+            #expect((me.data["me"] as? [String: Any])?["email"] as? String == "eve@example.com")
+            #expect(try await Self.graphQL(client, "{ me { email } }").data["me"] is NSNull)
+
+            let place = """
+                mutation($order: NewOrder!, $key: String!) {
+                  placeOrder(order: $order, idempotencyKey: $key) { id status lines { sku part { name } } total { amount } }
+                }
+                """
+            let order = OrdersAPITests.orderBody([["sku": "PAD", "quantity": 2], ["sku": "DISC", "quantity": 1]])
+            let placed = try await Self.graphQL(client, place, ["order": order, "key": "eve-1"], token: eve)
+            let placedOrder = try #require(placed.data["placeOrder"] as? [String: Any], "\(placed.object)")
+            #expect(placedOrder["status"] as? String == "pending_confirmation")
+            let id = try #require(placedOrder["id"] as? String)
+            // The same key places the order once.
+            let again = try await Self.graphQL(client, place, ["order": order, "key": "eve-1"], token: eve)
+            #expect((again.data["placeOrder"] as? [String: Any])?["id"] as? String == id)
+            let bad = try await Self.graphQL(
+                client, place, ["order": OrdersAPITests.orderBody([["sku": "PAD", "quantity": 0]]), "key": "eve-2"],
+                token: eve)
+            #expect(bad.codes == ["validation.failed"])
+            let anonymous = try await Self.graphQL(client, place, ["order": order, "key": "anon-1"])
+            #expect(anonymous.codes == ["auth.unauthenticated"])
+
+            // Another customer sees neither the order by id nor in a list; staff see it.
+            let query =
+                "query($id: String!) { order(id: $id) { id customerId history { to } } orders { edges { node { id } } } }"
+            let bob = try await Self.graphQL(client, query, ["id": id], token: world.bob)
+            #expect(bob.data["order"] is NSNull)
+            #expect(((bob.data["orders"] as? [String: Any])?["edges"] as? [[String: Any]])?.isEmpty == true)
+            let staff = try await Self.graphQL(client, query, ["id": id], token: world.staff)
+            #expect((staff.data["order"] as? [String: Any])?["id"] as? String == id)
+            let users = try await Self.graphQL(
+                client, "{ users(first: 100) { edges { node { email } } } }", token: world.bob)
+            #expect(users.codes == ["auth.forbidden"])
+
+            let cancelled = try await Self.graphQL(
+                client, #"mutation($id: String!) { cancelOrder(id: $id, reason: "changed my mind") { status } }"#,
+                ["id": id],
+                token: eve)
+            #expect((cancelled.data["cancelOrder"] as? [String: Any])?["status"] as? String == "cancelled")
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aPartOnManyLinesIsFetchedOncePerRequest(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            for key in ["a", "b", "c"] {
+                let body = OrdersAPITests.orderBody([["sku": "PAD", "quantity": 1], ["sku": "DISC", "quantity": 1]])
+                let placed = try await client.json(
+                    .post, "/api/v1/orders", body, token: world.ann, headers: [.init("Idempotency-Key")!: key])
+                #expect(placed.status == .created)
+            }
+            let answer = try await Self.graphQL(
+                client, "{ orders(first: 10) { edges { node { lines { part { name } } } } } }", token: world.ann)
+            #expect(answer.errors.isEmpty)
+            // One call for the page and one per distinct part, not one per line (six lines).
+            #expect(answer.calls == 3)
+        }
+    }
+
+    @Test func queriesOverTheLimitsAreRefusedBeforeAnythingRuns() async throws {
+        try await SystemHarness.with(.sqlite) { system, client in
+            var deep =
+                "{ parts { edges { node { components { part { components { part { components { part { components { part { sku } } } } } } } } } } } }"
+            var answer = try await Self.graphQL(client, deep)
+            #expect(answer.status == .badRequest)
+            #expect(answer.codes == ["graphql.query_too_deep"])
+            deep =
+                "{ orders(first: 100) { edges { node { lines { part { models(first: 100) { edges { node { model { id } } } } } } } } } }"
+            answer = try await Self.graphQL(client, deep)
+            #expect(answer.codes == ["graphql.query_too_costly"])
+            answer = try await Self.graphQL(
+                client, "{ parts { edges { node { sku } } } }" + String(repeating: " ", count: 20_000))
+            #expect(answer.codes == ["graphql.query_too_large"])
+            answer = try await Self.graphQL(client, "{ parts(first: 1000) { edges { node { sku } } } }")
+            #expect(answer.codes == ["validation.failed"])
+            answer = try await Self.graphQL(client, "{ parts { edges { node { sku } } ")
+            #expect(answer.codes == ["graphql.parse_failed"])
+            let fragments =
+                "fragment A on Part { sku ...B } fragment B on Part { name ...A } { parts { edges { node { ...A } } } }"
+            answer = try await Self.graphQL(client, fragments)
+            #expect(answer.status == .badRequest)  // fragments that spread each other are invalid GraphQL
+
+            let malformed = try await client.json(.post, "/graphql", "not json")
+            #expect(malformed.status == .badRequest)
+            let get = try await client.json(.get, "/graphql?query=%7Bparts%7Bedges%7Bnode%7Bsku%7D%7D%7D%7D")
+            #expect(get.status == .ok)
+            let mutation = try await client.json(
+                .get, "/graphql?query=mutation%7Blogin(email%3A%22a%40b.c%22%2Cpassword%3A%22x%22)%7BaccessToken%7D%7D")
+            #expect(mutation.status == .methodNotAllowed)
+            let page = try await client.execute(uri: "/graphql", method: .get, headers: [.accept: "text/html"])
+            #expect(page.status == .ok)
+            #expect(String(buffer: page.body).contains("<textarea"))
+            #expect(!String(buffer: page.body).contains("http"))  // no asset from elsewhere
+
+            let introspection = try await Self.graphQL(client, "{ __schema { queryType { name } types { name } } }")
+            let types = ((introspection.data["__schema"] as? [String: Any])?["types"] as? [[String: Any]])?.compactMap {
+                $0["name"] as? String
+            }
+            #expect(types?.contains("PartConnection") == true)
+        }
+    }
+}
