@@ -217,8 +217,10 @@ let package = Package(
         .target(
             name: "GraphQLGateway",
             dependencies: [
-                "ServiceKit", "CatalogAPI", "CustomersAPI", "OrdersAPI",
+                "ServiceKit", "CatalogAPI", "CustomersAPI", "OrdersAPI", "InventoryAPI", "FulfillmentAPI", "ShippingAPI",
+                "BillingAPI",
                 .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/Services/GraphQL",

@@ -87,9 +87,21 @@ public struct EmbeddedSystem: Sendable {
         services.values.lazy.compactMap { $0 as? Module }.first
     }
 
-    /// The gateway router: health, docs, and every service's API under `/api/v1`, each request checked
-    /// against its service's contract first.
+    /// The gateway router: health, docs, every service's API under `/api/v1`, each request checked
+    /// against its service's contract first, and the GraphQL API over them.
     public func router() throws -> Router<AppRequestContext> {
+        let router = try restRouter()
+        // GraphQL calls the REST routes in this process, through their middleware, as HTTP requests would.
+        let rest = try restRouter().buildResponder()
+        GraphQLEndpoint(
+            upstreams: .inProcess(logger: logger) { request, context in try await rest.respond(to: request, context: context) },
+            logger: logger
+        ).register(on: router)
+        return router
+    }
+
+    /// Health, docs and the services' REST APIs.
+    private func restRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestScopeMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
         router.add(middleware: ProblemMiddleware())
@@ -98,18 +110,7 @@ public struct EmbeddedSystem: Sendable {
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }
-        if let upstreams = graphQLUpstreams() {
-            GraphQLEndpoint(upstreams: upstreams, logger: logger).register(on: router)
-        }
         return router
-    }
-
-    /// The GraphQL API's services: their REST handlers, called in this process.
-    func graphQLUpstreams() -> GraphQLUpstreams? {
-        guard let catalog = service(CatalogService.self), let customers = service(CustomersService.self),
-            let orders = service(OrdersService.self)
-        else { return nil }
-        return GraphQLUpstreams(catalog: catalog.handler, customers: customers.handler, orders: orders.handler)
     }
 
     /// The long-running parts besides the HTTP server, in start order (the group stops them in

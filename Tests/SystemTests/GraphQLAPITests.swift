@@ -121,7 +121,7 @@ struct GraphQLAPITests {
             let id = try #require(placedOrder["id"] as? String)
             // The same key places the order once.
             let again = try await Self.graphQL(client, place, ["order": order, "key": "eve-1"], token: eve)
-            #expect((again.data["placeOrder"] as? [String: Any])?["id"] as? String == id)
+            #expect((again.data["placeOrder"] as? [String: Any])?["id"] as? String == id, "\(again.object)")
             let bad = try await Self.graphQL(
                 client, place, ["order": OrdersAPITests.orderBody([["sku": "PAD", "quantity": 0]]), "key": "eve-2"],
                 token: eve)

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The request context of every Sprocket router: Hummingbird's core storage plus the client address.
@@ -11,4 +12,15 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
     }
+
+    /// A context for a request made inside the process on behalf of a client at `remoteAddress` (the
+    /// GraphQL API calling the REST routes).
+    public init(inProcess logger: Logger, remoteAddress: SocketAddress?) {
+        self.coreContext = .init(source: InProcessSource(logger: logger))
+        self.remoteAddress = remoteAddress
+    }
+}
+
+private struct InProcessSource: RequestContextSource {
+    let logger: Logger
 }

@@ -23,11 +23,6 @@ public struct CatalogService: ServiceModule {
         self.logger = context.logger
     }
 
-    /// The REST handler, for callers in the same process (the GraphQL API).
-    package var handler: any CatalogAPI.APIProtocol {
-        CatalogHandler(store: store, authenticator: authenticator, logger: logger)
-    }
-
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
             try CatalogHandler(store: store, authenticator: authenticator, logger: logger).registerHandlers(

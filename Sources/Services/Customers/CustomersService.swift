@@ -34,11 +34,6 @@ public struct CustomersService: ServiceModule {
         try await identity.prepareKeys()
     }
 
-    /// The REST handler, for callers in the same process (the GraphQL API).
-    package var handler: any CustomersAPI.APIProtocol {
-        CustomersHandler(identity: identity, authenticator: authenticator)
-    }
-
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         try Self.mount(
             on: router, database: identity.store.database, authenticator: authenticator,

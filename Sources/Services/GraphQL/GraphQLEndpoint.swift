@@ -1,5 +1,6 @@
 import Foundation
 import GraphQL
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceKit
@@ -17,8 +18,8 @@ public struct GraphQLEndpoint: Sendable {
         self.logger = logger
     }
 
-    public func register<Context: RequestContext>(on router: Router<Context>) {
-        router.post("/graphql") { request, _ in
+    public func register(on router: Router<AppRequestContext>) {
+        router.post("/graphql") { request, context in
             let body = try await request.body.collect(upTo: limits.maxQueryBytes * 4)
             guard let json = try? JSONDecoder().decode(GraphQLRequestBody.self, from: Data(buffer: body)) else {
                 return Self.response(
@@ -27,9 +28,9 @@ public struct GraphQLEndpoint: Sendable {
                         Self.error("graphql.request_malformed", "Send {\"query\": …, \"variables\": {…}} as JSON.")
                     ])
             }
-            return await respond(json, method: .post)
+            return await respond(json, method: .post, request: request, context: context)
         }
-        router.get("/graphql") { request, _ in
+        router.get("/graphql") { request, context in
             let query = request.uri.queryParameters
             guard let text = query["query"].map(String.init) else {
                 return Response(
@@ -47,18 +48,27 @@ public struct GraphQLEndpoint: Sendable {
             }
             let body = GraphQLRequestBody(
                 query: text, variables: variables, operationName: query["operationName"].map(String.init))
-            return await respond(body, method: .get)
+            return await respond(body, method: .get, request: request, context: context)
         }
     }
 
-    /// Runs one request: the limits, then the operation; a GET may only query.
-    func respond(_ request: GraphQLRequestBody, method: HTTPRequest.Method) async -> Response {
-        let (result, status, calls) = await execute(request, method: method)
+    /// Runs one request: the limits, then the operation; a GET may only query. The services are called
+    /// with the request's credentials, request id and client address.
+    func respond(
+        _ body: GraphQLRequestBody, method: HTTPRequest.Method, request: Request, context: AppRequestContext
+    ) async -> Response {
+        var headers = HTTPFields()
+        for name in [HTTPField.Name.authorization, .forwardedFor, HTTPField.Name("traceparent")!] {
+            if let value = request.headers[name] { headers[name] = value }
+        }
+        if let id = RequestScope.current?.requestID { headers[.requestID] = id }
+        let clients = ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers)
+        let (result, status, calls) = await execute(body, method: method, clients: clients)
         return Self.response(status, result: result, calls: calls)
     }
 
     /// The result, the HTTP status to send it with, and the calls made to the services.
-    func execute(_ request: GraphQLRequestBody, method: HTTPRequest.Method) async -> (
+    func execute(_ request: GraphQLRequestBody, method: HTTPRequest.Method, clients: ServiceClients) async -> (
         GraphQLResult, HTTPResponse.Status, Int
     ) {
         guard let query = request.query, !query.isEmpty else {
@@ -98,7 +108,7 @@ public struct GraphQLEndpoint: Sendable {
                 .methodNotAllowed, 0
             )
         }
-        let resolution = Resolution(upstreams: upstreams)
+        let resolution = Resolution(upstreams: clients)
         do {
             let result = try await graphql(
                 schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,

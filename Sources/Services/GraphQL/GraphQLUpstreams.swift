@@ -1,57 +1,111 @@
+import BillingAPI
 import CatalogAPI
 import CustomersAPI
+import Foundation
+import Hummingbird
+import Logging
+import FulfillmentAPI
+import HTTPTypes
+import InventoryAPI
+import NIOCore
+import OpenAPIRuntime
 import OrdersAPI
 import ServiceKit
+import ShippingAPI
 import Synchronization
 
-/// The services the GraphQL API reads and writes, through their generated OpenAPI `APIProtocol`s: in
-/// one process the services' own handlers, so authorization, validation and idempotency are the REST
-/// API's.
+/// How the GraphQL API reaches the services: their generated OpenAPI clients, over a transport made for
+/// each request (to this process's REST routes, or over HTTP to the services), so authorization,
+/// validation and idempotency are the REST API's in both modes.
 public struct GraphQLUpstreams: Sendable {
-    package var catalog: any CatalogAPI.APIProtocol
-    package var customers: any CustomersAPI.APIProtocol
-    package var orders: any OrdersAPI.APIProtocol
+    /// The transport for one request, made with the client's address.
+    let transport: @Sendable (_ remoteAddress: SocketAddress?) -> any ClientTransport
+    /// The base URL of a service's API (`/api/v1` in this process).
+    let serverURL: @Sendable (_ service: String) -> URL
 
-    package init(
-        catalog: any CatalogAPI.APIProtocol, customers: any CustomersAPI.APIProtocol,
-        orders: any OrdersAPI.APIProtocol
+    public init(
+        transport: @escaping @Sendable (_ remoteAddress: SocketAddress?) -> any ClientTransport,
+        serverURL: @escaping @Sendable (_ service: String) -> URL
     ) {
-        self.catalog = catalog
-        self.customers = customers
-        self.orders = orders
+        self.transport = transport
+        self.serverURL = serverURL
+    }
+
+    /// The services in this process: requests go to `responder` (the REST router) as HTTP requests would.
+    public static func inProcess(
+        logger: Logger, responder: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
+    ) -> GraphQLUpstreams {
+        GraphQLUpstreams(
+            transport: { InProcessTransport(responder: responder, remoteAddress: $0, logger: logger) },
+            serverURL: { _ in URL(string: "/api/v1")! })
     }
 }
 
-/// What the resolvers of one request share: the services, the parts already looked up (each SKU once
-/// per request, however often it appears), and a count of the calls made to the services.
+/// One request's clients of the services.
+struct ServiceClients: Sendable {
+    let catalog: any CatalogAPI.APIProtocol
+    let customers: any CustomersAPI.APIProtocol
+    let orders: any OrdersAPI.APIProtocol
+    let inventory: any InventoryAPI.APIProtocol
+    let fulfillment: any FulfillmentAPI.APIProtocol
+    let shipping: any ShippingAPI.APIProtocol
+    let billing: any BillingAPI.APIProtocol
+
+    init(_ upstreams: GraphQLUpstreams, remoteAddress: SocketAddress?, headers: HTTPFields) {
+        let transport = upstreams.transport(remoteAddress)
+        let middlewares: [any ClientMiddleware] = [ForwardingMiddleware(headers: headers)]
+        func url(_ service: String) -> URL { upstreams.serverURL(service) }
+        catalog = CatalogAPI.Client(
+            serverURL: url("catalog"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+        customers = CustomersAPI.Client(
+            serverURL: url("customers"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+        orders = OrdersAPI.Client(
+            serverURL: url("orders"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+        inventory = InventoryAPI.Client(
+            serverURL: url("inventory"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+        fulfillment = FulfillmentAPI.Client(
+            serverURL: url("fulfillment"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+        shipping = ShippingAPI.Client(
+            serverURL: url("shipping"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+        billing = BillingAPI.Client(
+            serverURL: url("billing"), configuration: .sprocket, transport: transport, middlewares: middlewares)
+    }
+}
+
+/// What the resolvers of one request share: the services' clients, the parts and stock already looked
+/// up (each SKU once per request, however often it appears), and a count of the calls made.
 final class Resolution: Sendable {
-    let upstreams: GraphQLUpstreams
+    let upstreams: ServiceClients
     private let calls = Atomic<Int>(0)
     private let parts = Mutex<[String: Task<JSONNode?, any Error>]>([:])
 
-    init(upstreams: GraphQLUpstreams) {
+    init(upstreams: ServiceClients) {
         self.upstreams = upstreams
     }
 
     /// Calls made to the services so far.
     var callCount: Int { calls.load(ordering: .relaxed) }
 
-    /// Runs one call to a service, counted.
+    /// Runs one call to a service, counted; a service's problem is thrown as the ``Problem`` itself.
     func call<Value>(_ body: () async throws -> Value) async throws -> Value {
         calls.add(1, ordering: .relaxed)
-        return try await body()
+        do {
+            return try await body()
+        } catch let error as ClientError {
+            throw (error.underlyingError as? Problem) ?? error
+        }
     }
 
     /// Part `sku`, or `nil` when there is none; fetched once per request.
     func part(_ sku: String) async throws -> JSONNode? {
         let task = parts.withLock { cache in
             if let known = cache[sku] { return known }
-            let upstreams = self.upstreams
             let task = Task<JSONNode?, any Error> {
-                self.calls.add(1, ordering: .relaxed)
                 do {
-                    return try JSONNode.from(
-                        try await upstreams.catalog.getPart(.init(path: .init(sku: sku))).ok.body.json)
+                    let output = try await self.call {
+                        try await self.upstreams.catalog.getPart(.init(path: .init(sku: sku)))
+                    }
+                    return try JSONNode.from(try output.ok.body.json)
                 } catch let problem as Problem where problem.status == 404 {
                     return nil
                 }

@@ -59,9 +59,6 @@ public struct OrdersService: ServiceModule {
 
     public var consumers: [EventConsumer] { [consumer] }
 
-    /// The REST handler, for callers in the same process (the GraphQL API).
-    package var handler: any OrdersAPI.APIProtocol { OrdersHandler(store: store, authenticator: authenticator) }
-
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
             try OrdersHandler(store: store, authenticator: authenticator).registerHandlers(
