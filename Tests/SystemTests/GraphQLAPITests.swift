@@ -150,6 +150,82 @@ struct GraphQLAPITests {
     }
 
     @Test(arguments: Engine.allCases)
+    func staffPackShipAndTakePaymentAndTheOrderShowsItAll(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let placed = try await client.json(
+                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 2]]), token: world.ann)
+            let orderId = try #require(placed.object["id"] as? String)
+            try await system.publishPendingEvents()  // confirmed: a packing slip and an invoice
+
+            let storefront = """
+                query($id: String!) { order(id: $id) {
+                  status lines { sku part { name availability { available warehouses { warehouse onHand reserved } } } }
+                  packingSlips { id status lines { sku bin } } shipments { carrier trackingNumber status tracking { status } }
+                  invoices { id number status balance { amount currency } payments { amount { amount } } } } }
+                """
+            let staffView = try await Self.graphQL(client, storefront, ["id": orderId], token: world.staff)
+            #expect(staffView.errors.isEmpty, "\(staffView.object)")
+            let order = try #require(staffView.data["order"] as? [String: Any])
+            #expect(order["status"] as? String == "sent_to_warehouse")
+            let line = try #require((order["lines"] as? [[String: Any]])?.first?["part"] as? [String: Any])
+            let stock = try #require(line["availability"] as? [String: Any])
+            #expect(stock["available"] as? Int == 98)
+            #expect((stock["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 2)
+            let slipId = try #require((order["packingSlips"] as? [[String: Any]])?.first?["id"] as? String)
+            let invoice = try #require((order["invoices"] as? [[String: Any]])?.first)
+            let invoiceId = try #require(invoice["id"] as? String)
+            let balance = try #require((invoice["balance"] as? [String: Any])?["amount"] as? String)
+
+            // The customer sees the order, its shipments and invoices, but not the warehouse's slips or stock.
+            let customerView = try await Self.graphQL(client, storefront, ["id": orderId], token: world.ann)
+            #expect(customerView.status == .ok)
+            #expect(customerView.codes.contains("auth.forbidden"))
+            let customerOrder = try #require(customerView.data["order"] as? [String: Any], "\(customerView.object)")
+            #expect(customerOrder["status"] as? String == "sent_to_warehouse")
+            #expect(customerOrder["packingSlips"] is NSNull)
+            #expect((customerOrder["invoices"] as? [[String: Any]])?.count == 1)
+
+            let pack = try await Self.graphQL(
+                client, "mutation($id: String!) { packSlip(id: $id) { status } }", ["id": slipId], token: world.staff)
+            #expect((pack.data["packSlip"] as? [String: Any])?["status"] as? String == "packed")
+            let refused = try await Self.graphQL(
+                client, "mutation($id: String!) { packSlip(id: $id) { status } }", ["id": slipId], token: world.ann)
+            #expect(refused.codes == ["auth.forbidden"])
+            try await system.publishPendingEvents()  // shipping learns the slip is packed
+            let ship = """
+                mutation($slip: String!) {
+                  ship(packingSlipId: $slip, carrier: "DHL", trackingNumber: "JJD000123", idempotencyKey: "ship-1") { status carrier }
+                }
+                """
+            let shipped = try await Self.graphQL(client, ship, ["slip": slipId], token: world.staff)
+            #expect((shipped.data["ship"] as? [String: Any])?["status"] as? String == "shipped", "\(shipped.object)")
+            // The same key ships once: the retry gets the first answer.
+            let retried = try await Self.graphQL(client, ship, ["slip": slipId], token: world.staff)
+            #expect((retried.data["ship"] as? [String: Any])?["carrier"] as? String == "DHL")
+
+            let pay = """
+                mutation($invoice: String!, $amount: String!) {
+                  recordPayment(invoiceId: $invoice, idempotencyKey: "pay-1",
+                    payment: {amount: $amount, currency: "EUR", method: bank_transfer, reference: "SEPA 42"}) {
+                    status balance { amount } payments { reference } }
+                }
+                """
+            let paid = try await Self.graphQL(client, pay, ["invoice": invoiceId, "amount": balance], token: world.staff)
+            let paidInvoice = try #require(paid.data["recordPayment"] as? [String: Any], "\(paid.object)")
+            #expect(paidInvoice["status"] as? String == "paid")
+            let again = try await Self.graphQL(client, pay, ["invoice": invoiceId, "amount": balance], token: world.staff)
+            #expect(((again.data["recordPayment"] as? [String: Any])?["payments"] as? [[String: Any]])?.count == 1)
+
+            try await system.publishPendingEvents()
+            let after = try await Self.graphQL(client, storefront, ["id": orderId], token: world.staff)
+            let final = try #require(after.data["order"] as? [String: Any])
+            #expect(final["status"] as? String == "shipped")
+            #expect((final["shipments"] as? [[String: Any]])?.first?["trackingNumber"] as? String == "JJD000123")
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func aPartOnManyLinesIsFetchedOncePerRequest(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)

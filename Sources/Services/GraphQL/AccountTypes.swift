@@ -17,18 +17,9 @@ struct AccountTypes {
         "OrderStatus",
         ["pending_confirmation", "confirmed", "sent_to_warehouse", "shipped", "in_transit", "delivered", "cancelled"])
 
-    init(catalog: CatalogTypes) throws {
+    init(catalog: CatalogTypes, delivery: DeliveryTypes) throws {
         typealias S = SchemaParts
-        let address = try GraphQLObjectType(
-            name: "Address",
-            fields: [
-                "firstName": S.member(S.required(GraphQLString)), "lastName": S.member(S.required(GraphQLString)),
-                "company": S.member(GraphQLString), "email": S.member(GraphQLString), "phone": S.member(GraphQLString),
-                "line1": S.member(S.required(GraphQLString)), "line2": S.member(GraphQLString),
-                "line3": S.member(GraphQLString), "city": S.member(S.required(GraphQLString)),
-                "region": S.member(GraphQLString), "postalCode": S.member(S.required(GraphQLString)),
-                "country": S.member(S.required(GraphQLString), "ISO 3166-1 alpha-2."),
-            ])
+        let address = S.address
         let line = try GraphQLObjectType(
             name: "OrderLine",
             fields: [
@@ -59,6 +50,25 @@ struct AccountTypes {
                 "total": S.member(S.required(S.money)), "currency": S.member(S.required(GraphQLString)),
                 "createdAt": S.member(S.required(S.dateTime)), "updatedAt": S.member(S.required(S.dateTime)),
                 "version": S.member(S.required(GraphQLInt)),
+                "packingSlips": S.field(
+                    GraphQLList(GraphQLNonNull(delivery.packingSlip)), "Its packing slips (staff and admin; null for others)."
+                ) {
+                    source, _, resolution in
+                    guard let id = (source as? JSONNode)?.string("id") else { return nil }
+                    return try await DeliveryTypes.slips(of: id, resolution)
+                },
+                "shipments": S.field(GraphQLList(GraphQLNonNull(delivery.shipment)), "Its shipments with their tracking.") {
+                    source, _, resolution in
+                    guard let id = (source as? JSONNode)?.string("id") else { return nil }
+                    return try await DeliveryTypes.shipments(of: id, resolution)
+                },
+                "invoices": S.field(
+                    GraphQLList(GraphQLNonNull(delivery.invoice)), "Its invoices with payments and credit notes."
+                ) {
+                    source, _, resolution in
+                    guard let id = (source as? JSONNode)?.string("id") else { return nil }
+                    return try await DeliveryTypes.invoices(of: id, resolution)
+                },
                 "history": S.field(S.list(historyEntry), "Every status change, oldest first.") {
                     source, _, resolution in
                     guard let id = (source as? JSONNode)?.string("id") else { return nil }

@@ -15,7 +15,7 @@ struct CatalogTypes {
     static let partKind = SchemaParts.enumeration("PartKind", ["part", "bundle"], "A plain part, or a kit of parts.")
     static let modelKind = SchemaParts.enumeration("ModelKind", ["car", "truck", "appliance"])
 
-    init() throws {
+    init(delivery: DeliveryTypes) throws {
         typealias S = SchemaParts
         let part = try GraphQLObjectType(name: "Part", description: "A part or a kit (`kind: bundle`).", fields: [:])
         let model = try GraphQLObjectType(name: "Model", description: "A car, truck or appliance model.", fields: [:])
@@ -70,6 +70,12 @@ struct CatalogTypes {
                 "current": S.member(GraphQLString, "The part to sell instead: the newest active one of its chain."),
                 "createdAt": S.member(S.required(S.dateTime)), "updatedAt": S.member(S.required(S.dateTime)),
                 "version": S.member(S.required(GraphQLInt)),
+                "availability": S.field(
+                    delivery.availability, "Stock: what can be ordered now (per warehouse for staff and admin)."
+                ) { source, _, resolution in
+                    guard let sku = (source as? JSONNode)?.string("sku") else { return nil }
+                    return try await resolution.availability(sku)
+                },
                 "models": S.field(
                     S.required(fitmentConnection), "The models this part fits.", args: S.pageArguments
                 ) { source, args, resolution in

@@ -77,7 +77,8 @@ struct ServiceClients: Sendable {
 final class Resolution: Sendable {
     let upstreams: ServiceClients
     private let calls = Atomic<Int>(0)
-    private let parts = Mutex<[String: Task<JSONNode?, any Error>]>([:])
+    /// Lookups by key (`part SKU`, `stock SKU`), each made once.
+    private let fetched = Mutex<[String: Task<JSONNode?, any Error>]>([:])
 
     init(upstreams: ServiceClients) {
         self.upstreams = upstreams
@@ -98,19 +99,33 @@ final class Resolution: Sendable {
 
     /// Part `sku`, or `nil` when there is none; fetched once per request.
     func part(_ sku: String) async throws -> JSONNode? {
-        let task = parts.withLock { cache in
-            if let known = cache[sku] { return known }
+        try await once("part \(sku)") {
+            try JSONNode.from(try await self.upstreams.catalog.getPart(.init(path: .init(sku: sku))).ok.body.json)
+        }
+    }
+
+    /// The stock of `sku`, or `nil` for an unknown part; fetched once per request.
+    func availability(_ sku: String) async throws -> JSONNode? {
+        try await once("stock \(sku)") {
+            try JSONNode.from(
+                try await self.upstreams.inventory.getAvailability(.init(path: .init(sku: sku))).ok.body.json)
+        }
+    }
+
+    /// `fetch` run once per key and request (a 404 is `nil`), shared by every field that asks.
+    private func once(
+        _ key: String, _ fetch: @escaping @Sendable () async throws -> JSONNode
+    ) async throws -> JSONNode? {
+        let task = fetched.withLock { tasks in
+            if let known = tasks[key] { return known }
             let task = Task<JSONNode?, any Error> {
                 do {
-                    let output = try await self.call {
-                        try await self.upstreams.catalog.getPart(.init(path: .init(sku: sku)))
-                    }
-                    return try JSONNode.from(try output.ok.body.json)
+                    return try await self.call(fetch)
                 } catch let problem as Problem where problem.status == 404 {
                     return nil
                 }
             }
-            cache[sku] = task
+            tasks[key] = task
             return task
         }
         return try await task.value

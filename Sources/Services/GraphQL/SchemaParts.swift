@@ -50,6 +50,18 @@ enum SchemaParts {
             "currency": member(required(GraphQLString), "ISO 4217, e.g. EUR."),
         ])
 
+    /// A postal address, as the REST APIs write it.
+    static let address = try! GraphQLObjectType(
+        name: "Address",
+        fields: [
+            "firstName": member(required(GraphQLString)), "lastName": member(required(GraphQLString)),
+            "company": member(GraphQLString), "email": member(GraphQLString), "phone": member(GraphQLString),
+            "line1": member(required(GraphQLString)), "line2": member(GraphQLString),
+            "line3": member(GraphQLString), "city": member(required(GraphQLString)),
+            "region": member(GraphQLString), "postalCode": member(required(GraphQLString)),
+            "country": member(required(GraphQLString), "ISO 3166-1 alpha-2."),
+        ])
+
     static let pageInfo = try! GraphQLObjectType(
         name: "PageInfo",
         fields: [

@@ -1,6 +1,9 @@
 import CatalogAPI
 import CustomersAPI
+import BillingAPI
 import GraphQL
+import OrderedCollections
+import ShippingAPI
 import OrdersAPI
 import ServiceKit
 
@@ -17,8 +20,9 @@ public enum SprocketSchema {
 
     static func make() throws -> GraphQLSchema {
         typealias S = SchemaParts
-        let catalog = try CatalogTypes()
-        let accounts = try AccountTypes(catalog: catalog)
+        let delivery = try DeliveryTypes()
+        let catalog = try CatalogTypes(delivery: delivery)
+        let accounts = try AccountTypes(catalog: catalog, delivery: delivery)
         let partArguments = S.paged([
             "q": GraphQLArgument(
                 type: GraphQLString, description: "Words that must all appear in SKU, name or description."),
@@ -196,6 +200,56 @@ public enum SprocketSchema {
                         )
                     }
                     return try JSONNode.from(try output.ok.body.json)
+                },
+                "packSlip": S.field(
+                    S.required(delivery.packingSlip), "Marks an open packing slip packed (staff, admin).",
+                    args: ["id": GraphQLArgument(type: S.required(GraphQLString))]
+                ) { _, args, resolution in
+                    let output = try await resolution.call {
+                        try await resolution.upstreams.fulfillment.packPackingSlip(.init(path: .init(id: args["id"].text ?? "")))
+                    }
+                    return try JSONNode.from(try output.ok.body.json)
+                },
+                "ship": S.field(
+                    S.required(delivery.shipment), "Hands a packed slip to a carrier (staff, admin).",
+                    args: [
+                        "packingSlipId": GraphQLArgument(type: S.required(GraphQLString)),
+                        "carrier": GraphQLArgument(type: S.required(GraphQLString)),
+                        "trackingNumber": GraphQLArgument(type: S.required(GraphQLString)),
+                        "idempotencyKey": GraphQLArgument(type: GraphQLString),
+                    ]
+                ) { _, args, resolution in
+                    let shipment = try JSONNode.decode(ShippingAPI.Components.Schemas.NewShipment.self, from: args)
+                    let output = try await resolution.call {
+                        try await resolution.upstreams.shipping.createShipment(
+                            .init(headers: .init(idempotencyKey: args["idempotencyKey"].text), body: .json(shipment)))
+                    }
+                    return try JSONNode.from(try output.created.body.json)
+                },
+                "recordPayment": S.field(
+                    S.required(delivery.invoice), "Records a payment against an invoice (staff, admin).",
+                    args: [
+                        "invoiceId": GraphQLArgument(type: S.required(GraphQLString)),
+                        "payment": GraphQLArgument(type: S.required(delivery.paymentInput)),
+                        "idempotencyKey": GraphQLArgument(
+                            type: GraphQLString, description: "The same key records the payment once."),
+                    ]
+                ) { _, args, resolution in
+                    let input = args["payment"]
+                    var body: [String: Map] = [
+                        "amount": ["amount": input["amount"], "currency": input["currency"]],
+                        "method": input["method"], "reference": input["reference"],
+                    ]
+                    if let at = input["at"].text { body["at"] = .string(at) }
+                    let payment = try JSONNode.decode(
+                        BillingAPI.Components.Schemas.NewPayment.self, from: .dictionary(OrderedDictionary(uniqueKeysWithValues: body.sorted { $0.key < $1.key })))
+                    let output = try await resolution.call {
+                        try await resolution.upstreams.billing.recordPayment(
+                            .init(
+                                path: .init(id: args["invoiceId"].text ?? ""),
+                                headers: .init(idempotencyKey: args["idempotencyKey"].text), body: .json(payment)))
+                    }
+                    return try JSONNode.from(try output.created.body.json)
                 },
             ])
         return try GraphQLSchema(query: query, mutation: mutation)
