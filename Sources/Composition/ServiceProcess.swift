@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import GraphQLGateway
 import Gateway
 import Hummingbird
 import Logging
@@ -148,7 +149,21 @@ public struct ServiceProcess {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502
         clientConfiguration.timeout.connect = .seconds(2)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        GatewayProxy(routes: routes, client: client).register(on: router)
+        let proxy = GatewayProxy(routes: routes, client: client)
+        proxy.register(on: router)
+        // GraphQL calls the services through the same proxy, as HTTP requests to the gateway would go.
+        let upstreamRouter = Router(context: AppRequestContext.self)
+        upstreamRouter.add(
+            middleware: RequestScopeMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
+        upstreamRouter.add(middleware: ProblemMiddleware())
+        proxy.register(on: upstreamRouter)
+        let upstream = upstreamRouter.buildResponder()
+        GraphQLEndpoint(
+            upstreams: .inProcess(logger: logger) { request, context in
+                try await upstream.respond(to: request, context: context)
+            },
+            logger: logger
+        ).register(on: router)
         return ServiceProcess(
             role: .gateway, router: router,
             services: [ClosingService("http client") { try? await client.shutdown() }], start: {},

@@ -83,7 +83,9 @@ struct DistributedFlowTests {
             let fits = try await HTTP.send(.GET, "\(gateway)/api/v1/models/E2E-GOLF/parts")
             #expect((fits.object["items"] as? [[String: Any]])?.compactMap { $0["sku"] as? String } == ["E2E-PAD"])
             var csv = "sku,name,description,price\n"
-            for index in 0..<12_000 { csv += "E2E-BULK-\(index),Bulk part \(index),\(String(repeating: "x", count: 80)),1.00\n" }
+            for index in 0..<12_000 {
+                csv += "E2E-BULK-\(index),Bulk part \(index),\(String(repeating: "x", count: 80)),1.00\n"
+            }
             #expect(csv.utf8.count > 1 << 20)
             let upload = try await HTTP.send(
                 .POST, "\(gateway)/api/v1/imports?kind=parts", json: csv, token: admin, contentType: "text/csv")
@@ -100,7 +102,8 @@ struct DistributedFlowTests {
 
             // Stock in a warehouse (inventory is its own process and database).
             let warehouse = #"{"code":"BER","name":"Berlin","country":"DE"}"#
-            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/warehouses", json: warehouse, token: admin).status == 201)
+            #expect(
+                try await HTTP.send(.POST, "\(gateway)/api/v1/warehouses", json: warehouse, token: admin).status == 201)
             for sku in ["E2E-PAD", "E2E-DISC"] {
                 let stock = try await HTTP.send(
                     .PUT, "\(gateway)/api/v1/warehouses/BER/stock/\(sku)", json: #"{"onHand":100,"bin":"A-01"}"#,
@@ -141,6 +144,30 @@ struct DistributedFlowTests {
             }
             #expect((invoices.items.first?["gross"] as? [String: String])?["amount"] == "94.96")
 
+            // GraphQL at the gateway: one query for the order with its parts, stock, slips and invoices,
+            // resolved through the services' processes with the caller's token.
+            let storefront =
+                #"{"query":"query($id: String!) { order(id: $id) { status lines { part { name availability { available } } } packingSlips { status } invoices { gross { amount } } } me { email } }","variables":{"id":"\#(id)"}}"#
+            let graph = try await HTTP.send(.POST, "\(gateway)/graphql", json: storefront, token: staff)
+            #expect(graph.status == 200)
+            let graphOrder = (graph.object["data"] as? [String: Any])?["order"] as? [String: Any]
+            #expect(graphOrder?["status"] as? String == "sent_to_warehouse", "\(graph.object)")
+            let graphPart = ((graphOrder?["lines"] as? [[String: Any]])?.first?["part"] as? [String: Any])
+            #expect(graphPart?["name"] as? String == "Brake pad")
+            #expect((graphPart?["availability"] as? [String: Any])?["available"] as? Int == 98)
+            #expect((graphOrder?["packingSlips"] as? [[String: Any]])?.count == 1)
+            #expect(
+                ((graphOrder?["invoices"] as? [[String: Any]])?.first?["gross"] as? [String: Any])?["amount"] as? String
+                    == "94.96")
+            #expect(
+                ((graph.object["data"] as? [String: Any])?["me"] as? [String: Any])?["email"] as? String
+                    == "staff@e2e.test")
+            let others = try await HTTP.send(
+                .POST, "\(gateway)/graphql", json: storefront, token: try await HTTP.token(gateway, "admin@e2e.test"))
+            #expect(((others.object["data"] as? [String: Any])?["order"] as? [String: Any])?["status"] != nil)
+            let anonymous = try await HTTP.send(.POST, "\(gateway)/graphql", json: storefront)
+            #expect(((anonymous.object["data"] as? [String: Any])?["order"]) is NSNull)
+
             // Sales (its own process) counted the order from the events.
             var sold = try await HTTP.send(.GET, "\(gateway)/api/v1/sales/sold-items", token: staff)
             for _ in 0..<300 where sold.items.isEmpty {
@@ -153,7 +180,9 @@ struct DistributedFlowTests {
             // Staff packs and ships the slip (shipping, its own process, learned the packing over NATS), the
             // carrier reports; the order follows to delivered and inventory takes the parts off on hand.
             let slipId = try #require(slips.items.first?["id"] as? String)
-            #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/packing-slips/\(slipId)/pack", token: staff).status == 200)
+            #expect(
+                try await HTTP.send(.POST, "\(gateway)/api/v1/packing-slips/\(slipId)/pack", token: staff).status == 200
+            )
             let shipmentBody = #"{"packingSlipId":"\#(slipId)","carrier":"DHL","trackingNumber":"E2E-1"}"#
             var shipped = try await HTTP.send(.POST, "\(gateway)/api/v1/shipments", json: shipmentBody, token: staff)
             for _ in 0..<300 where shipped.object["code"] as? String == "shipping.slip_not_packed" {
@@ -162,7 +191,9 @@ struct DistributedFlowTests {
             }
             #expect(shipped.status == 201)
             let shipmentId = try #require(shipped.object["id"] as? String)
-            #expect(try await Self.waitForStatus(gateway, id, "shipped", token: ann).object["status"] as? String == "shipped")
+            #expect(
+                try await Self.waitForStatus(gateway, id, "shipped", token: ann).object["status"] as? String
+                    == "shipped")
             for status in ["in_transit", "delivered"] {
                 let tracked = try await HTTP.send(
                     .POST, "\(gateway)/api/v1/shipments/\(shipmentId)/tracking-events",
@@ -170,7 +201,8 @@ struct DistributedFlowTests {
                 #expect(tracked.status == 201)
             }
             #expect(
-                try await Self.waitForStatus(gateway, id, "delivered", token: ann).object["status"] as? String == "delivered")
+                try await Self.waitForStatus(gateway, id, "delivered", token: ann).object["status"] as? String
+                    == "delivered")
             let mineShipped = try await HTTP.send(.GET, "\(gateway)/api/v1/shipments?orderId=\(id)", token: ann)
             #expect((mineShipped.items.first?["tracking"] as? [[String: Any]])?.count == 3)
             let afterShipping = try await HTTP.send(.GET, "\(gateway)/api/v1/stock/E2E-PAD", token: staff)
@@ -180,11 +212,13 @@ struct DistributedFlowTests {
 
             // Inventory goes away for a while: orders wait in pending_confirmation, then confirm.
             cluster.stop("inventory")
-            let (waiting, createdWaiting) = try await Self.placeEventually(gateway, Self.order("E2E-PAD", 1), token: ann)
+            let (waiting, createdWaiting) = try await Self.placeEventually(
+                gateway, Self.order("E2E-PAD", 1), token: ann)
             let waitingID = try #require(waiting.object["id"] as? String)
             try await Task.sleep(for: .milliseconds(500))
             #expect(
-                try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(waitingID)", token: ann).object["status"] as? String
+                try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(waitingID)", token: ann).object["status"]
+                    as? String
                     == "pending_confirmation")
             try await cluster.start("inventory")
             #expect(
@@ -247,7 +281,8 @@ struct DistributedFlowTests {
                 })
                 + (try await cluster.withDatabase("inventory") {
                     try await Self.count(
-                        "SELECT COUNT(*) AS n FROM outbox WHERE type IN ('inventory.reserved', 'inventory.rejected')", $0)
+                        "SELECT COUNT(*) AS n FROM outbox WHERE type IN ('inventory.reserved', 'inventory.rejected')",
+                        $0)
                 })
                 + (try await cluster.withDatabase("fulfillment") {
                     try await Self.count("SELECT COUNT(*) AS n FROM outbox WHERE type = 'fulfillment.slip.created'", $0)

@@ -211,10 +211,12 @@ struct GraphQLAPITests {
                     status balance { amount } payments { reference } }
                 }
                 """
-            let paid = try await Self.graphQL(client, pay, ["invoice": invoiceId, "amount": balance], token: world.staff)
+            let paid = try await Self.graphQL(
+                client, pay, ["invoice": invoiceId, "amount": balance], token: world.staff)
             let paidInvoice = try #require(paid.data["recordPayment"] as? [String: Any], "\(paid.object)")
             #expect(paidInvoice["status"] as? String == "paid")
-            let again = try await Self.graphQL(client, pay, ["invoice": invoiceId, "amount": balance], token: world.staff)
+            let again = try await Self.graphQL(
+                client, pay, ["invoice": invoiceId, "amount": balance], token: world.staff)
             #expect(((again.data["recordPayment"] as? [String: Any])?["payments"] as? [[String: Any]])?.count == 1)
 
             try await system.publishPendingEvents()

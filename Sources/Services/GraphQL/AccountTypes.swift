@@ -51,13 +51,16 @@ struct AccountTypes {
                 "createdAt": S.member(S.required(S.dateTime)), "updatedAt": S.member(S.required(S.dateTime)),
                 "version": S.member(S.required(GraphQLInt)),
                 "packingSlips": S.field(
-                    GraphQLList(GraphQLNonNull(delivery.packingSlip)), "Its packing slips (staff and admin; null for others)."
+                    GraphQLList(GraphQLNonNull(delivery.packingSlip)),
+                    "Its packing slips (staff and admin; null for others)."
                 ) {
                     source, _, resolution in
                     guard let id = (source as? JSONNode)?.string("id") else { return nil }
                     return try await DeliveryTypes.slips(of: id, resolution)
                 },
-                "shipments": S.field(GraphQLList(GraphQLNonNull(delivery.shipment)), "Its shipments with their tracking.") {
+                "shipments": S.field(
+                    GraphQLList(GraphQLNonNull(delivery.shipment)), "Its shipments with their tracking."
+                ) {
                     source, _, resolution in
                     guard let id = (source as? JSONNode)?.string("id") else { return nil }
                     return try await DeliveryTypes.shipments(of: id, resolution)

@@ -15,7 +15,8 @@ struct DeliveryTypes {
 
     static let slipStatus = SchemaParts.enumeration("SlipStatus", ["open", "packed", "shipped", "voided"])
     static let shipmentStatus = SchemaParts.enumeration("ShipmentStatus", ["shipped", "in_transit", "delivered"])
-    static let invoiceStatus = SchemaParts.enumeration("InvoiceStatus", ["issued", "partially_paid", "paid", "credited"])
+    static let invoiceStatus = SchemaParts.enumeration(
+        "InvoiceStatus", ["issued", "partially_paid", "paid", "credited"])
     static let paymentMethod = SchemaParts.enumeration(
         "PaymentMethod", ["bank_transfer", "card", "cash", "cheque", "other"])
 
@@ -32,15 +33,19 @@ struct DeliveryTypes {
             name: "Availability",
             fields: [
                 "available": S.member(
-                    S.required(GraphQLInt), "Units that can be ordered now, all warehouses together (a kit: what its parts allow)."),
-                "warehouses": S.member(GraphQLList(GraphQLNonNull(warehouseStock)), "Per warehouse; staff and admin only."),
+                    S.required(GraphQLInt),
+                    "Units that can be ordered now, all warehouses together (a kit: what its parts allow)."),
+                "warehouses": S.member(
+                    GraphQLList(GraphQLNonNull(warehouseStock)), "Per warehouse; staff and admin only."),
             ])
         let slipLine = try GraphQLObjectType(
             name: "SlipLine",
             fields: [
-                "kind": S.member(S.required(GraphQLString), "part, kit (the header of the components after it) or component"),
+                "kind": S.member(
+                    S.required(GraphQLString), "part, kit (the header of the components after it) or component"),
                 "sku": S.member(S.required(GraphQLString)), "name": S.member(S.required(GraphQLString)),
-                "quantity": S.member(S.required(GraphQLInt)), "bin": S.member(GraphQLString), "kit": S.member(GraphQLString),
+                "quantity": S.member(S.required(GraphQLInt)), "bin": S.member(GraphQLString),
+                "kit": S.member(GraphQLString),
             ])
         packingSlip = try GraphQLObjectType(
             name: "PackingSlip",
@@ -61,7 +66,8 @@ struct DeliveryTypes {
             name: "Shipment",
             fields: [
                 "id": S.member(S.required(GraphQLString)), "packingSlipId": S.member(S.required(GraphQLString)),
-                "packingSlipNumber": S.member(S.required(GraphQLString)), "orderId": S.member(S.required(GraphQLString)),
+                "packingSlipNumber": S.member(S.required(GraphQLString)),
+                "orderId": S.member(S.required(GraphQLString)),
                 "orderNumber": S.member(S.required(GraphQLString)), "warehouse": S.member(S.required(GraphQLString)),
                 "carrier": S.member(S.required(GraphQLString)), "trackingNumber": S.member(S.required(GraphQLString)),
                 "status": S.member(S.required(Self.shipmentStatus)),
@@ -115,8 +121,10 @@ struct DeliveryTypes {
                 "amount": InputObjectField(type: S.required(GraphQLString), description: "Decimal, e.g. \"62.93\"."),
                 "currency": InputObjectField(type: S.required(GraphQLString), description: "The invoice's currency."),
                 "method": InputObjectField(type: S.required(Self.paymentMethod)),
-                "reference": InputObjectField(type: S.required(GraphQLString), description: "The bank's or till's reference."),
-                "at": InputObjectField(type: GraphQLString, description: "When it was paid (RFC 3339); now when left out."),
+                "reference": InputObjectField(
+                    type: S.required(GraphQLString), description: "The bank's or till's reference."),
+                "at": InputObjectField(
+                    type: GraphQLString, description: "When it was paid (RFC 3339); now when left out."),
             ])
     }
 
@@ -124,7 +132,8 @@ struct DeliveryTypes {
     /// of up to 200 (an order has a few).
     static func slips(of orderId: String, _ resolution: Resolution) async throws -> (any Sendable)? {
         let output = try await resolution.call {
-            try await resolution.upstreams.fulfillment.listPackingSlips(.init(query: .init(orderId: orderId, limit: 200)))
+            try await resolution.upstreams.fulfillment.listPackingSlips(
+                .init(query: .init(orderId: orderId, limit: 200)))
         }
         return try JSONNode.from(try output.ok.body.json)["items"]
     }

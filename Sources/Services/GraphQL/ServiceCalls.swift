@@ -61,6 +61,7 @@ struct ForwardingMiddleware: ClientMiddleware {
         var bytes: [UInt8] = []
         if let responseBody { bytes = try await [UInt8](collecting: responseBody, upTo: 1 << 20) }
         if let problem = try? JSONDecoder().decode(Problem.self, from: Data(bytes)) { throw problem }
-        throw Problem(status: response.status, code: "upstream.failed", detail: "A service answered \(response.status.code).")
+        throw Problem(
+            status: response.status, code: "upstream.failed", detail: "A service answered \(response.status.code).")
     }
 }

@@ -206,7 +206,8 @@ public enum SprocketSchema {
                     args: ["id": GraphQLArgument(type: S.required(GraphQLString))]
                 ) { _, args, resolution in
                     let output = try await resolution.call {
-                        try await resolution.upstreams.fulfillment.packPackingSlip(.init(path: .init(id: args["id"].text ?? "")))
+                        try await resolution.upstreams.fulfillment.packPackingSlip(
+                            .init(path: .init(id: args["id"].text ?? "")))
                     }
                     return try JSONNode.from(try output.ok.body.json)
                 },
@@ -242,7 +243,8 @@ public enum SprocketSchema {
                     ]
                     if let at = input["at"].text { body["at"] = .string(at) }
                     let payment = try JSONNode.decode(
-                        BillingAPI.Components.Schemas.NewPayment.self, from: .dictionary(OrderedDictionary(uniqueKeysWithValues: body.sorted { $0.key < $1.key })))
+                        BillingAPI.Components.Schemas.NewPayment.self,
+                        from: .dictionary(OrderedDictionary(uniqueKeysWithValues: body.sorted { $0.key < $1.key })))
                     let output = try await resolution.call {
                         try await resolution.upstreams.billing.recordPayment(
                             .init(
