@@ -240,8 +240,16 @@ struct GraphQLAPITests {
             let answer = try await Self.graphQL(
                 client, "{ orders(first: 10) { edges { node { lines { part { name } } } } } }", token: world.ann)
             #expect(answer.errors.isEmpty)
-            // One call for the page and one per distinct part, not one per line (six lines).
-            #expect(answer.calls == 3)
+            // One call for the page of orders and one for all their parts, not one per line (six lines).
+            #expect(answer.calls == 2)
+            let kitAndParts = try await Self.graphQL(
+                client, "{ parts(first: 10) { edges { node { sku components { part { name } } } } } }")
+            #expect(kitAndParts.calls == 1)  // no kits: no component is looked up
+
+            // The catalog's many-SKU lookup the batching uses.
+            let many = try await client.json(.get, "/api/v1/parts?skus=pad,DISC,NOPE")
+            #expect(many.items.compactMap { $0["sku"] as? String } == ["DISC", "PAD"])
+            #expect(try await client.json(.get, "/api/v1/parts?skus=PAD,,DISC").status == .unprocessableContent)
         }
     }
 

@@ -105,6 +105,13 @@ package struct Client: APIProtocol {
                     in: &request,
                     style: .form,
                     explode: true,
+                    name: "skus",
+                    value: input.query.skus
+                )
+                try converter.setQueryItemAsURI(
+                    in: &request,
+                    style: .form,
+                    explode: true,
                     name: "limit",
                     value: input.query.limit
                 )

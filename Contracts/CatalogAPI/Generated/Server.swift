@@ -270,6 +270,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         name: "category",
                         as: Components.Parameters.Category.self
                     ),
+                    skus: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "skus",
+                        as: Swift.String.self
+                    ),
                     limit: try converter.getOptionalQueryItemAsURI(
                         in: request.soar_query,
                         style: .form,

@@ -42,6 +42,10 @@ package enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/parts/GET/query/category`.
                 package var category: Components.Parameters.Category?
+                /// Only these SKUs, separated by commas (at most 100; compared without case): many parts in one request. Unknown SKUs are left out.
+                ///
+                /// - Remark: Generated from `#/paths/parts/GET/query/skus`.
+                package var skus: Swift.String?
                 /// - Remark: Generated from `#/paths/parts/GET/query/limit`.
                 package var limit: Components.Parameters.Limit?
                 /// The `nextCursor` of the previous page (the last SKU it held; the page starts after it).
@@ -56,6 +60,7 @@ package enum Operations {
                 ///   - kind:
                 ///   - fits: Only parts that fit this model (see `GET /models/{modelId}/parts`); 404 when no such model.
                 ///   - category: Only parts in this category (its id) or any category below it; 404 when no such category.
+                ///   - skus: Only these SKUs, separated by commas (at most 100; compared without case): many parts in one request. Unknown SKUs are left out.
                 ///   - limit:
                 ///   - cursor: The `nextCursor` of the previous page (the last SKU it held; the page starts after it).
                 package init(
@@ -64,6 +69,7 @@ package enum Operations {
                     kind: Components.Schemas.PartKind? = nil,
                     fits: Components.Schemas.ModelId? = nil,
                     category: Components.Parameters.Category? = nil,
+                    skus: Swift.String? = nil,
                     limit: Components.Parameters.Limit? = nil,
                     cursor: Components.Parameters.Cursor? = nil
                 ) {
@@ -72,6 +78,7 @@ package enum Operations {
                     self.kind = kind
                     self.fits = fits
                     self.category = category
+                    self.skus = skus
                     self.limit = limit
                     self.cursor = cursor
                 }

@@ -28,7 +28,8 @@ struct CatalogHandler: APIProtocol {
             query: input.query.q,
             status: input.query.status.flatMap { PartStatus(rawValue: $0.rawValue) },
             kind: input.query.kind.flatMap { PartKind(rawValue: $0.rawValue) }, fits: input.query.fits,
-            categoryId: input.query.category
+            categoryId: input.query.category,
+            skus: input.query.skus.map { $0.split(separator: ",").compactMap { SKU.normalize(String($0)) } }
         )
         return .ok(.init(body: .json(self.page(of: try await store.detailedList(filter, page: page)))))
     }

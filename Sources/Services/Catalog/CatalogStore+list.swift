@@ -10,16 +10,19 @@ public struct PartFilter: Sendable {
     public var fits: String?
     /// Only parts in this category or one below it.
     public var categoryId: String?
+    /// Only these SKUs (normalised).
+    public var skus: [String]?
 
     public init(
         query: String? = nil, status: PartStatus? = nil, kind: PartKind? = nil, fits: String? = nil,
-        categoryId: String? = nil
+        categoryId: String? = nil, skus: [String]? = nil
     ) {
         self.query = query
         self.status = status
         self.kind = kind
         self.fits = fits
         self.categoryId = categoryId
+        self.skus = skus
     }
 }
 
@@ -46,6 +49,10 @@ extension CatalogStore {
             case .part?:
                 conditions.append("NOT EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku)")
             case nil: break
+            }
+            if let skus = filter.skus {
+                guard !skus.isEmpty else { return Page(items: [], nextCursor: nil) }
+                conditions.append("parts.sku IN (\(binds: skus))")
             }
             for word in (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10) {
                 let pattern = "%" + Self.escapeLike(String(word)) + "%"

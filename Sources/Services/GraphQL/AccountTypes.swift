@@ -153,6 +153,8 @@ struct AccountTypes {
                         status: status, customerId: customerId, limit: try SchemaParts.first(args),
                         cursor: args["after"].text)))
         }
-        return SchemaParts.connection(try JSONNode.from(try output.ok.body.json)) { _ in nil }
+        let page = try JSONNode.from(try output.ok.body.json)
+        resolution.expectParts(in: page, list: "lines")
+        return SchemaParts.connection(page) { _ in nil }
     }
 }

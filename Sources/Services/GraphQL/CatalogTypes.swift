@@ -114,7 +114,9 @@ struct CatalogTypes {
                                     q: args["q"].text, category: args["category"].text, limit: try S.first(args),
                                     cursor: args["after"].text)))
                     }
-                    return S.connection(try JSONNode.from(try output.ok.body.json)) { $0.string("sku") }
+                    let page = try JSONNode.from(try output.ok.body.json)
+                    resolution.expectParts(in: page, list: "components")
+                    return S.connection(page) { $0.string("sku") }
                 },
             ]
         }

@@ -2,6 +2,7 @@ import BillingAPI
 import CatalogAPI
 import CustomersAPI
 import Foundation
+import GraphQL
 import Hummingbird
 import Logging
 import FulfillmentAPI
@@ -9,6 +10,7 @@ import HTTPTypes
 import InventoryAPI
 import NIOCore
 import OpenAPIRuntime
+import OrderedCollections
 import OrdersAPI
 import ServiceKit
 import ShippingAPI
@@ -97,12 +99,67 @@ final class Resolution: Sendable {
         }
     }
 
-    /// Part `sku`, or `nil` when there is none; fetched once per request.
-    func part(_ sku: String) async throws -> JSONNode? {
-        try await once("part \(sku)") {
-            try JSONNode.from(try await self.upstreams.catalog.getPart(.init(path: .init(sku: sku))).ok.body.json)
-        }
+    /// SKUs the answer will probably ask for (the lines of orders just read, the components of parts):
+    /// the first part asked for fetches them all in one call.
+    private let expected = Mutex<Set<String>>([])
+
+    /// Notes that parts `skus` may be asked for soon (nothing is fetched yet).
+    func expectParts(_ skus: some Sequence<String>) {
+        expected.withLock { $0.formUnion(skus) }
     }
+
+    /// Notes the SKUs of the `list` members (`lines` of orders, `components` of kits) in `node`, a page
+    /// (`items`) or one object.
+    func expectParts(in node: JSONNode, list: String) {
+        var skus: [String] = []
+        func collect(_ members: OrderedDictionary<String, Map>) {
+            guard case .array(let entries)? = members[list] else { return }
+            for case .dictionary(let entry) in entries { if let sku = entry["sku"]?.string { skus.append(sku) } }
+        }
+        if case .array(let items)? = node.members["items"] {
+            for case .dictionary(let item) in items { collect(item) }
+        } else {
+            collect(node.members)
+        }
+        expectParts(skus)
+    }
+
+    /// Part `sku`, or `nil` when there is none; fetched once per request, together with the parts
+    /// expected and not fetched yet (up to ``maxBatch`` in one call).
+    func part(_ sku: String) async throws -> JSONNode? {
+        let task = fetched.withLock { tasks -> Task<JSONNode?, any Error> in
+            if let known = tasks["part \(sku)"] { return known }
+            var batch = expected.withLock { wanted in
+                let batch = wanted.filter { tasks["part \($0)"] == nil }.sorted().prefix(Self.maxBatch - 1)
+                wanted.subtract(batch)
+                return Array(batch)
+            }
+            if !batch.contains(sku) { batch.append(sku) }
+            let skus = batch
+            let page = Task<[String: JSONNode], any Error> {
+                let output = try await self.call {
+                    try await self.upstreams.catalog.listParts(
+                        .init(query: .init(skus: skus.joined(separator: ","), limit: skus.count)))
+                }
+                var found: [String: JSONNode] = [:]
+                if case .array(let items)? = try JSONNode.from(try output.ok.body.json).members["items"] {
+                    for case .dictionary(let members) in items {
+                        let node = JSONNode(members: members)
+                        if let sku = node.string("sku") { found[sku] = node }
+                    }
+                }
+                return found
+            }
+            for member in batch {
+                tasks["part \(member)"] = Task { try await page.value[member.uppercased()] }
+            }
+            return tasks["part \(sku)"]!
+        }
+        return try await task.value
+    }
+
+    /// The most parts fetched in one call (the catalog's `skus` filter takes 100).
+    static let maxBatch = 100
 
     /// The stock of `sku`, or `nil` for an unknown part; fetched once per request.
     func availability(_ sku: String) async throws -> JSONNode? {

@@ -43,7 +43,9 @@ public enum SprocketSchema {
                             fits: args["fits"].text,
                             category: args["category"].text, limit: try S.first(args), cursor: args["after"].text)))
             }
-            return S.connection(try JSONNode.from(try output.ok.body.json)) { $0.string("sku") }
+            let page = try JSONNode.from(try output.ok.body.json)
+            resolution.expectParts(in: page, list: "components")
+            return S.connection(page) { $0.string("sku") }
         }
         let part = S.field(
             catalog.part, "A part or kit by SKU; null when there is none.",
@@ -132,7 +134,9 @@ public enum SprocketSchema {
                             try await resolution.upstreams.orders.getOrder(
                                 .init(path: .init(id: args["id"].text ?? "")))
                         }
-                        return try JSONNode.from(try output.ok.body.json)
+                        let order = try JSONNode.from(try output.ok.body.json)
+                        resolution.expectParts(in: order, list: "lines")
+                        return order
                     } catch let problem as Problem where problem.status == 404 { return nil }
                 },
             ])
