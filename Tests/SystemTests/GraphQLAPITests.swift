@@ -242,6 +242,13 @@ struct GraphQLAPITests {
             #expect(answer.errors.isEmpty)
             // One call for the page of orders and one for all their parts, not one per line (six lines).
             #expect(answer.calls == 2)
+            let withStock = try await Self.graphQL(
+                client, "{ orders(first: 10) { edges { node { lines { part { name availability { available } } } } } } }",
+                token: world.ann)
+            #expect(withStock.errors.isEmpty)
+            #expect(withStock.calls == 3)  // the orders, their parts, their stock
+            let stock = try await client.json(.get, "/api/v1/stock?skus=pad,DISC,NOPE")
+            #expect(stock.items.compactMap { $0["sku"] as? String } == ["PAD", "DISC"])
             let kitAndParts = try await Self.graphQL(
                 client, "{ parts(first: 10) { edges { node { sku components { part { name } } } } } }")
             #expect(kitAndParts.calls == 1)  // no kits: no component is looked up

@@ -717,6 +717,21 @@ extension Components {
                 case warehouses
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AvailabilityList`.
+        package struct AvailabilityList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AvailabilityList/items`.
+            package var items: [Components.Schemas.Availability]
+            /// Creates a new `AvailabilityList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Availability]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Problem`.
         package struct Problem: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Problem/type`.

@@ -1029,6 +1029,161 @@ package enum Operations {
             }
         }
     }
+    /// The availability of many parts at once (public; per warehouse for staff and admin), as `GET /stock/{sku}` gives it for one. Unknown SKUs are left out.
+    ///
+    /// - Remark: HTTP `GET /stock`.
+    /// - Remark: Generated from `#/paths//stock/get(listAvailability)`.
+    package enum ListAvailability {
+        package static let id: Swift.String = "listAvailability"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/stock/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// SKUs separated by commas: at most 100, compared without case.
+                ///
+                /// - Remark: Generated from `#/paths/stock/GET/query/skus`.
+                package var skus: Swift.String
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - skus: SKUs separated by commas: at most 100, compared without case.
+                package init(skus: Swift.String) {
+                    self.skus = skus
+                }
+            }
+            package var query: Operations.ListAvailability.Input.Query
+            /// - Remark: Generated from `#/paths/stock/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListAvailability.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListAvailability.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListAvailability.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            package init(
+                query: Operations.ListAvailability.Input.Query,
+                headers: Operations.ListAvailability.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/stock/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/stock/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.AvailabilityList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.AvailabilityList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListAvailability.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListAvailability.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The availability of each known SKU, in the order asked.
+            ///
+            /// - Remark: Generated from `#/paths//stock/get(listAvailability)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListAvailability.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListAvailability.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//stock/get(listAvailability)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Units available to order (public); staff and admin also get on hand, reserved and bins per warehouse.
     ///
     /// - Remark: HTTP `GET /stock/{sku}`.

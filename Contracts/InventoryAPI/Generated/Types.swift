@@ -42,6 +42,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /warehouses/{code}/stock/{sku}/ledger`.
     /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/ledger/get(getStockLedger)`.
     func getStockLedger(_ input: Operations.GetStockLedger.Input) async throws -> Operations.GetStockLedger.Output
+    /// The availability of many parts at once (public; per warehouse for staff and admin), as `GET /stock/{sku}` gives it for one. Unknown SKUs are left out.
+    ///
+    /// - Remark: HTTP `GET /stock`.
+    /// - Remark: Generated from `#/paths//stock/get(listAvailability)`.
+    func listAvailability(_ input: Operations.ListAvailability.Input) async throws -> Operations.ListAvailability.Output
     /// Units available to order (public); staff and admin also get on hand, reserved and bins per warehouse.
     ///
     /// - Remark: HTTP `GET /stock/{sku}`.
@@ -112,6 +117,19 @@ extension APIProtocol {
     ) async throws -> Operations.GetStockLedger.Output {
         try await getStockLedger(Operations.GetStockLedger.Input(
             path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The availability of many parts at once (public; per warehouse for staff and admin), as `GET /stock/{sku}` gives it for one. Unknown SKUs are left out.
+    ///
+    /// - Remark: HTTP `GET /stock`.
+    /// - Remark: Generated from `#/paths//stock/get(listAvailability)`.
+    package func listAvailability(
+        query: Operations.ListAvailability.Input.Query,
+        headers: Operations.ListAvailability.Input.Headers = .init()
+    ) async throws -> Operations.ListAvailability.Output {
+        try await listAvailability(Operations.ListAvailability.Input(
             query: query,
             headers: headers
         ))

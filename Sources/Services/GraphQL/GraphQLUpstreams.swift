@@ -99,20 +99,27 @@ final class Resolution: Sendable {
         }
     }
 
-    /// SKUs the answer will probably ask for (the lines of orders just read, the components of parts):
-    /// the first part asked for fetches them all in one call.
-    private let expected = Mutex<Set<String>>([])
+    /// SKUs the answer will probably ask for (the lines of orders just read, the components of parts),
+    /// by what is asked (`part`, `stock`): the first of them asked for fetches them all in one call.
+    private let expected = Mutex<[String: Set<String>]>([:])
 
-    /// Notes that parts `skus` may be asked for soon (nothing is fetched yet).
+    /// Notes that parts `skus` (and their stock) may be asked for soon (nothing is fetched yet).
     func expectParts(_ skus: some Sequence<String>) {
-        expected.withLock { $0.formUnion(skus) }
+        let skus = Set(skus)
+        expected.withLock { wanted in
+            wanted["part", default: []].formUnion(skus)
+            wanted["stock", default: []].formUnion(skus)
+        }
     }
 
     /// Notes the SKUs of the `list` members (`lines` of orders, `components` of kits) in `node`, a page
-    /// (`items`) or one object.
+    /// (`items`) or one object; and for a page of parts, the parts themselves (for their stock).
     func expectParts(in node: JSONNode, list: String) {
         var skus: [String] = []
         func collect(_ members: OrderedDictionary<String, Map>) {
+            if list == "components", let sku = members["sku"]?.string {
+                expected.withLock { $0["stock", default: []].insert(sku) }
+            }
             guard case .array(let entries)? = members[list] else { return }
             for case .dictionary(let entry) in entries { if let sku = entry["sku"]?.string { skus.append(sku) } }
         }
@@ -124,25 +131,45 @@ final class Resolution: Sendable {
         expectParts(skus)
     }
 
-    /// Part `sku`, or `nil` when there is none; fetched once per request, together with the parts
-    /// expected and not fetched yet (up to ``maxBatch`` in one call).
+    /// Part `sku`, or `nil` when there is none; fetched once per request, with the parts expected and not
+    /// fetched yet (up to ``maxBatch`` in one call).
     func part(_ sku: String) async throws -> JSONNode? {
+        try await batched("part", sku) { skus in
+            let output = try await self.upstreams.catalog.listParts(
+                .init(query: .init(skus: skus.joined(separator: ","), limit: skus.count)))
+            return try JSONNode.from(try output.ok.body.json)
+        }
+    }
+
+    /// The stock of `sku`, or `nil` for an unknown part; fetched once per request, with the stock of the
+    /// parts expected.
+    func availability(_ sku: String) async throws -> JSONNode? {
+        try await batched("stock", sku) { skus in
+            let output = try await self.upstreams.inventory.listAvailability(
+                .init(query: .init(skus: skus.joined(separator: ","))))
+            return try JSONNode.from(try output.ok.body.json)
+        }
+    }
+
+    /// `kind` of `sku` from a call that fetches it with the other expected SKUs of that kind not fetched
+    /// yet: `fetch` answers a page whose `items` have a `sku`. Each SKU is fetched once per request.
+    private func batched(
+        _ kind: String, _ sku: String, _ fetch: @escaping @Sendable ([String]) async throws -> JSONNode
+    ) async throws -> JSONNode? {
         let task = fetched.withLock { tasks -> Task<JSONNode?, any Error> in
-            if let known = tasks["part \(sku)"] { return known }
+            if let known = tasks["\(kind) \(sku)"] { return known }
             var batch = expected.withLock { wanted in
-                let batch = wanted.filter { tasks["part \($0)"] == nil }.sorted().prefix(Self.maxBatch - 1)
-                wanted.subtract(batch)
+                let batch = (wanted[kind] ?? []).filter { tasks["\(kind) \($0)"] == nil && $0 != sku }.sorted()
+                    .prefix(Self.maxBatch - 1)
+                wanted[kind]?.subtract(batch)
                 return Array(batch)
             }
-            if !batch.contains(sku) { batch.append(sku) }
+            batch.append(sku)
             let skus = batch
             let page = Task<[String: JSONNode], any Error> {
-                let output = try await self.call {
-                    try await self.upstreams.catalog.listParts(
-                        .init(query: .init(skus: skus.joined(separator: ","), limit: skus.count)))
-                }
+                let answer = try await self.call { try await fetch(skus) }
                 var found: [String: JSONNode] = [:]
-                if case .array(let items)? = try JSONNode.from(try output.ok.body.json).members["items"] {
+                if case .array(let items)? = answer.members["items"] {
                     for case .dictionary(let members) in items {
                         let node = JSONNode(members: members)
                         if let sku = node.string("sku") { found[sku] = node }
@@ -151,9 +178,9 @@ final class Resolution: Sendable {
                 return found
             }
             for member in batch {
-                tasks["part \(member)"] = Task { try await page.value[member.uppercased()] }
+                tasks["\(kind) \(member)"] = Task { try await page.value[member.uppercased()] }
             }
-            return tasks["part \(sku)"]!
+            return tasks["\(kind) \(sku)"]!
         }
         return try await task.value
     }
@@ -161,30 +188,4 @@ final class Resolution: Sendable {
     /// The most parts fetched in one call (the catalog's `skus` filter takes 100).
     static let maxBatch = 100
 
-    /// The stock of `sku`, or `nil` for an unknown part; fetched once per request.
-    func availability(_ sku: String) async throws -> JSONNode? {
-        try await once("stock \(sku)") {
-            try JSONNode.from(
-                try await self.upstreams.inventory.getAvailability(.init(path: .init(sku: sku))).ok.body.json)
-        }
-    }
-
-    /// `fetch` run once per key and request (a 404 is `nil`), shared by every field that asks.
-    private func once(
-        _ key: String, _ fetch: @escaping @Sendable () async throws -> JSONNode
-    ) async throws -> JSONNode? {
-        let task = fetched.withLock { tasks in
-            if let known = tasks[key] { return known }
-            let task = Task<JSONNode?, any Error> {
-                do {
-                    return try await self.call(fetch)
-                } catch let problem as Problem where problem.status == 404 {
-                    return nil
-                }
-            }
-            tasks[key] = task
-            return task
-        }
-        return try await task.value
-    }
 }

@@ -62,6 +62,21 @@ struct InventoryHandler: APIProtocol {
                         warehouses: staff ? availability.warehouses.map(Self.map) : nil))))
     }
 
+    func listAvailability(_ input: Operations.ListAvailability.Input) async throws -> Operations.ListAvailability.Output
+    {
+        let staff = await authenticator.optionalPrincipal()?.isStaff ?? false
+        var seen: Set<String> = []
+        var items: [Components.Schemas.Availability] = []
+        for sku in input.query.skus.split(separator: ",").map({ $0.uppercased() }) where seen.insert(sku).inserted {
+            guard let availability = try await store.availability(sku) else { continue }
+            items.append(
+                .init(
+                    sku: availability.sku, kind: availability.isBundle ? .bundle : .part,
+                    available: availability.available, warehouses: staff ? availability.warehouses.map(Self.map) : nil))
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
     static func map(_ warehouse: Warehouse) -> Components.Schemas.Warehouse {
         .init(
             code: warehouse.code, name: warehouse.name, country: warehouse.country, region: warehouse.region,
