@@ -25,11 +25,27 @@ struct JSONNode: KeySubscriptable, Sendable {
     /// The text of member `key`, or `nil`.
     func string(_ key: String) -> String? { members[key]?.string }
 
-    /// `value` (an answer of a generated client or handler) as a node: encoded as the REST API answers.
+    /// `value` (an answer of a generated client) as a node: encoded as the REST API answers, read back
+    /// with ServiceKit's JSON reader (decoding GraphQL's `Map` with `JSONDecoder` tries every type for
+    /// every value and was more than half of a storefront query's time).
     static func from<Value: Encodable>(_ value: Value) throws -> JSONNode {
-        let map = try decoder.decode(Map.self, from: try encoder.encode(value))
-        guard case .dictionary(let members) = map else { throw Problem.internalError }
-        return JSONNode(members: members)
+        guard case .object(let members)? = JSONValue(parsing: Array(try encoder.encode(value))) else {
+            throw Problem.internalError
+        }
+        return JSONNode(members: OrderedDictionary(uniqueKeysWithValues: members.map { ($0.key, map($0.value)) }))
+    }
+
+    /// A JSON value as GraphQL's ``Map``.
+    static func map(_ value: JSONValue) -> Map {
+        switch value {
+        case .null: .null
+        case .boolean(let flag): .bool(flag)
+        case .integer(let number): .number(Number(Int(number)))
+        case .number(let number): .number(Number(number))
+        case .string(let text): .string(text)
+        case .array(let items): .array(items.map(map))
+        case .object(let members): .dictionary(OrderedDictionary(uniqueKeysWithValues: members.map { ($0.key, map($0.value)) }))
+        }
     }
 
     /// A GraphQL input value (arguments) as a value of a generated type, decoded as the REST API would.

@@ -2,7 +2,7 @@
 ///
 /// Parsed by a small single-pass reader over the UTF-8 bytes (``init(parsing:)``): the validator runs
 /// on every request body, and Foundation's decoders cost several times more for the same work.
-enum JSONValue: Equatable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case boolean(Bool)
     case integer(Int64)
@@ -25,7 +25,7 @@ enum JSONValue: Equatable {
     }
 
     /// Parses one JSON document (RFC 8259); `nil` when it is not one. Nesting is limited to 64 levels.
-    init?(parsing bytes: [UInt8]) {
+    public init?(parsing bytes: [UInt8]) {
         var reader = JSONReader(bytes: bytes)
         guard let value = reader.value(depth: 0) else { return nil }
         reader.skipWhitespace()
