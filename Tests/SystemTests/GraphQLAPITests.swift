@@ -140,6 +140,16 @@ struct GraphQLAPITests {
             let users = try await Self.graphQL(
                 client, "{ users(first: 100) { edges { node { email } } } }", token: world.bob)
             #expect(users.codes == ["auth.forbidden"])
+            let eveId = try #require((registered.data["registerUser"] as? [String: Any])?["id"] as? String)
+            let user = "query($id: String!) { user(id: $id) { email orders { edges { node { id } } } } }"
+            let byAdmin = try await Self.graphQL(client, user, ["id": eveId], token: world.admin)
+            let eveByAdmin = try #require(byAdmin.data["user"] as? [String: Any], "\(byAdmin.object)")
+            #expect(eveByAdmin["email"] as? String == "eve@example.com")
+            #expect(((eveByAdmin["orders"] as? [String: Any])?["edges"] as? [[String: Any]])?.count == 1)
+            #expect(try await Self.graphQL(client, user, ["id": eveId], token: eve).data["user"] is [String: Any])
+            #expect(try await Self.graphQL(client, user, ["id": eveId], token: world.bob).data["user"] is NSNull)
+            #expect(try await client.json(.get, "/api/v1/customers/\(eveId)", token: world.bob).status == .notFound)
+            #expect(try await client.json(.get, "/api/v1/customers/me", token: eve).object["id"] as? String == eveId)
 
             let cancelled = try await Self.graphQL(
                 client, #"mutation($id: String!) { cancelOrder(id: $id, reason: "changed my mind") { status } }"#,
@@ -243,7 +253,8 @@ struct GraphQLAPITests {
             // One call for the page of orders and one for all their parts, not one per line (six lines).
             #expect(answer.calls == 2)
             let withStock = try await Self.graphQL(
-                client, "{ orders(first: 10) { edges { node { lines { part { name availability { available } } } } } } }",
+                client,
+                "{ orders(first: 10) { edges { node { lines { part { name availability { available } } } } } } }",
                 token: world.ann)
             #expect(withStock.errors.isEmpty)
             #expect(withStock.calls == 3)  // the orders, their parts, their stock

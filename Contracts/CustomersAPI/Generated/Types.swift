@@ -32,6 +32,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /customers/me`.
     /// - Remark: Generated from `#/paths//customers/me/get(getCurrentCustomer)`.
     func getCurrentCustomer(_ input: Operations.GetCurrentCustomer.Input) async throws -> Operations.GetCurrentCustomer.Output
+    /// An account by id (admin; any account may read its own). Someone else's is 404.
+    ///
+    /// - Remark: HTTP `GET /customers/{id}`.
+    /// - Remark: Generated from `#/paths//customers/{id}/get(getCustomer)`.
+    func getCustomer(_ input: Operations.GetCustomer.Input) async throws -> Operations.GetCustomer.Output
     /// Exchange email and password for a bearer access token.
     ///
     /// Failed attempts are rate-limited per account and per client address (429 with Retry-After).
@@ -80,6 +85,19 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//customers/me/get(getCurrentCustomer)`.
     package func getCurrentCustomer(headers: Operations.GetCurrentCustomer.Input.Headers = .init()) async throws -> Operations.GetCurrentCustomer.Output {
         try await getCurrentCustomer(Operations.GetCurrentCustomer.Input(headers: headers))
+    }
+    /// An account by id (admin; any account may read its own). Someone else's is 404.
+    ///
+    /// - Remark: HTTP `GET /customers/{id}`.
+    /// - Remark: Generated from `#/paths//customers/{id}/get(getCustomer)`.
+    package func getCustomer(
+        path: Operations.GetCustomer.Input.Path,
+        headers: Operations.GetCustomer.Input.Headers = .init()
+    ) async throws -> Operations.GetCustomer.Output {
+        try await getCustomer(Operations.GetCustomer.Input(
+            path: path,
+            headers: headers
+        ))
     }
     /// Exchange email and password for a bearer access token.
     ///

@@ -33,6 +33,15 @@ struct CustomersHandler: APIProtocol {
         return .ok(.init(body: .json(Self.map(customer))))
     }
 
+    func getCustomer(_ input: Operations.GetCustomer.Input) async throws -> Operations.GetCustomer.Output {
+        let principal = try await authenticator.principal()
+        let id = input.path.id
+        guard principal.role == .admin || principal.subject == id,
+            let customer = try await identity.store.customer(id: id)
+        else { throw Problem.notFound("customer.not_found", "There is no account \(id).") }
+        return .ok(.init(body: .json(Self.map(customer))))
+    }
+
     func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the credentials as JSON.") }
         let (token, expiresAt) = try await identity.login(

@@ -120,6 +120,18 @@ public enum SprocketSchema {
                     }
                     return S.connection(try JSONNode.from(try output.ok.body.json)) { $0.string("email") }
                 },
+                "user": S.field(
+                    accounts.user, "An account by id (admin; anyone their own); null when there is none.",
+                    args: ["id": GraphQLArgument(type: S.required(GraphQLString))]
+                ) { _, args, resolution in
+                    do {
+                        let output = try await resolution.call {
+                            try await resolution.upstreams.customers.getCustomer(
+                                .init(path: .init(id: args["id"].text ?? "")))
+                        }
+                        return try JSONNode.from(try output.ok.body.json)
+                    } catch let problem as Problem where problem.status == 404 { return nil }
+                },
                 "orders": S.field(
                     S.required(accounts.orderConnection),
                     "Orders, newest first: a customer's own; staff and admin see all.",
