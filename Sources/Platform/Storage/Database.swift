@@ -72,12 +72,27 @@ public final class Database: Service, Sendable {
         }
     }
 
-    /// Runs `body` with a connection for reading; statements are not grouped in a transaction.
+    /// Runs `body` with a connection for reading; statements are not grouped in a transaction. On
+    /// PostgreSQL a read whose pooled connection turns out to be lost (closed by another statement's
+    /// deadline or by the server just before) is run once more on another connection: reading twice is
+    /// harmless. A read that runs out of time itself is not retried.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let sqlite): try await sqlite.read(body)
-        case .postgres(let postgres): try await postgres.withConnection(body)
+        case .sqlite(let sqlite):
+            return try await sqlite.read(body)
+        case .postgres(let postgres):
+            do {
+                return try await postgres.withConnection(body)
+            } catch where Self.isUnavailable(error) && !Self.isDeadline(error) {
+                return try await postgres.withConnection(body)
+            }
         }
+    }
+
+    /// Whether `error` is a statement that ran out of time (retrying it would only wait as long again).
+    static func isDeadline(_ error: any Error) -> Bool {
+        if case .statementDeadline? = error as? DatabaseError { return true }
+        return false
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
