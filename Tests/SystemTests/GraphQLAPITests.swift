@@ -1,4 +1,5 @@
 import Foundation
+import GraphQLGateway
 import Hummingbird
 import HummingbirdTesting
 import ServiceKit
@@ -289,6 +290,11 @@ struct GraphQLAPITests {
             #expect(answer.codes == ["validation.failed"])
             answer = try await Self.graphQL(client, "{ parts { edges { node { sku } } ")
             #expect(answer.codes == ["graphql.parse_failed"])
+            // Thousands of levels are refused before the parser (which recurses per level) sees them.
+            let nested = "{" + String(repeating: "a{", count: 5_000) + "b" + String(repeating: "}", count: 5_001)
+            answer = try await Self.graphQL(client, String(nested.prefix(15_000)))
+            #expect(answer.codes == ["graphql.query_too_deep"])
+            #expect(QueryLimits.nesting(of: #"{ a(q: "{{{[[(", b: """ {{ "" """) { c } } # {{{"#) == 2)
             let fragments =
                 "fragment A on Part { sku ...B } fragment B on Part { name ...A } { parts { edges { node { ...A } } } }"
             answer = try await Self.graphQL(client, fragments)

@@ -85,6 +85,14 @@ public struct GraphQLEndpoint: Sendable {
                 .badRequest, 0
             )
         }
+        guard QueryLimits.nesting(of: query) <= QueryLimits.maxTextNesting else {
+            return (
+                GraphQLResult(errors: [
+                    Self.error(
+                        "graphql.query_too_deep", "The query nests more than \(QueryLimits.maxTextNesting) brackets.")
+                ]), .badRequest, 0
+            )
+        }
         let variables = request.variables ?? [:]
         let document: Document
         do {

@@ -46,6 +46,51 @@ public struct QueryLimits: Sendable {
         }
     }
 
+    /// The deepest nesting of brackets (`{`, `(`, `[`) in a query's text, outside strings and comments.
+    /// Checked before the text is parsed: the parser recurses once per level, and thousands of levels
+    /// would overflow its stack.
+    public static func nesting(of text: String) -> Int {
+        let bytes = Array(text.utf8)
+        var depth = 0
+        var deepest = 0
+        var index = 0
+        func starts(_ marker: [UInt8], at position: Int) -> Bool {
+            position + marker.count <= bytes.count && Array(bytes[position..<position + marker.count]) == marker
+        }
+        let blockQuote = [UInt8](repeating: UInt8(ascii: "\""), count: 3)
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "#"):
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
+            case UInt8(ascii: "\""):
+                if starts(blockQuote, at: index) {
+                    index += 3
+                    while index < bytes.count, !starts(blockQuote, at: index) {
+                        index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    index += 2
+                } else {
+                    index += 1
+                    while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\n") {
+                        index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "("), UInt8(ascii: "["):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: ")"), UInt8(ascii: "]"):
+                depth -= 1
+            default:
+                break
+            }
+            index += 1
+        }
+        return deepest
+    }
+
+    /// Brackets a query's text may nest before it is parsed (well above what ``maxDepth`` allows).
+    public static let maxTextNesting = 64
+
     static func problem(_ code: String, _ detail: String) -> Problem {
         Problem(status: .badRequest, code: code, title: "Query over the limits", detail: detail)
     }
