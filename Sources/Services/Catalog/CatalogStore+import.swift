@@ -40,6 +40,11 @@ extension CatalogStore {
         guard !rows.isEmpty else { return outcome }
         var categories: [[String]: String] = [:]
         try await database.transaction { db in
+            if database.engine == .postgres {
+                // The trigram index takes new entries into its pending list and merges them into the index
+                // when the list is full: a larger list merges in fewer, larger, sorted runs.
+                try await db.raw("SET LOCAL gin_pending_list_limit = '64MB'").run()
+            }
             let existing = try await fetchAll(rows.map(\.row.part.sku), in: db)
             for path in Set(rows.compactMap(\.row.category)) {
                 if let known = categoryCache.id(path) {

@@ -38,7 +38,9 @@ extension CatalogStore {
     /// whatever the page holds: the kits that fit (for `fits`), the page with each part's direct
     /// replacement, the recipes of the kits on it, and the category paths (a fit query made eight before).
     public func detailedList(_ filter: PartFilter, page: PageRequest) async throws -> Page<PartDetails> {
-        try await database.read { db in
+        let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(String.init)
+        let searching = filter.fits == nil && filter.skus == nil && !SearchWords.trigramQueries(words).isEmpty
+        return try await listing(planningSearch: searching) { db in
             var conditions: [SQLQueryString] = ["1 = 1"]
             var prefix: SQLQueryString = ""
             var lastBound: String?
@@ -54,8 +56,10 @@ extension CatalogStore {
                 guard !skus.isEmpty else { return Page(items: [], nextCursor: nil) }
                 conditions.append("parts.sku IN (\(binds: skus))")
             }
-            for word in (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10) {
-                let pattern = "%" + Self.escapeLike(String(word)) + "%"
+            let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(
+                String.init)
+            for word in words {
+                let pattern = "%" + Self.escapeLike(word) + "%"
                 conditions.append("parts.search_text LIKE \(bind: pattern) ESCAPE '\\'")
             }
             if let modelId = filter.fits {
@@ -83,16 +87,21 @@ extension CatalogStore {
                     """
                 conditions.append("parts.category_id IN (SELECT id FROM below)")
             }
-            let whereClause = conditions.joined(separator: " AND ")
-            let rows = try await db.raw(
-                """
-                \(prefix) SELECT parts.*, s.superseded_by,
-                    CASE WHEN EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku) THEN 1 ELSE 0 END
-                        AS is_kit
-                FROM parts LEFT JOIN supersessions s ON s.sku = parts.sku
-                WHERE \(whereClause) ORDER BY parts.sku LIMIT \(bind: page.limit + 1)
-                """
-            ).all()
+            func fetch(_ more: [SQLQueryString] = []) async throws -> [any SQLRow] {
+                try await db.raw(
+                    """
+                    \(prefix) SELECT parts.*, s.superseded_by,
+                        CASE WHEN EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku) THEN 1 ELSE 0 END
+                            AS is_kit
+                    FROM parts LEFT JOIN supersessions s ON s.sku = parts.sku
+                    WHERE \((conditions + more).joined(separator: " AND ")) ORDER BY parts.sku LIMIT \(bind: page.limit + 1)
+                    """
+                ).all()
+            }
+            let rows =
+                searching
+                ? try await wordSearch(words, after: page.after.first?.uppercased(), limit: page.limit, in: db, fetch)
+                : try await fetch()
             if rows.isEmpty {
                 // Only an empty answer needs to tell an unknown model or category from one with nothing in it.
                 if let modelId = filter.fits,

@@ -137,7 +137,39 @@ extension CatalogStore {
         return String(decoding: try encoder.encode(attributes), as: UTF8.self)
     }
 
+    /// What part search matches words against: the distinct words of SKU, name and description, lowercased
+    /// (a name is often repeated in its description; each word once keeps the trigram index small). A
+    /// searched word holds no whitespace, so it is found here exactly when it is in the three fields.
     static func searchText(_ part: Part) -> String {
-        "\(part.sku) \(part.name) \(part.description)".lowercased()
+        let text = "\(part.sku) \(part.name) \(part.description)".lowercased()
+        let bytes = Array(text.utf8)
+        // The usual catalog is ASCII: its words are split and compared as bytes.
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return distinctWords(text) }
+        var words: [ArraySlice<UInt8>] = []
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        // A part has a dozen words or so: comparing each with those kept is cheaper than hashing.
+        for word in bytes.split(whereSeparator: { $0 == 0x20 || (0x09...0x0D).contains($0) })
+        where !words.contains(where: { $0.elementsEqual(word) }) {
+            if !words.isEmpty { result.append(0x20) }
+            result += word
+            words.append(word)
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// ``searchText(_:)`` for text beyond ASCII: split at any Unicode whitespace.
+    private static func distinctWords(_ text: String) -> String {
+        var words: [String] = []
+        for scalars in text.unicodeScalars.split(whereSeparator: Self.isWhitespace) {
+            let word = String(String.UnicodeScalarView(scalars))
+            if !words.contains(word) { words.append(word) }
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// Unicode whitespace, with the ASCII answer first (the scalar property lookup was a tenth of an import).
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x80 ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
     }
 }
