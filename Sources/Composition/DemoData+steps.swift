@@ -22,7 +22,9 @@ extension DemoData {
             let slips = try await fulfillment.store.list(SlipFilter(orderId: id), page: PageRequest(limit: 10)).items
             switch self {
             case .pack:
-                for slip in slips where slip.status == .open { _ = try await fulfillment.store.pack(slip.id, actor: staff) }
+                for slip in slips where slip.status == .open {
+                    _ = try await fulfillment.store.pack(slip.id, actor: staff)
+                }
             case .ship(let carrier, let trackingNumber):
                 for slip in slips where slip.status == .packed {
                     _ = try await shipping.store.ship(
@@ -36,7 +38,8 @@ extension DemoData {
                         shipment.id, status: .inTransit, at: nil, location: location, actor: staff)
                 }
             case .cancel:
-                _ = try await orders.store.move(id, to: .cancelled, actor: staff, reason: "demo: customer changed their mind")
+                _ = try await orders.store.move(
+                    id, to: .cancelled, actor: staff, reason: "demo: customer changed their mind")
             case .pay(let amount, let reference):
                 guard let billing = system.service(BillingService.self),
                     let invoice = try await billing.store.list(InvoiceFilter(orderId: id), page: PageRequest(limit: 1))

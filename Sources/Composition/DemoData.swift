@@ -124,11 +124,15 @@ public enum DemoData {
         // and the bank move some further (the fourth is cancelled: its invoice gets a credit note).
         let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, steps: [DemoStep])] = [
             ("demo-order-1", [("KIT-BRK-FRONT-VW-GOLF7", 1), ("BRK-FLD-DOT4-1L", 1)], home, []),
-            ("demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage, [.pack, .pay(amount: "50.00", reference: "SEPA 2026-0412")]),
+            (
+                "demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage,
+                [.pack, .pay(amount: "50.00", reference: "SEPA 2026-0412")]
+            ),
             (
                 "demo-order-3", [("WM-PMP-BOSCH-00145787", 1), ("WM-BLT-1192J5", 2)], home,
                 [
-                    .pack, .ship(carrier: "DHL", trackingNumber: "JJD000390007713"), .inTransit(location: "Leipzig hub"),
+                    .pack, .ship(carrier: "DHL", trackingNumber: "JJD000390007713"),
+                    .inTransit(location: "Leipzig hub"),
                     .pay(amount: nil, reference: "SEPA 2026-0398"),
                 ]
             ),

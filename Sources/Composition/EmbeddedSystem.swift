@@ -3,6 +3,8 @@ import Customers
 import Foundation
 import GraphQLGateway
 import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import Messaging
 import Orders
@@ -19,6 +21,8 @@ public struct EmbeddedSystem: Sendable {
     public let services: [ServiceName: any ServiceModule]
     public let keys: KeyRing
     public let transport: InProcessTransport
+    /// The orders whose status changes, for GraphQL's `orderUpdated` subscriptions.
+    public let orderChanges: OrderChangeFeed
     public let logger: Logger
 
     /// Who runs the databases: the system itself (commands, tests) or `serve`'s service group.
@@ -50,6 +54,11 @@ public struct EmbeddedSystem: Sendable {
                     databases[name].flatMap { name.module.tokenKeys(in: $0) }
                 }.first)
             let transport = InProcessTransport()
+            let orderChanges = OrderChangeFeed()
+            try await transport.subscribe(consumer: "graphql-subscriptions", types: OrderChangeFeed.eventTypes) {
+                envelope in
+                if let order = envelope.subject { orderChanges.orderChanged(order) }
+            }
             var services: [ServiceName: any ServiceModule] = [:]
             for name in ServiceName.allCases {
                 guard let database = databases[name] else { continue }
@@ -63,7 +72,7 @@ public struct EmbeddedSystem: Sendable {
             }
             let system = EmbeddedSystem(
                 configuration: configuration, databases: databases, services: services, keys: keys,
-                transport: transport, logger: logger, runner: runner,
+                transport: transport, orderChanges: orderChanges, logger: logger, runner: runner,
                 loops: LoopMonitor(stallAfter: configuration.stallAfter, logger: logger))
             if runner == .ownTask { try await system.start() }
             return system
@@ -91,13 +100,25 @@ public struct EmbeddedSystem: Sendable {
     /// against its service's contract first, and the GraphQL API over them.
     public func router() throws -> Router<AppRequestContext> {
         let router = try restRouter()
-        // GraphQL calls the REST routes in this process, through their middleware, as HTTP requests would.
-        let rest = try restRouter().buildResponder()
-        GraphQLEndpoint(
-            upstreams: .inProcess(logger: logger) { request, context in try await rest.respond(to: request, context: context) },
-            logger: logger
-        ).register(on: router)
+        try graphQL().register(on: router)
         return router
+    }
+
+    /// The HTTP/1 server, with GraphQL subscriptions over WebSocket at `/graphql`.
+    public func httpServer() throws -> HTTPServerBuilder {
+        let socket = GraphQLWebSocket(endpoint: try graphQL(), feed: orderChanges)
+        return .http1WebSocketUpgrade { request, channel, _ in socket.shouldUpgrade(request, channel: channel) }
+    }
+
+    /// GraphQL over the REST routes in this process, called through their middleware as HTTP requests
+    /// would be.
+    private func graphQL() throws -> GraphQLEndpoint {
+        let rest = try restRouter().buildResponder()
+        return GraphQLEndpoint(
+            upstreams: .inProcess(logger: logger) { request, context in
+                try await rest.respond(to: request, context: context)
+            },
+            logger: logger)
     }
 
     /// Health, docs and the services' REST APIs.
@@ -136,6 +157,7 @@ public struct EmbeddedSystem: Sendable {
     ) throws -> some ApplicationProtocol {
         var application = Application(
             router: try router(),
+            server: try httpServer(),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "sprocket"),
             services: backgroundServices(),

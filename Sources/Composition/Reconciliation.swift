@@ -30,6 +30,7 @@ public struct Reconciliation: Sendable {
     public var summary: String {
         let state = isClean ? "ok" : "NOT CLEAN"
         let findings = problems.isEmpty ? "" : "; " + problems.joined(separator: "; ")
-        return "\(service.rawValue): \(state) (outbox waiting \(outboxWaiting), keys in progress \(keysInProgress)\(findings))"
+        return
+            "\(service.rawValue): \(state) (outbox waiting \(outboxWaiting), keys in progress \(keysInProgress)\(findings))"
     }
 }

@@ -3,6 +3,8 @@ import Foundation
 import GraphQLGateway
 import Gateway
 import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import Messaging
 import NATS
@@ -66,6 +68,8 @@ public struct ServiceProcess {
     private let start: @Sendable () async throws -> Void
     private let configuration: SystemConfiguration
     private let logger: Logger
+    /// The gateway's GraphQL subscriptions over WebSocket.
+    private var webSocket: GraphQLWebSocket? = nil
 
     /// Opens the service's database (unmigrated), builds the service, subscribes its consumers to NATS,
     /// and builds its router. A failure closes what was opened.
@@ -158,23 +162,35 @@ public struct ServiceProcess {
         upstreamRouter.add(middleware: ProblemMiddleware())
         proxy.register(on: upstreamRouter)
         let upstream = upstreamRouter.buildResponder()
-        GraphQLEndpoint(
+        let graphQL = GraphQLEndpoint(
             upstreams: .inProcess(logger: logger) { request, context in
                 try await upstream.respond(to: request, context: context)
             },
-            logger: logger
-        ).register(on: router)
+            logger: logger)
+        graphQL.register(on: router)
+        var services: [any Service] = [ClosingService("http client") { try? await client.shutdown() }]
+        // Subscriptions hear of order changes from NATS, when the gateway is given it.
+        var feed: OrderChangeFeed?
+        if let natsURL = options.natsURL {
+            let nats = try NATSClient(url: natsURL, logger: logger)
+            let orderChanges = OrderChangeFeed()
+            services += [nats, OrderChangeListener(client: nats, feed: orderChanges, logger: logger)]
+            feed = orderChanges
+        }
         return ServiceProcess(
-            role: .gateway, router: router,
-            services: [ClosingService("http client") { try? await client.shutdown() }], start: {},
-            configuration: configuration, logger: logger)
+            role: .gateway, router: router, services: services, start: {}, configuration: configuration,
+            logger: logger, webSocket: GraphQLWebSocket(endpoint: graphQL, feed: feed))
     }
 
     /// The HTTP application with the process's resources in its service group; it migrates the
     /// database and prepares the service before it accepts requests.
     public func application() -> some ApplicationProtocol {
+        let webSocket = self.webSocket
         var application = Application(
             router: router,
+            server: webSocket.map { socket in
+                .http1WebSocketUpgrade { request, channel, _ in socket.shouldUpgrade(request, channel: channel) }
+            } ?? .http1(),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "sprocket-\(role.name)"),

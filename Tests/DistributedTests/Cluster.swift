@@ -89,6 +89,7 @@ final class Cluster: @unchecked Sendable {
                 let name = upstream == "orders2" ? "orders" : upstream
                 arguments += ["--upstream", "\(name)=http://127.0.0.1:\(port(upstream))"]
             }
+            arguments += ["--nats", "nats://127.0.0.1:\(nats.port)"]  // GraphQL subscriptions hear of order changes
         } else {
             arguments += ["--database", try databaseURL(service), "--nats", "nats://127.0.0.1:\(nats.port)"]
             if service != "customers" { arguments += ["--customers-url", "http://127.0.0.1:\(port("customers"))"] }

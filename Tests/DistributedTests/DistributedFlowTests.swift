@@ -177,6 +177,33 @@ struct DistributedFlowTests {
             #expect(sold.items.first?["sku"] as? String == "E2E-PAD")
             #expect(sold.items.first?["quantity"] as? Int == 2)
 
+            // A GraphQL subscription at the gateway (over WebSocket) follows the order: the gateway hears
+            // of its status changes from NATS. Its owner is told the order shipped, as it happens.
+            let (statuses, statusSeen) = AsyncStream<String>.makeStream()
+            let subscription = #"subscription($id: String!) { orderUpdated(id: $id) { status } }"#
+            let watcher = Task { [ann] in
+                defer { statusSeen.finish() }
+                try await GraphQLSocket.session(port: cluster.port("gateway"), timeout: .seconds(60)) { socket in
+                    try await socket.initialise(ann)
+                    try await socket.send([
+                        "id": "1", "type": "subscribe", "payload": ["query": subscription, "variables": ["id": id]],
+                    ])
+                    while true {
+                        let message = try await socket.read()
+                        let data = (message["payload"] as? [String: Any])?["data"] as? [String: Any]
+                        guard let status = (data?["orderUpdated"] as? [String: Any])?["status"] as? String else {
+                            statusSeen.yield("unexpected: \(message)")
+                            break
+                        }
+                        statusSeen.yield(status)
+                        if status == "shipped" { break }
+                    }
+                    try await socket.outbound.close(.normalClosure, reason: nil)
+                }
+            }
+            var pushed = statuses.makeAsyncIterator()
+            #expect(await pushed.next() == "sent_to_warehouse", "the subscription starts with the order as it is")
+
             // Staff packs and ships the slip (shipping, its own process, learned the packing over NATS), the
             // carrier reports; the order follows to delivered and inventory takes the parts off on hand.
             let slipId = try #require(slips.items.first?["id"] as? String)
@@ -194,6 +221,10 @@ struct DistributedFlowTests {
             #expect(
                 try await Self.waitForStatus(gateway, id, "shipped", token: ann).object["status"] as? String
                     == "shipped")
+            var later: [String] = []
+            while let status = await pushed.next() { later.append(status) }
+            #expect(later.last == "shipped", "pushed over the WebSocket: \(later)")
+            try await watcher.value
             for status in ["in_transit", "delivered"] {
                 let tracked = try await HTTP.send(
                     .POST, "\(gateway)/api/v1/shipments/\(shipmentId)/tracking-events",

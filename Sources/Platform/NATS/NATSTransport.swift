@@ -50,7 +50,10 @@ public final class NATSTransport: Transport, Service {
     }
 
     /// The subject events of `type` are published on.
-    public func subject(for type: String) -> String { "\(subjectPrefix).\(type)" }
+    public func subject(for type: String) -> String { Self.subject(for: type, prefix: subjectPrefix) }
+
+    /// The subject events of `type` are published on, under `prefix` (the default one unless told).
+    public static func subject(for type: String, prefix: String = "sprocket") -> String { "\(prefix).\(type)" }
 
     public func publish(_ envelope: EventEnvelope) async throws {
         try await ensureStream()

@@ -62,19 +62,26 @@ public struct GraphQLEndpoint: Sendable {
             if let value = request.headers[name] { headers[name] = value }
         }
         if let id = RequestScope.current?.requestID { headers[.requestID] = id }
-        let clients = ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers)
-        let (result, status, calls) = await execute(body, method: method, clients: clients)
-        return Self.response(status, result: result, calls: calls)
+        let resolution = Resolution(
+            upstreams: ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers))
+        let (result, status, _) = await execute(body, over: method == .get ? .get : .post, resolution: resolution)
+        return Self.response(status, result: result, calls: resolution.callCount)
     }
 
-    /// The result, the HTTP status to send it with, and the calls made to the services.
-    func execute(_ request: GraphQLRequestBody, method: HTTPRequest.Method, clients: ServiceClients) async -> (
-        GraphQLResult, HTTPResponse.Status, Int
+    /// How a request came: a subscription needs a WebSocket, a mutation at least a POST.
+    enum Channel {
+        case get, post, webSocket
+    }
+
+    /// The result, the HTTP status to send it with, and the kind of operation that ran (`nil` when none
+    /// did); `resolution` counts the calls made to the services.
+    func execute(_ request: GraphQLRequestBody, over channel: Channel, resolution: Resolution) async -> (
+        GraphQLResult, HTTPResponse.Status, OperationType?
     ) {
         guard let query = request.query, !query.isEmpty else {
             return (
                 GraphQLResult(errors: [Self.error("graphql.request_malformed", "The request has no query.")]),
-                .badRequest, 0
+                .badRequest, nil
             )
         }
         guard query.utf8.count <= limits.maxQueryBytes else {
@@ -82,7 +89,7 @@ public struct GraphQLEndpoint: Sendable {
                 GraphQLResult(errors: [
                     Self.error("graphql.query_too_large", "A query is at most \(limits.maxQueryBytes) bytes.")
                 ]),
-                .badRequest, 0
+                .badRequest, nil
             )
         }
         guard QueryLimits.nesting(of: query) <= QueryLimits.maxTextNesting else {
@@ -90,7 +97,7 @@ public struct GraphQLEndpoint: Sendable {
                 GraphQLResult(errors: [
                     Self.error(
                         "graphql.query_too_deep", "The query nests more than \(QueryLimits.maxTextNesting) brackets.")
-                ]), .badRequest, 0
+                ]), .badRequest, nil
             )
         }
         let variables = request.variables ?? [:]
@@ -99,24 +106,36 @@ public struct GraphQLEndpoint: Sendable {
             document = try parse(source: Source(body: query, name: "GraphQL request"))
             try limits.check(document, variables: variables)
         } catch let problem as Problem {
-            return (GraphQLResult(errors: [Self.error(problem.code, problem.detail ?? problem.title)]), .badRequest, 0)
+            return (
+                GraphQLResult(errors: [Self.error(problem.code, problem.detail ?? problem.title)]), .badRequest, nil
+            )
         } catch let error as GraphQLError {
             return (
                 GraphQLResult(errors: [Self.error("graphql.parse_failed", error.message, locations: error.locations)]),
-                .badRequest, 0
+                .badRequest, nil
             )
         } catch {
             return (
-                GraphQLResult(errors: [Self.error("graphql.parse_failed", "The query cannot be read.")]), .badRequest, 0
+                GraphQLResult(errors: [Self.error("graphql.parse_failed", "The query cannot be read.")]), .badRequest,
+                nil
             )
         }
-        if method == .get, Self.isMutation(document, operationName: request.operationName) {
+        let operation = Self.operationType(document, operationName: request.operationName)
+        if operation == .subscription, channel != .webSocket {
+            return (
+                GraphQLResult(errors: [
+                    Self.error(
+                        "graphql.subscription_needs_websocket",
+                        "Subscribe over a WebSocket to /graphql with the graphql-transport-ws protocol.")
+                ]), .badRequest, nil
+            )
+        }
+        if operation == .mutation, channel == .get {
             return (
                 GraphQLResult(errors: [Self.error("graphql.mutation_needs_post", "Send mutations with POST.")]),
-                .methodNotAllowed, 0
+                .methodNotAllowed, nil
             )
         }
-        let resolution = Resolution(upstreams: clients)
         do {
             let result = try await graphql(
                 schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,
@@ -126,9 +145,9 @@ public struct GraphQLEndpoint: Sendable {
             // answer is 200 with the errors beside the data, as GraphQL over HTTP has it.
             let refused = result.data == nil && result.errors.allSatisfy { $0.originalError == nil }
             let status: HTTPResponse.Status = refused && !result.errors.isEmpty ? .badRequest : .ok
-            return (mapped, status, resolution.callCount)
+            return (mapped, status, operation)
         } catch {
-            return (GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, resolution.callCount)
+            return (GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, nil)
         }
     }
 
@@ -160,12 +179,11 @@ public struct GraphQLEndpoint: Sendable {
             extensions: extensions)
     }
 
-    static func isMutation(_ document: Document, operationName: String?) -> Bool {
-        document.definitions.contains { definition in
-            guard let operation = definition as? OperationDefinition else { return false }
-            guard operationName == nil || operation.name?.value == operationName else { return false }
-            return operation.operation != .query
-        }
+    /// The kind of the operation a request runs: the one named, or the only one.
+    static func operationType(_ document: Document, operationName: String?) -> OperationType? {
+        let operations = document.definitions.compactMap { $0 as? OperationDefinition }
+        guard let operationName else { return operations.count == 1 ? operations[0].operation : nil }
+        return operations.first { $0.name?.value == operationName }?.operation
     }
 
     static func error(_ code: String, _ message: String, locations: [SourceLocation] = []) -> GraphQLError {

@@ -1,5 +1,6 @@
 /// The query page `GET /graphql` shows a browser: a query, its variables and a bearer token, run with
-/// `fetch` against the same endpoint. Self-contained: no script, style or font from anywhere else.
+/// `fetch` against the same endpoint; a subscription runs over a WebSocket (graphql-transport-ws) and
+/// shows each update as it comes. Self-contained: no script, style or font from anywhere else.
 enum GraphQLPage {
     static let html = """
         <!doctype html>
@@ -20,13 +21,43 @@ enum GraphQLPage {
         }</textarea></label>
         <label>Variables (JSON)<textarea id="variables" style="height:5rem">{}</textarea></label>
         <label>Bearer token<input id="token" placeholder="from the login mutation or POST /api/v1/auth/token"></label>
-        <p><button id="run">Run</button> <button id="schema">Show the schema types</button></p>
+        <p><button id="run">Run</button> <button id="schema">Show the schema types</button>
+        <button id="stop" disabled>Stop the subscription</button></p>
         </div>
         <pre id="result"></pre>
         <script>
+        let socket = null;
+        function subscribe(query, variables, token) {
+          const result = document.getElementById("result");
+          result.textContent = "";
+          // ws: or wss:, as the page came (its protocol's 5th character on).
+          socket = new WebSocket("ws" + location.protocol.slice(4) + "//" + location.host + "/graphql",
+            "graphql-transport-ws");
+          document.getElementById("stop").disabled = false;
+          socket.onopen = () => socket.send(JSON.stringify({type: "connection_init",
+            payload: token ? {authorization: "Bearer " + token} : {}}));
+          socket.onmessage = (event) => {
+            const message = JSON.parse(event.data);
+            if (message.type === "connection_ack") {
+              socket.send(JSON.stringify({id: "1", type: "subscribe", payload: {query, variables}}));
+            } else if (message.type === "ping") {
+              socket.send(JSON.stringify({type: "pong"}));
+            } else {
+              result.textContent += new Date().toISOString() + " " + message.type + "\n" +
+                (message.payload ? JSON.stringify(message.payload, null, 2) + "\n" : "");
+            }
+          };
+          socket.onclose = (event) => {
+            result.textContent += "closed " + event.code + " " + event.reason + "\n";
+            document.getElementById("stop").disabled = true;
+          };
+        }
+        document.getElementById("stop").onclick = () => socket && socket.close();
         async function run(query, variables) {
           const headers = {"Content-Type": "application/json"};
           const token = document.getElementById("token").value.trim();
+          if (socket) { socket.close(); socket = null; }
+          if (/^\\s*subscription\\b/.test(query)) return subscribe(query, variables, token);
           if (token) headers.Authorization = "Bearer " + token;
           const response = await fetch("/graphql", {method: "POST", headers,
             body: JSON.stringify({query, variables})});

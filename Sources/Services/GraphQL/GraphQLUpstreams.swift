@@ -82,9 +82,16 @@ final class Resolution: Sendable {
     /// Lookups by key (`part SKU`, `stock SKU`), each made once.
     private let fetched = Mutex<[String: Task<JSONNode?, any Error>]>([:])
 
+    /// Orders a subscription follows (`orderUpdated`), recorded as it resolves them.
+    private let watched = Mutex<Set<String>>([])
+
     init(upstreams: ServiceClients) {
         self.upstreams = upstreams
     }
+
+    func watch(order id: String) { _ = watched.withLock { $0.insert(id) } }
+
+    var watchedOrders: Set<String> { watched.withLock { $0 } }
 
     /// Calls made to the services so far.
     var callCount: Int { calls.load(ordering: .relaxed) }

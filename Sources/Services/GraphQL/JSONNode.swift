@@ -44,7 +44,8 @@ struct JSONNode: KeySubscriptable, Sendable {
         case .number(let number): .number(Number(number))
         case .string(let text): .string(text)
         case .array(let items): .array(items.map(map))
-        case .object(let members): .dictionary(OrderedDictionary(uniqueKeysWithValues: members.map { ($0.key, map($0.value)) }))
+        case .object(let members):
+            .dictionary(OrderedDictionary(uniqueKeysWithValues: members.map { ($0.key, map($0.value)) }))
         }
     }
 

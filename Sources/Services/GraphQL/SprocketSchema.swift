@@ -270,6 +270,27 @@ public enum SprocketSchema {
                     return try JSONNode.from(try output.created.body.json)
                 },
             ])
-        return try GraphQLSchema(query: query, mutation: mutation)
+        let subscription = try GraphQLObjectType(
+            name: "Subscription",
+            fields: [
+                "orderUpdated": S.field(
+                    S.required(accounts.order),
+                    """
+                    The order now, then again after each change of its status: over WebSocket \
+                    (graphql-transport-ws), for its owner, staff and admin.
+                    """,
+                    args: ["id": GraphQLArgument(type: S.required(GraphQLString))]
+                ) { _, args, resolution in
+                    let id = args["id"].text ?? ""
+                    resolution.watch(order: id)
+                    let output = try await resolution.call {
+                        try await resolution.upstreams.orders.getOrder(.init(path: .init(id: id)))
+                    }
+                    let order = try JSONNode.from(try output.ok.body.json)
+                    resolution.expectParts(in: order, list: "lines")
+                    return order
+                }
+            ])
+        return try GraphQLSchema(query: query, mutation: mutation, subscription: subscription)
     }
 }
