@@ -55,6 +55,10 @@ struct CatalogGraphRulesTests {
         #expect(try CategoryTree.names("Brakes/Discs") == ["Brakes", "Discs"])
         #expect(try CategoryTree.names("Brakes//Pads/") == ["Brakes", "Pads"])
         #expect(throws: Problem.self) { try CategoryTree.names(" / ") }
+        #expect(try CategoryTree.names(orNone: " / ") == nil, "a path without a name is no category")
+        #expect(try CategoryTree.names(orNone: "  ") == nil)
+        #expect(try CategoryTree.names(orNone: "> Pads") == ["Pads"])
+        #expect(throws: Problem.self) { try CategoryTree.names(orNone: "a/b/c/d/e/f/g/h/i") }
         #expect(throws: Problem.self) { try CategoryTree.names(String(repeating: "x", count: 101)) }
         #expect(throws: Problem.self) { try CategoryTree.names("a/b/c/d/e/f/g/h/i") }
         let parents: [String: String?] = ["brakes": nil, "pads": "brakes", "front": "pads", "filters": nil]

@@ -25,12 +25,21 @@ public enum CategoryTree {
     /// name is left; 409 `catalog.category_invalid` when a name is longer than 100 characters or the path
     /// deeper than ``maxDepth`` (well-formed text the tree cannot hold).
     public static func names(_ path: String) throws(Problem) -> [String] {
-        // Split by scalars, not characters: grapheme breaking made this a seventh of a parts import.
-        let names = path.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }
-            .map { String(String.UnicodeScalarView($0)).trimmed }.filter { !$0.isEmpty }
+        let names = split(path)
         guard !names.isEmpty else {
             throw Problem.validation([FieldError(field: "category", message: "must be names separated by ›, / or >")])
         }
+        return try checked(names)
+    }
+
+    /// The names along `path`, trimmed, empty ones skipped.
+    private static func split(_ path: String) -> [String] {
+        // Split by scalars, not characters: grapheme breaking made this a seventh of a parts import.
+        path.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "›" || $0 == "/" || $0 == ">" }
+            .map { String(String.UnicodeScalarView($0)).trimmed }.filter { !$0.isEmpty }
+    }
+
+    private static func checked(_ names: [String]) throws(Problem) -> [String] {
         guard names.allSatisfy({ $0.count <= 100 }), names.count <= maxDepth else {
             throw Problem.conflict(
                 "catalog.category_invalid",
@@ -39,10 +48,11 @@ public enum CategoryTree {
         return names
     }
 
-    /// ``names(_:)`` of `path`, or `nil` for no category (`nil` or only spaces).
+    /// ``names(_:)`` of `path`, or `nil` for no category: `nil`, or a path without a name (only spaces or
+    /// separators, as the contract allows any text there).
     public static func names(orNone path: String?) throws(Problem) -> [String]? {
-        guard let path, !path.trimmed.isEmpty else { return nil }
-        return try names(path)
+        guard let path, case let names = split(path), !names.isEmpty else { return nil }
+        return try checked(names)
     }
 
     /// The path's names joined for display: `Brakes › Pads`.
