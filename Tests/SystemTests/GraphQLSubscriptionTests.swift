@@ -116,6 +116,38 @@ struct GraphQLSubscriptionTests {
                 }
                 #expect(garbage?.closeCode == .unknown(4400))
 
+                // A connection runs at most 32 operations at once: the 33rd is refused, the others go on.
+                let placed = try await client.json(
+                    .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 1]]),
+                    token: world.ann)
+                let order = try #require(placed.object["id"] as? String)
+                try await GraphQLSocket.session(port: port) { socket in
+                    try await socket.initialise(world.ann)
+                    for number in 1...33 {
+                        try await socket.send([
+                            "id": "\(number)", "type": "subscribe",
+                            "payload": ["query": Self.orderUpdated, "variables": ["id": order]],
+                        ])
+                    }
+                    var refused: [String] = []
+                    var updates = 0
+                    for _ in 1...33 {
+                        let message = try await socket.read()
+                        if message["type"] as? String == "error" {
+                            let codes = (message["payload"] as? [[String: Any]] ?? []).compactMap {
+                                ($0["extensions"] as? [String: Any])?["code"] as? String
+                            }
+                            #expect(codes == ["graphql.too_many_operations"])
+                            refused.append(message["id"] as? String ?? "")
+                        } else if message["type"] as? String == "next" {
+                            updates += 1
+                        }
+                    }
+                    #expect(refused == ["33"])
+                    #expect(updates == 32)
+                    try await socket.outbound.close(.normalClosure, reason: nil)
+                }
+
                 try await GraphQLSocket.session(port: port) { socket in
                     try await socket.initialise(world.ann)
                     try await socket.send(["id": "q", "type": "subscribe", "payload": ["query": "{ me { name } }"]])

@@ -14,6 +14,8 @@ import Synchronization
 /// Queries and mutations work too (one `next`, then `complete`).
 public struct GraphQLWebSocket: Sendable {
     public static let subprotocol = "graphql-transport-ws"
+    /// The most operations one connection runs at once (each subscription holds a listener).
+    public static let maxOperations = 32
     let endpoint: GraphQLEndpoint
     let feed: OrderChangeFeed?
     /// How long a connection may stay without `connection_init` (4408 after).
@@ -109,15 +111,26 @@ final class GraphQLSession: Sendable {
         case "subscribe":
             guard state.withLock({ $0.initialised }) else { return (4401, "Unauthorized") }
             guard let id = incoming.id, let request = incoming.payload else { return (4400, "Invalid message") }
-            let started = state.withLock { current -> Bool in
-                guard current.operations[id] == nil else { return false }
+            enum Start { case started, duplicate, tooMany }
+            let start = state.withLock { current -> Start in
+                guard current.operations[id] == nil else { return .duplicate }
+                guard current.operations.count < GraphQLWebSocket.maxOperations else { return .tooMany }
                 current.operations[id] = Task { [self] in
                     await operate(id, request, outbound)
                     _ = state.withLock { $0.operations.removeValue(forKey: id) }
                 }
-                return true
+                return .started
             }
-            if !started { return (4409, "Subscriber for \(id) already exists") }
+            switch start {
+            case .started: break
+            case .duplicate: return (4409, "Subscriber for \(id) already exists")
+            case .tooMany:
+                let error = GraphQLEndpoint.error(
+                    "graphql.too_many_operations",
+                    "A connection runs at most \(GraphQLWebSocket.maxOperations) operations at once; complete one first."
+                )
+                await send(Self.message(id: id, type: "error", payload: [error]), outbound)
+            }
         case "complete":
             if let id = incoming.id { state.withLock { $0.operations.removeValue(forKey: id) }?.cancel() }
         default:
