@@ -58,10 +58,7 @@ extension CatalogStore {
             }
             let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(
                 String.init)
-            for word in words {
-                let pattern = "%" + Self.escapeLike(word) + "%"
-                conditions.append("parts.search_text LIKE \(bind: pattern) ESCAPE '\\'")
-            }
+            for word in words { conditions.append(Self.contains(word, column: "parts.search_text")) }
             if let modelId = filter.fits {
                 // Fitted parts come straight from the fitments' primary key; only the kits that fit through
                 // their components are bound, and of those only the ones this page can hold.

@@ -61,14 +61,11 @@ extension CatalogStore {
         _ fetch: ([SQLQueryString]) async throws -> [any SQLRow]
     ) async throws -> [any SQLRow] {
         guard words.allSatisfy({ $0.unicodeScalars.count >= 3 }) else { return try await fetch([]) }
+        let likes = words.map { Self.contains($0, column: "search_text") }
         var estimates: [Int] = []
-        for word in words {
-            let plan = try await db.raw(
-                """
-                EXPLAIN (FORMAT JSON) SELECT 1 FROM parts
-                WHERE search_text LIKE \(bind: "%" + Self.escapeLike(word) + "%") ESCAPE '\\'
-                """
-            ).first()?.decode(column: "QUERY PLAN", as: String.self)
+        for like in likes {
+            let plan = try await db.raw("EXPLAIN (FORMAT JSON) SELECT 1 FROM parts WHERE \(like)").first()?
+                .decode(column: "QUERY PLAN", as: String.self)
             estimates.append(plan.flatMap(Self.planRows) ?? 0)
         }
         /// Whether the planner must use bitmap scans (of the trigram index), for the rest of the transaction.
@@ -83,9 +80,6 @@ extension CatalogStore {
         }
         guard words.count > 1 else { return try await fetch([]) }
         try await forceIndex(true)
-        let likes: [SQLQueryString] = words.map {
-            "search_text LIKE \(bind: "%" + Self.escapeLike($0) + "%") ESCAPE '\\'"
-        }
         let together = try await db.raw(
             "SELECT sku FROM parts WHERE \(likes.joined(separator: " AND ")) LIMIT \(bind: searchIndexLimit)"
         ).all().map { try $0.decode(column: "sku", as: String.self) }
@@ -93,6 +87,11 @@ extension CatalogStore {
         for sku in together { keys.append([.text(sku)]) }
         try await forceIndex(false)
         return try await fetchCandidates(keys, column: "parts.sku", fetch)
+    }
+
+    /// `column LIKE '%word%'`, the word's `%`, `_` and `\\` taken literally.
+    static func contains(_ word: String, column: String) -> SQLQueryString {
+        "\(unsafeRaw: column) LIKE \(bind: "%" + escapeLike(word) + "%") ESCAPE '\\'"
     }
 
     /// The rows the top node of an `EXPLAIN (FORMAT JSON)` plan expects.
