@@ -197,6 +197,13 @@ struct CatalogImportTests {
             #expect(rerun.created + rerun.updated == 0)
             let moved = try await run(store, .fitments, "sku,model_id,position\nPAD-1,VW-GOLF7,rear axle\n")
             #expect(moved.updated == 1)
+            // One batch with a new, a changed and an unchanged row counts each once.
+            let mixed = try await run(
+                store, .fitments,
+                "sku,model_id,position,quantity\nPUMP-2,VW-GOLF7,,\nDISC-1,VW-GOLF7,front axle,4\nPAD-1,VW-GOLF7,rear axle,\n"
+            )
+            #expect(mixed.created == 1 && mixed.updated == 1 && mixed.unchanged == 1)
+            #expect(try await store.fittingSKUs("VW-GOLF7") == ["PAD-1", "DISC-1", "PUMP-2", "KIT-1"])
         }
     }
 

@@ -46,6 +46,24 @@ struct DatabaseTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func rowsChangedCountsWhatAStatementWrote(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            let counts = try await database.transaction { db in
+                [
+                    try await database.rowsChanged(
+                        by: "INSERT INTO counter (id, n) VALUES ('a', 1), ('b', 2), ('c', 3)", in: db),
+                    try await database.rowsChanged(
+                        by: "INSERT INTO counter (id, n) VALUES ('a', 1), ('d', 4) ON CONFLICT (id) DO NOTHING", in: db),
+                    try await database.rowsChanged(by: "UPDATE counter SET n = 2 WHERE n <= 2", in: db),
+                    try await database.rowsChanged(by: "DELETE FROM counter WHERE id = 'zz'", in: db),
+                ]
+            }
+            #expect(counts == [3, 1, 2, 0])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func uniqueViolationsAreRecognised(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)

@@ -53,8 +53,8 @@ extension CatalogStore {
                     categories[path] = try await ensure(path, in: db).id
                 }
             }
-            var plain: [Part] = []
-            var kits: [(line: Int, part: Part, current: Part?)] = []
+            var plain: [(part: Part, searchText: String)] = []
+            var kits: [(line: Int, part: Part, current: Part?, searchText: String)] = []
             var changed: [Part] = []
             var discontinued: [Part] = []
             for (line, row) in rows {
@@ -73,19 +73,19 @@ extension CatalogStore {
                     if current.status != .discontinued, part.status == .discontinued { discontinued.append(part) }
                 }
                 if part.components.isEmpty, current?.components.isEmpty ?? true {
-                    plain.append(part)
+                    plain.append((part, row.searchText))
                     if current == nil { outcome.created += 1 } else { outcome.updated += 1 }
                     changed.append(part)
                 } else {
-                    kits.append((line, part, current))
+                    kits.append((line, part, current, row.searchText))
                 }
             }
             try await upsertParts(plain, in: db)
             // Kits are checked one by one against the graph as it now stands (this batch's parts and the
             // kits accepted before them included), read once for the whole batch, and written together.
             var graph = try await loadGraph(from: kits.flatMap { $0.part.components.map(\.sku) }, in: db)
-            var accepted: [(part: Part, current: Part?)] = []
-            for (line, part, current) in kits {
+            var accepted: [(part: Part, current: Part?, searchText: String)] = []
+            for (line, part, current, searchText) in kits {
                 do {
                     try BundleRules.check(sku: part.sku, components: part.components, graph: graph)
                 } catch let problem as Problem {
@@ -95,7 +95,7 @@ extension CatalogStore {
                 }
                 graph[part.sku] = PartNode(
                     sku: part.sku, name: part.name, status: part.status, components: part.components)
-                accepted.append((part, current))
+                accepted.append((part, current, searchText))
                 if current == nil { outcome.created += 1 } else { outcome.updated += 1 }
                 changed.append(part)
             }
@@ -192,24 +192,9 @@ extension CatalogStore {
                 try await db.raw(
                     "SELECT m.id FROM \(modelIds.source(database.engine, alias: "k")) JOIN models m ON m.id = k.k"
                 ).all().map { try $0.decode(column: "id", as: String.self) })
-            var keys = JSONRows(columns: [("m", "TEXT"), ("s", "TEXT")])
-            for (_, fitment) in rows { keys.append([.text(fitment.modelId), .text(fitment.sku)]) }
-            var existing: [String: Fitment] = [:]
-            for row in try await db.raw(
-                """
-                SELECT f.* FROM \(keys.source(database.engine, alias: "k"))
-                JOIN fitments f ON f.model_id = k.m AND f.sku = k.s
-                """
-            ).all() {
-                let fitment = Fitment(
-                    sku: try row.decode(column: "sku", as: String.self),
-                    modelId: try row.decode(column: "model_id", as: String.self),
-                    position: try row.decode(column: "position", as: String?.self),
-                    quantity: try row.decode(column: "quantity", as: Int?.self),
-                    note: try row.decode(column: "note", as: String?.self))
-                existing[fitment.modelId + "\u{0}" + fitment.sku] = fitment
-            }
-            var write: [Fitment] = []
+            var values = JSONRows(columns: [
+                ("m", "TEXT"), ("s", "TEXT"), ("p", "TEXT"), ("q", "BIGINT"), ("n", "TEXT"),
+            ])
             for (line, fitment) in rows {
                 var reasons: [String] = []
                 if !knownSKUs.contains(fitment.sku) { reasons.append("sku: no part \(fitment.sku)") }
@@ -218,51 +203,53 @@ extension CatalogStore {
                     outcome.errors.append(ImportRowError(line: line, reasons: reasons))
                     continue
                 }
-                switch existing[fitment.modelId + "\u{0}" + fitment.sku] {
-                case fitment?: outcome.unchanged += 1
-                case nil:
-                    outcome.created += 1
-                    write.append(fitment)
-                default:
-                    outcome.updated += 1
-                    write.append(fitment)
-                }
-            }
-            guard !write.isEmpty else { return }
-            var values = JSONRows(columns: [
-                ("m", "TEXT"), ("s", "TEXT"), ("p", "TEXT"), ("q", "BIGINT"), ("n", "TEXT"),
-            ])
-            for fitment in write {
                 values.append([
                     .text(fitment.modelId), .text(fitment.sku), .text(fitment.position),
                     .integer(fitment.quantity.map(Int64.init)), .text(fitment.note),
                 ])
             }
-            try await db.raw(
-                """
-                INSERT INTO fitments (model_id, sku, position, quantity, note)
-                SELECT v.m, v.s, v.p, v.q, v.n FROM \(values.source(database.engine, alias: "v")) WHERE true
-                ON CONFLICT (model_id, sku) DO UPDATE SET position = excluded.position, quantity = excluded.quantity,
-                    note = excluded.note
-                """
-            ).run()
+            guard values.count > 0 else { return }
+            // New rows first, without reading what is stored: a fresh import probes each key once (the
+            // insert's), not twice. Only when some keys were there already are they updated where they
+            // differ; the rows just inserted equal their source and are not counted again.
+            let created = try await database.rowsChanged(
+                by: """
+                    INSERT INTO fitments (model_id, sku, position, quantity, note)
+                    SELECT v.m, v.s, v.p, v.q, v.n FROM \(values.source(database.engine, alias: "v")) WHERE true
+                    ON CONFLICT (model_id, sku) DO NOTHING
+                    """, in: db)
+            let updated =
+                created == values.count
+                ? 0
+                : try await database.rowsChanged(
+                    by: """
+                        UPDATE fitments SET position = v.p, quantity = v.q, note = v.n
+                        FROM \(values.source(database.engine, alias: "v"))
+                        WHERE fitments.model_id = v.m AND fitments.sku = v.s
+                            AND (fitments.position IS DISTINCT FROM v.p OR fitments.quantity IS DISTINCT FROM v.q
+                                OR fitments.note IS DISTINCT FROM v.n)
+                        """, in: db)
+            outcome.created += created
+            outcome.updated += updated
+            outcome.unchanged += values.count - created - updated
         }
         return outcome
     }
 
-    /// Inserts or updates plain parts in one statement (their component rows are unchanged: none).
-    private func upsertParts(_ parts: [Part], in db: any SQLDatabase) async throws {
+    /// Inserts or updates plain parts in one statement (their component rows are unchanged: none), each
+    /// with its ``searchText(_:)``.
+    private func upsertParts(_ parts: [(part: Part, searchText: String)], in db: any SQLDatabase) async throws {
         guard !parts.isEmpty else { return }
         var values = JSONRows(columns: [
             ("sku", "TEXT"), ("name", "TEXT"), ("description", "TEXT"), ("price_minor", "BIGINT"), ("currency", "TEXT"),
             ("status", "TEXT"), ("weight_grams", "BIGINT"), ("attributes", "TEXT"), ("search_text", "TEXT"),
             ("created_at", "BIGINT"), ("updated_at", "BIGINT"), ("version", "BIGINT"), ("category_id", "TEXT"),
         ])
-        for part in parts {
+        for (part, searchText) in parts {
             values.append([
                 .text(part.sku), .text(part.name), .text(part.description), .integer(part.price.minorUnits),
                 .text(part.price.currency), .text(part.status.rawValue), .integer(part.weightGrams.map(Int64.init)),
-                .text(try Self.json(part.attributes)), .text(Self.searchText(part)),
+                .text(try Self.json(part.attributes)), .text(searchText),
                 .integer(part.createdAt.microsecondsSince1970), .integer(part.updatedAt.microsecondsSince1970),
                 .integer(Int64(part.version)), .text(part.categoryId),
             ])
@@ -283,9 +270,11 @@ extension CatalogStore {
 
     /// Writes kits accepted by ``BundleRules``: their part rows in one statement, and the recipes that
     /// changed (old rows deleted, new rows inserted, one statement each).
-    private func writeKits(_ kits: [(part: Part, current: Part?)], in db: any SQLDatabase) async throws {
+    private func writeKits(_ kits: [(part: Part, current: Part?, searchText: String)], in db: any SQLDatabase)
+        async throws
+    {
         guard !kits.isEmpty else { return }
-        try await upsertParts(kits.map(\.part), in: db)
+        try await upsertParts(kits.map { ($0.part, $0.searchText) }, in: db)
         let rewritten = kits.filter { $0.part.components != $0.current?.components }
         guard !rewritten.isEmpty else { return }
         var replaced = JSONRows(columns: [("k", "TEXT")])

@@ -65,10 +65,12 @@ public enum BundleRules {
                 detail: "The components do not make a valid bundle with the catalog as it is.",
                 errors: validator.errors)
         }
-        var candidate = graph
-        candidate[sku] = PartNode(
-            sku: sku, name: graph[sku]?.name ?? sku, status: graph[sku]?.status ?? .active, components: components)
-        _ = try ComponentTree.size(of: sku, graph: candidate)
+        // The graph is not copied with the new recipe in it: an import checks thousands of kits against
+        // one graph of a batch, and a copy per kit made that quadratic.
+        _ = try ComponentTree.size(
+            of: sku, graph: graph,
+            replacing: PartNode(
+                sku: sku, name: graph[sku]?.name ?? sku, status: graph[sku]?.status ?? .active, components: components))
     }
 
     /// A path of components from `start` to `target` (both included), or `nil`; each part is visited once.
@@ -136,8 +138,10 @@ public struct ComponentTree: Sendable, Equatable {
     }
 
     /// The node count and leaf totals of `sku`'s tree, each part computed once; throws 409 as soon as
-    /// a count passes the limits (so nothing large is ever built, and nothing overflows).
-    static func size(of sku: String, graph: [String: PartNode]) throws(Problem) -> Size {
+    /// a count passes the limits (so nothing large is ever built, and nothing overflows). `replacing`
+    /// stands in for the graph's node of the same SKU (a recipe being checked).
+    static func size(of sku: String, graph: [String: PartNode], replacing: PartNode? = nil) throws(Problem) -> Size {
+        func node(_ sku: String) -> PartNode? { sku == replacing?.sku ? replacing : graph[sku] }
         var memo: [String: Size] = [:]
         func tooLarge(_ detail: String) -> Problem {
             Problem(
@@ -147,11 +151,11 @@ public struct ComponentTree: Sendable, Equatable {
         }
         func visit(_ sku: String, depth: Int) throws(Problem) -> Size {
             if let known = memo[sku] { return known }
-            guard let part = graph[sku], !part.components.isEmpty, depth <= BundleRules.maxDepth else {
+            guard let part = node(sku), !part.components.isEmpty, depth <= BundleRules.maxDepth else {
                 return Size(nodes: 1, leaves: [sku: 1])
             }
             var size = Size(nodes: 1, leaves: [:])
-            for line in part.components where graph[line.sku] != nil {
+            for line in part.components where node(line.sku) != nil {
                 let child = try visit(line.sku, depth: depth + 1)
                 size.nodes += child.nodes
                 guard size.nodes <= BundleRules.maxTreeNodes else {

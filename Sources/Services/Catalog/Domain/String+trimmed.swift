@@ -6,10 +6,18 @@ extension StringProtocol {
     public var trimmed: String {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
-        if !first.properties.isWhitespace, !last.properties.isWhitespace { return String(self) }
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        if !first.isWhiteSpace, !last.isWhiteSpace { return String(self) }
+        guard let start = scalars.firstIndex(where: { !$0.isWhiteSpace }),
+            let end = scalars.lastIndex(where: { !$0.isWhiteSpace })
         else { return "" }
         return String(String.UnicodeScalarView(scalars[start...end]))
+    }
+}
+
+extension Unicode.Scalar {
+    /// Unicode `White_Space`; ASCII is answered without the property tables (a twentieth of a parts
+    /// import went to looking them up).
+    fileprivate var isWhiteSpace: Bool {
+        value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : properties.isWhitespace
     }
 }

@@ -87,6 +87,9 @@ public struct PartRow: Sendable {
     public var part: Part
     public var category: [String]?
     public var supersededBy: String?
+    /// The part's words for search (``CatalogStore/searchText(_:)``), made while the file is read rather
+    /// than in the batch's transaction, which the database waits on.
+    var searchText: String
 }
 
 /// Turns CSV rows into validated parts, models and fitments; a bad row is an ``ImportRowError`` with its
@@ -136,7 +139,10 @@ public enum ImportRows {
             var part = try Part.create(from: draft, currency: currency, now: now)
             if let status = status ?? nil { part.status = status }
             guard reasons.isEmpty else { return .failure(ImportRowError(line: record.line, reasons: reasons)) }
-            return .success(PartRow(part: part, category: category, supersededBy: supersededBy))
+            return .success(
+                PartRow(
+                    part: part, category: category, supersededBy: supersededBy,
+                    searchText: CatalogStore.searchText(part)))
         } catch {
             return .failure(ImportRowError(line: record.line, reasons: reasons + error.reasons))
         }
