@@ -83,6 +83,47 @@ struct CatalogImportTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func supersessionChainsAreCheckedInFileOrderWithinABatchAndAgainstWhatIsStored(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            let first = try await run(
+                store, .parts,
+                """
+                sku,name,price,status,superseded_by
+                A,Part A,1.00,discontinued,B
+                B,Part B,1.00,discontinued,C
+                C,Part C,1.00,,
+                D,Part D,1.00,,A
+                X,Part X,1.00,,Y
+                Y,Part Y,1.00,,X
+                E,Part E,1.00,,NOPE
+                """)
+            #expect(first.created == 7)
+            #expect(first.errors.map(\.line) == [7, 8])
+            #expect(first.errors[0].reasons.allSatisfy { $0.hasPrefix("superseded_by: ") })
+            #expect(first.errors[0].message.contains("cycle"))
+            #expect(first.errors[1].message.contains("No part with SKU NOPE"))
+            #expect(try await store.replacement(of: "A") == ("B", "C"))
+            #expect(try await store.replacement(of: "D") == ("A", "C"))
+            #expect(try await store.replacement(of: "Y").supersededBy == nil)
+            let superseded = try await outboxTypes(store).filter { $0 == "catalog.part.superseded" }
+            #expect(superseded.count == 4)  // A, B, D, X
+
+            // Against the stored chains: C → D closes D → A → B → C; a rerun of the first file adds nothing.
+            let cycle = try await run(store, .parts, "sku,name,price,superseded_by\nC,Part C,1.00,D\n")
+            #expect(cycle.errors.map(\.line) == [2])
+            #expect(cycle.errors.first?.message.contains("cycle") == true)
+            let rerun = try await run(
+                store, .parts, "sku,name,price,status,superseded_by\nA,Part A,1.00,discontinued,B\nD,Part D,1.00,,A\n")
+            #expect(rerun.errors.isEmpty)
+            #expect(try await outboxTypes(store).filter { $0 == "catalog.part.superseded" }.count == 4)
+            // Moving an edge is allowed: D now goes straight to C.
+            let moved = try await run(store, .parts, "sku,name,price,superseded_by\nD,Part D,1.00,C\n")
+            #expect(moved.errors.isEmpty)
+            #expect(try await store.replacement(of: "D") == ("C", "C"))
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func kitsOfKitsInOneBatchAreCheckedTogetherAndARecipeCanBeRewritten(engine: Engine) async throws {
         try await withStore(engine) { store in
             let first = try await run(

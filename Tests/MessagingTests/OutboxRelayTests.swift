@@ -70,6 +70,32 @@ struct OutboxRelayTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func eventsAppendedTogetherArePublishedInTheirOrder(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await MessagingFixture.prepare(database)
+            // In reverse alphabetical order of their ids, so an insert by id would show.
+            let envelopes = try (0..<300).map { n in
+                var envelope = try MessagingFixture.envelope(n)
+                envelope.id = String(format: "%05d", 300 - n)
+                return envelope
+            }
+            try await database.transaction { db in
+                try await Outbox.append(try MessagingFixture.envelope(-1), in: db)
+                try await Outbox.append(envelopes, engine: engine, in: db)
+            }
+            let seen = SeenSubjects()
+            let transport = InProcessTransport()
+            try await transport.subscribe(consumer: "order-check", types: ["test.thing.happened"]) { envelope in
+                seen.append(envelope.subject ?? "")
+            }
+            let relay = OutboxRelay(
+                database: database, transport: transport, logger: TestDatabase.logger, batchSize: 100)
+            while try await relay.publishPending() > 0 {}
+            #expect(seen.all == (-1..<300).map { "thing-\($0)" })
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func aPoisonRowDoesNotBlockTheRowsBehindItAndIsParked(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
             try await MessagingFixture.prepare(database)

@@ -31,6 +31,31 @@ public enum Outbox {
         ).run()
     }
 
+    /// Appends `envelopes` in their order with one statement (an import's thousands of events), in `db`,
+    /// which must be the caller's open transaction on an `engine` database.
+    public static func append(_ envelopes: [EventEnvelope], engine: Engine, in db: any SQLDatabase) async throws {
+        guard !envelopes.isEmpty else { return }
+        var rows = JSONRows(columns: [
+            ("o", "BIGINT"), ("id", "TEXT"), ("source", "TEXT"), ("type", "TEXT"), ("subject", "TEXT"),
+            ("time", "BIGINT"), ("data", "TEXT"), ("traceparent", "TEXT"),
+        ])
+        for (index, envelope) in envelopes.enumerated() {
+            rows.append([
+                .integer(Int64(index)), .text(envelope.id), .text(envelope.source), .text(envelope.type),
+                .text(envelope.subject), .integer(envelope.time.microsecondsSince1970),
+                .text(String(decoding: envelope.data, as: UTF8.self)), .text(envelope.traceparent),
+            ])
+        }
+        // Ordered, so that the rows' sequence numbers (the relay's publishing order) follow the array.
+        try await db.raw(
+            """
+            INSERT INTO outbox (id, source, type, subject, time, data, traceparent)
+            SELECT v.id, v.source, v.type, v.subject, v.time, v.data, v.traceparent
+            FROM \(rows.source(engine, alias: "v")) ORDER BY v.o
+            """
+        ).run()
+    }
+
     /// Appends `event` (its type, source and subject from its contract type) in `db`, which must be
     /// the caller's open transaction.
     public static func append<Event: IntegrationEvent>(_ event: Event, in db: any SQLDatabase) async throws {

@@ -112,15 +112,8 @@ extension CatalogStore {
                 try await Outbox.append(
                     CatalogPartDiscontinued(sku: part.sku, version: part.version, discontinuedAt: now), in: db)
             }
-            for (line, row) in rows {
-                guard let successor = row.supersededBy else { continue }
-                do {
-                    try await supersede(row.part.sku, by: successor, now: now, in: db, unlessSame: true)
-                } catch let problem as Problem {
-                    outcome.errors.append(
-                        ImportRowError(line: line, reasons: problem.reasons.map { "superseded_by: \($0)" }))
-                }
-            }
+            outcome.errors += try await importSupersessions(
+                rows.compactMap { line, row in row.supersededBy.map { (line, row.part.sku, $0) } }, now: now, in: db)
         }
         categoryCache.remember(categories)
         return outcome
