@@ -249,6 +249,35 @@ struct CatalogImportTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func fitmentBatchesInFlightTogetherKeepFileOrderForAKeyInTwoBatches(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            _ = try await run(store, .parts, Self.parts)
+            _ = try await run(store, .models, "id,kind,make,model\nGOLF,car,VW,Golf\nWAW,appliance,Bosch,WAW\n")
+            // Batches of two rows (two in flight on PostgreSQL): PAD-1 on GOLF is in the second and the third
+            // batch, which may not be written at once, and the third batch's row must win; NOPE is refused.
+            let csv = """
+                sku,model_id,position
+                DISC-1,GOLF,front
+                PUMP-1,WAW,
+                PAD-1,GOLF,front
+                NOPE,WAW,
+                PAD-1,GOLF,rear
+                PUMP-2,WAW,
+                KIT-1,GOLF,
+                """
+            let result = try await CatalogImporter(store: store, rowsPerBatch: 2).run(.fitments, bytes: Array(csv.utf8))
+            #expect(result.errors.map(\.line) == [5])
+            #expect(result.created == 5 && result.updated == 1 && result.unchanged == 0)
+            let position = try await store.database.read { db in
+                try await db.raw("SELECT position FROM fitments WHERE model_id = 'GOLF' AND sku = 'PAD-1'").first()?
+                    .decode(column: "position", as: String.self)
+            }
+            #expect(position == "rear")
+            #expect(try await store.fittingSKUs("WAW") == ["PUMP-1", "PUMP-2"])
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func aLargeFileIsImportedInBatchesWithOneEventPerFiveHundredParts(engine: Engine) async throws {
         try await withStore(engine) { store in
             var csv = "sku,name,price\n"

@@ -118,7 +118,8 @@ struct OutboxRelayTests {
             await #expect(throws: OutboxRelay.RelayFailure.self) { try await relay.publishPending() }
             #expect(try await Outbox.parked(in: database).isEmpty)
             for n in 5...7 {
-                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db)
+                }
                 _ = try await relay.publishPending()
             }
             let parked = try #require(try await Outbox.parked(in: database).first)

@@ -1,5 +1,6 @@
 import Foundation
 import ServiceKit
+import Storage
 
 /// How far an import has got.
 public struct ImportProgress: Sendable, Equatable {
@@ -45,12 +46,23 @@ public struct CatalogImporter: Sendable {
     /// Rows per batch (one transaction): fitments are small and land in an index at random places, so
     /// larger batches write each touched page once for more rows.
     public static func batchSize(_ kind: ImportKind) -> Int { kind == .fitments ? 50_000 : 1000 }
+
+    /// Batches written at once: fitments on PostgreSQL two, each in its own transaction and server
+    /// process (a fitment batch reads no other batch's rows, and two batches that share a key are not
+    /// written at once); everything else one (SQLite has one writer; a parts batch may build on the
+    /// kits, categories and supersessions of the batch before it).
+    static func concurrentBatches(_ kind: ImportKind, _ engine: Engine) -> Int {
+        kind == .fitments && engine == .postgres ? 2 : 1
+    }
     public static let maxKeptErrors = 1000
 
     let store: CatalogStore
+    /// Rows per batch instead of ``batchSize(_:)`` (tests use small batches).
+    let rowsPerBatch: Int?
 
-    public init(store: CatalogStore) {
+    public init(store: CatalogStore, rowsPerBatch: Int? = nil) {
         self.store = store
+        self.rowsPerBatch = rowsPerBatch.map { max(1, $0) }
     }
 
     /// Checks that `bytes` start with a header row a `kind` file may have, without importing anything.
@@ -117,26 +129,30 @@ public struct CatalogImporter: Sendable {
         return state
     }
 
-    /// Reads records into batches; each batch is written while the next is read (one write at a time,
-    /// in file order), so reading and the database use both cores.
+    /// Reads records into batches; each batch is written while the next is read (in file order; up to
+    /// ``concurrentBatches(_:_:)`` at once, a batch with a key still being written waits for it), so
+    /// reading and the database use both cores.
     private func load<Row: Sendable>(
         _ reader: inout CSVReader, _ header: ImportHeader, _ state: inout ImportProgress,
         _ rowError: @Sendable (ImportRowError) -> Void, _ progress: @Sendable (ImportProgress) async -> Void,
         map: (CSVReader.Record) -> Result<Row, ImportRowError>, key: (Row) -> String,
         write: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> ImportBatchOutcome
     ) async throws {
-        let batchSize = Self.batchSize(header.kind)
+        let batchSize = rowsPerBatch ?? Self.batchSize(header.kind)
+        let concurrent = Self.concurrentBatches(header.kind, store.database.engine)
         var batch: [(line: Int, row: Row)] = []
         var keys: Set<String> = []
-        var pending: (task: Task<ImportBatchOutcome, any Error>, offset: Int)?
+        var sharesAKeyInFlight = false
+        var pending: [(task: Task<ImportBatchOutcome, any Error>, offset: Int, keys: Set<String>)] = []
         func refuse(_ error: ImportRowError, _ state: inout ImportProgress) {
             state.failed += 1
             if state.errors.count < Self.maxKeptErrors { state.errors.append(error) }
             rowError(error)
         }
+        /// Waits for the oldest batch in flight and counts what it did.
         func settle(_ state: inout ImportProgress) async throws {
-            guard let (task, offset) = pending else { return }
-            pending = nil
+            guard !pending.isEmpty else { return }
+            let (task, offset, _) = pending.removeFirst()
             let outcome = try await task.value
             state.created += outcome.created
             state.updated += outcome.updated
@@ -148,11 +164,12 @@ public struct CatalogImporter: Sendable {
         }
         func flush(_ state: inout ImportProgress) async throws {
             guard !batch.isEmpty else { return }
-            try await settle(&state)
+            while pending.count >= concurrent || (sharesAKeyInFlight && !pending.isEmpty) { try await settle(&state) }
             let rows = batch
-            pending = (Task { try await write(rows) }, reader.offset)
+            pending.append((Task { try await write(rows) }, reader.offset, concurrent > 1 ? keys : []))
             batch.removeAll(keepingCapacity: true)
             keys.removeAll(keepingCapacity: true)
+            sharesAKeyInFlight = false
         }
         do {
             while let record = reader.next() {
@@ -173,17 +190,21 @@ public struct CatalogImporter: Sendable {
                 case .failure(let error): refuse(error, &state)
                 case .success(let row):
                     // The same key twice in one statement is not allowed: the later row goes in a new batch.
-                    if keys.contains(key(row)) { try await flush(&state) }
-                    keys.insert(key(row))
+                    let key = key(row)
+                    if keys.contains(key) { try await flush(&state) }
+                    keys.insert(key)
+                    if concurrent > 1, !sharesAKeyInFlight {
+                        sharesAKeyInFlight = pending.contains { $0.keys.contains(key) }
+                    }
                     batch.append((record.line, row))
                     if batch.count >= batchSize { try await flush(&state) }
                 }
             }
             try await flush(&state)
-            try await settle(&state)
+            while !pending.isEmpty { try await settle(&state) }
         } catch {
-            // A write failed: wait for the one in flight before giving up, so nothing runs on.
-            _ = try? await pending?.task.value
+            // A write failed: wait for those in flight before giving up, so nothing runs on.
+            for batch in pending { _ = try? await batch.task.value }
             throw error
         }
     }
