@@ -249,6 +249,32 @@ struct CatalogImportTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func partBatchesInFlightTogetherSeeTheKitsAndSupersessionsOfTheBatchesBefore(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            // Batches of two rows (two in flight on PostgreSQL): each batch's kit, supersession or category
+            // builds on the batch just before it, and the cycle B → A → B is refused however they are timed.
+            let csv = """
+                sku,name,price,category,components,status,superseded_by
+                A,Part A,1.00,Brakes › Pads,,,
+                B,Part B,1.00,Brakes › Discs,,,
+                K1,Kit 1,2.00,,A;B,,
+                C,Part C,1.00,,,discontinued,A
+                K2,Kit 2,3.00,,K1*2,,
+                A,Part A,1.00,Brakes › Pads,,,B
+                B,Part B,1.00,Brakes › Discs,,,A
+                D,Part D,1.00,Steering,,,C
+                """
+            let result = try await CatalogImporter(store: store, rowsPerBatch: 2).run(.parts, bytes: Array(csv.utf8))
+            #expect(result.errors.map(\.line) == [8])
+            #expect(result.errors.first?.message.contains("cycle") == true)
+            #expect(result.created == 6)
+            #expect(try await store.part("K2")?.components == [ComponentLine(sku: "K1", quantity: 2)])
+            #expect(try await store.replacement(of: "D") == ("C", "B"))
+            #expect(try await store.categories().map(\.path).count == 4)  // Brakes, its two, Steering
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func fitmentBatchesInFlightTogetherKeepFileOrderForAKeyInTwoBatches(engine: Engine) async throws {
         try await withStore(engine) { store in
             _ = try await run(store, .parts, Self.parts)

@@ -46,7 +46,9 @@ extension CatalogStore {
                 try await db.raw("SET LOCAL gin_pending_list_limit = '64MB'").run()
             }
             let existing = try await fetchAll(rows.map(\.row.part.sku), in: db)
-            for path in Set(rows.compactMap(\.row.category)) {
+            // In path order: two batches written at once then take new categories' keys in the same
+            // order, and cannot deadlock on them.
+            for path in Set(rows.compactMap(\.row.category)).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 if let known = categoryCache.id(path) {
                     categories[path] = known
                 } else {

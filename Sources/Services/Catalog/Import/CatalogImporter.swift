@@ -47,12 +47,13 @@ public struct CatalogImporter: Sendable {
     /// larger batches write each touched page once for more rows.
     public static func batchSize(_ kind: ImportKind) -> Int { kind == .fitments ? 50_000 : 1000 }
 
-    /// Batches written at once: fitments on PostgreSQL two, each in its own transaction and server
-    /// process (a fitment batch reads no other batch's rows, and two batches that share a key are not
-    /// written at once); everything else one (SQLite has one writer; a parts batch may build on the
-    /// kits, categories and supersessions of the batch before it).
+    /// Batches written at once: on PostgreSQL two of parts or fitments, each in its own transaction and
+    /// server process; otherwise one (SQLite has one writer). A batch waits for those in flight when it
+    /// writes a key they write or read, or reads one they write (a kit's components, a supersession's
+    /// successor): it then sees them committed, as in file order. Supersessions are checked one batch at
+    /// a time (see ``CatalogStore/importSupersessions(_:now:in:)``).
     static func concurrentBatches(_ kind: ImportKind, _ engine: Engine) -> Int {
-        kind == .fitments && engine == .postgres ? 2 : 1
+        kind != .models && engine == .postgres ? 2 : 1
     }
     public static let maxKeptErrors = 1000
 
@@ -108,6 +109,7 @@ public struct CatalogImporter: Sendable {
             try await load(
                 &reader, header, &state, rowError, progress,
                 map: { ImportRows.part($0, header, currency: store.currency, now: now) }, key: \.part.sku,
+                references: { $0.part.components.map(\.sku) + ($0.supersededBy.map { [$0] } ?? []) },
                 write: {
                     try await store.importParts(
                         $0.map { (line: $0.line, row: $0.row) }, now: now, categoryCache: categories)
@@ -136,14 +138,18 @@ public struct CatalogImporter: Sendable {
         _ reader: inout CSVReader, _ header: ImportHeader, _ state: inout ImportProgress,
         _ rowError: @Sendable (ImportRowError) -> Void, _ progress: @Sendable (ImportProgress) async -> Void,
         map: (CSVReader.Record) -> Result<Row, ImportRowError>, key: (Row) -> String,
+        references: (Row) -> [String] = { _ in [] },
         write: @escaping @Sendable ([(line: Int, row: Row)]) async throws -> ImportBatchOutcome
     ) async throws {
         let batchSize = rowsPerBatch ?? Self.batchSize(header.kind)
         let concurrent = Self.concurrentBatches(header.kind, store.database.engine)
         var batch: [(line: Int, row: Row)] = []
         var keys: Set<String> = []
+        var referenced: Set<String> = []
         var sharesAKeyInFlight = false
-        var pending: [(task: Task<ImportBatchOutcome, any Error>, offset: Int, keys: Set<String>)] = []
+        var pending:
+            [(task: Task<ImportBatchOutcome, any Error>, offset: Int, keys: Set<String>, referenced: Set<String>)] =
+                []
         func refuse(_ error: ImportRowError, _ state: inout ImportProgress) {
             state.failed += 1
             if state.errors.count < Self.maxKeptErrors { state.errors.append(error) }
@@ -152,7 +158,7 @@ public struct CatalogImporter: Sendable {
         /// Waits for the oldest batch in flight and counts what it did.
         func settle(_ state: inout ImportProgress) async throws {
             guard !pending.isEmpty else { return }
-            let (task, offset, _) = pending.removeFirst()
+            let (task, offset, _, _) = pending.removeFirst()
             let outcome = try await task.value
             state.created += outcome.created
             state.updated += outcome.updated
@@ -166,9 +172,11 @@ public struct CatalogImporter: Sendable {
             guard !batch.isEmpty else { return }
             while pending.count >= concurrent || (sharesAKeyInFlight && !pending.isEmpty) { try await settle(&state) }
             let rows = batch
-            pending.append((Task { try await write(rows) }, reader.offset, concurrent > 1 ? keys : []))
+            pending.append(
+                (Task { try await write(rows) }, reader.offset, concurrent > 1 ? keys : [], referenced))
             batch.removeAll(keepingCapacity: true)
             keys.removeAll(keepingCapacity: true)
+            referenced.removeAll(keepingCapacity: true)
             sharesAKeyInFlight = false
         }
         do {
@@ -193,8 +201,15 @@ public struct CatalogImporter: Sendable {
                     let key = key(row)
                     if keys.contains(key) { try await flush(&state) }
                     keys.insert(key)
-                    if concurrent > 1, !sharesAKeyInFlight {
-                        sharesAKeyInFlight = pending.contains { $0.keys.contains(key) }
+                    if concurrent > 1 {
+                        let reads = references(row)
+                        referenced.formUnion(reads)
+                        sharesAKeyInFlight =
+                            sharesAKeyInFlight
+                            || pending.contains { batch in
+                                batch.keys.contains(key) || batch.referenced.contains(key)
+                                    || reads.contains(where: batch.keys.contains)
+                            }
                     }
                     batch.append((record.line, row))
                     if batch.count >= batchSize { try await flush(&state) }
