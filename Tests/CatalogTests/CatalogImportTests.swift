@@ -251,7 +251,7 @@ struct CatalogImportTests {
     @Test(arguments: Engine.allCases)
     func partBatchesInFlightTogetherSeeTheKitsAndSupersessionsOfTheBatchesBefore(engine: Engine) async throws {
         try await withStore(engine) { store in
-            // Batches of two rows (two in flight on PostgreSQL): each batch's kit, supersession or category
+            // Batches of two rows (up to three in flight on PostgreSQL): each batch's kit, supersession or category
             // builds on the batch just before it, and the cycle B → A → B is refused however they are timed.
             let csv = """
                 sku,name,price,category,components,status,superseded_by
@@ -279,7 +279,7 @@ struct CatalogImportTests {
         try await withStore(engine) { store in
             _ = try await run(store, .parts, Self.parts)
             _ = try await run(store, .models, "id,kind,make,model\nGOLF,car,VW,Golf\nWAW,appliance,Bosch,WAW\n")
-            // Batches of two rows (two in flight on PostgreSQL): PAD-1 on GOLF is in the second and the third
+            // Batches of two rows (up to three in flight on PostgreSQL): PAD-1 on GOLF is in the second and the third
             // batch, which may not be written at once, and the third batch's row must win; NOPE is refused.
             let csv = """
                 sku,model_id,position

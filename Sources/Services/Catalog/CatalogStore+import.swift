@@ -27,6 +27,18 @@ public final class ImportCategoryCache: @unchecked Sendable {
     func remember(_ found: [[String]: String]) { lock.withLock { ids.merge(found) { $1 } } }
 }
 
+/// Model ids a fitments import has found, shared by its batches (models are never deleted): after the
+/// first batches, a batch looks up only its parts.
+public final class ImportModelCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: Set<String> = []
+
+    public init() {}
+
+    func unknown(_ candidates: Set<String>) -> Set<String> { lock.withLock { candidates.subtracting(ids) } }
+    func remember(_ found: Set<String>) { lock.withLock { ids.formUnion(found) } }
+}
+
 /// Imports: batches of rows upserted in one transaction each, with multi-row statements. Re-importing a
 /// row that matches what is stored changes nothing (no version, no event); parts that did change are
 /// published as `catalog.parts.upserted`, up to ``CatalogPartsUpserted/maxParts`` per event.
@@ -171,22 +183,30 @@ extension CatalogStore {
     }
 
     /// Upserts fitments by (model, SKU); a row naming an unknown part or model is refused.
-    public func importFitments(_ rows: [(line: Int, fitment: Fitment)]) async throws -> ImportBatchOutcome {
+    public func importFitments(
+        _ rows: [(line: Int, fitment: Fitment)], modelCache: ImportModelCache = .init()
+    ) async throws -> ImportBatchOutcome {
         var outcome = ImportBatchOutcome()
         guard !rows.isEmpty else { return outcome }
         try await database.transaction { db in
             var skus = JSONRows(columns: [("k", "TEXT")])
             for sku in Set(rows.map(\.fitment.sku)) { skus.append([.text(sku)]) }
+            let batchModels = Set(rows.map(\.fitment.modelId))
             var modelIds = JSONRows(columns: [("k", "TEXT")])
-            for id in Set(rows.map(\.fitment.modelId)) { modelIds.append([.text(id)]) }
+            for id in modelCache.unknown(batchModels) { modelIds.append([.text(id)]) }
             let knownSKUs = Set(
                 try await db.raw(
                     "SELECT p.sku FROM \(skus.source(database.engine, alias: "k")) JOIN parts p ON p.sku = k.k"
                 ).all().map { try $0.decode(column: "sku", as: String.self) })
-            let knownModels = Set(
-                try await db.raw(
-                    "SELECT m.id FROM \(modelIds.source(database.engine, alias: "k")) JOIN models m ON m.id = k.k"
-                ).all().map { try $0.decode(column: "id", as: String.self) })
+            let foundModels =
+                modelIds.count == 0
+                ? []
+                : Set(
+                    try await db.raw(
+                        "SELECT m.id FROM \(modelIds.source(database.engine, alias: "k")) JOIN models m ON m.id = k.k"
+                    ).all().map { try $0.decode(column: "id", as: String.self) })
+            modelCache.remember(foundModels)
+            let knownModels = batchModels.subtracting(modelCache.unknown(batchModels))
             var values = JSONRows(columns: [
                 ("m", "TEXT"), ("s", "TEXT"), ("p", "TEXT"), ("q", "BIGINT"), ("n", "TEXT"),
             ])

@@ -47,13 +47,13 @@ public struct CatalogImporter: Sendable {
     /// larger batches write each touched page once for more rows.
     public static func batchSize(_ kind: ImportKind) -> Int { kind == .fitments ? 50_000 : 1000 }
 
-    /// Batches written at once: on PostgreSQL two of parts or fitments, each in its own transaction and
+    /// Batches written at once: on PostgreSQL three of parts or fitments, each in its own transaction and
     /// server process; otherwise one (SQLite has one writer). A batch waits for those in flight when it
     /// writes a key they write or read, or reads one they write (a kit's components, a supersession's
     /// successor): it then sees them committed, as in file order. Supersessions are checked one batch at
     /// a time (see ``CatalogStore/importSupersessions(_:now:in:)``).
     static func concurrentBatches(_ kind: ImportKind, _ engine: Engine) -> Int {
-        kind != .models && engine == .postgres ? 2 : 1
+        kind != .models && engine == .postgres ? 3 : 1
     }
     public static let maxKeptErrors = 1000
 
@@ -119,10 +119,13 @@ public struct CatalogImporter: Sendable {
                 &reader, header, &state, rowError, progress, map: { ImportRows.model($0, header, now: now) }, key: \.id,
                 write: { try await store.importModels($0.map { (line: $0.line, model: $0.row) }) })
         case .fitments:
+            let models = ImportModelCache()
             try await load(
                 &reader, header, &state, rowError, progress, map: { ImportRows.fitment($0, header) },
                 key: { $0.modelId + "\u{0}" + $0.sku },
-                write: { try await store.importFitments($0.map { (line: $0.line, fitment: $0.row) }) })
+                write: {
+                    try await store.importFitments($0.map { (line: $0.line, fitment: $0.row) }, modelCache: models)
+                })
         }
         if let error = reader.error { state.fileError = ImportFileError(line: error.line, reason: error.reason) }
         state.bytesRead = bytes.count
