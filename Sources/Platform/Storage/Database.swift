@@ -83,7 +83,7 @@ public final class Database: Service, Sendable {
         case .postgres(let postgres):
             do {
                 return try await postgres.withConnection(body)
-            } catch where Self.isUnavailable(error) && !Self.isDeadline(error) {
+            } catch  where Self.isUnavailable(error) && !Self.isDeadline(error) {
                 return try await postgres.withConnection(body)
             }
         }
@@ -114,7 +114,8 @@ public final class Database: Service, Sendable {
     ) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
-            let result = try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body) }
+            let result = try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body)
+            }
             if signalling { commits.signal() }
             return result
         case .postgres(let postgres):
@@ -196,6 +197,13 @@ public final class Database: Service, Sendable {
             await database.close()
             throw error
         }
+    }
+
+    /// Whether `error` is a foreign-key violation on either engine.
+    public static func isForeignKeyViolation(_ error: any Error) -> Bool {
+        if let sqlite = error as? SQLiteError { return sqlite.reason == .constraintForeignKeyFailed }
+        if let postgres = error as? PSQLError { return postgres.serverInfo?[.sqlState] == "23503" }
+        return false
     }
 
     /// Whether `error` is a unique-constraint violation on either engine.
