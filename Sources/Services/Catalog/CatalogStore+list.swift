@@ -40,7 +40,14 @@ extension CatalogStore {
     public func detailedList(_ filter: PartFilter, page: PageRequest) async throws -> Page<PartDetails> {
         let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(String.init)
         let searching = filter.fits == nil && filter.skus == nil && !SearchWords.trigramQueries(words).isEmpty
-        return try await listing(planningSearch: searching) { db in
+        let fittingWithWords = filter.fits != nil && !words.isEmpty && database.engine == .postgres
+        return try await listing(planningSearch: searching || fittingWithWords) { db in
+            if fittingWithWords {
+                // A model's few hundred fitted parts are read by key and their words checked on each; seeing
+                // the trigram index, PostgreSQL would rather read every part with a common word ("seal": 29,000)
+                // and join them (140 ms instead of 3).
+                try await db.raw("SET LOCAL enable_bitmapscan = off").run()
+            }
             var conditions: [SQLQueryString] = ["1 = 1"]
             var prefix: SQLQueryString = ""
             var lastBound: String?
