@@ -47,6 +47,21 @@ struct OutboxRelayTests {
         }
     }
 
+    /// Publishes every pending row through an in-process transport, `batchSize` a pass: how many, and
+    /// their subjects in the order they were delivered.
+    private func publishAll(_ database: Database, batchSize: Int) async throws -> (Int, [String]) {
+        let seen = SeenSubjects()
+        let transport = InProcessTransport()
+        try await transport.subscribe(consumer: "order-check", types: ["test.thing.happened"]) { envelope in
+            seen.append(envelope.subject ?? "")
+        }
+        let relay = OutboxRelay(
+            database: database, transport: transport, logger: TestDatabase.logger, batchSize: batchSize)
+        var total = 0
+        while case let published = try await relay.publishPending(), published > 0 { total += published }
+        return (total, seen.all)
+    }
+
     @Test(arguments: Engine.allCases)
     func eventsArePublishedInCommitOrder(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
@@ -55,17 +70,9 @@ struct OutboxRelayTests {
                 try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db)
                 }
             }
-            let seen = SeenSubjects()
-            let transport = InProcessTransport()
-            try await transport.subscribe(consumer: "order-check", types: ["test.thing.happened"]) { envelope in
-                seen.append(envelope.subject ?? "")
-            }
-            let relay = OutboxRelay(
-                database: database, transport: transport, logger: TestDatabase.logger, batchSize: 10)
-            var total = 0
-            while case let published = try await relay.publishPending(), published > 0 { total += published }
+            let (total, subjects) = try await publishAll(database, batchSize: 10)
             #expect(total == 25)
-            #expect(seen.all == (0..<25).map { "thing-\($0)" })
+            #expect(subjects == (0..<25).map { "thing-\($0)" })
         }
     }
 
@@ -83,15 +90,9 @@ struct OutboxRelayTests {
                 try await Outbox.append(try MessagingFixture.envelope(-1), in: db)
                 try await Outbox.append(envelopes, engine: engine, in: db)
             }
-            let seen = SeenSubjects()
-            let transport = InProcessTransport()
-            try await transport.subscribe(consumer: "order-check", types: ["test.thing.happened"]) { envelope in
-                seen.append(envelope.subject ?? "")
-            }
-            let relay = OutboxRelay(
-                database: database, transport: transport, logger: TestDatabase.logger, batchSize: 100)
-            while try await relay.publishPending() > 0 {}
-            #expect(seen.all == (-1..<300).map { "thing-\($0)" })
+            let (total, subjects) = try await publishAll(database, batchSize: 100)
+            #expect(total == 301)
+            #expect(subjects == (-1..<300).map { "thing-\($0)" })
         }
     }
 
