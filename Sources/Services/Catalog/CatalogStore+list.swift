@@ -63,8 +63,6 @@ extension CatalogStore {
                 guard !skus.isEmpty else { return Page(items: [], nextCursor: nil) }
                 conditions.append("parts.sku IN (\(binds: skus))")
             }
-            let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(
-                String.init)
             for word in words { conditions.append(Self.contains(word, column: "parts.search_text")) }
             if let modelId = filter.fits {
                 // Fitted parts come straight from the fitments' primary key; only the kits that fit through

@@ -14,10 +14,7 @@ extension CatalogStore {
 
     /// ``supersede(_:by:now:)`` inside a transaction.
     func supersede(_ sku: String, by newSku: String, now: Date, in db: any SQLDatabase) async throws {
-        if database.engine == .postgres {
-            // As an import batch's: two supersessions at once could close a cycle neither saw.
-            try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.supersessionLock))").run()
-        }
+        try await lockSupersessions(in: db)
         for part in [sku, newSku]
         where try await db.raw("SELECT sku FROM parts WHERE sku = \(bind: part)").first() == nil {
             throw CatalogProblems.notFound(part)
@@ -35,8 +32,17 @@ extension CatalogStore {
         try await Outbox.append(CatalogPartSuperseded(sku: sku, supersededBy: newSku, at: now), in: db)
     }
 
-    /// The PostgreSQL advisory lock that an import batch's supersessions hold until its commit.
+    /// The PostgreSQL advisory lock that supersessions hold until their transaction commits.
     static let supersessionLock: Int64 = 0x5350_524B_5355_5052  // "SPRKSUPR"
+
+    /// PostgreSQL: waits for the supersessions of other transactions to commit, and keeps theirs waiting
+    /// until this one does. Two transactions at once (import batches written side by side, see
+    /// CatalogImporter, or REST calls) would each read the chains without the other's edge, and two
+    /// edges that close a cycle together could both pass. SQLite writes one transaction at a time.
+    private func lockSupersessions(in db: any SQLDatabase) async throws {
+        guard database.engine == .postgres else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.supersessionLock))").run()
+    }
 
     /// An import batch's supersessions (each SKU at most once), checked in file order against the chains
     /// as they stand with the earlier rows applied, and written together: every chain through the batch's
@@ -47,12 +53,7 @@ extension CatalogStore {
     {
         guard !edges.isEmpty else { return [] }
         let engine = database.engine
-        if engine == .postgres {
-            // One batch's supersessions at a time, until its commit: a batch written beside another (see
-            // CatalogImporter) reads the chains with the other's edges in them, so two edges that close a
-            // cycle together cannot both pass.
-            try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.supersessionLock))").run()
-        }
+        try await lockSupersessions(in: db)
         var keys = JSONRows(columns: [("k", "TEXT")])
         for sku in Set(edges.flatMap { [$0.sku, $0.newSku] }) { keys.append([.text(sku)]) }
         let known = Set(
