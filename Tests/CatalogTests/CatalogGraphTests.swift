@@ -59,6 +59,12 @@ struct CatalogGraphTests {
                 try await store.list(PartFilter(query: "fits pad", fits: golf.id), page: PageRequest()).items.map(\.sku)
                     == ["PAD"])
             #expect(try await store.models(fitting: "PAD", page: PageRequest()).items.map(\.model.id) == ["golf"])
+            // A kit fitted itself whose components all fit too is listed once.
+            try await store.fit(Fitment(sku: "KIT-BRAKE", modelId: golf.id))
+            #expect(
+                try await store.list(PartFilter(fits: golf.id), page: PageRequest()).items.map(\.sku)
+                    == ["DISC", "KIT-BIG", "KIT-BRAKE", "KIT-FITTED", "PAD", "SENSOR"])
+            #expect(try await store.unfit(sku: "KIT-BRAKE", modelId: golf.id))
 
             // Unfitting a component takes its kits out too.
             #expect(try await store.unfit(sku: "DISC", modelId: golf.id))
@@ -83,6 +89,12 @@ struct CatalogGraphTests {
             _ = try await store.update("C", with: PartChanges(status: .discontinued))
             #expect(try await store.replacement(of: "A") == ("B", "B"))  // the newest that is still sold
             #expect(try await store.replacement(of: "C") == (nil, nil))
+            // A listing reads every chain on its page at once.
+            let listed = try await store.detailedList(PartFilter(), page: PageRequest()).items
+            #expect(listed.map(\.part.sku) == ["A", "B", "C", "D"])
+            #expect(listed.map(\.supersededBy) == ["B", "C", nil, nil])
+            #expect(listed.map(\.current) == ["B", "C", nil, nil])  // B's successor is its chain's last part
+            #expect(try await store.details(of: listed.map(\.part)) == listed)
             for (sku, newSku) in [("C", "A"), ("B", "A"), ("A", "A")] {
                 do {
                     try await store.supersede(sku, by: newSku)
@@ -122,7 +134,17 @@ struct CatalogCategoryTests {
             #expect(pads.parentId == brakes.id)
             #expect(try await store.skus(inCategory: brakes.id) == ["PAD", "DISC"])
             #expect(try await store.skus(inCategory: pads.id) == ["PAD"])
+            // Paths shown with parts: the nodes read once are kept, and a node made later is still found
+            // under them.
+            #expect(try await store.details("DISC")?.category == ["Brakes", "Discs"])
+            try await store.setCategory(of: "LOOSE", to: "Brakes/Discs/Vented")
+            let listed = try await store.detailedList(PartFilter(), page: PageRequest()).items
+            #expect(
+                listed.map(\.category) == [
+                    ["Brakes", "Discs"], ["Filters"], ["Brakes", "Discs", "Vented"], ["Brakes", "Pads"],
+                ])
             try await store.setCategory(of: "PAD", to: nil)
+            try await store.setCategory(of: "LOOSE", to: nil)
             #expect(try await store.skus(inCategory: brakes.id) == ["DISC"])
             do {
                 try await store.setCategory(of: "GHOST", to: "Brakes")

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import ServiceKit
 import Storage
@@ -33,13 +34,9 @@ extension CatalogStore {
     {
         guard !parts.isEmpty else { return [] }
         let paths = try await categoryPaths(Set(parts.compactMap(\.categoryId)), in: db)
-        var replaced = superseded.map { Array($0.keys) } ?? []
-        if superseded == nil {
-            replaced = try await db.raw("SELECT sku FROM supersessions WHERE sku IN (\(binds: parts.map(\.sku)))")
-                .all().map { try $0.decode(column: "sku", as: String.self) }
-        }
-        var replacements: [String: (supersededBy: String?, current: String?)] = [:]
-        for sku in replaced { replacements[sku] = try await replacement(of: sku, in: db) }
+        // The caller that read each part's direct replacement with it asks only for the superseded ones.
+        let replaced = superseded.map { Array($0.keys) } ?? parts.map(\.sku)
+        let replacements = try await replacements(of: replaced, in: db)
         return parts.map { part in
             PartDetails(
                 part: part, category: part.categoryId.flatMap { paths[$0] },
@@ -47,34 +44,81 @@ extension CatalogStore {
         }
     }
 
-    /// The path of names of each of `ids`, from one query that reads the categories and their ancestors.
+    /// The path of names of each of `ids`. Categories never change once made, so the nodes read once are
+    /// kept (``CategoryNodes``) and only ids whose path is not known yet are read, with their ancestors, in
+    /// one query: a page of parts usually costs no statement for its categories.
     private func categoryPaths(_ ids: Set<String>, in db: any SQLDatabase) async throws -> [String: [String]] {
         guard !ids.isEmpty else { return [:] }
-        var nodes: [String: (name: String, parent: String?)] = [:]
-        let rows = try await db.raw(
-            """
-            WITH RECURSIVE up(id) AS (
-                SELECT id FROM categories WHERE id IN (\(binds: Array(ids)))
-                UNION
-                SELECT c.parent_id FROM categories c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL)
-            SELECT id, name, parent_id FROM categories WHERE id IN (SELECT id FROM up)
-            """
-        ).all()
-        for row in rows {
-            nodes[try row.decode(column: "id", as: String.self)] = (
-                try row.decode(column: "name", as: String.self), try row.decode(column: "parent_id", as: String?.self)
-            )
+        let unknown = categoryNodes.unknown(ids)
+        if !unknown.isEmpty {
+            let rows = try await db.raw(
+                """
+                WITH RECURSIVE up(id) AS (
+                    SELECT id FROM categories WHERE id IN (\(binds: Array(unknown)))
+                    UNION
+                    SELECT c.parent_id FROM categories c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL)
+                SELECT id, name, parent_id FROM categories WHERE id IN (SELECT id FROM up)
+                """
+            ).all()
+            categoryNodes.remember(
+                try rows.map { row in
+                    (
+                        try row.decode(column: "id", as: String.self), try row.decode(column: "name", as: String.self),
+                        try row.decode(column: "parent_id", as: String?.self)
+                    )
+                })
         }
-        var paths: [String: [String]] = [:]
-        for id in ids {
-            var names: [String] = []
-            var current: String? = id
-            while let next = current, let node = nodes[next], names.count < CategoryTree.maxDepth {
-                names.insert(node.name, at: 0)
-                current = node.parent
+        return categoryNodes.paths(ids)
+    }
+}
+
+/// The category nodes (name and parent) a catalog store has read, shared by its requests. A category is
+/// never renamed, moved or deleted, so a node once read stays true; at most ``limit`` are kept.
+public final class CategoryNodes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nodes: [String: (name: String, parent: String?)] = [:]
+    let limit: Int
+
+    public init(limit: Int = 100_000) { self.limit = limit }
+
+    /// The ids whose path is not wholly known.
+    func unknown(_ ids: Set<String>) -> Set<String> {
+        lock.withLock {
+            ids.filter { id in
+                var current: String? = id
+                var steps = 0
+                while let next = current, steps <= CategoryTree.maxDepth {
+                    guard let node = nodes[next] else { return true }
+                    current = node.parent
+                    steps += 1
+                }
+                return false
             }
-            paths[id] = names
         }
-        return paths
+    }
+
+    func remember(_ read: [(id: String, name: String, parent: String?)]) {
+        lock.withLock {
+            for node in read where nodes.count < limit || nodes[node.id] != nil {
+                nodes[node.id] = (node.name, node.parent)
+            }
+        }
+    }
+
+    /// The names from the root to each of `ids`, as far as they are known.
+    func paths(_ ids: Set<String>) -> [String: [String]] {
+        lock.withLock {
+            var paths: [String: [String]] = [:]
+            for id in ids {
+                var names: [String] = []
+                var current: String? = id
+                while let next = current, let node = nodes[next], names.count < CategoryTree.maxDepth {
+                    names.insert(node.name, at: 0)
+                    current = node.parent
+                }
+                paths[id] = names
+            }
+            return paths
+        }
     }
 }

@@ -50,6 +50,9 @@ extension CatalogStore {
             }
             var conditions: [SQLQueryString] = ["1 = 1"]
             var prefix: SQLQueryString = ""
+            // Each branch selects `parts.* FROM … WHERE …`; the conditions are added to each, which is then
+            // ordered and cut at a page on its own, and the page is their merge.
+            var branches: [SQLQueryString] = ["parts.* FROM parts WHERE 1 = 1"]
             var lastBound: String?
             if let after = page.after.first { conditions.append("parts.sku > \(bind: after.uppercased())") }
             if let status = filter.status { conditions.append("parts.status = \(bind: status.rawValue)") }
@@ -65,20 +68,30 @@ extension CatalogStore {
             }
             for word in words { conditions.append(Self.contains(word, column: "parts.search_text")) }
             if let modelId = filter.fits {
-                // Fitted parts come straight from the fitments' primary key; only the kits that fit through
-                // their components are bound, and of those only the ones this page can hold.
+                // Two ordered branches, each stopping at a page: the model's fitted parts in SKU order straight
+                // from the fitments' primary key, and the kits that fit through their components (bound, only
+                // the ones this page can hold). With `parts.sku IN (fitted UNION ALL kits)`, PostgreSQL read
+                // and sorted every fitted part of the model first (a model with 600: 30 ms instead of 1).
                 let after = page.after.first?.uppercased() ?? ""
                 let kits = try await fittingKits(modelId, in: db).filter { $0 > after }.sorted()
                 let bound = Array(kits.prefix(Self.maxBoundSKUs))
-                var source: SQLQueryString = "SELECT f.sku FROM fitments f WHERE f.model_id = \(bind: modelId)"
+                branches = [
+                    """
+                    parts.* FROM fitments f JOIN parts ON parts.sku = f.sku
+                    WHERE f.model_id = \(bind: modelId) AND f.sku > \(bind: after)
+                    """
+                ]
                 if !bound.isEmpty {
-                    source = "\(source) UNION ALL SELECT p.sku FROM parts p WHERE p.sku IN (\(binds: bound))"
+                    branches.append(
+                        """
+                        parts.* FROM parts WHERE parts.sku IN (\(binds: bound))
+                        AND NOT EXISTS (SELECT 1 FROM fitments f WHERE f.model_id = \(bind: modelId) AND f.sku = parts.sku)
+                        """)
                 }
                 if let last = bound.last, bound.count < kits.count {
                     lastBound = last
                     conditions.append("parts.sku <= \(bind: last)")
                 }
-                conditions.append("parts.sku IN (\(source))")
             }
             if let categoryId = filter.categoryId {
                 prefix = """
@@ -90,13 +103,18 @@ extension CatalogStore {
                 conditions.append("parts.category_id IN (SELECT id FROM below)")
             }
             func fetch(_ more: [SQLQueryString] = []) async throws -> [any SQLRow] {
-                try await db.raw(
+                let limit = page.limit + 1
+                let filtered = (conditions + more).joined(separator: " AND ")
+                let union = branches.enumerated().map { index, branch -> SQLQueryString in
+                    "SELECT * FROM (SELECT \(branch) AND \(filtered) ORDER BY parts.sku LIMIT \(bind: limit)) b\(unsafeRaw: String(index))"
+                }.joined(separator: " UNION ALL ")
+                return try await db.raw(
                     """
-                    \(prefix) SELECT parts.*, s.superseded_by,
-                        CASE WHEN EXISTS (SELECT 1 FROM part_components c WHERE c.bundle_sku = parts.sku) THEN 1 ELSE 0 END
-                            AS is_kit
-                    FROM parts LEFT JOIN supersessions s ON s.sku = parts.sku
-                    WHERE \((conditions + more).joined(separator: " AND ")) ORDER BY parts.sku LIMIT \(bind: page.limit + 1)
+                    \(prefix) SELECT page.*,
+                        (SELECT s.superseded_by FROM supersessions s WHERE s.sku = page.sku) AS superseded_by,
+                        CASE WHEN (SELECT c.bundle_sku FROM part_components c WHERE c.bundle_sku = page.sku LIMIT 1)
+                            IS NULL THEN 0 ELSE 1 END AS is_kit
+                    FROM (\(union)) page ORDER BY page.sku LIMIT \(bind: limit)
                     """
                 ).all()
             }

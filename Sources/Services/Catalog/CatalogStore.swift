@@ -17,6 +17,8 @@ public struct CatalogStore: Sendable {
     /// The most matches a SQLite word search takes from the trigram index; with more, it scans in SKU
     /// order (at the default, 5,000 in a catalog of 1,000,000 parts: a word on one part in 200).
     public let searchIndexLimit: Int
+    /// The category nodes read so far (categories never change once made).
+    let categoryNodes = CategoryNodes()
 
     public init(database: Database, currency: String, searchIndexLimit: Int = 5000) {
         self.database = database
