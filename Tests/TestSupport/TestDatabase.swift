@@ -39,10 +39,15 @@ public enum TestDatabase {
         }
     }
 
+    /// How long a PostgreSQL statement of a test may wait for its answer. The product's 10 s is too short
+    /// for the suites that queue a thousand writers on one row while the machine is loaded (one such
+    /// test failed with CPU hogs beside it); a hung statement still fails, a minute later.
+    public static let statementDeadline: Duration = .seconds(60)
+
     /// Runs `body` with a new, empty database on `engine`, then closes and removes it.
     public static func with<T>(_ engine: Engine, _ body: (Database) async throws -> T) async throws -> T {
         let location = try freshLocation(engine)
-        let database = try await Database.open(location, logger: logger)
+        let database = try await Database.open(location, logger: logger, statementDeadline: statementDeadline)
         do {
             let result = try await body(database)
             await cleanUp(database, location)
