@@ -21,25 +21,41 @@ struct StatementDeadline: SQLDatabase {
     var dialect: any SQLDialect { base.dialect }
     var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void>
-    {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
+        Void
+    > {
         // A statement sent on a connection that is already closed could wait forever (see above).
         guard !connection.isClosed else { return eventLoop.makeFailedFuture(DatabaseError.connectionLost) }
         let promise = eventLoop.makePromise(of: Void.self)
         let settled = Atomic<Bool>(false)
         let connection = self.connection
         let limit = self.limit
-        let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) {
+        let timer = eventLoop.scheduleTask(
+            in: .nanoseconds(
+                Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)
+        ) {
             guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
             promise.fail(DatabaseError.statementDeadline(limit))
             connection.close().whenComplete { _ in }
         }
-        base.execute(sql: query, onRow).whenComplete { result in
+        run(query, onRow).whenComplete { result in
             timer.cancel()
             guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
             promise.completeWith(result)
         }
         return promise.futureResult
+    }
+
+    /// The statement on the connection, its rows decoded by ``PostgresPlainRow``; left to PostgresKit when
+    /// a bind is not directly encodable.
+    private func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
+        Void
+    > {
+        let (sql, binds) = base.serialize(query)
+        guard let bindings = PostgresBindings.plain(binds) else { return base.execute(sql: query, onRow) }
+        return connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) { row in
+            onRow(PostgresPlainRow(row))
+        }.map { _ in }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
