@@ -51,8 +51,9 @@ extension CatalogStore {
             var conditions: [SQLQueryString] = ["1 = 1"]
             var prefix: SQLQueryString = ""
             // Each branch selects `parts.* FROM … WHERE …`; the conditions are added to each, which is then
-            // ordered and cut at a page on its own, and the page is their merge.
-            var branches: [SQLQueryString] = ["parts.* FROM parts WHERE 1 = 1"]
+            // ordered (by its SKU column, equal to `parts.sku`) and cut at a page on its own, and the page is
+            // their merge.
+            var branches: [(query: SQLQueryString, order: String)] = [("parts.* FROM parts WHERE 1 = 1", "parts.sku")]
             var lastBound: String?
             if let after = page.after.first { conditions.append("parts.sku > \(bind: after.uppercased())") }
             if let status = filter.status { conditions.append("parts.status = \(bind: status.rawValue)") }
@@ -75,18 +76,23 @@ extension CatalogStore {
                 let after = page.after.first?.uppercased() ?? ""
                 let kits = try await fittingKits(modelId, in: db).filter { $0 > after }.sorted()
                 let bound = Array(kits.prefix(Self.maxBoundSKUs))
+                // Ordered by `f.sku`, the fitments' key order: SQLite sorts the whole branch for `parts.sku`.
                 branches = [
-                    """
-                    parts.* FROM fitments f JOIN parts ON parts.sku = f.sku
-                    WHERE f.model_id = \(bind: modelId) AND f.sku > \(bind: after)
-                    """
+                    (
+                        """
+                        parts.* FROM fitments f JOIN parts ON parts.sku = f.sku
+                        WHERE f.model_id = \(bind: modelId) AND f.sku > \(bind: after)
+                        """, "f.sku"
+                    )
                 ]
                 if !bound.isEmpty {
                     branches.append(
-                        """
-                        parts.* FROM parts WHERE parts.sku IN (\(binds: bound))
-                        AND NOT EXISTS (SELECT 1 FROM fitments f WHERE f.model_id = \(bind: modelId) AND f.sku = parts.sku)
-                        """)
+                        (
+                            """
+                            parts.* FROM parts WHERE parts.sku IN (\(binds: bound))
+                            AND NOT EXISTS (SELECT 1 FROM fitments f WHERE f.model_id = \(bind: modelId) AND f.sku = parts.sku)
+                            """, "parts.sku"
+                        ))
                 }
                 if let last = bound.last, bound.count < kits.count {
                     lastBound = last
@@ -106,7 +112,10 @@ extension CatalogStore {
                 let limit = page.limit + 1
                 let filtered = (conditions + more).joined(separator: " AND ")
                 let union = branches.enumerated().map { index, branch -> SQLQueryString in
-                    "SELECT * FROM (SELECT \(branch) AND \(filtered) ORDER BY parts.sku LIMIT \(bind: limit)) b\(unsafeRaw: String(index))"
+                    """
+                    SELECT * FROM (SELECT \(branch.query) AND \(filtered) ORDER BY \(unsafeRaw: branch.order)
+                    LIMIT \(bind: limit)) b\(unsafeRaw: String(index))
+                    """
                 }.joined(separator: " UNION ALL ")
                 return try await db.raw(
                     """
