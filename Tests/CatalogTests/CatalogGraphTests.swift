@@ -143,6 +143,9 @@ struct CatalogCategoryTests {
                 listed.map(\.category) == [
                     ["Brakes", "Discs"], ["Filters"], ["Brakes", "Discs", "Vented"], ["Brakes", "Pads"],
                 ])
+            // A store that keeps one node still shows whole paths.
+            let forgetful = CatalogStore(database: database, currency: "EUR", categoryNodesKept: 1)
+            #expect(try await forgetful.detailedList(PartFilter(), page: PageRequest()).items == listed)
             try await store.setCategory(of: "PAD", to: nil)
             try await store.setCategory(of: "LOOSE", to: nil)
             #expect(try await store.skus(inCategory: brakes.id) == ["DISC"])

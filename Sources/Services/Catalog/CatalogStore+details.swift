@@ -50,6 +50,7 @@ extension CatalogStore {
     private func categoryPaths(_ ids: Set<String>, in db: any SQLDatabase) async throws -> [String: [String]] {
         guard !ids.isEmpty else { return [:] }
         let unknown = categoryNodes.unknown(ids)
+        var read: [(id: String, name: String, parent: String?)] = []
         if !unknown.isEmpty {
             let rows = try await db.raw(
                 """
@@ -60,15 +61,15 @@ extension CatalogStore {
                 SELECT id, name, parent_id FROM categories WHERE id IN (SELECT id FROM up)
                 """
             ).all()
-            categoryNodes.remember(
-                try rows.map { row in
-                    (
-                        try row.decode(column: "id", as: String.self), try row.decode(column: "name", as: String.self),
-                        try row.decode(column: "parent_id", as: String?.self)
-                    )
-                })
+            read = try rows.map { row in
+                (
+                    try row.decode(column: "id", as: String.self), try row.decode(column: "name", as: String.self),
+                    try row.decode(column: "parent_id", as: String?.self)
+                )
+            }
+            categoryNodes.remember(read)
         }
-        return categoryNodes.paths(ids)
+        return categoryNodes.paths(ids, also: read)
     }
 }
 
@@ -105,14 +106,17 @@ public final class CategoryNodes: @unchecked Sendable {
         }
     }
 
-    /// The names from the root to each of `ids`, as far as they are known.
-    func paths(_ ids: Set<String>) -> [String: [String]] {
-        lock.withLock {
+    /// The names from the root to each of `ids`, from the kept nodes and `read` (which a full cache did
+    /// not keep).
+    func paths(_ ids: Set<String>, also read: [(id: String, name: String, parent: String?)]) -> [String: [String]] {
+        var extra: [String: (name: String, parent: String?)] = [:]
+        for node in read { extra[node.id] = (node.name, node.parent) }
+        return lock.withLock {
             var paths: [String: [String]] = [:]
             for id in ids {
                 var names: [String] = []
                 var current: String? = id
-                while let next = current, let node = nodes[next], names.count < CategoryTree.maxDepth {
+                while let next = current, let node = nodes[next] ?? extra[next], names.count < CategoryTree.maxDepth {
                     names.insert(node.name, at: 0)
                     current = node.parent
                 }

@@ -18,9 +18,10 @@ public struct CatalogStore: Sendable {
     /// order (at the default, 5,000 in a catalog of 1,000,000 parts: a word on one part in 200).
     public let searchIndexLimit: Int
     /// The category nodes read so far (categories never change once made).
-    let categoryNodes = CategoryNodes()
+    let categoryNodes: CategoryNodes
 
-    public init(database: Database, currency: String, searchIndexLimit: Int = 5000) {
+    public init(database: Database, currency: String, searchIndexLimit: Int = 5000, categoryNodesKept: Int = 100_000) {
+        self.categoryNodes = CategoryNodes(limit: categoryNodesKept)
         self.database = database
         self.currency = currency
         self.searchIndexLimit = searchIndexLimit
