@@ -65,7 +65,7 @@ extension PostgresBindings {
     }
 
     private mutating func appendPlain<T: Encodable>(_ value: T) -> Bool {
-        if (value as Any?) == nil || isNil(value) {
+        if isNil(value) {
             appendNull()
             return true
         }
