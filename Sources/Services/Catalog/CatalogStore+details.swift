@@ -24,19 +24,18 @@ extension CatalogStore {
     /// `parts` with their category paths and replacements, in the same order.
     public func details(of parts: [Part]) async throws -> [PartDetails] {
         guard !parts.isEmpty else { return [] }
-        return try await database.read { db in try await details(of: parts, superseded: nil, in: db) }
+        return try await database.read { db in try await details(of: parts, replacements: nil, in: db) }
     }
 
-    /// ``details(of:)`` on connection `db`; `superseded` (each part's direct replacement, when the caller
-    /// read them with the parts) saves a query.
-    func details(of parts: [Part], superseded: [String: String]?, in db: any SQLDatabase) async throws
+    /// ``details(of:)`` on connection `db`; `replacements` (each superseded part's, when the caller read
+    /// them with the parts: see ``pageDetailColumns``) saves a query.
+    func details(of parts: [Part], replacements known: [String: Replacement]?, in db: any SQLDatabase) async throws
         -> [PartDetails]
     {
         guard !parts.isEmpty else { return [] }
         let paths = try await categoryPaths(Set(parts.compactMap(\.categoryId)), in: db)
-        // The caller that read each part's direct replacement with it asks only for the superseded ones.
-        let replaced = superseded.map { Array($0.keys) } ?? parts.map(\.sku)
-        let replacements = try await replacements(of: replaced, in: db)
+        var replacements = known ?? [:]
+        if known == nil { replacements = try await self.replacements(of: parts.map(\.sku), in: db) }
         return parts.map { part in
             PartDetails(
                 part: part, category: part.categoryId.flatMap { paths[$0] },

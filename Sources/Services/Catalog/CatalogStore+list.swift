@@ -34,20 +34,19 @@ extension CatalogStore {
         return Page(items: result.items.map(\.part), nextCursor: result.nextCursor)
     }
 
-    /// ``list(_:page:)`` with each part's details, read on one connection in three or four statements
-    /// whatever the page holds: the kits that fit (for `fits`), the page with each part's direct
-    /// replacement, the recipes of the kits on it, and the category paths (a fit query made eight before).
+    /// ``list(_:page:)`` with each part's details, read on one connection in one statement, whatever the
+    /// page holds (two for `fits`: the kits that fit first): the page with each kit's recipe and each
+    /// superseded part's chain (``pageDetailColumns``). Category paths come from memory
+    /// (``CategoryNodes``): a statement more only for a category not read before.
     public func detailedList(_ filter: PartFilter, page: PageRequest) async throws -> Page<PartDetails> {
         let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(String.init)
         let searching = filter.fits == nil && filter.skus == nil && !SearchWords.trigramQueries(words).isEmpty
-        let fittingWithWords = filter.fits != nil && !words.isEmpty && database.engine == .postgres
-        return try await listing(planningSearch: searching || fittingWithWords) { db in
-            if fittingWithWords {
-                // A model's few hundred fitted parts are read by key and their words checked on each; seeing
-                // the trigram index, PostgreSQL would rather read every part with a common word ("seal": 29,000)
-                // and join them (140 ms instead of 3).
-                try await db.raw("SET LOCAL enable_bitmapscan = off").run()
-            }
+        // A model's few hundred fitted parts are read by key and their words checked on each. Seeing the
+        // trigram index, PostgreSQL would rather read every part with a common word ("seal": 29,000) and join
+        // them (140 ms instead of 3): a fit query checks its words on an expression no index holds (a
+        // `SET LOCAL` would cost a transaction, three more round trips).
+        let wordColumn = filter.fits != nil && database.engine == .postgres ? "(parts.search_text || '')" : "parts.search_text"
+        return try await listing(planningSearch: searching) { db in
             var conditions: [SQLQueryString] = ["1 = 1"]
             var prefix: SQLQueryString = ""
             // Each branch selects `parts.* FROM … WHERE …`; the conditions are added to each, which is then
@@ -67,7 +66,7 @@ extension CatalogStore {
                 guard !skus.isEmpty else { return Page(items: [], nextCursor: nil) }
                 conditions.append("parts.sku IN (\(binds: skus))")
             }
-            for word in words { conditions.append(Self.contains(word, column: "parts.search_text")) }
+            for word in words { conditions.append(Self.contains(word, column: wordColumn)) }
             if let modelId = filter.fits {
                 // Two ordered branches, each stopping at a page: the model's fitted parts in SKU order straight
                 // from the fitments' primary key, and the kits that fit through their components (bound, only
@@ -119,10 +118,7 @@ extension CatalogStore {
                 }.joined(separator: " UNION ALL ")
                 return try await db.raw(
                     """
-                    \(prefix) SELECT page.*,
-                        (SELECT s.superseded_by FROM supersessions s WHERE s.sku = page.sku) AS superseded_by,
-                        CASE WHEN (SELECT c.bundle_sku FROM part_components c WHERE c.bundle_sku = page.sku LIMIT 1)
-                            IS NULL THEN 0 ELSE 1 END AS is_kit
+                    \(prefix) SELECT page.*, \(Self.pageDetailColumns)
                     FROM (\(union)) page ORDER BY page.sku LIMIT \(bind: limit)
                     """
                 ).all()
@@ -144,20 +140,18 @@ extension CatalogStore {
                     throw CatalogProblems.categoryNotFound(categoryId)
                 }
             }
-            var kits: [String] = []
-            var superseded: [String: String] = [:]
-            for row in rows {
-                let sku = try row.decode(column: "sku", as: String.self)
-                if try row.decode(column: "is_kit", as: Int.self) == 1 { kits.append(sku) }
-                if let next = try row.decode(column: "superseded_by", as: String?.self) { superseded[sku] = next }
-            }
-            let components = try await loadComponents(of: kits, in: db)
+            var replacements: [String: Replacement] = [:]
             let parts = try rows.map { row in
-                try Self.part(from: row, components: components[try row.decode(column: "sku", as: String.self)] ?? [])
+                let sku = try row.decode(column: "sku", as: String.self)
+                if let chain = try row.decode(column: "chain", as: String?.self) {
+                    replacements[sku] = Self.replacement(of: sku, chain: chain)
+                }
+                let components = try row.decode(column: "components", as: String?.self).map(Self.componentLines) ?? []
+                return try Self.part(from: row, components: components)
             }
             var result = Page(fetched: parts, limit: page.limit) { [$0.sku] }
             if result.nextCursor == nil, let lastBound { result.nextCursor = PageRequest.cursor(after: [lastBound]) }
-            let details = try await details(of: result.items, superseded: superseded, in: db)
+            let details = try await details(of: result.items, replacements: replacements, in: db)
             return Page(items: details, nextCursor: result.nextCursor)
         }
     }

@@ -127,9 +127,7 @@ extension CatalogStore {
     /// forward from them, each edge with whether its newer part is active (a page of parts made one round
     /// trip per step of each chain on it before). Each step is a lookup by key: joined, PostgreSQL would
     /// rather hash every supersession for every step (7 ms instead of 0.2 at a million parts).
-    func replacements(of skus: [String], in db: any SQLDatabase) async throws -> [String: (
-        supersededBy: String?, current: String?
-    )] {
+    func replacements(of skus: [String], in db: any SQLDatabase) async throws -> [String: Replacement] {
         guard !skus.isEmpty else { return [:] }
         var successors: [String: String] = [:]
         var active: Set<String> = []
@@ -149,7 +147,7 @@ extension CatalogStore {
             successors[try row.decode(column: "sku", as: String.self)] = next
             if try row.decode(column: "active", as: Int.self) == 1 { active.insert(next) }
         }
-        var replacements: [String: (supersededBy: String?, current: String?)] = [:]
+        var replacements: [String: Replacement] = [:]
         for sku in skus {
             guard let next = successors[sku] else { continue }
             replacements[sku] = (next, SupersessionRules.current(of: sku, successors: successors, active: active))
