@@ -95,7 +95,8 @@ struct CatalogStoreTests {
             #expect(listed.map(\.sku) == ["A", "B", "BIG", "KIT"])
             #expect(listed.map(\.components) == [[], [], listed[2].components, kit.components])
             #expect(listed[2].components == (try await store.part("BIG"))?.components)
-            #expect(listed[2].components == [ComponentLine(sku: "KIT", quantity: 3), ComponentLine(sku: "A", quantity: 1)])
+            #expect(
+                listed[2].components == [ComponentLine(sku: "KIT", quantity: 3), ComponentLine(sku: "A", quantity: 1)])
             let tree = try #require(try await store.componentTree("big"))
             #expect(tree.leaves == [ComponentLine(sku: "A", quantity: 7), ComponentLine(sku: "B", quantity: 3)])
             #expect(try await outbox(store).count == 4)

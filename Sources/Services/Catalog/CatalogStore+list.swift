@@ -45,7 +45,8 @@ extension CatalogStore {
         // trigram index, PostgreSQL would rather read every part with a common word ("seal": 29,000) and join
         // them (140 ms instead of 3): a fit query checks its words on an expression no index holds (a
         // `SET LOCAL` would cost a transaction, three more round trips).
-        let wordColumn = filter.fits != nil && database.engine == .postgres ? "(parts.search_text || '')" : "parts.search_text"
+        let wordColumn =
+            filter.fits != nil && database.engine == .postgres ? "(parts.search_text || '')" : "parts.search_text"
         return try await listing(planningSearch: searching) { db in
             var conditions: [SQLQueryString] = ["1 = 1"]
             var prefix: SQLQueryString = ""
