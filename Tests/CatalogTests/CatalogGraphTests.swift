@@ -80,6 +80,33 @@ struct CatalogGraphTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func aKitDoesNotFitWhenAKitInsideItDoesNot(engine: Engine) async throws {
+        try await withStore(engine) { store in
+            for sku in ["PAD", "SENSOR", "WIPER"] { try await part(store, sku) }
+            try await part(store, "KIT-HALF", components: [("PAD", 1), ("WIPER", 1)])  // WIPER does not fit
+            try await part(store, "KIT-OUTER", components: [("KIT-HALF", 1), ("SENSOR", 1)])  // above PAD, unfit below
+            try await part(store, "KIT-NONE", components: [("WIPER", 3)])  // nothing in it is fitted
+            try await part(store, "KIT-MIX", components: [("SENSOR", 1), ("KIT-NONE", 1)])
+            try await part(store, "KIT-PAIR", components: [("PAD", 2)])
+            try await part(store, "KIT-GOOD", components: [("KIT-PAIR", 1), ("SENSOR", 1)])  // a kit of a kit that fits
+            try await part(store, "KIT-TOP", components: [("KIT-PAIR", 1), ("KIT-GOOD", 1), ("PAD", 1)])
+            let golf = try await car(store)
+            for sku in ["PAD", "SENSOR"] { try await store.fit(Fitment(sku: sku, modelId: golf.id)) }
+            let fitting = ["PAD", "SENSOR", "KIT-GOOD", "KIT-PAIR", "KIT-TOP"]
+            #expect(try await store.fittingSKUs(golf.id) == Set(fitting))
+            // The page works it out in its own statement; the domain rules above decide the same.
+            #expect(
+                try await store.list(PartFilter(fits: golf.id), page: PageRequest()).items.map(\.sku)
+                    == fitting.sorted())
+            // Fitting the wiper makes every kit fit.
+            try await store.fit(Fitment(sku: "WIPER", modelId: golf.id))
+            #expect(
+                try await store.list(PartFilter(fits: golf.id), page: PageRequest()).items.map(\.sku)
+                    == (fitting + ["WIPER", "KIT-HALF", "KIT-OUTER", "KIT-NONE", "KIT-MIX"]).sorted())
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func supersessionChainsResolveToTheNewestActivePartAndCyclesAreRefused(engine: Engine) async throws {
         try await withStore(engine) { store in
             for sku in ["A", "B", "C", "D"] { try await part(store, sku) }

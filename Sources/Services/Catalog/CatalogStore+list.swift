@@ -35,8 +35,8 @@ extension CatalogStore {
     }
 
     /// ``list(_:page:)`` with each part's details, read on one connection in one statement, whatever the
-    /// page holds (two for `fits`: the kits that fit first): the page with each kit's recipe and each
-    /// superseded part's chain (``pageDetailColumns``). Category paths come from memory
+    /// page holds: the page with each kit's recipe and each superseded part's chain
+    /// (``pageDetailColumns``), and for `fits` the kits that fit too (``kitsThatFit(_:)``). Category paths come from memory
     /// (``CategoryNodes``): a statement more only for a category not read before.
     public func detailedList(_ filter: PartFilter, page: PageRequest) async throws -> Page<PartDetails> {
         let words = (filter.query ?? "").lowercased().split(whereSeparator: \.isWhitespace).prefix(10).map(String.init)
@@ -49,12 +49,11 @@ extension CatalogStore {
             filter.fits != nil && database.engine == .postgres ? "(parts.search_text || '')" : "parts.search_text"
         return try await listing(planningSearch: searching) { db in
             var conditions: [SQLQueryString] = ["1 = 1"]
-            var prefix: SQLQueryString = ""
+            var ctes: [SQLQueryString] = []
             // Each branch selects `parts.* FROM … WHERE …`; the conditions are added to each, which is then
             // ordered (by its SKU column, equal to `parts.sku`) and cut at a page on its own, and the page is
             // their merge.
             var branches: [(query: SQLQueryString, order: String)] = [("parts.* FROM parts WHERE 1 = 1", "parts.sku")]
-            var lastBound: String?
             if let after = page.after.first { conditions.append("parts.sku > \(bind: after.uppercased())") }
             if let status = filter.status { conditions.append("parts.status = \(bind: status.rawValue)") }
             switch filter.kind {
@@ -70,12 +69,12 @@ extension CatalogStore {
             for word in words { conditions.append(Self.contains(word, column: wordColumn)) }
             if let modelId = filter.fits {
                 // Two ordered branches, each stopping at a page: the model's fitted parts in SKU order straight
-                // from the fitments' primary key, and the kits that fit through their components (bound, only
-                // the ones this page can hold). With `parts.sku IN (fitted UNION ALL kits)`, PostgreSQL read
-                // and sorted every fitted part of the model first (a model with 600: 30 ms instead of 1).
+                // from the fitments' primary key, and the kits that fit through their components (worked out in
+                // the same statement: ``kitsThatFit(_:)``). With `parts.sku IN (fitted UNION ALL kits)`,
+                // PostgreSQL read and sorted every fitted part of the model first (a model with 600: 30 ms
+                // instead of 1).
                 let after = page.after.first?.uppercased() ?? ""
-                let kits = try await fittingKits(modelId, in: db).filter { $0 > after }.sorted()
-                let bound = Array(kits.prefix(Self.maxBoundSKUs))
+                ctes.append(kitsThatFit(modelId))
                 // Ordered by `f.sku`, the fitments' key order: SQLite sorts the whole branch for `parts.sku`.
                 branches = [
                     (
@@ -83,34 +82,29 @@ extension CatalogStore {
                         parts.* FROM fitments f JOIN parts ON parts.sku = f.sku
                         WHERE f.model_id = \(bind: modelId) AND f.sku > \(bind: after)
                         """, "f.sku"
-                    )
+                    ),
+                    (
+                        """
+                        parts.* FROM parts WHERE parts.sku IN (SELECT sku FROM kits)
+                        AND NOT EXISTS (SELECT 1 FROM fitments f WHERE f.model_id = \(bind: modelId) AND f.sku = parts.sku)
+                        """, "parts.sku"
+                    ),
                 ]
-                if !bound.isEmpty {
-                    branches.append(
-                        (
-                            """
-                            parts.* FROM parts WHERE parts.sku IN (\(binds: bound))
-                            AND NOT EXISTS (SELECT 1 FROM fitments f WHERE f.model_id = \(bind: modelId) AND f.sku = parts.sku)
-                            """, "parts.sku"
-                        ))
-                }
-                if let last = bound.last, bound.count < kits.count {
-                    lastBound = last
-                    conditions.append("parts.sku <= \(bind: last)")
-                }
             }
             if let categoryId = filter.categoryId {
-                prefix = """
-                    WITH RECURSIVE below(id) AS (
+                ctes.append(
+                    """
+                    below(id) AS (
                         SELECT id FROM categories WHERE id = \(bind: categoryId)
                         UNION
                         SELECT c.id FROM categories c JOIN below b ON c.parent_id = b.id)
-                    """
+                    """)
                 conditions.append("parts.category_id IN (SELECT id FROM below)")
             }
             func fetch(_ more: [SQLQueryString] = []) async throws -> [any SQLRow] {
                 let limit = page.limit + 1
                 let filtered = (conditions + more).joined(separator: " AND ")
+                let prefix: SQLQueryString = ctes.isEmpty ? "" : "WITH RECURSIVE \(ctes.joined(separator: ", "))"
                 let union = branches.enumerated().map { index, branch -> SQLQueryString in
                     """
                     SELECT * FROM (SELECT \(branch.query) AND \(filtered) ORDER BY \(unsafeRaw: branch.order)
@@ -150,17 +144,11 @@ extension CatalogStore {
                 let components = try row.decode(column: "components", as: String?.self).map(Self.componentLines) ?? []
                 return try Self.part(from: row, components: components)
             }
-            var result = Page(fetched: parts, limit: page.limit) { [$0.sku] }
-            if result.nextCursor == nil, let lastBound { result.nextCursor = PageRequest.cursor(after: [lastBound]) }
+            let result = Page(fetched: parts, limit: page.limit) { [$0.sku] }
             let details = try await details(of: result.items, replacements: replacements, in: db)
             return Page(items: details, nextCursor: result.nextCursor)
         }
     }
-
-    /// The most kits one fit query binds (both engines allow far more); a model with more kits that fit
-    /// through their components pages through them in this many at a time, in SKU order (a page may then
-    /// hold fewer items than asked, with a cursor to go on).
-    static let maxBoundSKUs = 5000
 
     static func escapeLike(_ text: String) -> String {
         var escaped = ""
