@@ -111,12 +111,15 @@ extension CatalogStore {
                     LIMIT \(bind: limit)) b\(unsafeRaw: String(index))
                     """
                 }.joined(separator: " UNION ALL ")
-                return try await db.raw(
+                let statement: SQLQueryString =
                     """
                     \(prefix) SELECT page.*, \(Self.pageDetailColumns)
                     FROM (\(union)) page ORDER BY page.sku LIMIT \(bind: limit)
                     """
-                ).all()
+                // A fit page's plan costs as much as running it (see ``Database/rowsReusingPlan(_:in:)``); a
+                // search may run in a transaction, where the first run on a connection would abort it.
+                return filter.fits != nil
+                    ? try await database.rowsReusingPlan(statement, in: db) : try await db.raw(statement).all()
             }
             let rows =
                 searching
