@@ -57,6 +57,7 @@ struct PreparedPlansTests {
                 }
                 #expect(try await matching("it's") == [1])
                 #expect(try await matching("x' OR '1' = '1") == [])
+                #expect(try await matching(#"\' OR true --"#) == [])  // a backslash escapes nothing
                 #expect(try await matching(#"back\slash 100%"#) == [2])
                 #expect(try await matching(nil) == [])
                 let like = try await database.rowsReusingPlan(

@@ -8,7 +8,7 @@ import SQLKit
 /// complex read, planning can cost as much as running it (a page of parts that fit a model: 2–3 ms of
 /// planning for 3–4 ms of execution). ``Database/rowsReusingPlan(_:in:)`` sends it as SQL's `PREPARE` once
 /// per connection, under a name made from its text, and then as `EXECUTE` with its values written out as
-/// literals; PostgreSQL reuses the plan (after five runs, when the generic plan is no worse).
+/// literals (see ``literal(_:)``); PostgreSQL reuses the plan (after five runs, when the generic plan is no worse).
 ///
 /// Only for statements outside a transaction: the first run on a connection fails (no such statement
 /// yet), which would abort a transaction.
@@ -32,14 +32,15 @@ extension Database {
         }
     }
 
-    /// `value` as a PostgreSQL literal: text quoted (quotes doubled; with `standard_conforming_strings`, on
-    /// since PostgreSQL 9.1, nothing else is special), integers and booleans as they are, `nil` as NULL;
-    /// `nil` for anything else.
+    /// `value` as a PostgreSQL literal: text as an escape string (`E'…'`, backslashes and quotes doubled,
+    /// read the same whatever `standard_conforming_strings` says), integers and booleans as they are;
+    /// `nil` for anything else (`nil` itself included) and for text with a NUL, which no literal holds.
     static func literal(_ value: any Encodable & Sendable) -> String? {
         switch value {
         case let text as String:
             guard !text.unicodeScalars.contains("\0") else { return nil }
-            return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+            return "E'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''")
+                + "'"
         case let number as Int: return String(number)
         case let number as Int64: return String(number)
         case let number as Int32: return String(number)
