@@ -34,8 +34,7 @@ extension CatalogStore {
     {
         guard !parts.isEmpty else { return [] }
         let paths = try await categoryPaths(Set(parts.compactMap(\.categoryId)), in: db)
-        var replacements = known ?? [:]
-        if known == nil { replacements = try await self.replacements(of: parts.map(\.sku), in: db) }
+        let replacements = if let known { known } else { try await self.replacements(of: parts.map(\.sku), in: db) }
         return parts.map { part in
             PartDetails(
                 part: part, category: part.categoryId.flatMap { paths[$0] },
