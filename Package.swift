@@ -21,6 +21,14 @@ func api(_ name: String) -> Target {
     )
 }
 
+/// The test targets' settings. `scripts/test` builds without indexing (`--disable-index-store`: indexing
+/// every dependency's C and Swift while building costs a fresh clone's build time), but on Linux the test
+/// product's entry point is found from the test modules' index records, so it names the store for them
+/// alone in `SPROCKET_TEST_INDEX_STORE`.
+let testSettings: [SwiftSetting] =
+    settings
+    + (Context.environment["SPROCKET_TEST_INDEX_STORE"].map { [.unsafeFlags(["-index-store-path", $0])] } ?? [])
+
 let package = Package(
     name: "sprocket",
     platforms: [.macOS(.v15)],
@@ -245,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "MessagingTests",
@@ -253,7 +261,7 @@ let package = Package(
                 "Messaging", "Storage", "IntegrationEvents", "TestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "ServiceKitTests",
@@ -261,12 +269,12 @@ let package = Package(
                 "ServiceKit", "Storage", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "CatalogTests",
             dependencies: ["Catalog", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "CustomersTests",
@@ -274,42 +282,42 @@ let package = Package(
                 "Customers", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "NATSTests",
             dependencies: ["NATS", "Messaging", "Storage", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "OrdersTests",
             dependencies: ["Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "InventoryTests",
             dependencies: ["Inventory", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "FulfillmentTests",
             dependencies: ["Fulfillment", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "SalesTests",
             dependencies: ["Sales", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "BillingTests",
             dependencies: ["Billing", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "ShippingTests",
             dependencies: ["Shipping", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "DistributedTests",
@@ -320,7 +328,7 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "SystemTests",
@@ -331,7 +339,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            swiftSettings: settings
+            swiftSettings: testSettings
         ),
         .target(
             name: "TestSupport",
