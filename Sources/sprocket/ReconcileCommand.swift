@@ -19,18 +19,34 @@ struct ReconcileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let reports = try await scope.with(options) { operations in
-            let deadline = Date().addingTimeInterval(TimeInterval(wait))
+        let (reports, lastChange) = try await scope.with(options) { operations in
+            let started = Date()
+            let deadline = started.addingTimeInterval(TimeInterval(wait))
+            var previous: [String] = []
+            var lastChange = started
             while true {
                 var reports: [Reconciliation] = []
                 for scope in operations.scopes {
                     reports.append(try await Reconciliation.check(scope.service, scope.database))
                 }
-                if reports.allSatisfy(\.isClean) || Date() >= deadline { return reports }
+                let summaries = reports.map(\.summary)
+                if summaries != previous { lastChange = Date() }
+                previous = summaries
+                if reports.allSatisfy(\.isClean) || Date() >= deadline { return (reports, lastChange) }
                 try await Task.sleep(for: .milliseconds(500))
             }
         }
         for report in reports { print(report.summary) }
-        if !reports.allSatisfy(\.isClean) { throw ExitCode(1) }
+        guard reports.allSatisfy(\.isClean) else {
+            // A backlog that still moves is work behind; one that has not moved for seconds is a stall.
+            if wait > 0 {
+                let still = Int(Date().timeIntervalSince(lastChange).rounded())
+                print(
+                    still < 5
+                        ? "reconcile: still moving (the counts changed \(still) s ago): a backlog, not a stall"
+                        : "reconcile: unchanged for the last \(still) s: stalled")
+            }
+            throw ExitCode(1)
+        }
     }
 }

@@ -22,6 +22,41 @@ struct JetStreamTests {
         }
     }
 
+    @Test func aBatchIsPublishedInOrderWithAnAckForEachAndAStreamlessSubjectRefused() async throws {
+        try await withClient { client in
+            let js = JetStream(client: client)
+            let stream = TestNATS.unique("BATCH")
+            try await js.ensureStream(stream, subjects: ["\(stream).>"])
+            _ = try await js.publish(Array("m3".utf8), to: "\(stream).x", messageID: "b-3")
+            // 200 messages, one of them a repeat of the one above, and one on a subject no stream takes.
+            let batch = (0..<200).map { n in
+                n == 150
+                    ? JetStream.Outgoing(payload: Array("lost".utf8), subject: "NOSTREAM-\(stream).x", messageID: "b-x")
+                    : JetStream.Outgoing(payload: Array("m\(n)".utf8), subject: "\(stream).x", messageID: "b-\(n)")
+            }
+            let results = await js.publish(batch: batch)
+            #expect(results.count == 200)
+            let acks = results.enumerated().compactMap { index, result in index == 150 ? nil : try? result.get() }
+            #expect(acks.count == 199)
+            #expect(acks.filter { $0.duplicate == true }.map(\.seq) == [1])
+            let stored = acks.filter { $0.duplicate != true }.map(\.seq)
+            #expect(stored == Array(2...199).map(UInt64.init))
+            guard case .failure(.noResponders) = results[150] else {
+                Issue.record("the streamless subject was not refused: \(results[150])")
+                return
+            }
+            try await js.ensurePullConsumer(stream: stream, durable: "reader", filter: "\(stream).x")
+            var payloads: [String] = []
+            while case let page = try await js.fetch(
+                stream: stream, durable: "reader", batch: 100, expires: .milliseconds(300)), !page.isEmpty
+            {
+                payloads += page.map { String(decoding: $0.payload, as: UTF8.self) }
+                for message in page { try await message.ack() }
+            }
+            #expect(payloads == ["m3"] + (0..<200).filter { $0 != 3 && $0 != 150 }.map { "m\($0)" })
+        }
+    }
+
     @Test func pullConsumersDeliverAckedMessagesOnceAndNakedOnesAgain() async throws {
         try await withClient { client in
             let js = JetStream(client: client)

@@ -4,6 +4,7 @@ import Messaging
 import NATS
 import SQLKit
 import Storage
+import Synchronization
 import Testing
 import TestSupport
 
@@ -149,6 +150,63 @@ struct NATSTransportTests {
                 let afterRestart = try await Self.effects(consumerDatabase)
                 #expect(Set(afterRestart.map(\.replica)) == ["second"])
             }
+        }
+    }
+
+    @Test func aBacklogIsTakenInBatchesAndARefusedEventIsRedelivered() async throws {
+        let prefix = TestNATS.unique("batch")
+        try await TestDatabase.with(.postgres) { database in
+            try await Self.prepare(database)
+            // The durable consumer exists (it ran once), then 100 events are published while it is down.
+            try await Self.running(prefix, [Self.consumer(database, replica: "first")]) { _ in
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            try await Self.running(prefix, []) { transport in
+                for n in 0..<100 {
+                    try await database.transaction { db in
+                        try await Outbox.append(
+                            try EventEnvelope(
+                                source: "/t", type: "test.thing.happened", subject: "\(n)", payload: ["n": n]),
+                            in: db)
+                    }
+                }
+                let relay = OutboxRelay(database: database, transport: transport, logger: TestDatabase.logger)
+                while try await relay.publishPending() > 0 {}
+            }
+            // Back, it is handed what waits many at a time; event 42 is refused once and comes again.
+            let sizes = Mutex<[Int]>([])
+            let refused = Atomic<Bool>(false)
+            let consumer = Self.consumer(database, replica: "second")
+            let server = try TestNATS.server()
+            let client = NATSClient(host: server.host, port: server.port, logger: TestDatabase.logger)
+            let transport = NATSTransport(
+                client: client, stream: prefix.uppercased(), subjectPrefix: prefix, logger: TestDatabase.logger)
+            try await transport.subscribe(consumer: "svc", types: consumer.types) { envelope in
+                try await consumer.deliver(envelope)
+            } deliverBatch: { batch in
+                sizes.withLock { $0.append(batch.count) }
+                if let poisoned = batch.first(where: { $0.subject == "42" }),
+                    !refused.exchange(true, ordering: .relaxed)
+                {
+                    var failures = await consumer.deliver(batch: batch.filter { $0.id != poisoned.id })
+                    failures[poisoned.id] = CancellationError()
+                    return failures
+                }
+                return await consumer.deliver(batch: batch)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.run() }
+                group.addTask { try await transport.run() }
+                #expect(try await Self.waitFor(100, in: database) == 100)
+                try await Task.sleep(for: .milliseconds(300))
+                group.cancelAll()
+            }
+            let effects = try await Self.effects(database)
+            #expect(effects.count == 100)
+            #expect(Set(effects.map(\.event)).count == 100)
+            let seen = sizes.withLock { $0 }
+            #expect(seen.reduce(0, +) == 101)
+            #expect((seen.max() ?? 0) > 1)
         }
     }
 }

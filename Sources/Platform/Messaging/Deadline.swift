@@ -65,7 +65,9 @@ private final class DeadlineRace<T: Sendable>: Sendable {
 
     func finish(_ result: Result<T, any Error>) {
         let (continuation, work, timer) = state.withLock { state in
-            guard !state.finished else { return (nil, nil, nil) as (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, Never>?) }
+            guard !state.finished else {
+                return (nil, nil, nil) as (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Task<Void, Never>?)
+            }
             state.finished = true
             defer { state.continuation = nil; state.work = nil; state.timer = nil }
             return (state.continuation, state.work, state.timer)

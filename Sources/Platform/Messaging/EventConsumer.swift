@@ -66,7 +66,31 @@ public struct EventConsumer: Sendable {
     public func subscribe(to transport: any Transport) async throws {
         try await transport.subscribe(consumer: name, types: types) { envelope in
             try await deliver(envelope)
+        } deliverBatch: { batch in
+            await deliver(batch: batch)
         }
+    }
+
+    /// Applies `batch` in order, all in one transaction; if that fails (one handler threw, or the
+    /// database did), applies each event on its own as ``deliver(_:)`` does, so the good ones commit and
+    /// the bad one is counted. Returns the error of each event to deliver again, by event id.
+    public func deliver(batch: [EventEnvelope]) async -> [String: any Error] {
+        let handled = batch.filter { handlers[$0.type] != nil }
+        if handled.count > 1 {
+            do {
+                try await database.transaction { db in
+                    for envelope in handled { try await apply(envelope, redriving: nil, in: db) }
+                }
+                return [:]
+            } catch {
+                // Fall through: one at a time finds the event that fails, and commits the others.
+            }
+        }
+        var failures: [String: any Error] = [:]
+        for envelope in handled {
+            do { try await deliver(envelope) } catch { failures[envelope.id] = error }
+        }
+        return failures
     }
 
     /// Applies `envelope` once; throws only when the transport should deliver it again.
@@ -83,33 +107,37 @@ public struct EventConsumer: Sendable {
     /// `deadLetter`, the transaction also drops the inbox row written when it was given up and marks the
     /// letter redriven, so a failing replay changes nothing.
     func apply(_ envelope: EventEnvelope, redriving deadLetter: Int? = nil) async throws {
+        guard handlers[envelope.type] != nil else { return }
+        try await database.transaction { db in try await apply(envelope, redriving: deadLetter, in: db) }
+    }
+
+    /// ``apply(_:redriving:)`` in the transaction `db`.
+    private func apply(_ envelope: EventEnvelope, redriving deadLetter: Int?, in db: any SQLDatabase) async throws {
         guard let handler = handlers[envelope.type] else { return }
-        try await database.transaction { db in
-            if deadLetter != nil {
-                try await db.raw(
-                    "DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
-                ).run()
-            }
-            let claimed = try await db.raw(
-                """
-                INSERT INTO inbox (consumer, event_id, received_at)
-                VALUES (\(bind: name), \(bind: envelope.id), \(bind: Date().microsecondsSince1970))
-                ON CONFLICT DO NOTHING RETURNING event_id
-                """
-            ).first()
-            guard claimed != nil else { return }
-            try await handler(envelope, db)
+        if deadLetter != nil {
             try await db.raw(
-                "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
+                "DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
             ).run()
-            if let deadLetter {
-                try await db.raw(
-                    """
-                    UPDATE dead_letters SET redriven_at = \(bind: Date().microsecondsSince1970)
-                    WHERE seq = \(bind: deadLetter)
-                    """
-                ).run()
-            }
+        }
+        let claimed = try await db.raw(
+            """
+            INSERT INTO inbox (consumer, event_id, received_at)
+            VALUES (\(bind: name), \(bind: envelope.id), \(bind: Date().microsecondsSince1970))
+            ON CONFLICT DO NOTHING RETURNING event_id
+            """
+        ).first()
+        guard claimed != nil else { return }
+        try await handler(envelope, db)
+        try await db.raw(
+            "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
+        ).run()
+        if let deadLetter {
+            try await db.raw(
+                """
+                UPDATE dead_letters SET redriven_at = \(bind: Date().microsecondsSince1970)
+                WHERE seq = \(bind: deadLetter)
+                """
+            ).run()
         }
     }
 

@@ -100,16 +100,10 @@ public struct OutboxRelay: Service {
         return outcome.published.count
     }
 
-    private struct BatchOutcome: Sendable {
-        var published: [String] = []
-        var failures: [RelayFailure] = []
-    }
+    private typealias BatchOutcome = PublishOutcome
 
     /// Why a row could not be published.
-    public struct RelayFailure: Error, CustomStringConvertible, Sendable {
-        public let eventID: String
-        public let description: String
-    }
+    public typealias RelayFailure = PublishFailure
 
     private func claim(_ db: any SQLDatabase) async throws -> [EventEnvelope] {
         let rows = try await db.raw(
@@ -122,23 +116,12 @@ public struct OutboxRelay: Service {
         return try rows.map(Outbox.envelope(from:))
     }
 
-    /// Publishes `envelopes` in order; gives up on the batch after three failures in a row with nothing
-    /// published (the transport is down).
+    /// Publishes `envelopes` in order, as one batch: the in-process transport delivers it to each
+    /// subscriber at once; NATS publishes one event at a time, giving up on the batch after three failures
+    /// in a row with nothing published (the broker is down).
     private func publish(_ envelopes: [EventEnvelope]) async -> BatchOutcome {
-        var outcome = BatchOutcome()
-        for envelope in envelopes {
-            do {
-                let transport = self.transport
-                try await withDeadline(publishDeadline, "publishing \(envelope.type)") {
-                    try await transport.publish(envelope)
-                }
-                outcome.published.append(envelope.id)
-            } catch {
-                outcome.failures.append(RelayFailure(eventID: envelope.id, description: String(describing: error)))
-                if outcome.published.isEmpty, outcome.failures.count >= 3 { break }
-            }
-        }
-        return outcome
+        guard !envelopes.isEmpty else { return BatchOutcome() }
+        return await transport.publish(batch: envelopes, deadline: publishDeadline)
     }
 
     /// Marks the published rows, and counts (and maybe parks) the refused ones, in `db`.

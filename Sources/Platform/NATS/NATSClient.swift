@@ -162,7 +162,8 @@ public final class NATSClient: Service, Sendable {
             break
         }
         let connect = try JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])
-        try await channel.writeAndFlush(ByteBuffer(string: "CONNECT \(String(decoding: connect, as: UTF8.self))\r\n")).get()
+        try await channel.writeAndFlush(ByteBuffer(string: "CONNECT \(String(decoding: connect, as: UTF8.self))\r\n"))
+            .get()
         try await ping(on: channel, timeout: .seconds(5))
         // Restore subscriptions (and the request inbox) on the new connection before anyone uses it.
         let subscriptions = state.withLock { $0.subscriptions }

@@ -24,7 +24,7 @@ public final class NATSTransport: Transport, Service {
     private let logger: Logger
     private let monitor: LoopMonitor?
     private let pullExpiry: Duration
-    private let subscriptions = Mutex<[(consumer: String, type: String, deliver: EventDelivery)]>([])
+    private let subscriptions = Mutex<[(consumer: String, type: String, deliver: EventBatchDelivery)]>([])
     private let streamReady = Atomic<Bool>(false)
 
     /// The default redelivery back-off: 100 ms doubling per delivery, at most 10 s.
@@ -67,9 +67,49 @@ public final class NATSTransport: Transport, Service {
         }
     }
 
+    /// Publishes `batch` pipelined: every event written in order, then the acks collected (one round
+    /// trip for the batch instead of one per event), each within `deadline`.
+    public func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
+        var outcome = PublishOutcome()
+        var outgoing: [JetStream.Outgoing] = []
+        do {
+            try await ensureStream()
+            for envelope in batch {
+                outgoing.append(
+                    JetStream.Outgoing(
+                        payload: Array(try envelope.jsonData()), subject: subject(for: envelope.type),
+                        messageID: envelope.id))
+            }
+        } catch {
+            outcome.failures = batch.map { PublishFailure(eventID: $0.id, description: String(describing: error)) }
+            return outcome
+        }
+        let results = await jetStream.publish(batch: outgoing, timeout: deadline)
+        for (envelope, result) in zip(batch, results) {
+            switch result {
+            case .success:
+                outcome.published.append(envelope.id)
+            case .failure(let error):
+                // No stream takes the subject (it was deleted): create it again before the next attempt.
+                if case .noResponders = error { streamReady.store(false, ordering: .releasing) }
+                outcome.failures.append(PublishFailure(eventID: envelope.id, description: error.description))
+            }
+        }
+        return outcome
+    }
+
     public func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {
+        try await subscribe(consumer: consumer, types: types, deliver: deliver, deliverBatch: oneAtATime(deliver))
+    }
+
+    /// Registers `consumer`; each pull hands it the messages that arrived while it handled the previous
+    /// ones, at most 64 at a time, through `deliverBatch`.
+    public func subscribe(
+        consumer: String, types: Set<String>, deliver: @escaping EventDelivery,
+        deliverBatch: @escaping EventBatchDelivery
+    ) async throws {
         subscriptions.withLock { list in
-            for type in types.sorted() { list.append((consumer, type, deliver)) }
+            for type in types.sorted() { list.append((consumer, type, deliverBatch)) }
         }
     }
 
@@ -96,7 +136,8 @@ public final class NATSTransport: Transport, Service {
         streamReady.store(true, ordering: .releasing)
     }
 
-    private func pullLoop(_ consumer: String, _ type: String, _ deliver: @escaping EventDelivery) -> BackgroundLoop {
+    private func pullLoop(_ consumer: String, _ type: String, _ deliver: @escaping EventBatchDelivery) -> BackgroundLoop
+    {
         let durable = "\(consumer)_\(type.replacingOccurrences(of: ".", with: "_"))"
         let ready = Atomic<Bool>(false)
         return BackgroundLoop("\(durable) consumer", monitor: monitor, poll: .zero, logger: logger) { progress in
@@ -109,13 +150,25 @@ public final class NATSTransport: Transport, Service {
                     )
                     ready.store(true, ordering: .releasing)
                 }
-                let handled = Mutex<(ok: Int, failed: Int)>((0, 0))
-                try await self.jetStream.pull(stream: self.stream, durable: durable, batch: 64, expires: self.pullExpiry) {
-                    message in
-                    let ok = await self.handle(message, durable: durable, progress: progress, deliver)
-                    handled.withLock { ok ? ($0.ok += 1) : ($0.failed += 1) }
+                let batcher = MessageBatcher()
+                let (ok, failed) = try await withThrowingTaskGroup(of: (ok: Int, failed: Int).self) { group in
+                    group.addTask {
+                        defer { batcher.finish() }
+                        try await self.jetStream.pull(
+                            stream: self.stream, durable: durable, batch: Self.pullBatch, expires: self.pullExpiry
+                        ) { message in batcher.append(message) }
+                        return (0, 0)
+                    }
+                    group.addTask {
+                        var total = (ok: 0, failed: 0)
+                        while let messages = await batcher.next(limit: Self.pullBatch) {
+                            let counts = await self.handle(messages, durable: durable, progress: progress, deliver)
+                            total = (total.ok + counts.ok, total.failed + counts.failed)
+                        }
+                        return total
+                    }
+                    return try await group.reduce((ok: 0, failed: 0)) { ($0.ok + $1.ok, $0.failed + $1.failed) }
                 }
-                let (ok, failed) = handled.withLock { $0 }
                 return failed > 0 && ok == 0 ? .noProgress : .worked
             } catch {
                 if case NATSError.jetStream = error {
@@ -128,30 +181,48 @@ public final class NATSTransport: Transport, Service {
         }
     }
 
-    /// Delivers `message`; whether it was handled (acknowledged or terminated as unreadable).
+    /// Messages asked for per pull, and handled at most per batch.
+    static let pullBatch = 64
+
+    /// Delivers `messages` as one batch, then acknowledges each handled one (or terminates it as
+    /// unreadable) and naks the others; how many were handled and how many failed.
     private func handle(
-        _ message: JetStreamMessage, durable: String, progress: LoopProgress, _ deliver: EventDelivery
-    ) async -> Bool {
-        guard let envelope = try? EventEnvelope(jsonData: Data(message.payload)) else {
-            logger.error("unreadable event terminated", metadata: ["consumer": "\(durable)"])
-            try? await message.term()
-            return true
+        _ messages: [JetStreamMessage], durable: String, progress: LoopProgress, _ deliver: EventBatchDelivery
+    ) async -> (ok: Int, failed: Int) {
+        var ok = 0
+        var failed = 0
+        var readable: [(message: JetStreamMessage, envelope: EventEnvelope)] = []
+        for message in messages {
+            if let envelope = try? EventEnvelope(jsonData: Data(message.payload)) {
+                readable.append((message, envelope))
+            } else {
+                logger.error("unreadable event terminated", metadata: ["consumer": "\(durable)"])
+                try? await message.term()
+                ok += 1
+            }
         }
-        do {
-            try await deliver(envelope)
-            try await message.ack()
-            return true
-        } catch {
-            progress.waiting(since: envelope.time)
-            let delay = redeliveryDelay(message.deliveryCount)
-            logger.warning(
-                "event handling failed; redelivering",
-                metadata: [
-                    "consumer": "\(durable)", "event": "\(envelope.id)", "attempt": "\(message.deliveryCount)",
-                    "error": "\(error)",
-                ])
-            try? await message.nak(delay: delay)
-            return false
+        let failures = await deliver(readable.map(\.envelope))
+        for (message, envelope) in readable {
+            if let error = failures[envelope.id] {
+                progress.waiting(since: envelope.time)
+                let delay = redeliveryDelay(message.deliveryCount)
+                logger.warning(
+                    "event handling failed; redelivering",
+                    metadata: [
+                        "consumer": "\(durable)", "event": "\(envelope.id)", "attempt": "\(message.deliveryCount)",
+                        "error": "\(error)",
+                    ])
+                try? await message.nak(delay: delay)
+                failed += 1
+            } else {
+                do {
+                    try await message.ack()
+                    ok += 1
+                } catch {
+                    failed += 1
+                }
+            }
         }
+        return (ok, failed)
     }
 }

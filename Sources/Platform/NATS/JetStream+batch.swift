@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+
+extension JetStream {
+    /// One message of a batch publish: its payload, subject and `Nats-Msg-Id`.
+    public struct Outgoing: Sendable {
+        public let payload: [UInt8]
+        public let subject: String
+        public let messageID: String
+
+        public init(payload: [UInt8], subject: String, messageID: String) {
+            self.payload = payload
+            self.subject = subject
+            self.messageID = messageID
+        }
+    }
+
+    /// Publishes `batch` in order without waiting for each ack in turn: every message is written, each
+    /// with its own reply subject under one inbox, and then the acks are collected. The stream stores
+    /// them in the order written (one connection); a de-duplicated repeat is acknowledged as usual.
+    /// Returns one result per message, in order: its ack, or why it was not accepted within `timeout`.
+    /// Once a write fails (the connection is gone) the rest are not written and fail with it.
+    public func publish(batch: [Outgoing], timeout: Duration = .seconds(5)) async -> [Result<PubAck, NATSError>] {
+        guard !batch.isEmpty else { return [] }
+        let inbox = client.newInbox()
+        let subscription: (sid: Int, messages: AsyncStream<NATSMessage>)
+        do {
+            subscription = try await client.subscribe(to: "\(inbox).*")
+        } catch {
+            return batch.map { _ in .failure(Self.natsError(error)) }
+        }
+        var results = [Result<PubAck, NATSError>?](repeating: nil, count: batch.count)
+        var written = 0
+        for (index, message) in batch.enumerated() {
+            do {
+                try await client.publish(
+                    message.payload, to: message.subject, replyTo: "\(inbox).\(index)",
+                    headers: ["Nats-Msg-Id": message.messageID])
+                written += 1
+            } catch {
+                for rest in index..<batch.count { results[rest] = .failure(Self.natsError(error)) }
+                break
+            }
+        }
+        let client = self.client
+        let sid = subscription.sid
+        let count = written
+        let acks = try? await withTimeout(
+            timeout, "acks of \(count) published messages", onTimeout: { Task { await client.unsubscribe(sid) } }
+        ) {
+            var acks: [Int: Result<PubAck, NATSError>] = [:]
+            guard count > 0 else { return acks }
+            for await reply in subscription.messages {
+                guard let index = reply.subject.split(separator: ".").last.flatMap({ Int($0) }),
+                    index < count, acks[index] == nil
+                else { continue }
+                acks[index] = Self.pubAck(reply)
+                if acks.count == count { break }
+            }
+            return acks
+        }
+        await client.unsubscribe(sid)
+        let received = acks ?? [:]
+        return results.enumerated().map { index, result in
+            result ?? received[index] ?? .failure(.timeout("ack of \(batch[index].subject)"))
+        }
+    }
+
+    private static func pubAck(_ reply: NATSMessage) -> Result<PubAck, NATSError> {
+        if reply.status == 503 { return .failure(.noResponders(reply.subject)) }
+        struct Failure: Decodable {
+            struct Detail: Decodable {
+                let code: Int
+                let description: String?
+            }
+            let error: Detail?
+        }
+        if let error = try? JSONDecoder().decode(Failure.self, from: Data(reply.payload)).error {
+            return .failure(.jetStream(code: error.code, description: error.description ?? "publish failed"))
+        }
+        guard let ack = try? JSONDecoder().decode(PubAck.self, from: Data(reply.payload)) else {
+            return .failure(.protocolViolation("unreadable publish ack"))
+        }
+        return .success(ack)
+    }
+
+    private static func natsError(_ error: any Error) -> NATSError {
+        error as? NATSError ?? .server(String(describing: error))
+    }
+}
