@@ -71,7 +71,8 @@ public struct EventConsumer: Sendable {
         }
     }
 
-    /// Applies `batch` in order, all in one transaction; if that fails (one handler threw, or the
+    /// Applies `batch` in order, all in one transaction (one inbox statement for the batch, then the
+    /// handlers of the events not seen before); if that fails (one handler threw, or the
     /// database did), applies each event on its own as ``deliver(_:)`` does, so the good ones commit and
     /// the bad one is counted. Returns the error of each event to deliver again, by event id.
     public func deliver(batch: [EventEnvelope]) async -> [String: any Error] {
@@ -79,7 +80,17 @@ public struct EventConsumer: Sendable {
         if handled.count > 1 {
             do {
                 try await database.transaction { db in
-                    for envelope in handled { try await apply(envelope, redriving: nil, in: db) }
+                    var claimed = try await claim(handled, in: db)
+                    for envelope in handled where claimed.remove(envelope.id) != nil {
+                        guard let handler = handlers[envelope.type] else { continue }
+                        try await handler(envelope, db)
+                    }
+                    try await db.raw(
+                        """
+                        DELETE FROM delivery_attempts WHERE consumer = \(bind: name)
+                        AND event_id IN (\(binds: handled.map(\.id)))
+                        """
+                    ).run()
                 }
                 return [:]
             } catch {
@@ -101,6 +112,23 @@ public struct EventConsumer: Sendable {
         } catch {
             try await recordFailure(of: envelope, error: error)
         }
+    }
+
+    /// Records `envelopes` in the inbox with one statement, in the transaction `db`; the ids that were
+    /// not there yet (the events to apply now).
+    private func claim(_ envelopes: [EventEnvelope], in db: any SQLDatabase) async throws -> Set<String> {
+        var rows = JSONRows(columns: [("id", "TEXT")])
+        for envelope in envelopes { rows.append([.text(envelope.id)]) }
+        // `WHERE true`: SQLite would read the ON of the upsert as a join's.
+        let claimed = try await db.raw(
+            """
+            INSERT INTO inbox (consumer, event_id, received_at)
+            SELECT \(bind: name), v.id, \(bind: Date().microsecondsSince1970)
+            FROM \(rows.source(database.engine, alias: "v")) WHERE true
+            ON CONFLICT DO NOTHING RETURNING event_id
+            """
+        ).all()
+        return Set(try claimed.map { try $0.decode(column: "event_id", as: String.self) })
     }
 
     /// Applies `envelope` in one transaction: inbox claim, handler and cleanup. Redriving dead letter

@@ -120,3 +120,10 @@ public enum Outbox {
         )
     }
 }
+
+extension EventEnvelope {
+    /// The envelope of `event`, with its contract's type, source and subject.
+    public init<Event: IntegrationEvent>(_ event: Event) throws {
+        try self.init(source: Event.source, type: Event.type, subject: event.subject, payload: event)
+    }
+}

@@ -57,9 +57,11 @@ extension InventoryStore {
         }
         switch plan {
         case .reserve(let allocations):
-            try await take(allocations, orderId: order.orderId, now: now, in: db)
+            let events = try await take(allocations, orderId: order.orderId, now: now, in: db)
             try await settle(order.orderId, as: .reserved, now: now, in: db)
-            try await Outbox.append(InventoryReserved(orderId: order.orderId, allocations: allocations, at: now), in: db)
+            let reserved = try EventEnvelope(
+                InventoryReserved(orderId: order.orderId, allocations: allocations, at: now))
+            try await Outbox.append(events + [reserved], engine: database.engine, in: db)
         case .reject(let missing):
             try await settle(order.orderId, as: .rejected, now: now, in: db)
             try await Outbox.append(InventoryRejected(orderId: order.orderId, missing: missing, at: now), in: db)
@@ -84,11 +86,13 @@ extension InventoryStore {
                 bin: try row.decode(column: "bin", as: String?.self),
                 bundleSku: try row.decode(column: "bundle_sku", as: String?.self))
         }
+        var changes: [StockChange] = []
         for (key, quantity) in Self.perRow(open).sorted(by: { $0.key < $1.key }) {
-            try await changeReserved(
-                warehouse: key.warehouse, sku: key.sku, by: -quantity, cause: .release, orderId: orderId, now: now,
-                in: db)
+            let after = try await changeReserved(
+                warehouse: key.warehouse, sku: key.sku, by: -quantity, now: now, in: db)
+            changes.append(StockChange(after: after, cause: .release, reservedDelta: -quantity, orderId: orderId))
         }
+        try await record(changes, actor: Self.actor, in: db)
         try await db.raw(
             """
             UPDATE reservations SET status = 'released', updated_at = \(bind: now.microsecondsSince1970)
@@ -96,7 +100,8 @@ extension InventoryStore {
             """
         ).run()
         try await settle(orderId, as: .released, now: now, in: db)
-        try await Outbox.append(InventoryReleased(orderId: orderId, allocations: open, at: now), in: db)
+        let released = try EventEnvelope(InventoryReleased(orderId: orderId, allocations: open, at: now))
+        try await Outbox.append(try changes.flatMap(events(of:)) + [released], engine: database.engine, in: db)
     }
 
     /// Records the first outcome for `orderId`; `false` when one was recorded before.
@@ -121,33 +126,42 @@ extension InventoryStore {
         ).run()
     }
 
-    /// Reserves each allocation with a conditional update, and records the reservations.
+    /// Reserves each allocation with a conditional update per stock row, then writes the ledger entries
+    /// and the reservations with one statement each; returns the rows' events, for the outbox.
     private func take(_ allocations: [StockAllocation], orderId: String, now: Date, in db: any SQLDatabase)
-        async throws
+        async throws -> [EventEnvelope]
     {
+        var changes: [StockChange] = []
         for (key, quantity) in Self.perRow(allocations).sorted(by: { $0.key < $1.key }) {
-            try await changeReserved(
-                warehouse: key.warehouse, sku: key.sku, by: quantity, cause: .reserve, orderId: orderId, now: now,
-                in: db)
+            let after = try await changeReserved(warehouse: key.warehouse, sku: key.sku, by: quantity, now: now, in: db)
+            changes.append(StockChange(after: after, cause: .reserve, reservedDelta: quantity, orderId: orderId))
         }
+        try await record(changes, actor: Self.actor, in: db)
+        var rows = JSONRows(columns: [
+            ("position", "BIGINT"), ("warehouse", "TEXT"), ("sku", "TEXT"), ("quantity", "BIGINT"), ("bin", "TEXT"),
+            ("bundle_sku", "TEXT"),
+        ])
         for (position, allocation) in allocations.enumerated() {
-            try await db.raw(
-                """
-                INSERT INTO reservations (order_id, position, warehouse, sku, quantity, bin, bundle_sku, status, updated_at)
-                VALUES (\(bind: orderId), \(bind: position), \(bind: allocation.warehouse), \(bind: allocation.sku),
-                    \(bind: allocation.quantity), \(bind: allocation.bin), \(bind: allocation.bundleSku), 'open',
-                    \(bind: now.microsecondsSince1970))
-                """
-            ).run()
+            rows.append([
+                .integer(Int64(position)), .text(allocation.warehouse), .text(allocation.sku),
+                .integer(Int64(allocation.quantity)), .text(allocation.bin), .text(allocation.bundleSku),
+            ])
         }
+        try await db.raw(
+            """
+            INSERT INTO reservations (order_id, position, warehouse, sku, quantity, bin, bundle_sku, status, updated_at)
+            SELECT \(bind: orderId), v.position, v.warehouse, v.sku, v.quantity, v.bin, v.bundle_sku, 'open',
+                \(bind: now.microsecondsSince1970)
+            FROM \(rows.source(database.engine, alias: "v"))
+            """
+        ).run()
+        return try changes.flatMap(events(of:))
     }
 
-    /// `reserved += delta` on one row, only while `0 ≤ reserved ≤ on_hand` holds; with its ledger entry
-    /// and events.
-    private func changeReserved(
-        warehouse: String, sku: String, by delta: Int, cause: LedgerEntry.Cause, orderId: String, now: Date,
-        in db: any SQLDatabase
-    ) async throws {
+    /// `reserved += delta` on one row, only while `0 ≤ reserved ≤ on_hand` holds; the row after it.
+    private func changeReserved(warehouse: String, sku: String, by delta: Int, now: Date, in db: any SQLDatabase)
+        async throws -> StockLevel
+    {
         guard
             let row = try await db.raw(
                 """
@@ -158,11 +172,7 @@ extension InventoryStore {
                 """
             ).first()
         else { throw StockMovedUnderneath(warehouse: warehouse, sku: sku) }
-        let after = try InventoryRows.stock(row)
-        try await record(
-            after, cause: cause, onHandDelta: 0, reservedDelta: delta, orderId: orderId, reason: nil,
-            actor: Self.actor, in: db)
-        try await publishChange(after, availableBefore: after.available + delta, cause: cause, in: db)
+        return try InventoryRows.stock(row)
     }
 
     /// The stock rows of `skus` in every warehouse, locked in one order (SKU, warehouse) so that

@@ -26,7 +26,9 @@ extension OrdersStore {
         guard autoConfirm, let order = try await fetchIfExists(event.orderId, in: db),
             order.status == .pendingConfirmation
         else { return }
-        _ = try await move(order, to: .confirmed, actor: Self.inventoryActor, reason: nil, now: now, in: db)
+        _ = try await move(
+            order, to: .confirmed, actor: Self.inventoryActor, reason: nil, now: now, reserved: event.allocations,
+            in: db)
     }
 
     /// Cancels a pending order inventory could not reserve, naming what is missing.

@@ -75,15 +75,17 @@ public struct OrdersStore: Sendable {
     }
 
     /// ``move(_:to:actor:reason:now:authorize:)`` of `current` inside the transaction `db`.
+    /// Confirming, `reserved` is the order's reservation when the caller has it at hand (else it is read).
     func move(
-        _ current: Order, to status: OrderStatus, actor: String, reason: String?, now: Date, in db: any SQLDatabase
+        _ current: Order, to status: OrderStatus, actor: String, reason: String?, now: Date,
+        reserved: [StockAllocation]? = nil, in db: any SQLDatabase
     ) async throws -> Order {
         let (moved, change) = try current.transition(to: status, at: now, by: actor, reason: reason)
         if status == .cancelled, try await hasShipped(current.id, in: db) {
             throw OrderProblems.alreadyShipped(current.id)
         }
-        var allocations: [StockAllocation]?
-        if status == .confirmed {
+        var allocations = reserved
+        if status == .confirmed, allocations == nil {
             guard let reserved = try await reservation(current.id, in: db) else {
                 throw OrderProblems.notReserved(current.id)
             }
@@ -100,10 +102,11 @@ public struct OrdersStore: Sendable {
             throw Problem.conflict(
                 "order.concurrent_update", "The order changed at the same time; read it and try again.")
         }
-        try await appendHistory(change, orderID: current.id, seq: try await nextHistorySeq(current.id, in: db), in: db)
-        for event in OrderEventMapping.forMove(moved, change, allocations: allocations) {
-            try await publish(event, in: db)
+        try await appendHistory(change, orderID: current.id, in: db)
+        let events = try OrderEventMapping.forMove(moved, change, allocations: allocations).map {
+            try EventEnvelope($0)
         }
+        try await Outbox.append(events, engine: database.engine, in: db)
         return moved
     }
 
@@ -133,10 +136,18 @@ public struct OrdersStore: Sendable {
         try await Outbox.append(event, in: db)
     }
 
-    func nextHistorySeq(_ id: String, in db: any SQLDatabase) async throws -> Int {
-        let row = try await db.raw("SELECT COALESCE(MAX(seq), 0) AS s FROM order_history WHERE order_id = \(bind: id)")
-            .first()
-        return (try row?.decode(column: "s", as: Int.self) ?? 0) + 1
+    /// Appends `change` as the order's next history entry (its number found in the same statement; the
+    /// caller holds the order's row lock, so two moves of one order cannot take the same number).
+    func appendHistory(_ change: StatusChange, orderID: String, in db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO order_history (order_id, seq, from_status, to_status, at, actor, reason)
+            SELECT \(bind: orderID), COALESCE(MAX(seq), 0) + 1, \(bind: change.from?.rawValue),
+                \(bind: change.to.rawValue), \(bind: change.at.microsecondsSince1970), \(bind: change.actor),
+                \(bind: change.reason)
+            FROM order_history WHERE order_id = \(bind: orderID)
+            """
+        ).run()
     }
 
     func appendHistory(_ change: StatusChange, orderID: String, seq: Int, in db: any SQLDatabase) async throws {
