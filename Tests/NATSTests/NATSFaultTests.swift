@@ -35,6 +35,33 @@ struct NATSFaultTests {
         }
     }
 
+    @Test func aBatchPublishWhoseConnectionDropsFailsThenNotAtItsDeadline() async throws {
+        let port = Int.random(in: 45_000...47_999)
+        let server = try NATSServerProcess(port: port)
+        try server.start()
+        let client = NATSClient(host: "127.0.0.1", port: port, logger: TestDatabase.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            try await client.flush()
+            // A subscriber that never answers: no "no responders", and no ack either.
+            let subject = TestNATS.unique("hole.")
+            _ = try await client.subscribe(to: subject)
+            let js = JetStream(client: client)
+            let batch = (0..<3).map {
+                JetStream.Outgoing(payload: Array("x".utf8), subject: subject, messageID: "h-\($0)")
+            }
+            async let results = js.publish(batch: batch, timeout: .seconds(300))
+            try await Task.sleep(for: .milliseconds(500))
+            server.kill()
+            let failures = await results.map { result -> NATSError? in
+                if case .failure(let error) = result { return error }
+                return nil
+            }
+            #expect(failures == [.notConnected, .notConnected, .notConnected])
+            group.cancelAll()
+        }
+    }
+
     @Test func anEventIsRedeliveredForLongerThanTheOldBudgetUntilItsConsumerCommits() async throws {
         let prefix = TestNATS.unique("budget")
         let server = try TestNATS.server()

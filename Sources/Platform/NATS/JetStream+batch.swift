@@ -19,10 +19,12 @@ extension JetStream {
     /// with its own reply subject under one inbox, and then the acks are collected. The stream stores
     /// them in the order written (one connection); a de-duplicated repeat is acknowledged as usual.
     /// Returns one result per message, in order: its ack, or why it was not accepted within `timeout`.
-    /// Once a write fails (the connection is gone) the rest are not written and fail with it.
+    /// Once a write fails (the connection is gone) the rest are not written and fail with it; when the
+    /// connection drops while acks are awaited, the unanswered ones fail at once (`notConnected`).
     public func publish(batch: [Outgoing], timeout: Duration = .seconds(5)) async -> [Result<PubAck, NATSError>] {
         guard !batch.isEmpty else { return [] }
         let inbox = client.newInbox()
+        let connection = client.connectionCount
         let subscription: (sid: Int, messages: AsyncStream<NATSMessage>)
         do {
             subscription = try await client.subscribe(to: "\(inbox).*")
@@ -45,25 +47,43 @@ extension JetStream {
         let client = self.client
         let sid = subscription.sid
         let count = written
-        let acks = try? await withTimeout(
+        let waiting = AckWait()
+        _ = try? await withTimeout(
             timeout, "acks of \(count) published messages", onTimeout: { Task { await client.unsubscribe(sid) } }
         ) {
-            var acks: [Int: Result<PubAck, NATSError>] = [:]
-            guard count > 0 else { return acks }
-            for await reply in subscription.messages {
-                guard let index = reply.subject.split(separator: ".").last.flatMap({ Int($0) }),
-                    index < count, acks[index] == nil
-                else { continue }
-                acks[index] = Self.pubAck(reply)
-                if acks.count == count { break }
+            guard count > 0 else { return }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await reply in subscription.messages {
+                        guard let index = reply.subject.split(separator: ".").last.flatMap({ Int($0) }),
+                            index < count
+                        else { continue }
+                        let all = waiting.acks.withLock { acks in
+                            if acks[index] == nil { acks[index] = Self.pubAck(reply) }
+                            return acks.count == count
+                        }
+                        if all { return }
+                    }
+                }
+                group.addTask {
+                    // The acks of a connection that dropped never come: stop waiting for them at once.
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(200))
+                        if client.connectionCount != connection || !client.isConnected {
+                            waiting.lost.store(true, ordering: .relaxed)
+                            await client.unsubscribe(sid)
+                            return
+                        }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
             }
-            return acks
         }
         await client.unsubscribe(sid)
-        let received = acks ?? [:]
-        return results.enumerated().map { index, result in
-            result ?? received[index] ?? .failure(.timeout("ack of \(batch[index].subject)"))
-        }
+        let received = waiting.acks.withLock { $0 }
+        let unanswered: NATSError = waiting.lost.load(ordering: .relaxed) ? .notConnected : .timeout("ack of a publish")
+        return results.enumerated().map { index, result in result ?? received[index] ?? .failure(unanswered) }
     }
 
     private static func pubAck(_ reply: NATSMessage) -> Result<PubAck, NATSError> {
@@ -87,4 +107,10 @@ extension JetStream {
     private static func natsError(_ error: any Error) -> NATSError {
         error as? NATSError ?? .server(String(describing: error))
     }
+}
+
+/// The acks of a batch publish as they come, and whether the connection dropped meanwhile.
+private final class AckWait: Sendable {
+    let acks = Mutex<[Int: Result<JetStream.PubAck, NATSError>]>([:])
+    let lost = Atomic<Bool>(false)
 }
