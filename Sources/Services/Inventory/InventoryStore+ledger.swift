@@ -43,15 +43,19 @@ extension InventoryStore {
     /// The events of `change`: `inventory.stock.changed`, and `inventory.stock.low` when it crossed the
     /// reorder point.
     func events(of change: StockChange) throws -> [EventEnvelope] {
-        let stock = change.after
+        try events(
+            of: change.after, availableBefore: change.after.available + change.reservedDelta, cause: change.cause)
+    }
+
+    /// The events of a stock row now at `stock`, with `availableBefore` units available before the change.
+    func events(of stock: StockLevel, availableBefore: Int, cause: LedgerEntry.Cause) throws -> [EventEnvelope] {
         var events = [
             try EventEnvelope(
                 InventoryStockChanged(
                     warehouse: stock.warehouse, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved,
-                    available: stock.available, cause: change.cause.rawValue, at: stock.updatedAt))
+                    available: stock.available, cause: cause.rawValue, at: stock.updatedAt))
         ]
-        if stock.fellToReorderPoint(from: stock.available + change.reservedDelta), let reorderPoint = stock.reorderPoint
-        {
+        if stock.fellToReorderPoint(from: availableBefore), let reorderPoint = stock.reorderPoint {
             events.append(
                 try EventEnvelope(
                     InventoryStockLow(

@@ -33,7 +33,7 @@ public struct InventoryStore: Sendable {
                 guard inserted != nil else { throw InventoryProblems.warehouseExists(warehouse.code) }
                 return warehouse
             }
-        } catch where Database.isUniqueViolation(error) {
+        } catch  where Database.isUniqueViolation(error) {
             throw InventoryProblems.warehouseExists(warehouse.code)
         }
     }
@@ -56,7 +56,8 @@ public struct InventoryStore: Sendable {
         }
         return try await database.transaction { db in
             let (current, created) = try await lockRow(warehouse: code, sku: sku, now: now, in: db)
-            try StockLevel.check(onHand: onHand, reserved: current.reserved, sku: current.sku, warehouse: current.warehouse)
+            try StockLevel.check(
+                onHand: onHand, reserved: current.reserved, sku: current.sku, warehouse: current.warehouse)
             var next = current
             next.onHand = onHand
             next.bin = bin
@@ -77,7 +78,9 @@ public struct InventoryStore: Sendable {
         warehouse code: String, sku: String, delta: Int, reason: String, actor: String, now: Date = .storageNow
     ) async throws -> StockLevel {
         var validator = Validator()
-        validator.check((-StockLevel.maxUnits...StockLevel.maxUnits).contains(delta), "delta", "must be within ±\(StockLevel.maxUnits)")
+        validator.check(
+            (-StockLevel.maxUnits...StockLevel.maxUnits).contains(delta), "delta",
+            "must be within ±\(StockLevel.maxUnits)")
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check(!reason.isEmpty && reason.count <= 200, "reason", "must be 1 to 200 characters")
         try validator.throwIfInvalid()
@@ -100,8 +103,9 @@ public struct InventoryStore: Sendable {
         let code = code.uppercased()
         let sku = sku.uppercased()
         return try await database.read { db in
-            guard try await db.raw("SELECT sku FROM stock WHERE warehouse = \(bind: code) AND sku = \(bind: sku)")
-                .first() != nil
+            guard
+                try await db.raw("SELECT sku FROM stock WHERE warehouse = \(bind: code) AND sku = \(bind: sku)")
+                    .first() != nil
             else { throw InventoryProblems.stockNotFound(code, sku) }
             let after = page.after.first.flatMap(Int.init) ?? Int.max
             let rows = try await db.raw(
@@ -128,13 +132,14 @@ public struct InventoryStore: Sendable {
         {
             throw InventoryProblems.bundleHasNoStock(sku)
         }
-        let created = try await db.raw(
-            """
-            INSERT INTO stock (warehouse, sku, on_hand, reserved, updated_at)
-            VALUES (\(bind: code), \(bind: sku), 0, 0, \(bind: now.microsecondsSince1970))
-            ON CONFLICT (warehouse, sku) DO NOTHING RETURNING sku
-            """
-        ).first() != nil
+        let created =
+            try await db.raw(
+                """
+                INSERT INTO stock (warehouse, sku, on_hand, reserved, updated_at)
+                VALUES (\(bind: code), \(bind: sku), 0, 0, \(bind: now.microsecondsSince1970))
+                ON CONFLICT (warehouse, sku) DO NOTHING RETURNING sku
+                """
+            ).first() != nil
         guard
             let row = try await db.raw(
                 "SELECT * FROM stock WHERE warehouse = \(bind: code) AND sku = \(bind: sku) \(unsafeRaw: database.engine.rowLockClause)"
@@ -174,16 +179,6 @@ public struct InventoryStore: Sendable {
         _ stock: StockLevel, availableBefore: Int, cause: LedgerEntry.Cause, in db: any SQLDatabase
     ) async throws {
         try await Outbox.append(
-            InventoryStockChanged(
-                warehouse: stock.warehouse, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved,
-                available: stock.available, cause: cause.rawValue, at: stock.updatedAt),
-            in: db)
-        if stock.fellToReorderPoint(from: availableBefore), let reorderPoint = stock.reorderPoint {
-            try await Outbox.append(
-                InventoryStockLow(
-                    warehouse: stock.warehouse, sku: stock.sku, available: stock.available, reorderPoint: reorderPoint,
-                    at: stock.updatedAt),
-                in: db)
-        }
+            try events(of: stock, availableBefore: availableBefore, cause: cause), engine: database.engine, in: db)
     }
 }
