@@ -236,10 +236,19 @@ public final class NATSClient: Service, Sendable {
             }
         ) { [self] in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let open = channel.isActive
-                if open { state.withLock { $0.pongWaiters.append((id, continuation)) } }
-                guard open else { return continuation.resume(throwing: NATSError.notConnected) }
-                channel.writeAndFlush(ByteBuffer(string: "PING\r\n"), promise: nil)
+                state.withLock { $0.pongWaiters.append((id, continuation)) }
+                // Registered first, then checked: a channel that closed before (or while) the waiter was
+                // added, or a PING that cannot be written, fails the wait now, not at its deadline.
+                let fail: @Sendable () -> Void = { [self] in
+                    let waiter = state.withLock { state in
+                        state.pongWaiters.firstIndex { $0.id == id }.map {
+                            state.pongWaiters.remove(at: $0).continuation
+                        }
+                    }
+                    waiter?.resume(throwing: NATSError.notConnected)
+                }
+                guard channel.isActive else { return fail() }
+                channel.writeAndFlush(ByteBuffer(string: "PING\r\n")).whenFailure { _ in fail() }
             }
         }
     }
