@@ -79,19 +79,7 @@ public struct EventConsumer: Sendable {
         let handled = batch.filter { handlers[$0.type] != nil }
         if handled.count > 1 {
             do {
-                try await database.transaction { db in
-                    var claimed = try await claim(handled, in: db)
-                    for envelope in handled where claimed.remove(envelope.id) != nil {
-                        guard let handler = handlers[envelope.type] else { continue }
-                        try await handler(envelope, db)
-                    }
-                    try await db.raw(
-                        """
-                        DELETE FROM delivery_attempts WHERE consumer = \(bind: name)
-                        AND event_id IN (\(binds: handled.map(\.id)))
-                        """
-                    ).run()
-                }
+                try await database.transaction { db in try await apply(handled, redriving: nil, in: db) }
                 return [:]
             } catch {
                 // Fall through: one at a time finds the event that fails, and commits the others.
@@ -136,28 +124,26 @@ public struct EventConsumer: Sendable {
     /// letter redriven, so a failing replay changes nothing.
     func apply(_ envelope: EventEnvelope, redriving deadLetter: Int? = nil) async throws {
         guard handlers[envelope.type] != nil else { return }
-        try await database.transaction { db in try await apply(envelope, redriving: deadLetter, in: db) }
+        try await database.transaction { db in try await apply([envelope], redriving: deadLetter, in: db) }
     }
 
-    /// ``apply(_:redriving:)`` in the transaction `db`.
-    private func apply(_ envelope: EventEnvelope, redriving deadLetter: Int?, in db: any SQLDatabase) async throws {
-        guard let handler = handlers[envelope.type] else { return }
+    /// Applies `envelopes` in the transaction `db`: one inbox statement for them all, then the handlers of
+    /// those not seen before, in order, and the cleanup of their failed attempts. Redriving, `envelopes`
+    /// is the one dead letter `deadLetter`.
+    private func apply(_ envelopes: [EventEnvelope], redriving deadLetter: Int?, in db: any SQLDatabase)
+        async throws
+    {
+        let ids = envelopes.map(\.id)
         if deadLetter != nil {
-            try await db.raw(
-                "DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
-            ).run()
+            try await db.raw("DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id IN (\(binds: ids))").run()
         }
-        let claimed = try await db.raw(
-            """
-            INSERT INTO inbox (consumer, event_id, received_at)
-            VALUES (\(bind: name), \(bind: envelope.id), \(bind: Date().microsecondsSince1970))
-            ON CONFLICT DO NOTHING RETURNING event_id
-            """
-        ).first()
-        guard claimed != nil else { return }
-        try await handler(envelope, db)
+        var claimed = try await claim(envelopes, in: db)
+        for envelope in envelopes where claimed.remove(envelope.id) != nil {
+            guard let handler = handlers[envelope.type] else { continue }
+            try await handler(envelope, db)
+        }
         try await db.raw(
-            "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id = \(bind: envelope.id)"
+            "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id IN (\(binds: ids))"
         ).run()
         if let deadLetter {
             try await db.raw(

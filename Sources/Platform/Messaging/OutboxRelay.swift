@@ -29,8 +29,9 @@ public struct OutboxRelay: Service {
 
     /// - Parameters:
     ///   - name: the loop's name in logs and `/health/ready` (e.g. "orders outbox relay").
-    ///   - publishDeadline: how long the transport may take to accept one event before the relay gives
-    ///     up on it for this pass (whatever the transport's own timeouts).
+    ///   - publishDeadline: how long the transport may take to accept a batch's events (a subscriber's
+    ///     share of it, in-process) before the relay gives up on them for this pass (whatever the
+    ///     transport's own timeouts).
     ///   - safetyPoll: how often an idle relay looks anyway. It wakes at once when a transaction of this
     ///     process commits, and on PostgreSQL when any replica's does (`LISTEN`/`NOTIFY`).
     public init(
@@ -78,7 +79,7 @@ public struct OutboxRelay: Service {
     /// transaction on SQLite); a crash before that republishes them, which consumers' inboxes absorb.
     @discardableResult
     public func publishPending(progress: LoopProgress? = nil) async throws -> Int {
-        let outcome: BatchOutcome
+        let outcome: PublishOutcome
         switch database.engine {
         case .postgres:
             outcome = try await database.transaction(signalling: false) { db in
@@ -100,8 +101,6 @@ public struct OutboxRelay: Service {
         return outcome.published.count
     }
 
-    private typealias BatchOutcome = PublishOutcome
-
     /// Why a row could not be published.
     public typealias RelayFailure = PublishFailure
 
@@ -116,16 +115,16 @@ public struct OutboxRelay: Service {
         return try rows.map(Outbox.envelope(from:))
     }
 
-    /// Publishes `envelopes` in order, as one batch: the in-process transport delivers it to each
-    /// subscriber at once; NATS publishes one event at a time, giving up on the batch after three failures
-    /// in a row with nothing published (the broker is down).
-    private func publish(_ envelopes: [EventEnvelope]) async -> BatchOutcome {
-        guard !envelopes.isEmpty else { return BatchOutcome() }
+    /// Publishes `envelopes` in order, as one batch (``Transport/publish(batch:deadline:)``): the
+    /// in-process transport delivers it to every subscriber at once, NATS writes it and then collects the
+    /// acks.
+    private func publish(_ envelopes: [EventEnvelope]) async -> PublishOutcome {
+        guard !envelopes.isEmpty else { return PublishOutcome() }
         return await transport.publish(batch: envelopes, deadline: publishDeadline)
     }
 
     /// Marks the published rows, and counts (and maybe parks) the refused ones, in `db`.
-    private func record(_ outcome: BatchOutcome, in db: any SQLDatabase) async throws {
+    private func record(_ outcome: PublishOutcome, in db: any SQLDatabase) async throws {
         guard !outcome.published.isEmpty else { return }
         let now = Date().microsecondsSince1970
         try await db.raw(

@@ -86,16 +86,10 @@ extension JetStream {
         return results.enumerated().map { index, result in result ?? received[index] ?? .failure(unanswered) }
     }
 
-    private static func pubAck(_ reply: NATSMessage) -> Result<PubAck, NATSError> {
+    /// A publish's reply: the ack, or the stream's refusal.
+    static func pubAck(_ reply: NATSMessage) -> Result<PubAck, NATSError> {
         if reply.status == 503 { return .failure(.noResponders(reply.subject)) }
-        struct Failure: Decodable {
-            struct Detail: Decodable {
-                let code: Int
-                let description: String?
-            }
-            let error: Detail?
-        }
-        if let error = try? JSONDecoder().decode(Failure.self, from: Data(reply.payload)).error {
+        if let error = try? JSONDecoder().decode(APIResponse.self, from: Data(reply.payload)).error {
             return .failure(.jetStream(code: error.code, description: error.description ?? "publish failed"))
         }
         guard let ack = try? JSONDecoder().decode(PubAck.self, from: Data(reply.payload)) else {

@@ -21,13 +21,13 @@ public struct JetStream: Sendable {
         public let duplicate: Bool?
     }
 
-    private struct APIError: Decodable {
+    struct APIError: Decodable {
         let code: Int
         let err_code: Int?
         let description: String?
     }
 
-    private struct APIResponse: Decodable {
+    struct APIResponse: Decodable {
         let error: APIError?
     }
 
@@ -57,10 +57,7 @@ public struct JetStream: Sendable {
     {
         let reply = try await client.request(
             payload, to: subject, headers: ["Nats-Msg-Id": messageID], timeout: timeout)
-        if let error = try? JSONDecoder().decode(APIResponse.self, from: Data(reply.payload)).error {
-            throw NATSError.jetStream(code: error.code, description: error.description ?? "publish failed")
-        }
-        return try JSONDecoder().decode(PubAck.self, from: Data(reply.payload))
+        return try Self.pubAck(reply).get()
     }
 
     /// Creates the durable pull consumer `durable` on `stream` for `filter`, or keeps the existing one.

@@ -11,6 +11,8 @@ struct StockChange {
     let cause: LedgerEntry.Cause
     let reservedDelta: Int
     let orderId: String?
+    var onHandDelta = 0
+    var reason: String?
 }
 
 extension InventoryStore {
@@ -18,14 +20,16 @@ extension InventoryStore {
     func record(_ changes: [StockChange], actor: String, in db: any SQLDatabase) async throws {
         guard !changes.isEmpty else { return }
         var rows = JSONRows(columns: [
-            ("o", "BIGINT"), ("warehouse", "TEXT"), ("sku", "TEXT"), ("cause", "TEXT"), ("reserved_delta", "BIGINT"),
-            ("on_hand_after", "BIGINT"), ("reserved_after", "BIGINT"), ("order_id", "TEXT"), ("at", "BIGINT"),
+            ("o", "BIGINT"), ("warehouse", "TEXT"), ("sku", "TEXT"), ("cause", "TEXT"), ("on_hand_delta", "BIGINT"),
+            ("reserved_delta", "BIGINT"), ("on_hand_after", "BIGINT"), ("reserved_after", "BIGINT"),
+            ("order_id", "TEXT"), ("reason", "TEXT"), ("at", "BIGINT"),
         ])
         for (index, change) in changes.enumerated() {
             rows.append([
                 .integer(Int64(index)), .text(change.after.warehouse), .text(change.after.sku),
-                .text(change.cause.rawValue), .integer(Int64(change.reservedDelta)),
-                .integer(Int64(change.after.onHand)), .integer(Int64(change.after.reserved)), .text(change.orderId),
+                .text(change.cause.rawValue), .integer(Int64(change.onHandDelta)),
+                .integer(Int64(change.reservedDelta)), .integer(Int64(change.after.onHand)),
+                .integer(Int64(change.after.reserved)), .text(change.orderId), .text(change.reason),
                 .integer(change.after.updatedAt.microsecondsSince1970),
             ])
         }
@@ -33,8 +37,8 @@ extension InventoryStore {
             """
             INSERT INTO stock_ledger (warehouse, sku, cause, on_hand_delta, reserved_delta, on_hand_after,
                 reserved_after, order_id, reason, actor, at)
-            SELECT v.warehouse, v.sku, v.cause, 0, v.reserved_delta, v.on_hand_after, v.reserved_after, v.order_id,
-                NULL, \(bind: actor), v.at
+            SELECT v.warehouse, v.sku, v.cause, v.on_hand_delta, v.reserved_delta, v.on_hand_after, v.reserved_after,
+                v.order_id, v.reason, \(bind: actor), v.at
             FROM \(rows.source(database.engine, alias: "v")) ORDER BY v.o
             """
         ).run()

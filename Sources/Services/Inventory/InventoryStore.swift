@@ -163,15 +163,10 @@ public struct InventoryStore: Sendable {
         _ after: StockLevel, cause: LedgerEntry.Cause, onHandDelta: Int, reservedDelta: Int, orderId: String?,
         reason: String?, actor: String, in db: any SQLDatabase
     ) async throws {
-        try await db.raw(
-            """
-            INSERT INTO stock_ledger (warehouse, sku, cause, on_hand_delta, reserved_delta, on_hand_after,
-                reserved_after, order_id, reason, actor, at)
-            VALUES (\(bind: after.warehouse), \(bind: after.sku), \(bind: cause.rawValue), \(bind: onHandDelta),
-                \(bind: reservedDelta), \(bind: after.onHand), \(bind: after.reserved), \(bind: orderId), \(bind: reason),
-                \(bind: actor), \(bind: after.updatedAt.microsecondsSince1970))
-            """
-        ).run()
+        let change = StockChange(
+            after: after, cause: cause, reservedDelta: reservedDelta, orderId: orderId, onHandDelta: onHandDelta,
+            reason: reason)
+        try await record([change], actor: actor, in: db)
     }
 
     /// `inventory.stock.changed`, and `inventory.stock.low` when the change crossed the reorder point.

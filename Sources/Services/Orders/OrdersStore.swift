@@ -45,7 +45,7 @@ public struct OrdersStore: Sendable {
                 order.number = try await DocumentNumber.next("SO", counters: "order_numbers", at: now, in: db)
                 try await insert(order, idempotencyKey: idempotencyKey, in: db)
                 let change = StatusChange(from: nil, to: .pendingConfirmation, at: now, actor: customerId, reason: nil)
-                try await appendHistory(change, orderID: order.id, seq: 1, in: db)
+                try await appendHistory(change, orderID: order.id, in: db)
                 try await publish(OrderPlaced(order: OrderEventMapping.snapshot(order)), in: db)
                 return order
             }
@@ -146,16 +146,6 @@ public struct OrdersStore: Sendable {
                 \(bind: change.to.rawValue), \(bind: change.at.microsecondsSince1970), \(bind: change.actor),
                 \(bind: change.reason)
             FROM order_history WHERE order_id = \(bind: orderID)
-            """
-        ).run()
-    }
-
-    func appendHistory(_ change: StatusChange, orderID: String, seq: Int, in db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO order_history (order_id, seq, from_status, to_status, at, actor, reason)
-            VALUES (\(bind: orderID), \(bind: seq), \(bind: change.from?.rawValue), \(bind: change.to.rawValue),
-                    \(bind: change.at.microsecondsSince1970), \(bind: change.actor), \(bind: change.reason))
             """
         ).run()
     }
