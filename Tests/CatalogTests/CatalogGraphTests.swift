@@ -137,6 +137,32 @@ struct CatalogGraphTests {
     }
 }
 
+@Suite("The catalog's indexes on PostgreSQL")
+struct CatalogIndexTests {
+    @Test func aFitPagesProbesByPartAndComponentHaveHashIndexes() async throws {
+        try await TestDatabase.with(.postgres) { database in
+            try await database.migrate(CatalogService.self, logger: TestDatabase.logger)
+            let definitions = try await database.read { db in
+                var definitions: [String: String] = [:]
+                for row in try await db.raw(
+                    """
+                    SELECT indexname, indexdef FROM pg_indexes
+                    WHERE schemaname = current_schema() AND tablename IN ('parts', 'part_components')
+                    """
+                ).all() {
+                    definitions[try row.decode(column: "indexname", as: String.self)] = try row.decode(
+                        column: "indexdef", as: String.self)
+                }
+                return definitions
+            }
+            #expect(definitions["parts_sku_hash"]?.hasSuffix("USING hash (sku)") == true)
+            #expect(definitions["part_components_component_hash"]?.hasSuffix("USING hash (component_sku)") == true)
+            #expect(definitions["part_components_component"] == nil, "the B-tree the hash index replaces")
+            #expect(definitions["parts_pkey"] != nil, "the key's B-tree stays: pages are read in SKU order")
+        }
+    }
+}
+
 @Suite("The category tree on both engines")
 struct CatalogCategoryTests {
     @Test(arguments: Engine.allCases)
