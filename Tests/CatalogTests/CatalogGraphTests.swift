@@ -137,7 +137,7 @@ struct CatalogGraphTests {
     }
 }
 
-@Suite("The catalog's indexes on PostgreSQL")
+@Suite("The catalog's schema on PostgreSQL")
 struct CatalogIndexTests {
     @Test func aFitPagesProbesByPartAndComponentHaveHashIndexes() async throws {
         try await TestDatabase.with(.postgres) { database in
@@ -159,6 +159,31 @@ struct CatalogIndexTests {
             #expect(definitions["part_components_component_hash"]?.hasSuffix("USING hash (component_sku)") == true)
             #expect(definitions["part_components_component"] == nil, "the B-tree the hash index replaces")
             #expect(definitions["parts_pkey"] != nil, "the key's B-tree stays: pages are read in SKU order")
+        }
+    }
+
+    @Test func fitmentsHaveNoForeignKeysTheirWritersCheckInstead() async throws {
+        try await TestDatabase.with(.postgres) { database in
+            try await database.migrate(CatalogService.self, logger: TestDatabase.logger)
+            let keys = try await database.read { db in
+                try await db.raw(
+                    """
+                    SELECT c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+                    JOIN pg_namespace n ON n.oid = t.relnamespace
+                    WHERE n.nspname = current_schema() AND t.relname = 'fitments' AND c.contype = 'f'
+                    """
+                ).all().map { try $0.decode(column: "conname", as: String.self) }
+            }
+            #expect(keys.isEmpty)
+            // The writers' checks: an unknown part or model is refused, and nothing is written.
+            let store = CatalogStore(database: database, currency: "EUR")
+            _ = try await store.create(PartDraft(sku: "PAD", name: "Pad", price: ("1.00", "EUR")))
+            for fitment in [Fitment(sku: "NOPE", modelId: "golf"), Fitment(sku: "PAD", modelId: "NOPE")] {
+                await #expect(throws: Problem.self) { try await store.fit(fitment) }
+            }
+            let imported = try await store.importFitments([(2, Fitment(sku: "NOPE", modelId: "NOPE"))])
+            #expect(imported.errors.map(\.message) == ["sku: no part NOPE; model_id: no model NOPE"])
+            #expect(try await store.models(fitting: "PAD", page: PageRequest()).items.isEmpty)
         }
     }
 }

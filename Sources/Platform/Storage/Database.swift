@@ -199,13 +199,6 @@ public final class Database: Service, Sendable {
         }
     }
 
-    /// Whether `error` is a foreign-key violation on either engine.
-    public static func isForeignKeyViolation(_ error: any Error) -> Bool {
-        if let sqlite = error as? SQLiteError { return sqlite.reason == .constraintForeignKeyFailed }
-        if let postgres = error as? PSQLError { return postgres.serverInfo?[.sqlState] == "23503" }
-        return false
-    }
-
     /// Whether `error` is a unique-constraint violation on either engine.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
         if let sqlite = error as? SQLiteError {

@@ -182,5 +182,22 @@ enum CatalogMigrations {
                 ]
             }
         },
+        Migration(version: 6, name: "fitments checked by their writers, not by foreign keys") { engine in
+            // Parts and models are never deleted, and both writers of fitments check that the part and
+            // the model exist (`fit` reads them, an import looks up each batch's parts and models), so
+            // the foreign keys only checked again what was checked. On PostgreSQL that check is a
+            // trigger per row and key, locking the part's and the model's rows: about half of a
+            // five-million-row fitments import (BENCHMARKS.md, sixth pass). SQLite never checked them
+            // (a connection must turn foreign keys on, and Sprocket's do not): both engines now rely on
+            // the same checks.
+            switch engine {
+            case .sqlite: return []
+            case .postgres:
+                return [
+                    "ALTER TABLE fitments DROP CONSTRAINT IF EXISTS fitments_model_id_fkey",
+                    "ALTER TABLE fitments DROP CONSTRAINT IF EXISTS fitments_sku_fkey",
+                ]
+            }
+        },
     ]
 }

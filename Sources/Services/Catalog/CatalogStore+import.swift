@@ -182,42 +182,25 @@ extension CatalogStore {
         return outcome
     }
 
-    /// Upserts fitments by (model, SKU); a row naming an unknown part or model is refused.
+    /// Upserts fitments by (model, SKU) in one transaction; a row naming an unknown part or model is
+    /// refused. The batch's parts and its models not seen before are looked up, one statement each: the
+    /// fitments have no foreign keys on PostgreSQL (migration 6).
     public func importFitments(
         _ rows: [(line: Int, fitment: Fitment)], modelCache: ImportModelCache = .init()
     ) async throws -> ImportBatchOutcome {
-        guard !rows.isEmpty else { return ImportBatchOutcome() }
-        if database.engine == .postgres {
-            // PostgreSQL checks that the parts exist itself (the foreign key fitments → parts): a batch of a
-            // good file skips looking them up. One that names an unknown part is rolled back and written
-            // again with the lookup, which refuses those rows one by one.
-            do {
-                return try await writeFitments(rows, modelCache: modelCache, lookingUpParts: false)
-            } catch  where Database.isForeignKeyViolation(error) {}
-        }
-        return try await writeFitments(rows, modelCache: modelCache, lookingUpParts: true)
-    }
-
-    /// ``importFitments(_:modelCache:)`` in one transaction; without `lookingUpParts` every part is taken
-    /// to exist.
-    private func writeFitments(
-        _ rows: [(line: Int, fitment: Fitment)], modelCache: ImportModelCache, lookingUpParts: Bool
-    ) async throws -> ImportBatchOutcome {
         var outcome = ImportBatchOutcome()
+        guard !rows.isEmpty else { return outcome }
         try await database.transaction { db in
             let batchSKUs = Set(rows.map(\.fitment.sku))
             var skus = JSONRows(columns: [("k", "TEXT")])
-            for sku in batchSKUs where lookingUpParts { skus.append([.text(sku)]) }
+            for sku in batchSKUs { skus.append([.text(sku)]) }
             let batchModels = Set(rows.map(\.fitment.modelId))
             var modelIds = JSONRows(columns: [("k", "TEXT")])
             for id in modelCache.unknown(batchModels) { modelIds.append([.text(id)]) }
-            let knownSKUs =
-                !lookingUpParts
-                ? batchSKUs
-                : Set(
-                    try await db.raw(
-                        "SELECT p.sku FROM \(skus.source(database.engine, alias: "k")) JOIN parts p ON p.sku = k.k"
-                    ).all().map { try $0.decode(column: "sku", as: String.self) })
+            let knownSKUs = Set(
+                try await db.raw(
+                    "SELECT p.sku FROM \(skus.source(database.engine, alias: "k")) JOIN parts p ON p.sku = k.k"
+                ).all().map { try $0.decode(column: "sku", as: String.self) })
             let foundModels =
                 modelIds.count == 0
                 ? []
