@@ -27,6 +27,54 @@ struct DatabaseTests {
         }
     }
 
+    /// A relay's deadline cancels a subscriber's batch that runs late: its transaction must still end
+    /// (in SQLiteNIO a cancelled task's `ROLLBACK` never ran, and the writer stayed in the transaction).
+    @Test(arguments: Engine.allCases)
+    func aCancelledTaskEndsItsTransactionAndTheNextOneWrites(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            let (begun, signal) = AsyncStream.makeStream(of: Void.self)
+            // Cancelled while it waits: the transaction throws, and is rolled back.
+            let waiting = Task {
+                defer { signal.finish() }
+                try await database.transaction { db in
+                    try await db.raw("INSERT INTO counter (id, n) VALUES ('a', 1)").run()
+                    signal.yield()
+                    try await Task.sleep(for: .seconds(30))
+                }
+            }
+            for await _ in begun { break }
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }
+            // Cancelled between statements: the statements after still run, and it commits.
+            let (begunAgain, signalAgain) = AsyncStream.makeStream(of: Void.self)
+            let (cancelled, signalCancelled) = AsyncStream.makeStream(of: Void.self)
+            let working = Task {
+                defer { signalAgain.finish() }
+                try await database.transaction { db in
+                    try await db.raw("INSERT INTO counter (id, n) VALUES ('b', 1)").run()
+                    signalAgain.yield()
+                    for await _ in cancelled { break }
+                    #expect(Task.isCancelled)
+                    try await db.raw("UPDATE counter SET n = 2 WHERE id = 'b'").run()
+                }
+            }
+            for await _ in begunAgain { break }
+            working.cancel()
+            signalCancelled.yield()
+            try await working.value
+            try await database.transaction { db in
+                try await db.raw("INSERT INTO counter (id, n) VALUES ('c', 3)").run()
+            }
+            let rows = try await database.read { db in
+                try await db.raw("SELECT id, n FROM counter ORDER BY id").all().map {
+                    "\(try $0.decode(column: "id", as: String.self))=\(try $0.decode(column: "n", as: Int.self))"
+                }
+            }
+            #expect(rows == ["b=2", "c=3"])
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func aThrowingTransactionWritesNothing(engine: Engine) async throws {
         struct Boom: Error {}

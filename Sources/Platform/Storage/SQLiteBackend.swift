@@ -50,7 +50,7 @@ final class SQLiteBackend: Sendable {
     }
 
     func write<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writeLock.withLock { try await body(writer.sql(queryLogLevel: .trace)) }
+        try await writeLock.withLock { try await body(UncancelledStatements(base: writer.sql(queryLogLevel: .trace))) }
     }
 
     func close() async {
