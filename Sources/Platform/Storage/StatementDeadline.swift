@@ -10,16 +10,10 @@ import Synchronization
 /// and its connection is closed, so that the pool replaces it instead of leasing a hung one again.
 /// (postgres-nio 1.33 can leave a query on a connection the server closed waiting forever: after a
 /// PostgreSQL restart, the outbox relay's `ROLLBACK` did, and the relay stopped for good.)
-struct StatementDeadline: SQLDatabase {
+struct StatementDeadline: WrappingSQLDatabase {
     let base: any SQLDatabase
     let connection: PostgresConnection
     let limit: Duration
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void

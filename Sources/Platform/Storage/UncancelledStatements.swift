@@ -1,4 +1,3 @@
-import Logging
 import NIOCore
 import SQLKit
 
@@ -10,14 +9,8 @@ import SQLKit
 /// transaction". (A relay's deadline cancelled a subscriber's slow batch that way, and the subscriber
 /// took no event again.) Each statement runs in a task of its own, which its sender's cancellation does
 /// not reach: a transaction that has begun ends with its `COMMIT` or its `ROLLBACK`.
-struct UncancelledStatements: SQLDatabase {
+struct UncancelledStatements: WrappingSQLDatabase {
     let base: any SQLDatabase
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void

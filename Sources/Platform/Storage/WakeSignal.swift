@@ -33,7 +33,9 @@ public final class WakeSignal: Sendable {
         if state.withLock({ state in
             defer { state.pending = false }
             return state.pending
-        }) { return }
+        }) {
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: limit) }
             group.addTask { await self.nextSignal() }
