@@ -31,6 +31,12 @@ public struct EmbeddedSystem: Sendable {
     public let started = StartGate()
     /// The relays' progress, for `/health/ready` and stall warnings.
     public let loops: LoopMonitor
+    /// What the clients hold now, checked against ``SystemConfiguration/limits``.
+    public let connections: ConnectionLedger
+    public let inFlight: InFlightCounter
+    public let uploads: UploadSlots
+    /// The GraphQL subscriptions and per-client budgets, shared by HTTP and WebSocket.
+    public let graphQLClients: GraphQLClients
 
     /// Opens every service's database, builds the services and subscribes their consumers. With
     /// `.ownTask` (commands, tests) it also ``start()``s the system; with `.serviceGroup` (`serve`) the
@@ -73,7 +79,11 @@ public struct EmbeddedSystem: Sendable {
             let system = EmbeddedSystem(
                 configuration: configuration, databases: databases, services: services, keys: keys,
                 transport: transport, orderChanges: orderChanges, logger: logger, runner: runner,
-                loops: LoopMonitor(stallAfter: configuration.stallAfter, logger: logger))
+                loops: LoopMonitor(stallAfter: configuration.stallAfter, logger: logger),
+                connections: ConnectionLedger(limits: configuration.limits, trustedProxies: configuration.trustedProxies),
+                inFlight: InFlightCounter(limit: configuration.limits.maxInFlight),
+                uploads: UploadSlots(limits: configuration.limits),
+                graphQLClients: GraphQLClients(limits: configuration.graphQLLimits))
             if runner == .ownTask { try await system.start() }
             return system
         } catch {
@@ -104,10 +114,11 @@ public struct EmbeddedSystem: Sendable {
         return router
     }
 
-    /// The HTTP/1 server, with GraphQL subscriptions over WebSocket at `/graphql`.
+    /// The HTTP/1 server behind the connection limits, with GraphQL subscriptions over WebSocket at
+    /// `/graphql`.
     public func httpServer() throws -> HTTPServerBuilder {
-        let socket = GraphQLWebSocket(endpoint: try graphQL(), feed: orderChanges)
-        return .http1WebSocketUpgrade { request, channel, _ in socket.shouldUpgrade(request, channel: channel) }
+        GraphQLWebSocket(endpoint: try graphQL(), feed: orderChanges, idleTimeout: configuration.limits.idleTimeout)
+            .server(behind: connections)
     }
 
     /// GraphQL over the REST routes in this process, called through their middleware as HTTP requests
@@ -118,16 +129,22 @@ public struct EmbeddedSystem: Sendable {
             upstreams: .inProcess(logger: logger) { request, context in
                 try await rest.respond(to: request, context: context)
             },
-            logger: logger)
+            clients: graphQLClients, logger: logger)
     }
 
     /// Health, docs and the services' REST APIs.
     private func restRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestScopeMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
+        router.add(middleware: ContentSafetyMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware())
-        router.add(middleware: RequestValidationMiddleware(contracts: try Documents.contracts(ServiceName.allCases)))
+        router.add(middleware: AdmissionMiddleware(counter: inFlight))
+        let contracts = try Documents.contracts(ServiceName.allCases)
+        router.add(
+            middleware: BodyLimitMiddleware(
+                contracts: contracts, otherRoutes: ["/graphql": graphQLClients.limits.maxBodyBytes],
+                authenticator: Authenticator(keys: keys), uploads: uploads))
+        router.add(middleware: RequestValidationMiddleware(contracts: contracts))
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }

@@ -67,6 +67,7 @@ public struct ServiceProcess {
     private let services: [any Service]
     private let start: @Sendable () async throws -> Void
     private let configuration: SystemConfiguration
+    private let limits: ProcessLimits
     private let logger: Logger
     /// The gateway's GraphQL subscriptions over WebSocket.
     private var webSocket: GraphQLWebSocket? = nil
@@ -81,12 +82,14 @@ public struct ServiceProcess {
         let router = Router(context: AppRequestContext.self)
         router.add(
             middleware: RequestScopeMiddleware(logger: serviceLogger, trustedProxies: configuration.trustedProxies))
+        router.add(middleware: ContentSafetyMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware())
+        let limits = ProcessLimits(configuration)
+        router.add(middleware: AdmissionMiddleware(counter: limits.inFlight))
         guard case .service(let name) = role else {
-            return try gateway(router: router, configuration: configuration, options: options, logger: serviceLogger)
+            return try gateway(
+                router: router, limits: limits, configuration: configuration, options: options, logger: serviceLogger)
         }
-        router.add(middleware: RequestValidationMiddleware(contracts: try Documents.contracts([name])))
         guard let natsURL = options.natsURL else {
             throw ConfigurationError(
                 description: "--service \(name.rawValue) needs --nats nats://host:port (events travel over JetStream)")
@@ -108,6 +111,11 @@ public struct ServiceProcess {
                 throw ConfigurationError(
                     description: "--service \(name.rawValue) needs --customers-url http://host:port to verify tokens")
             }
+            let contracts = try Documents.contracts([name])
+            router.add(
+                middleware: BodyLimitMiddleware(
+                    contracts: contracts, authenticator: Authenticator(keys: keys), uploads: limits.uploads))
+            router.add(middleware: RequestValidationMiddleware(contracts: contracts))
             let service = name.module.init(
                 context: ServiceContext(
                     database: database, keys: keys, settings: configuration.settings, logger: serviceLogger))
@@ -132,7 +140,7 @@ public struct ServiceProcess {
                     try await service.prepare()
                     started.open()
                 },
-                configuration: configuration, logger: serviceLogger)
+                configuration: configuration, limits: limits, logger: serviceLogger)
         } catch {
             await database.close()
             throw error
@@ -140,10 +148,17 @@ public struct ServiceProcess {
     }
 
     private static func gateway(
-        router: Router<AppRequestContext>, configuration: SystemConfiguration, options: DistributedOptions,
-        logger: Logger
+        router: Router<AppRequestContext>, limits: ProcessLimits, configuration: SystemConfiguration,
+        options: DistributedOptions, logger: Logger
     ) throws -> ServiceProcess {
-        let routes = try GatewayRoutes(contracts: try Documents.contracts(), pairs: options.upstreams)
+        let contracts = try Documents.contracts()
+        let graphQLClients = GraphQLClients(limits: configuration.graphQLLimits)
+        // The gateway verifies no tokens: an upload needs an Authorization header, which the service checks.
+        router.add(
+            middleware: BodyLimitMiddleware(
+                contracts: contracts.map(\.contract), otherRoutes: ["/graphql": graphQLClients.limits.maxBodyBytes], authenticator: nil,
+                uploads: limits.uploads))
+        let routes = try GatewayRoutes(contracts: contracts, pairs: options.upstreams)
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
             throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
         }
@@ -166,7 +181,7 @@ public struct ServiceProcess {
             upstreams: .inProcess(logger: logger) { request, context in
                 try await upstream.respond(to: request, context: context)
             },
-            logger: logger)
+            clients: graphQLClients, logger: logger)
         graphQL.register(on: router)
         var services: [any Service] = [ClosingService("http client") { try? await client.shutdown() }]
         // Subscriptions hear of order changes from NATS, when the gateway is given it.
@@ -179,7 +194,8 @@ public struct ServiceProcess {
         }
         return ServiceProcess(
             role: .gateway, router: router, services: services, start: {}, configuration: configuration,
-            logger: logger, webSocket: GraphQLWebSocket(endpoint: graphQL, feed: feed))
+            limits: limits, logger: logger,
+            webSocket: GraphQLWebSocket(endpoint: graphQL, feed: feed, idleTimeout: configuration.limits.idleTimeout))
     }
 
     /// The HTTP application with the process's resources in its service group; it migrates the
@@ -188,9 +204,7 @@ public struct ServiceProcess {
         let webSocket = self.webSocket
         var application = Application(
             router: router,
-            server: webSocket.map { socket in
-                .http1WebSocketUpgrade { request, channel, _ in socket.shouldUpgrade(request, channel: channel) }
-            } ?? .http1(),
+            server: webSocket?.server(behind: limits.connections) ?? limits.connections.http1Server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "sprocket-\(role.name)"),
@@ -199,5 +213,18 @@ public struct ServiceProcess {
         )
         application.beforeServerStarts(perform: start)
         return application
+    }
+}
+
+/// What one process's clients hold, checked against ``SystemConfiguration/limits``.
+struct ProcessLimits: Sendable {
+    let connections: ConnectionLedger
+    let inFlight: InFlightCounter
+    let uploads: UploadSlots
+
+    init(_ configuration: SystemConfiguration) {
+        connections = ConnectionLedger(limits: configuration.limits, trustedProxies: configuration.trustedProxies)
+        inFlight = InFlightCounter(limit: configuration.limits.maxInFlight)
+        uploads = UploadSlots(limits: configuration.limits)
     }
 }

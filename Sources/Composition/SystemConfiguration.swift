@@ -1,4 +1,5 @@
 import Foundation
+import GraphQLGateway
 import ServiceKit
 import Storage
 
@@ -17,6 +18,10 @@ public struct SystemConfiguration: Sendable {
     public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
     /// How long a background loop may have work waiting without progress before it is reported.
     public var stallAfter: Duration = .seconds(30)
+    /// What one client may hold: connections, timeouts, requests and uploads at once.
+    public var limits = RequestLimits()
+    /// What one GraphQL client may ask for: calls per query and per second, subscriptions.
+    public var graphQLLimits = QueryLimits()
 
     public init() {}
 

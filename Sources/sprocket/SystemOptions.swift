@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraphQLGateway
 import Logging
 import Orders
 import ServiceKit
@@ -58,6 +59,63 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "The seller's VAT id on invoices. [SPROCKET_SELLER_VAT_ID]")
     var sellerVatId: String = Variables.value("SPROCKET_SELLER_VAT_ID") ?? ServiceSettings().sellerVatId
 
+    @Option(help: "Connections open at once in the process (then 503). [SPROCKET_MAX_CONNECTIONS]")
+    var maxConnections: Int = Variables.value("SPROCKET_MAX_CONNECTIONS").flatMap(Int.init) ?? RequestLimits().maxConnections
+
+    @Option(
+        help:
+            "Connections open at once from one address, an IPv6 /64 counting as one; trusted proxies are exempt (then 429). [SPROCKET_MAX_CONNECTIONS_PER_ADDRESS]"
+    )
+    var maxConnectionsPerAddress: Int =
+        Variables.value("SPROCKET_MAX_CONNECTIONS_PER_ADDRESS").flatMap(Int.init)
+        ?? RequestLimits().maxConnectionsPerAddress
+
+    @Option(help: "Seconds a connection may stay open with no request under way. [SPROCKET_IDLE_TIMEOUT]")
+    var idleTimeout: Int = Variables.value("SPROCKET_IDLE_TIMEOUT").flatMap(Int.init) ?? 30
+
+    @Option(help: "Seconds a request's head may take from its first byte (then 408). [SPROCKET_HEADER_TIMEOUT]")
+    var headerTimeout: Int = Variables.value("SPROCKET_HEADER_TIMEOUT").flatMap(Int.init) ?? 10
+
+    @Option(help: "Seconds a request's body may take after its head (then the connection closes). [SPROCKET_BODY_TIMEOUT]")
+    var bodyTimeout: Int = Variables.value("SPROCKET_BODY_TIMEOUT").flatMap(Int.init) ?? 60
+
+    @Option(help: "Bytes of request line and headers (then 431). [SPROCKET_MAX_HEADER_BYTES]")
+    var maxHeaderBytes: Int = Variables.value("SPROCKET_MAX_HEADER_BYTES").flatMap(Int.init) ?? RequestLimits().maxHeaderBytes
+
+    @Option(help: "Requests handled at once in the process (then 503). [SPROCKET_MAX_IN_FLIGHT]")
+    var maxInFlight: Int = Variables.value("SPROCKET_MAX_IN_FLIGHT").flatMap(Int.init) ?? RequestLimits().maxInFlight
+
+    @Option(help: "Uploads (CSV imports) read at once in the process (then 503). [SPROCKET_MAX_UPLOADS]")
+    var maxUploads: Int = Variables.value("SPROCKET_MAX_UPLOADS").flatMap(Int.init) ?? RequestLimits().maxUploads
+
+    @Option(help: "Uploads read at once for one account (then 429). [SPROCKET_MAX_UPLOADS_PER_ACCOUNT]")
+    var maxUploadsPerAccount: Int =
+        Variables.value("SPROCKET_MAX_UPLOADS_PER_ACCOUNT").flatMap(Int.init) ?? RequestLimits().maxUploadsPerAccount
+
+    @Option(help: "Calls to the services one GraphQL request may make. [SPROCKET_GRAPHQL_MAX_CALLS]")
+    var graphqlMaxCalls: Int = Variables.value("SPROCKET_GRAPHQL_MAX_CALLS").flatMap(Int.init) ?? QueryLimits().maxCalls
+
+    @Option(
+        help:
+            "Calls to the services one GraphQL client (address) may make per second; twice as many at once (then 429). [SPROCKET_GRAPHQL_CALLS_PER_SECOND]"
+    )
+    var graphqlCallsPerSecond: Int =
+        Variables.value("SPROCKET_GRAPHQL_CALLS_PER_SECOND").flatMap(Int.init) ?? QueryLimits().callsPerSecond
+
+    @Option(help: "GraphQL subscriptions open at once per account. [SPROCKET_MAX_SUBSCRIPTIONS_PER_ACCOUNT]")
+    var maxSubscriptionsPerAccount: Int =
+        Variables.value("SPROCKET_MAX_SUBSCRIPTIONS_PER_ACCOUNT").flatMap(Int.init)
+        ?? QueryLimits().maxSubscriptionsPerAccount
+
+    @Option(help: "GraphQL subscriptions open at once in the process. [SPROCKET_MAX_SUBSCRIPTIONS]")
+    var maxSubscriptions: Int = Variables.value("SPROCKET_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? QueryLimits().maxSubscriptions
+
+    @Option(
+        help:
+            "Milliseconds a failed login on an account under attack waits before it is answered. [SPROCKET_LOGIN_FAILURE_DELAY_MS]"
+    )
+    var loginFailureDelayMs: Int = Variables.value("SPROCKET_LOGIN_FAILURE_DELAY_MS").flatMap(Int.init) ?? 1000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
     var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
@@ -77,6 +135,22 @@ struct SystemOptions: ParsableArguments {
             else { throw ValidationError("\(flag) must be 1 to 200 characters on one line") }
         }
         guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
+        let ranges: [(String, Int, ClosedRange<Int>)] = [
+            ("--max-connections", maxConnections, 1...1_000_000),
+            ("--max-connections-per-address", maxConnectionsPerAddress, 1...1_000_000),
+            ("--idle-timeout", idleTimeout, 1...3600), ("--header-timeout", headerTimeout, 1...3600),
+            ("--body-timeout", bodyTimeout, 1...3600), ("--max-header-bytes", maxHeaderBytes, 1024...1 << 20),
+            ("--max-in-flight", maxInFlight, 1...1_000_000), ("--max-uploads", maxUploads, 1...1000),
+            ("--max-uploads-per-account", maxUploadsPerAccount, 1...1000),
+            ("--graphql-max-calls", graphqlMaxCalls, 1...10_000),
+            ("--graphql-calls-per-second", graphqlCallsPerSecond, 1...1_000_000),
+            ("--max-subscriptions-per-account", maxSubscriptionsPerAccount, 1...100_000),
+            ("--max-subscriptions", maxSubscriptions, 1...1_000_000),
+            ("--login-failure-delay-ms", loginFailureDelayMs, 0...60_000),
+        ]
+        for (flag, value, range) in ranges where !range.contains(value) {
+            throw ValidationError("\(flag) must be \(range.lowerBound) to \(range.upperBound)")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not a level")
         }
@@ -95,6 +169,21 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.sellerAddress = sellerAddress
         configuration.settings.sellerVatId = sellerVatId
         configuration.stallAfter = .seconds(stallAfter)
+        configuration.settings.loginFailureDelay = .milliseconds(loginFailureDelayMs)
+        configuration.limits.maxConnections = maxConnections
+        configuration.limits.maxConnectionsPerAddress = maxConnectionsPerAddress
+        configuration.limits.idleTimeout = .seconds(idleTimeout)
+        configuration.limits.headerTimeout = .seconds(headerTimeout)
+        configuration.limits.bodyTimeout = .seconds(bodyTimeout)
+        configuration.limits.maxHeaderBytes = maxHeaderBytes
+        configuration.limits.maxInFlight = maxInFlight
+        configuration.limits.maxUploads = maxUploads
+        configuration.limits.maxUploadsPerAccount = maxUploadsPerAccount
+        configuration.graphQLLimits.maxCalls = graphqlMaxCalls
+        configuration.graphQLLimits.callsPerSecond = graphqlCallsPerSecond
+        configuration.graphQLLimits.callBurst = 2 * graphqlCallsPerSecond
+        configuration.graphQLLimits.maxSubscriptionsPerAccount = maxSubscriptionsPerAccount
+        configuration.graphQLLimits.maxSubscriptions = maxSubscriptions
         configuration.trustedProxies.formUnion(
             trustedProxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         return configuration

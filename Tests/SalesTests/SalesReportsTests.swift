@@ -38,4 +38,10 @@ struct SalesReportsTests {
         #expect(
             text == "sku,name,net\r\nA-1,\"Pad, \"\"front\"\"\",-1.00\r\n'=HYPERLINK(1),'+x,2.00\r\nB,\"line\nbreak\",0.00\r\n")
     }
+
+    @Test func csvDisarmsFormulasInLocalesThatSplitOnSemicolonsOrTabs() {
+        let text = SalesReports.csv(
+            header: ["name"], rows: [[";=1+1"], ["a;=1+1"], [",=2"], ["  =3"], ["tab\t=4"], ["plain"]], numeric: [])
+        #expect(text == "name\r\n\"';=1+1\"\r\n\"a;=1+1\"\r\n\"',=2\"\r\n'  =3\r\n\"tab\t=4\"\r\nplain\r\n")
+    }
 }

@@ -22,7 +22,7 @@ struct IdempotencyTests {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestScopeMiddleware(logger: TestDatabase.logger))
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: BodyLimitMiddleware())
+        router.add(middleware: BodyLimitMiddleware(maxBytes: BodyLimits.standard))
         router.add(middleware: IdempotencyMiddleware(database: database, authenticator: Authenticator(keys: KeyRing())))
         router.post("/things") { request, _ -> Response in
             var request = request

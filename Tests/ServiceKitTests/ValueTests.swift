@@ -76,13 +76,6 @@ struct ServiceKitValueTests {
         #expect(last.nextCursor == nil)
     }
 
-    @Test func uploadsMayBeLargerThanJSONBodiesWhateverTheQuery() {
-        #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports") == BodyLimits.upload)
-        #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports?kind=parts") == BodyLimits.upload)
-        #expect(BodyLimits.maxBytes(forPath: "/api/v1/parts?q=imports") == BodyLimits.standard)
-        #expect(BodyLimits.maxBytes(forPath: "/api/v1/imports/123") == BodyLimits.standard)
-    }
-
     @Test func datesAreWrittenAsFoundationsISO8601FormatterWritesThem() throws {
         let foundation = ISO8601DateFormatter()
         var generator = SystemRandomNumberGenerator()

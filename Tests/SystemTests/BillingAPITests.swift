@@ -50,7 +50,9 @@ struct BillingAPITests {
 
             // The printable page: escaped, self-contained.
             let page = try await client.json(.get, "/api/v1/invoices/\(id)", token: world.ann, headers: [.accept: "text/html"])
-            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.headers[.xContentTypeOptions] == "nosniff")
+            #expect(page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
             #expect(page.text.contains(#"Sprocket &lt;Parts&gt; &amp; &quot;Co&quot;"#))
             #expect(!page.text.contains("<Parts>"))
             #expect(page.text.contains(invoice["number"] as? String ?? "?"))

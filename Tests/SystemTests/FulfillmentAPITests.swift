@@ -78,7 +78,8 @@ struct FulfillmentAPITests {
                 .get, "/api/v1/packing-slips/\(id)", token: world.staff,
                 headers: [.accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"])
             #expect(html.status == .ok)
-            #expect(html.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(html.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(html.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
             #expect(html.text.hasPrefix("<!DOCTYPE html>"))
             #expect(html.text.contains(#"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;bolt&#39;"#))
             #expect(!html.text.contains("<script"))

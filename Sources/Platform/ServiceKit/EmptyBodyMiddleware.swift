@@ -14,7 +14,7 @@ public struct EmptyBodyMiddleware: ServerMiddleware {
         next: (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let body else { return try await next(request, nil, metadata) }
-        let bytes = try await [UInt8](collecting: body, upTo: BodyLimits.maxBytes(forPath: request.path ?? ""))
+        let bytes = try await [UInt8](collecting: body, upTo: BodyLimits.upload)
         return try await next(request, bytes.isEmpty ? nil : HTTPBody(bytes), metadata)
     }
 }

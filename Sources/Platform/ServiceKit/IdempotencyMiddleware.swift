@@ -14,8 +14,9 @@ import Storage
 /// concurrent duplicates have one effect. If the first request fails with an error or a 5xx, the claim
 /// is dropped and the key may be used again; if its process died, a retry after the lease takes the
 /// claim over (the store's own key, e.g. on orders, then returns what the first request made).
-/// Anonymous callers are scoped by client address. `excluding` lists paths never recorded (token
-/// issuing: its response is a credential). Needs ``BodyLimitMiddleware`` in front of it.
+/// Anonymous callers are scoped by client address. `excluding` lists routes never recorded (token
+/// issuing: its response is a credential), compared with the route the router matched, so no other
+/// spelling of the path (`//`, a trailing `/`) records it either. Needs ``BodyLimitMiddleware`` in front of it.
 public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     private let database: Database
     private let authenticator: Authenticator
@@ -38,7 +39,7 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard [.post, .put, .patch, .delete].contains(request.method), let key = request.headers[.idempotencyKey],
-            !excluding.contains(request.uri.path)
+            !excluding.contains(Self.route(of: request, context: context))
         else {
             return try await next(request, context)
         }
@@ -55,7 +56,7 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let caller = principal?.subject ?? "anonymous:\(RequestScope.current?.clientAddress ?? "-")"
         var request = request
-        let body = Data(buffer: try await request.collectBody(upTo: BodyLimits.maxBytes(forPath: request.uri.path)))
+        let body = Data(buffer: try await request.collectBody(upTo: BodyLimits.upload))
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: body)
@@ -75,6 +76,16 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// The route template the router matched (`/api/v1/orders/{id}`), or the path with its empty
+    /// segments dropped.
+    static func route(of request: Request, context: Context) -> String {
+        context.endpointPath.map(normalized) ?? normalized(request.uri.path)
+    }
+
+    private static func normalized(_ path: String) -> String {
+        "/" + path.split(separator: "/").joined(separator: "/")
     }
 
     /// Claims the key, or takes over a claim whose lease ran out (same request only); `true` when ours.

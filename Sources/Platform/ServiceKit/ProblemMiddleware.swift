@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import OpenAPIRuntime
 import Storage
 
@@ -66,6 +67,10 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return .internalError
         case let decoding as DecodingError:
             return Self.problem(for: decoding)
+        case is NIOTooManyBytesError:
+            return Problem(
+                status: .contentTooLarge, code: "request.too_large", title: "Content Too Large",
+                detail: Self.detail(for: .contentTooLarge))
         case let http as HTTPError:
             let code: String =
                 switch http.status {

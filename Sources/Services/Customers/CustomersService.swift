@@ -23,7 +23,8 @@ public struct CustomersService: ServiceModule {
     public init(context: ServiceContext) {
         self.identity = Identity(
             store: CustomersStore(database: context.database),
-            hasher: PasswordHasher(cost: context.settings.bcryptCost), throttle: LoginThrottle(), keys: context.keys,
+            hasher: PasswordHasher(cost: context.settings.bcryptCost), throttle: LoginThrottle(limits: .init(failureDelay: context.settings.loginFailureDelay)),
+            keys: context.keys,
             tokenLifetime: context.settings.tokenLifetime
         )
         self.authenticator = context.authenticator

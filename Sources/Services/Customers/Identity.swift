@@ -72,6 +72,7 @@ public struct Identity: Sendable {
         let valid = try await hasher.verify(password, hash: found?.passwordHash ?? decoyHash)
         guard let (customer, _) = found, valid else {
             throttle.recordFailure(email: email, address: address, now: now)
+            if throttle.isGuarded(email: email, now: now) { try await Task.sleep(for: throttle.limits.failureDelay) }
             throw invalid
         }
         throttle.recordSuccess(email: email, address: address)

@@ -67,7 +67,7 @@ public struct GatewayProxy: Sendable {
             }
         }
         var request = request
-        let body = try await request.collectBody(upTo: BodyLimits.maxBytes(forPath: request.uri.path))
+        let body = try await request.collectBody(upTo: BodyLimits.upload)
         if body.readableBytes > 0 { outbound.body = .bytes(body) }
 
         let idempotent: Set<HTTPRequest.Method> = [.get, .head, .put, .delete, .options]

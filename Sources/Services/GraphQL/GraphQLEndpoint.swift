@@ -9,18 +9,20 @@ import ServiceKit
 /// token; `GET /graphql` from a browser gives a query page.
 public struct GraphQLEndpoint: Sendable {
     let upstreams: GraphQLUpstreams
-    let limits: QueryLimits
+    /// The clients' budgets and subscriptions, and the limits they are held to.
+    let clients: GraphQLClients
+    var limits: QueryLimits { clients.limits }
     let logger: Logger
 
-    public init(upstreams: GraphQLUpstreams, limits: QueryLimits = .init(), logger: Logger) {
+    public init(upstreams: GraphQLUpstreams, clients: GraphQLClients = .init(), logger: Logger) {
         self.upstreams = upstreams
-        self.limits = limits
+        self.clients = clients
         self.logger = logger
     }
 
     public func register(on router: Router<AppRequestContext>) {
         router.post("/graphql") { request, context in
-            let body = try await request.body.collect(upTo: limits.maxQueryBytes * 4)
+            let body = try await request.body.collect(upTo: limits.maxBodyBytes)
             guard let json = try? JSONDecoder().decode(GraphQLRequestBody.self, from: Data(buffer: body)) else {
                 return Self.response(
                     .badRequest,
@@ -63,9 +65,34 @@ public struct GraphQLEndpoint: Sendable {
         }
         if let id = RequestScope.current?.requestID { headers[.requestID] = id }
         let resolution = Resolution(
-            upstreams: ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers))
-        let (result, status, _) = await execute(body, over: method == .get ? .get : .post, resolution: resolution)
-        return Self.response(status, result: result, calls: resolution.callCount)
+            upstreams: ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers),
+            maxCalls: limits.maxCalls)
+        let client = GraphQLClients.client(address: RequestScope.current?.clientAddress)
+        let execution = await execute(
+            body, over: method == .get ? .get : .post, resolution: resolution, client: client)
+        var response = Self.response(execution.status, result: execution.result, calls: resolution.callCount)
+        if let wait = execution.retryAfter { response.headers[.retryAfter] = String(wait) }
+        return response
+    }
+
+    /// What running one request gave: the result, the HTTP status to send it with, the kind of operation
+    /// that ran (`nil` when none did), and when the client was over its budget, the seconds to wait.
+    struct Execution {
+        var result: GraphQLResult
+        var status: HTTPResponse.Status
+        var operation: OperationType?
+        var retryAfter: Int?
+
+        init(_ result: GraphQLResult, _ status: HTTPResponse.Status, _ operation: OperationType?, retryAfter: Int? = nil) {
+            self.result = result
+            self.status = status
+            self.operation = operation
+            self.retryAfter = retryAfter
+        }
+
+        static func refused(_ code: String, _ message: String, status: HTTPResponse.Status = .badRequest) -> Execution {
+            Execution(GraphQLResult(errors: [GraphQLEndpoint.error(code, message)]), status, nil)
+        }
     }
 
     /// How a request came: a subscription needs a WebSocket, a mutation at least a POST.
@@ -73,69 +100,57 @@ public struct GraphQLEndpoint: Sendable {
         case get, post, webSocket
     }
 
-    /// The result, the HTTP status to send it with, and the kind of operation that ran (`nil` when none
-    /// did); `resolution` counts the calls made to the services.
-    func execute(_ request: GraphQLRequestBody, over channel: Channel, resolution: Resolution) async -> (
-        GraphQLResult, HTTPResponse.Status, OperationType?
-    ) {
+    /// Runs `request` for `client` (whose budget pays its calls to the services): the limits, then the
+    /// operation; `resolution` counts the calls made.
+    func execute(
+        _ request: GraphQLRequestBody, over channel: Channel, resolution: Resolution, client: String
+    ) async -> Execution {
         guard let query = request.query, !query.isEmpty else {
-            return (
-                GraphQLResult(errors: [Self.error("graphql.request_malformed", "The request has no query.")]),
-                .badRequest, nil
-            )
+            return .refused("graphql.request_malformed", "The request has no query.")
         }
         guard query.utf8.count <= limits.maxQueryBytes else {
-            return (
-                GraphQLResult(errors: [
-                    Self.error("graphql.query_too_large", "A query is at most \(limits.maxQueryBytes) bytes.")
-                ]),
-                .badRequest, nil
-            )
+            return .refused("graphql.query_too_large", "A query is at most \(limits.maxQueryBytes) bytes.")
         }
         guard QueryLimits.nesting(of: query) <= QueryLimits.maxTextNesting else {
-            return (
-                GraphQLResult(errors: [
-                    Self.error(
-                        "graphql.query_too_deep", "The query nests more than \(QueryLimits.maxTextNesting) brackets.")
-                ]), .badRequest, nil
-            )
+            return .refused(
+                "graphql.query_too_deep", "The query nests more than \(QueryLimits.maxTextNesting) brackets.")
         }
         let variables = request.variables ?? [:]
         let document: Document
+        let estimate: Int
         do {
             document = try parse(source: Source(body: query, name: "GraphQL request"))
-            try limits.check(document, variables: variables)
+            estimate = try limits.check(document, variables: variables)
         } catch let problem as Problem {
-            return (
-                GraphQLResult(errors: [Self.error(problem.code, problem.detail ?? problem.title)]), .badRequest, nil
-            )
+            return .refused(problem.code, problem.detail ?? problem.title)
         } catch let error as GraphQLError {
-            return (
+            return Execution(
                 GraphQLResult(errors: [Self.error("graphql.parse_failed", error.message, locations: error.locations)]),
-                .badRequest, nil
-            )
+                .badRequest, nil)
         } catch {
-            return (
-                GraphQLResult(errors: [Self.error("graphql.parse_failed", "The query cannot be read.")]), .badRequest,
-                nil
-            )
+            return .refused("graphql.parse_failed", "The query cannot be read.")
         }
         let operation = Self.operationType(document, operationName: request.operationName)
         if operation == .subscription, channel != .webSocket {
-            return (
-                GraphQLResult(errors: [
-                    Self.error(
-                        "graphql.subscription_needs_websocket",
-                        "Subscribe over a WebSocket to /graphql with the graphql-transport-ws protocol.")
-                ]), .badRequest, nil
-            )
+            return .refused(
+                "graphql.subscription_needs_websocket",
+                "Subscribe over a WebSocket to /graphql with the graphql-transport-ws protocol.")
+        }
+        if operation == .subscription, Self.rootFieldCount(document, operationName: request.operationName) != 1 {
+            return .refused("graphql.subscription_single_root", "A subscription selects exactly one root field.")
         }
         if operation == .mutation, channel == .get {
-            return (
-                GraphQLResult(errors: [Self.error("graphql.mutation_needs_post", "Send mutations with POST.")]),
-                .methodNotAllowed, nil
-            )
+            return .refused("graphql.mutation_needs_post", "Send mutations with POST.", status: .methodNotAllowed)
         }
+        if let wait = clients.spend(estimate, client: client) {
+            var refused = Execution.refused(
+                "graphql.rate_limited",
+                "This client has used its budget of calls to the services (\(limits.callsPerSecond) per second); retry in \(wait) s.",
+                status: .tooManyRequests)
+            refused.retryAfter = wait
+            return refused
+        }
+        defer { clients.adjust(resolution.callCount - estimate, client: client) }
         do {
             let result = try await graphql(
                 schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,
@@ -145,10 +160,37 @@ public struct GraphQLEndpoint: Sendable {
             // answer is 200 with the errors beside the data, as GraphQL over HTTP has it.
             let refused = result.data == nil && result.errors.allSatisfy { $0.originalError == nil }
             let status: HTTPResponse.Status = refused && !result.errors.isEmpty ? .badRequest : .ok
-            return (mapped, status, operation)
+            return Execution(mapped, status, operation)
         } catch {
-            return (GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, nil)
+            return Execution(GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, nil)
         }
+    }
+
+    /// The root fields the operation selects, fragments expanded.
+    static func rootFieldCount(_ document: Document, operationName: String?) -> Int {
+        let operations = document.definitions.compactMap { $0 as? OperationDefinition }
+        guard
+            let operation = operationName.map({ name in operations.first { $0.name?.value == name } })
+                ?? (operations.count == 1 ? operations[0] : nil)
+        else { return 0 }
+        var fragments: [String: FragmentDefinition] = [:]
+        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        var seen: Set<String> = []
+        func count(_ set: SelectionSet) -> Int {
+            set.selections.reduce(0) { total, selection in
+                switch selection {
+                case is Field: return total + 1
+                case let inline as InlineFragment: return total + count(inline.selectionSet)
+                case let spread as FragmentSpread:
+                    guard let fragment = fragments[spread.name.value], seen.insert(spread.name.value).inserted else {
+                        return total
+                    }
+                    return total + count(fragment.selectionSet)
+                default: return total
+                }
+            }
+        }
+        return count(operation.selectionSet)
     }
 
     /// A resolver's error as the client sees it: a service's problem keeps its code, status and field

@@ -85,8 +85,12 @@ final class Resolution: Sendable {
     /// Orders a subscription follows (`orderUpdated`), recorded as it resolves them.
     private let watched = Mutex<Set<String>>([])
 
-    init(upstreams: ServiceClients) {
+    /// The most calls this request may make (``QueryLimits/maxCalls``); the next one fails.
+    let maxCalls: Int
+
+    init(upstreams: ServiceClients, maxCalls: Int = .max) {
         self.upstreams = upstreams
+        self.maxCalls = maxCalls
     }
 
     func watch(order id: String) { _ = watched.withLock { $0.insert(id) } }
@@ -98,7 +102,11 @@ final class Resolution: Sendable {
 
     /// Runs one call to a service, counted; a service's problem is thrown as the ``Problem`` itself.
     func call<Value>(_ body: () async throws -> Value) async throws -> Value {
-        calls.add(1, ordering: .relaxed)
+        guard calls.add(1, ordering: .relaxed).newValue <= maxCalls else {
+            throw Problem(
+                status: .badRequest, code: "graphql.too_many_calls",
+                detail: "The query called the services more than the \(maxCalls) times a request may.")
+        }
         do {
             return try await body()
         } catch let error as ClientError {

@@ -1,7 +1,9 @@
 import Foundation
 import GraphQL
 import HTTPTypes
+import HummingbirdCore
 import HummingbirdWebSocket
+import ServiceKit
 import Logging
 import NIOCore
 import Synchronization
@@ -20,11 +22,33 @@ public struct GraphQLWebSocket: Sendable {
     let feed: OrderChangeFeed?
     /// How long a connection may stay without `connection_init` (4408 after).
     let initTimeout: Duration
+    /// How long a connection may stay with no operation running and no message from the client (closed
+    /// with 1001 after).
+    let idleTimeout: Duration
 
-    public init(endpoint: GraphQLEndpoint, feed: OrderChangeFeed?, initTimeout: Duration = .seconds(10)) {
+    public init(
+        endpoint: GraphQLEndpoint, feed: OrderChangeFeed?, initTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(30)
+    ) {
         self.endpoint = endpoint
         self.feed = feed
         self.initTimeout = initTimeout
+        self.idleTimeout = idleTimeout
+    }
+
+    /// An HTTP/1 server with this WebSocket endpoint, behind `connections`' limits (which count a
+    /// WebSocket like any connection; the WebSocket then has its own idle timeout and pings).
+    public func server(behind connections: ConnectionLedger) -> HTTPServerBuilder {
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: connections.http1Configuration,
+            ws: .init(maxFrameSize: endpoint.limits.maxBodyBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+        return HTTPServerBuilder { responder in
+            GuardedChildChannel(
+                HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration) {
+                    request, channel, _ in shouldUpgrade(request, channel: channel)
+                },
+                ledger: connections)
+        }
     }
 
     /// Upgrades `GET /graphql` asking for graphql-transport-ws; anything else stays HTTP.
@@ -53,15 +77,20 @@ final class GraphQLSession: Sendable {
         var initialised = false
         var headers: HTTPFields
         var operations: [String: Task<Void, Never>] = [:]
+        /// When the client last sent a message.
+        var lastMessage = ContinuousClock.now
     }
 
     private let socket: GraphQLWebSocket
     private let remoteAddress: SocketAddress?
+    /// The client's address (`X-Forwarded-For` from a trusted proxy is not known here: the peer's).
+    private let clientAddress: String?
     private let state: Mutex<State>
 
     init(socket: GraphQLWebSocket, remoteAddress: SocketAddress?, headers: HTTPFields) {
         self.socket = socket
         self.remoteAddress = remoteAddress
+        self.clientAddress = remoteAddress?.ipAddress
         self.state = Mutex(State(headers: headers))
     }
 
@@ -72,12 +101,24 @@ final class GraphQLSession: Sendable {
                 try? await outbound.close(.unknown(4408), reason: "Connection initialisation timeout")
             }
         }
+        let idle = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: socket.idleTimeout / 4)
+                let idleSince = state.withLock { $0.operations.isEmpty ? $0.lastMessage : nil }
+                if let idleSince, ContinuousClock.now - idleSince >= socket.idleTimeout, !Task.isCancelled {
+                    try? await outbound.close(.goingAway, reason: "Idle for too long")
+                    return
+                }
+            }
+        }
         defer {
             timer.cancel()
+            idle.cancel()
             for operation in state.withLock({ $0.operations.values }) { operation.cancel() }
         }
         do {
-            for try await message in inbound.messages(maxSize: socket.endpoint.limits.maxQueryBytes * 4) {
+            for try await message in inbound.messages(maxSize: socket.endpoint.limits.maxBodyBytes) {
+                state.withLock { $0.lastMessage = .now }
                 guard let close = await handle(message, outbound) else { continue }
                 try? await outbound.close(.unknown(close.code), reason: close.reason)
                 return
@@ -117,7 +158,10 @@ final class GraphQLSession: Sendable {
                 guard current.operations.count < GraphQLWebSocket.maxOperations else { return .tooMany }
                 current.operations[id] = Task { [self] in
                     await operate(id, request, outbound)
-                    _ = state.withLock { $0.operations.removeValue(forKey: id) }
+                    state.withLock {
+                        $0.operations.removeValue(forKey: id)
+                        $0.lastMessage = .now
+                    }
                 }
                 return .started
             }
@@ -142,6 +186,19 @@ final class GraphQLSession: Sendable {
     /// Runs operation `id`: a query or mutation once; a subscription once, then again after each
     /// change of an order it read, until the client completes it or an answer fails.
     private func operate(_ id: String, _ request: GraphQLRequestBody, _ outbound: WebSocketOutboundWriter) async {
+        let account = state.withLock { state in
+            GraphQLClients.account(authorization: state.headers[.authorization], address: clientAddress)
+        }
+        let clients = socket.endpoint.clients
+        guard clients.openSubscription(for: account) else {
+            let error = GraphQLEndpoint.error(
+                "graphql.too_many_subscriptions",
+                "An account runs at most \(clients.limits.maxSubscriptionsPerAccount) operations at once over WebSockets; complete one first."
+            )
+            await send(Self.message(id: id, type: "error", payload: [error]), outbound)
+            return
+        }
+        defer { clients.closeSubscription(for: account) }
         // Listen before the first read, so no change between the two is missed.
         let changes = socket.feed?.changes()
         let (first, _, operation, watched) = await execute(request)
@@ -176,10 +233,11 @@ final class GraphQLSession: Sendable {
     ) {
         let headers = state.withLock { $0.headers }
         let resolution = Resolution(
-            upstreams: ServiceClients(socket.endpoint.upstreams, remoteAddress: remoteAddress, headers: headers))
-        let (result, status, operation) = await socket.endpoint.execute(
-            request, over: .webSocket, resolution: resolution)
-        return (result, status, operation, resolution.watchedOrders)
+            upstreams: ServiceClients(socket.endpoint.upstreams, remoteAddress: remoteAddress, headers: headers),
+            maxCalls: socket.endpoint.limits.maxCalls)
+        let execution = await socket.endpoint.execute(
+            request, over: .webSocket, resolution: resolution, client: GraphQLClients.client(address: clientAddress))
+        return (execution.result, execution.status, execution.operation, resolution.watchedOrders)
     }
 
     private func send(_ text: String, _ outbound: WebSocketOutboundWriter) async {

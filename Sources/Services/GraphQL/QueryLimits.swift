@@ -11,20 +11,40 @@ public struct QueryLimits: Sendable {
     /// Fields the query may resolve at most: each field costs one, times the page sizes (`first`) of
     /// the connections above it.
     public var maxCost = 20_000
+    /// Calls to the services one request may make: estimated from the query before it runs (a field
+    /// that calls a service costs one call per item of the lists above it, a batched lookup one call
+    /// per hundred; aliases count as fields), and counted again while it runs.
+    public var maxCalls = 100
+    /// Calls to the services one client (address; an IPv6 /64 counts as one) may make per second, on
+    /// average, and at most at once.
+    public var callsPerSecond = 200
+    public var callBurst = 400
+    /// Subscriptions open at once: per account (or per address without one), and in the process.
+    public var maxSubscriptionsPerAccount = 64
+    public var maxSubscriptions = 2_000
+    /// Bytes of a `POST /graphql` body (the query, its variables and its operation name).
+    public var maxBodyBytes = 64 * 1024
     /// The largest page (`first`) of a connection.
     public static let maxPage = 100
     /// The page of a connection without `first`.
     public static let defaultPage = 20
     /// Fields that answer a connection (paged with `first`/`after`).
     static let connections: Set<String> = ["parts", "products", "models", "orders", "users", "fitments"]
+    /// Fields that call a service once for each item above them (besides the root fields, which all do).
+    static let callingFields: Set<String> = ["packingSlips", "shipments", "invoices", "history", "models", "parts", "orders"]
+    /// Fields looked up in batches of up to a hundred (``Resolution/maxBatch``) per request.
+    static let batchedFields: Set<String> = ["part", "product", "availability"]
     /// Lists that are not paged, with the items they usually hold.
     static let listSizes = ["lines": 20, "components": 10, "history": 10, "categories": 100, "attributes": 10]
 
     public init() {}
 
-    /// Throws a ``Problem`` (code `graphql.query_too_large`, `…too_deep`, `…too_costly`) when `document`
-    /// is over a limit; `variables` give the values of `first` passed as variables.
-    public func check(_ document: Document, variables: [String: Map]) throws {
+    /// Throws a ``Problem`` (code `graphql.query_too_large`, `…too_deep`, `…too_costly`,
+    /// `graphql.too_many_calls`) when `document` is over a limit; `variables` give the values of `first`
+    /// passed as variables. Returns the calls to the services its costliest operation may make.
+    @discardableResult
+    public func check(_ document: Document, variables: [String: Map]) throws -> Int {
+        var calls = 0
         var fragments: [String: FragmentDefinition] = [:]
         for case let fragment as FragmentDefinition in document.definitions {
             fragments[fragment.name.value] = fragment
@@ -43,7 +63,15 @@ public struct QueryLimits: Sendable {
                     "The query could resolve up to \(walk.cost) fields; at most \(maxCost) are allowed. Ask for smaller pages (first) or fewer nested lists."
                 )
             }
+            guard walk.calls <= maxCalls else {
+                throw Self.problem(
+                    "graphql.too_many_calls",
+                    "The query could call the services \(walk.calls) times; at most \(maxCalls) are allowed. Ask for fewer fields, aliases or smaller pages."
+                )
+            }
+            calls = max(calls, walk.calls)
         }
+        return calls
     }
 
     /// The deepest nesting of brackets (`{`, `(`, `[`) in a query's text, outside strings and comments.
@@ -101,6 +129,7 @@ public struct QueryLimits: Sendable {
         let variables: [String: Map]
         var deepest = 0
         var cost = 0
+        var calls = 0
         var expanding: Set<String> = []
 
         mutating func visit(_ set: SelectionSet, depth: Int, multiplier: Int) throws {
@@ -110,6 +139,12 @@ public struct QueryLimits: Sendable {
                 switch selection {
                 case let field as Field:
                     cost += multiplier
+                    let name = field.name.value
+                    if QueryLimits.batchedFields.contains(name) {
+                        calls += (multiplier + Resolution.maxBatch - 1) / Resolution.maxBatch
+                    } else if depth == 1 || QueryLimits.callingFields.contains(name) {
+                        calls += name.hasPrefix("__") ? 0 : multiplier
+                    }
                     if let children = field.selectionSet {
                         let page = pageSize(of: field)
                         try visit(children, depth: depth + 1, multiplier: min(multiplier, 10_000_000) * page)

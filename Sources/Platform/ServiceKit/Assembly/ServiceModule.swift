@@ -69,6 +69,8 @@ public struct ServiceSettings: Sendable {
     public var tokenLifetime: TimeInterval = 3600
     /// bcrypt work factor.
     public var bcryptCost: UInt8 = 12
+    /// How long a failed login on an account under attack waits before it is answered.
+    public var loginFailureDelay: Duration = .seconds(1)
     /// Whether an order moves to `confirmed` by itself once inventory reserved it; when `false`, staff
     /// confirm by hand (and still only a reserved order).
     public var autoConfirm = true

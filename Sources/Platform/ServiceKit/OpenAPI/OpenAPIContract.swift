@@ -23,6 +23,9 @@ public struct OpenAPIContract: Sendable {
         let parameters: [Parameter]
         let body: JSONSchema?
         let bodyRequired: Bool
+        /// The largest body the operation reads: an upload (``BodyLimits/upload``) when it takes anything
+        /// but JSON (a CSV file), else ``BodyLimits/standard``.
+        let maxBodyBytes: Int
     }
 
     struct Route: Sendable {
@@ -83,7 +86,9 @@ public struct OpenAPIContract: Sendable {
                     secured: !security.isEmpty,
                     parameters: byName.values.sorted { $0.name < $1.name },
                     body: try json.map { try JSONSchema($0, components: schemas) },
-                    bodyRequired: body?["required"] as? Bool ?? false)
+                    bodyRequired: body?["required"] as? Bool ?? false,
+                    maxBodyBytes: ((body?["content"] as? [String: Any])?.keys.contains { $0 != "application/json" } ?? false)
+                        ? BodyLimits.upload : BodyLimits.standard)
             }
             let parts = (base + template).split(separator: "/").map(String.init)
             routes.append(
@@ -106,8 +111,9 @@ public struct OpenAPIContract: Sendable {
     }
 
     /// The route whose template matches `path` (literal segments preferred), with its path parameters.
+    /// Empty segments (`//`, a trailing `/`) are skipped, as the router skips them.
     func match(_ path: String) -> (Route, [String: String])? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        let parts = path.split(separator: "/").map(String.init)
         var best: (route: Route, parameters: [String: String], literals: Int)?
         for route in routes where route.segments.count == parts.count {
             var parameters: [String: String] = [:]

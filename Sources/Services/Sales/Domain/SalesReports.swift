@@ -89,17 +89,25 @@ public enum SalesReports {
         return Array(rows.values)
     }
 
-    /// RFC 4180 CSV of `rows` under `header`: fields with a comma, quote or line break are quoted; a text
-    /// field starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`, so a spreadsheet
-    /// never runs it as a formula. `numeric` marks the columns that are numbers (never prefixed).
+    /// RFC 4180 CSV of `rows` under `header`: fields with a comma, semicolon, tab, quote or line break are
+    /// quoted; a text field whose first visible character is `=`, `+`, `-`, `@`, tab, carriage return,
+    /// `;` or `,` gets a leading `'`, so no spreadsheet, whichever separator its locale splits on, runs
+    /// any part of it as a formula. `numeric` marks the columns that are numbers (never prefixed).
     public static func csv(header: [String], rows: [[String]], numeric: Set<Int>) -> String {
         func field(_ text: String, _ column: Int) -> String {
             var value = text
-            if !numeric.contains(column), let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
+            // A text cell whose first visible character would start a formula, or that starts with a
+            // separator (`;` splits cells in many locales), is made text with a leading apostrophe.
+            let visible = value.unicodeScalars.first { $0 != " " }
+            if !numeric.contains(column), let visible, "=+-@\t\r;,".unicodeScalars.contains(visible) {
                 value = "'" + value
             }
-            // Scalars, not characters: "\r\n" is one Character and would hide a lone "\n".
-            guard value.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) else { return value }
+            // Quoted whenever it holds a separator of any locale (`,`, `;`, tab), so no spreadsheet
+            // splits it into a cell that starts a formula. Scalars, not characters: "\r\n" is one
+            // Character and would hide a lone "\n".
+            guard value.unicodeScalars.contains(where: { ",;\t\"\r\n".unicodeScalars.contains($0) }) else {
+                return value
+            }
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return ([header] + rows).map { row in row.enumerated().map { field($1, $0) }.joined(separator: ",") }

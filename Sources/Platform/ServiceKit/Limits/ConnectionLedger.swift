@@ -1,0 +1,54 @@
+import Synchronization
+
+/// The connections a process holds, in all and per client address, checked against
+/// ``RequestLimits/maxConnections`` and ``RequestLimits/maxConnectionsPerAddress`` as each is accepted.
+public final class ConnectionLedger: Sendable {
+    /// Why a connection was refused, or the key it is counted under.
+    enum Admission: Equatable {
+        case admitted(key: String?)
+        case processFull
+        case addressFull
+    }
+
+    private struct State {
+        var total = 0
+        var perAddress: [String: Int] = [:]
+    }
+
+    public let limits: RequestLimits
+    /// Peers counted only toward the process's total (the gateway, a TLS proxy on this host).
+    private let trustedProxies: Set<String>
+    private let state = Mutex(State())
+
+    public init(limits: RequestLimits, trustedProxies: Set<String>) {
+        self.limits = limits
+        self.trustedProxies = trustedProxies
+    }
+
+    /// Connections open now.
+    public var openConnections: Int { state.withLock { $0.total } }
+
+    /// Counts a new connection from `peer`, or says why it may not stay.
+    func admit(peer: String?) -> Admission {
+        let key = peer.flatMap { trustedProxies.contains($0) ? nil : ClientAddress.group($0) }
+        return state.withLock { state in
+            guard state.total < limits.maxConnections else { return .processFull }
+            if let key {
+                let open = state.perAddress[key, default: 0]
+                guard open < limits.maxConnectionsPerAddress else { return .addressFull }
+                state.perAddress[key] = open + 1
+            }
+            state.total += 1
+            return .admitted(key: key)
+        }
+    }
+
+    /// Forgets a connection admitted under `key`.
+    func release(key: String?) {
+        state.withLock { state in
+            state.total -= 1
+            guard let key, let open = state.perAddress[key] else { return }
+            if open <= 1 { state.perAddress.removeValue(forKey: key) } else { state.perAddress[key] = open - 1 }
+        }
+    }
+}
