@@ -32,9 +32,9 @@ public struct EmbeddedSystem: Sendable {
     /// The relays' progress, for `/health/ready` and stall warnings.
     public let loops: LoopMonitor
     /// What the clients hold now, checked against ``SystemConfiguration/limits``.
-    public let connections: ConnectionLedger
-    public let inFlight: InFlightCounter
-    public let uploads: UploadSlots
+    public var connections: ConnectionLedger { limits.connections }
+    public var inFlight: InFlightCounter { limits.inFlight }
+    let limits: ProcessLimits
     /// The GraphQL subscriptions and per-client budgets, shared by HTTP and WebSocket.
     public let graphQLClients: GraphQLClients
 
@@ -65,6 +65,10 @@ public struct EmbeddedSystem: Sendable {
                 envelope in
                 if let order = envelope.subject { orderChanges.orderChanged(order) }
             }
+            // Accounts disabled by another process on these databases (`sprocket users disable`).
+            try await transport.subscribe(consumer: "token-revocations", types: Revocations.eventTypes) { envelope in
+                Revocations.apply(envelope, to: keys)
+            }
             var services: [ServiceName: any ServiceModule] = [:]
             for name in ServiceName.allCases {
                 guard let database = databases[name] else { continue }
@@ -80,9 +84,7 @@ public struct EmbeddedSystem: Sendable {
                 configuration: configuration, databases: databases, services: services, keys: keys,
                 transport: transport, orderChanges: orderChanges, logger: logger, runner: runner,
                 loops: LoopMonitor(stallAfter: configuration.stallAfter, logger: logger),
-                connections: ConnectionLedger(limits: configuration.limits, trustedProxies: configuration.trustedProxies),
-                inFlight: InFlightCounter(limit: configuration.limits.maxInFlight),
-                uploads: UploadSlots(limits: configuration.limits),
+                limits: ProcessLimits(configuration),
                 graphQLClients: GraphQLClients(limits: configuration.graphQLLimits))
             if runner == .ownTask { try await system.start() }
             return system
@@ -143,7 +145,7 @@ public struct EmbeddedSystem: Sendable {
         router.add(
             middleware: BodyLimitMiddleware(
                 contracts: contracts, otherRoutes: ["/graphql": graphQLClients.limits.maxBodyBytes],
-                authenticator: Authenticator(keys: keys), uploads: uploads))
+                authenticator: Authenticator(keys: keys), uploads: limits.uploads))
         router.add(middleware: RequestValidationMiddleware(contracts: contracts))
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
@@ -164,7 +166,7 @@ public struct EmbeddedSystem: Sendable {
                     name: "\(name.rawValue) outbox relay", database: database, transport: transport,
                     logger: relayLogger, monitor: loops))
         }
-        return (runner == .serviceGroup ? ordered.map { $0.1 as any Service } : []) + [loops] + relays
+        return (runner == .serviceGroup ? ordered.map { $0.1 as any Service } : []) + [loops, limits.reclaimer] + relays
     }
 
     /// The HTTP application with the databases and relays in its service group. Before it accepts

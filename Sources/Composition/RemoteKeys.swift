@@ -14,6 +14,8 @@ enum RemoteKeys {
             let x: String?
         }
         let keys: [Key]
+        /// Accounts disabled within the last token lifetime (a member besides `keys`).
+        let revoked: [String]?
     }
 
     /// A key ring that fetches `baseURL/api/v1/.well-known/jwks.json` when it meets an unknown key id.
@@ -29,7 +31,7 @@ enum RemoteKeys {
                 guard let x = key.x, let raw = Base64URL.decode(x) else { continue }
                 keys[key.kid] = try Curve25519.Signing.PublicKey(rawRepresentation: raw)
             }
-            return keys
+            return KeyRing.Snapshot(keys: keys, revoked: jwks.revoked.map(Set.init))
         }
     }
 }

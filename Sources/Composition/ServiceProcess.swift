@@ -134,10 +134,14 @@ public struct ServiceProcess {
             let startLogger = serviceLogger
             return ServiceProcess(
                 role: role, router: router,
-                services: [database, client, loops, started.guarding(transport), started.guarding(relay)],
+                services: [
+                    database, client, loops, started.guarding(transport), started.guarding(relay),
+                    EventListener.revocations(client: client, keys: keys, logger: serviceLogger),
+                ],
                 start: {
                     try await database.migrate(name.module, logger: startLogger)
                     try await service.prepare()
+                    await keys.refreshNow()  // the keys and the accounts disabled lately, before any request
                     started.open()
                 },
                 configuration: configuration, limits: limits, logger: serviceLogger)
@@ -189,7 +193,7 @@ public struct ServiceProcess {
         if let natsURL = options.natsURL {
             let nats = try NATSClient(url: natsURL, logger: logger)
             let orderChanges = OrderChangeFeed()
-            services += [nats, OrderChangeListener(client: nats, feed: orderChanges, logger: logger)]
+            services += [nats, EventListener.orderChanges(client: nats, feed: orderChanges, logger: logger)]
             feed = orderChanges
         }
         return ServiceProcess(
@@ -208,7 +212,7 @@ public struct ServiceProcess {
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "sprocket-\(role.name)"),
-            services: services,
+            services: services + [limits.reclaimer],
             logger: logger
         )
         application.beforeServerStarts(perform: start)
@@ -221,10 +225,14 @@ struct ProcessLimits: Sendable {
     let connections: ConnectionLedger
     let inFlight: InFlightCounter
     let uploads: UploadSlots
+    /// Returns what released connections and requests held; a service of the process's group.
+    let reclaimer: MemoryReclaimer
 
     init(_ configuration: SystemConfiguration) {
-        connections = ConnectionLedger(limits: configuration.limits, trustedProxies: configuration.trustedProxies)
-        inFlight = InFlightCounter(limit: configuration.limits.maxInFlight)
+        reclaimer = MemoryReclaimer()
+        connections = ConnectionLedger(
+            limits: configuration.limits, trustedProxies: configuration.trustedProxies, reclaimer: reclaimer)
+        inFlight = InFlightCounter(limit: configuration.limits.maxInFlight, reclaimer: reclaimer)
         uploads = UploadSlots(limits: configuration.limits)
     }
 }

@@ -68,6 +68,27 @@ struct DistributedFlowTests {
             #expect(
                 try await HTTP.send(.GET, "\(gateway)/api/v1/customers/me", token: ann).object["email"] as? String
                     == "ann@e2e.test")
+            // An admin disables an account: the orders service, in its own process, refuses its token as soon
+            // as the customers service's event arrives, and it can no longer log in.
+            _ = try await HTTP.send(
+                .POST, "\(gateway)/api/v1/customers", json: #"{"email":"eve@e2e.test","password":"correct-horse","name":"Eve"}"#)
+            let eve = try await HTTP.token(gateway, "eve@e2e.test")
+            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/orders", token: eve).status == 200)
+            let eveID = try #require(
+                try await HTTP.send(.GET, "\(gateway)/api/v1/customers/me", token: eve).object["id"] as? String)
+            let disabled = try await HTTP.send(.POST, "\(gateway)/api/v1/customers/\(eveID)/disable", token: admin)
+            #expect(disabled.object["disabled"] as? Bool == true, "\(disabled.text)")
+            var refused = HTTP.Reply(status: 0, text: "")
+            for _ in 0..<50 {
+                refused = try await HTTP.send(.GET, "\(gateway)/api/v1/orders", token: eve)
+                if refused.status == 401 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(refused.object["code"] as? String == "auth.account_disabled", "\(refused.text)")
+            let login = try await HTTP.send(
+                .POST, "\(gateway)/api/v1/auth/token", json: #"{"email":"eve@e2e.test","password":"correct-horse"}"#)
+            #expect(login.status == 403)
+
             let part = #"{"sku":"E2E-PAD","name":"Brake pad","price":{"amount":"39.90","currency":"EUR"}}"#
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: ann).status == 403)
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: admin).status == 201)
@@ -308,7 +329,7 @@ struct DistributedFlowTests {
                     try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
                 }
                 + (try await cluster.withDatabase("customers") {
-                    try await Self.count("SELECT COUNT(*) AS n FROM outbox", $0)
+                    try await Self.count("SELECT COUNT(*) AS n FROM outbox WHERE type = 'customer.registered'", $0)
                 })
                 + (try await cluster.withDatabase("inventory") {
                     try await Self.count(

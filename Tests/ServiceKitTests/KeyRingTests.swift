@@ -12,7 +12,7 @@ struct KeyRingTests {
         let ring = KeyRing {
             fetches.add(1, ordering: .relaxed)
             try await Task.sleep(for: .milliseconds(100))
-            return ["k1": key]
+            return KeyRing.Snapshot(keys: ["k1": key])
         }
         let found = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<20 { group.addTask { await ring.key(id: "k1") != nil } }

@@ -37,7 +37,9 @@ struct ClientLimitsTests {
 
     static var shortTimeouts: RequestLimits {
         var limits = RequestLimits()
-        limits.idleTimeout = .seconds(2)
+        // Idle long beside the head's and the body's 1 s: a test on a machine this loaded (the whole suite,
+        // fuzz, faults and abuse side by side) may take seconds between connecting and sending.
+        limits.idleTimeout = .seconds(10)
         limits.headerTimeout = .seconds(1)
         limits.bodyTimeout = .seconds(1)
         return limits
@@ -54,25 +56,23 @@ struct ClientLimitsTests {
     }
 
     @Test func aTrickledHeadIs408AndAnIdleConnectionIsClosed() async throws {
-        var limits = Self.shortTimeouts
-        limits.idleTimeout = .seconds(5)  // long beside the head's 1 s, even on a loaded machine
-        try await Self.live(limits) { _, _, port in
+        try await Self.live(Self.shortTimeouts) { _, _, port in
             let trickle = try await RawConnection.open(port: port)
             let idle = try await RawConnection.open(port: port)
-            try await trickle.send("GET /health/live HTTP/1.1\r\n")
+            try? await trickle.send("GET /health/live HTTP/1.1\r\n")
             for line in 0..<5 {
                 try? await trickle.send("x-line-\(line): 1\r\n")
                 try await Task.sleep(for: .milliseconds(400))
             }
-            #expect(try await trickle.closed(within: .seconds(3)))
+            #expect(try await trickle.closed(within: .seconds(10)))
             #expect(trickle.status == 408, "\(trickle.text.prefix(200))")
-            #expect(try await idle.closed(within: .seconds(8)))
+            #expect(try await idle.closed(within: .seconds(30)))
 
             // A kept-alive connection is closed once it stays idle after its answer.
             let kept = try await RawConnection.open(port: port)
             try await kept.send("GET /health/live HTTP/1.1\r\nhost: x\r\n\r\n")
             #expect(try await kept.status(within: .seconds(5)) == 200)
-            #expect(try await kept.closed(within: .seconds(8)))
+            #expect(try await kept.closed(within: .seconds(30)))
         }
     }
 
@@ -81,7 +81,7 @@ struct ClientLimitsTests {
             let connection = try await RawConnection.open(port: port)
             try await connection.send(
                 "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
-            #expect(try await connection.closed(within: .seconds(4)))
+            #expect(try await connection.closed(within: .seconds(9)))
         }
     }
 
@@ -201,7 +201,7 @@ struct ClientLimitsTests {
 
     @Test func anIdleWebSocketIsClosed() async throws {
         try await Self.live(Self.shortTimeouts) { _, _, port in
-            let closed = try await GraphQLSocket.session(port: port, timeout: .seconds(10)) { socket in
+            let closed = try await GraphQLSocket.session(port: port, timeout: .seconds(40)) { socket in
                 try await socket.initialise(nil)
                 #expect(try await socket.read()["type"] as? String == "closed")
             }

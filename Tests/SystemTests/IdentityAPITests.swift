@@ -1,4 +1,5 @@
 import Crypto
+import Customers
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -113,6 +114,59 @@ struct IdentityAPITests {
             #expect(
                 try await client.json(.get, "/api/v1/customers?limit=500", token: admin).status == .unprocessableContent
             )
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aDisabledAccountsTokensAreRefusedAtOnceByEveryServiceAndItCannotLogIn(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let me = try await client.json(.get, "/api/v1/customers/me", token: world.ann)
+            let id = try #require(me.object["id"] as? String)
+            let email = try #require(me.object["email"] as? String)
+            #expect(me.object["disabled"] as? Bool == false)
+            #expect(try await client.json(.post, "/api/v1/customers/\(id)/disable", token: world.staff).status == .forbidden)
+            let adminID = try #require(
+                try await client.json(.get, "/api/v1/customers/me", token: world.admin).object["id"] as? String)
+            let own = try await client.json(.post, "/api/v1/customers/\(adminID)/disable", token: world.admin)
+            #expect(own.code == "customer.cannot_disable_self")
+
+            let disabled = try await client.json(.post, "/api/v1/customers/\(id)/disable", token: world.admin)
+            #expect(disabled.status == .ok)
+            #expect(disabled.object["disabled"] as? Bool == true)
+            for path in ["/api/v1/customers/me", "/api/v1/orders", "/api/v1/invoices"] {
+                let refused = try await client.json(.get, path, token: world.ann)
+                #expect(refused.status == .unauthorized, "\(path)")
+                #expect(refused.code == "auth.account_disabled", "\(path)")
+            }
+            let graphQL = try await GraphQLAPITests.graphQL(client, "{ orders { edges { node { id } } } }", token: world.ann)
+            #expect(graphQL.codes == ["auth.account_disabled"])
+            let login = try await client.json(
+                .post, "/api/v1/auth/token", ["email": email, "password": "correct-horse"])
+            #expect(login.status == .forbidden)
+            #expect(login.code == "auth.account_disabled")
+            // Bob is not affected; the JWKS lists Ann among the revoked, for the services elsewhere.
+            #expect(try await client.json(.get, "/api/v1/orders", token: world.bob).status == .ok)
+            let jwks = try await client.json(.get, "/api/v1/.well-known/jwks.json")
+            #expect(jwks.object["revoked"] as? [String] == [id])
+
+            #expect(try await client.json(.post, "/api/v1/customers/\(id)/enable", token: world.admin).status == .ok)
+            #expect(try await client.json(.get, "/api/v1/orders", token: world.ann).status == .ok)
+            #expect(
+                try await client.json(.post, "/api/v1/auth/token", ["email": email, "password": "correct-horse"]).status
+                    == .ok)
+        }
+    }
+
+    @Test func anAccountDisabledByAnotherProcessIsRefusedOnceItsEventArrives() async throws {
+        try await SystemHarness.with(.sqlite) { system, client in
+            let token = try await SystemHarness.token(system, client, role: .customer)
+            let me = try await client.json(.get, "/api/v1/customers/me", token: token)
+            let id = try #require(me.object["id"] as? String)
+            // As `sprocket users disable` does it: the store alone, as another process would.
+            _ = try await CustomersStore(database: system.databases[.customers]!).setDisabled(id: id, true)
+            try await system.publishPendingEvents()
+            #expect(try await client.json(.get, "/api/v1/orders", token: token).code == "auth.account_disabled")
         }
     }
 }

@@ -94,6 +94,10 @@ extension Components {
             package var role: Components.Schemas.Role
             /// - Remark: Generated from `#/components/schemas/Customer/createdAt`.
             package var createdAt: Foundation.Date
+            /// A disabled account cannot log in and its tokens are refused.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Customer/disabled`.
+            package var disabled: Swift.Bool
             /// Creates a new `Customer`.
             ///
             /// - Parameters:
@@ -102,18 +106,21 @@ extension Components {
             ///   - name:
             ///   - role:
             ///   - createdAt:
+            ///   - disabled: A disabled account cannot log in and its tokens are refused.
             package init(
                 id: Swift.String,
                 email: Swift.String,
                 name: Swift.String,
                 role: Components.Schemas.Role,
-                createdAt: Foundation.Date
+                createdAt: Foundation.Date,
+                disabled: Swift.Bool
             ) {
                 self.id = id
                 self.email = email
                 self.name = name
                 self.role = role
                 self.createdAt = createdAt
+                self.disabled = disabled
             }
             package enum CodingKeys: String, CodingKey {
                 case id
@@ -121,6 +128,7 @@ extension Components {
                 case name
                 case role
                 case createdAt
+                case disabled
             }
         }
         /// - Remark: Generated from `#/components/schemas/CustomerPage`.
@@ -191,15 +199,25 @@ extension Components {
         package struct Jwks: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/JWKS/keys`.
             package var keys: [Components.Schemas.Jwk]
+            /// Ids of accounts disabled within the last token lifetime, whose tokens are refused.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JWKS/revoked`.
+            package var revoked: [Swift.String]
             /// Creates a new `Jwks`.
             ///
             /// - Parameters:
             ///   - keys:
-            package init(keys: [Components.Schemas.Jwk]) {
+            ///   - revoked: Ids of accounts disabled within the last token lifetime, whose tokens are refused.
+            package init(
+                keys: [Components.Schemas.Jwk],
+                revoked: [Swift.String]
+            ) {
                 self.keys = keys
+                self.revoked = revoked
             }
             package enum CodingKeys: String, CodingKey {
                 case keys
+                case revoked
             }
         }
         /// - Remark: Generated from `#/components/schemas/JWK`.

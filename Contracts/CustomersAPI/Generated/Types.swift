@@ -37,14 +37,40 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /customers/{id}`.
     /// - Remark: Generated from `#/paths//customers/{id}/get(getCustomer)`.
     func getCustomer(_ input: Operations.GetCustomer.Input) async throws -> Operations.GetCustomer.Output
+    /// Disable an account (admin). It can no longer log in, and its tokens stop working at once, in every service.
+    ///
+    /// Idempotent: disabling a disabled account answers it as it is. An admin cannot disable their own
+    /// account (409 `customer.cannot_disable_self`). The account, its orders and invoices stay; `enable`
+    /// lets it log in again.
+    ///
+    ///
+    /// - Remark: HTTP `POST /customers/{id}/disable`.
+    /// - Remark: Generated from `#/paths//customers/{id}/disable/post(disableCustomer)`.
+    func disableCustomer(_ input: Operations.DisableCustomer.Input) async throws -> Operations.DisableCustomer.Output
+    /// Enable a disabled account again (admin). Idempotent.
+    ///
+    /// - Remark: HTTP `POST /customers/{id}/enable`.
+    /// - Remark: Generated from `#/paths//customers/{id}/enable/post(enableCustomer)`.
+    func enableCustomer(_ input: Operations.EnableCustomer.Input) async throws -> Operations.EnableCustomer.Output
     /// Exchange email and password for a bearer access token.
     ///
-    /// Failed attempts are rate-limited per account and per client address (429 with Retry-After).
+    /// Failed attempts are throttled per client address (an IPv6 /64 counting as one) and per account and
+    /// address (429 with Retry-After); an account that many addresses fail on is guarded: an address that
+    /// failed on it is refused for it, and further failures are answered slowly, but its owner logging in
+    /// from elsewhere gets in. A disabled account is 403 `auth.account_disabled` (with the right
+    /// password only). The answer is never stored for an `Idempotency-Key`: it is a credential.
+    ///
     ///
     /// - Remark: HTTP `POST /auth/token`.
     /// - Remark: Generated from `#/paths//auth/token/post(issueToken)`.
     func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output
-    /// The public keys that access tokens are signed with (JWKS, RFC 7517).
+    /// The public keys that access tokens are signed with (JWKS, RFC 7517), and the accounts whose tokens are refused.
+    ///
+    /// `revoked` (a member of the set beside `keys`, which JWKS readers that do not know it ignore) lists
+    /// the ids of accounts disabled within the last token lifetime: their tokens still carry a valid
+    /// signature until they expire, and every service refuses them. Older disables need no listing: every
+    /// token from before them has expired, and a disabled account gets no new one.
+    ///
     ///
     /// - Remark: HTTP `GET /.well-known/jwks.json`.
     /// - Remark: Generated from `#/paths//.well-known/jwks.json/get(getJWKS)`.
@@ -99,9 +125,45 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Disable an account (admin). It can no longer log in, and its tokens stop working at once, in every service.
+    ///
+    /// Idempotent: disabling a disabled account answers it as it is. An admin cannot disable their own
+    /// account (409 `customer.cannot_disable_self`). The account, its orders and invoices stay; `enable`
+    /// lets it log in again.
+    ///
+    ///
+    /// - Remark: HTTP `POST /customers/{id}/disable`.
+    /// - Remark: Generated from `#/paths//customers/{id}/disable/post(disableCustomer)`.
+    package func disableCustomer(
+        path: Operations.DisableCustomer.Input.Path,
+        headers: Operations.DisableCustomer.Input.Headers = .init()
+    ) async throws -> Operations.DisableCustomer.Output {
+        try await disableCustomer(Operations.DisableCustomer.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Enable a disabled account again (admin). Idempotent.
+    ///
+    /// - Remark: HTTP `POST /customers/{id}/enable`.
+    /// - Remark: Generated from `#/paths//customers/{id}/enable/post(enableCustomer)`.
+    package func enableCustomer(
+        path: Operations.EnableCustomer.Input.Path,
+        headers: Operations.EnableCustomer.Input.Headers = .init()
+    ) async throws -> Operations.EnableCustomer.Output {
+        try await enableCustomer(Operations.EnableCustomer.Input(
+            path: path,
+            headers: headers
+        ))
+    }
     /// Exchange email and password for a bearer access token.
     ///
-    /// Failed attempts are rate-limited per account and per client address (429 with Retry-After).
+    /// Failed attempts are throttled per client address (an IPv6 /64 counting as one) and per account and
+    /// address (429 with Retry-After); an account that many addresses fail on is guarded: an address that
+    /// failed on it is refused for it, and further failures are answered slowly, but its owner logging in
+    /// from elsewhere gets in. A disabled account is 403 `auth.account_disabled` (with the right
+    /// password only). The answer is never stored for an `Idempotency-Key`: it is a credential.
+    ///
     ///
     /// - Remark: HTTP `POST /auth/token`.
     /// - Remark: Generated from `#/paths//auth/token/post(issueToken)`.
@@ -114,7 +176,13 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// The public keys that access tokens are signed with (JWKS, RFC 7517).
+    /// The public keys that access tokens are signed with (JWKS, RFC 7517), and the accounts whose tokens are refused.
+    ///
+    /// `revoked` (a member of the set beside `keys`, which JWKS readers that do not know it ignore) lists
+    /// the ids of accounts disabled within the last token lifetime: their tokens still carry a valid
+    /// signature until they expire, and every service refuses them. Older disables need no listing: every
+    /// token from before them has expired, and a disabled account gets no new one.
+    ///
     ///
     /// - Remark: HTTP `GET /.well-known/jwks.json`.
     /// - Remark: Generated from `#/paths//.well-known/jwks.json/get(getJWKS)`.

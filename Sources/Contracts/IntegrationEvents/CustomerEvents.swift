@@ -22,3 +22,36 @@ public struct CustomerRegistered: IntegrationEvent, Equatable {
         self.registeredAt = registeredAt
     }
 }
+
+/// `customer.account.disabled`: the account may no longer log in, and every service refuses its tokens
+/// from now on.
+public struct CustomerDisabled: IntegrationEvent, Equatable {
+    public static let type = "customer.account.disabled"
+    public static let source = "/customers"
+
+    public var customerId: String
+    public var disabledAt: Date
+
+    public var subject: String { customerId }
+
+    public init(customerId: String, disabledAt: Date) {
+        self.customerId = customerId
+        self.disabledAt = disabledAt
+    }
+}
+
+/// `customer.account.enabled`: a disabled account may log in again.
+public struct CustomerEnabled: IntegrationEvent, Equatable {
+    public static let type = "customer.account.enabled"
+    public static let source = "/customers"
+
+    public var customerId: String
+    public var enabledAt: Date
+
+    public var subject: String { customerId }
+
+    public init(customerId: String, enabledAt: Date) {
+        self.customerId = customerId
+        self.enabledAt = enabledAt
+    }
+}

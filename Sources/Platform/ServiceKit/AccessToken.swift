@@ -38,6 +38,8 @@ public enum AccessToken {
         case badSignature
         case expired
         case wrongIssuer
+        /// Its account is disabled (``KeyRing/isRevoked(_:)``).
+        case revoked
     }
 
     /// Signs `claims` with `key`, naming it `keyID`.

@@ -37,7 +37,12 @@ public struct Authenticator: Sendable {
             let keyID = try AccessToken.keyID(of: token)
             guard let key = await keys.key(id: keyID) else { throw AccessToken.Failure.unknownKey }
             let claims = try AccessToken.verify(token, key: key)
+            guard !keys.isRevoked(claims.sub) else { throw AccessToken.Failure.revoked }
             return Principal(subject: claims.sub, email: claims.email, role: claims.role)
+        } catch AccessToken.Failure.revoked {
+            throw Problem(
+                status: .unauthorized, code: "auth.account_disabled", title: "Unauthenticated",
+                detail: "This account is disabled.")
         } catch AccessToken.Failure.expired {
             throw .unauthenticated("The token has expired; get a new one from /api/v1/auth/token.")
         } catch {

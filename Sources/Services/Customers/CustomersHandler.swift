@@ -42,6 +42,18 @@ struct CustomersHandler: APIProtocol {
         return .ok(.init(body: .json(Self.map(customer))))
     }
 
+    func disableCustomer(_ input: Operations.DisableCustomer.Input) async throws -> Operations.DisableCustomer.Output {
+        let admin = try await authenticator.require(.admin)
+        let customer = try await identity.setDisabled(id: input.path.id, true, by: admin)
+        return .ok(.init(body: .json(Self.map(customer))))
+    }
+
+    func enableCustomer(_ input: Operations.EnableCustomer.Input) async throws -> Operations.EnableCustomer.Output {
+        let admin = try await authenticator.require(.admin)
+        let customer = try await identity.setDisabled(id: input.path.id, false, by: admin)
+        return .ok(.init(body: .json(Self.map(customer))))
+    }
+
     func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the credentials as JSON.") }
         let (token, expiresAt) = try await identity.login(
@@ -62,13 +74,13 @@ struct CustomersHandler: APIProtocol {
                 kty: .okp, crv: .ed25519, x: Base64URL.encode(key.rawRepresentation), kid: id, alg: .edDSA, use: .sig
             )
         }
-        return .ok(.init(body: .json(.init(keys: keys))))
+        return .ok(.init(body: .json(.init(keys: keys, revoked: try await identity.recentlyDisabled()))))
     }
 
     static func map(_ customer: Customer) -> Components.Schemas.Customer {
         Components.Schemas.Customer(
             id: customer.id, email: customer.email, name: customer.name,
-            role: role(customer.role), createdAt: customer.createdAt
+            role: role(customer.role), createdAt: customer.createdAt, disabled: customer.disabledAt != nil
         )
     }
 

@@ -23,6 +23,9 @@ enum CustomersMigrations {
                     created_at BIGINT NOT NULL)
                 """,
             ]
-        }
+        },
+        Migration(version: 2, name: "disabled accounts") { _ in
+            ["ALTER TABLE customers ADD COLUMN disabled_at BIGINT"]
+        },
     ]
 }

@@ -14,7 +14,11 @@ public struct CustomersService: ServiceModule {
 
     /// The keys in this service's database sign every access token.
     public static func tokenKeys(in database: Database) -> KeyRing.Refresh? {
-        { try await CustomersStore(database: database).publicKeys() }
+        {
+            let store = CustomersStore(database: database)
+            return KeyRing.Snapshot(
+                keys: try await store.publicKeys(), revoked: Set(try await store.disabledIDs(since: .distantPast)))
+        }
     }
 
     public let identity: Identity

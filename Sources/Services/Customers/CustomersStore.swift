@@ -79,6 +79,36 @@ public struct CustomersStore: Sendable {
         }
     }
 
+    /// Disables (`disabled`) or enables account `id`, with its event in the same transaction; `nil`
+    /// when there is no such account. Idempotent: an account already so is answered as it is, and no
+    /// event is written.
+    public func setDisabled(id: String, _ disabled: Bool, now: Date = .storageNow) async throws -> Customer? {
+        try await database.transaction { db in
+            guard var customer = try await db.raw("SELECT * FROM customers WHERE id = \(bind: id)").first()
+                .map(Self.customer(from:))
+            else { return nil }
+            guard (customer.disabledAt != nil) != disabled else { return customer }
+            customer.disabledAt = disabled ? now : nil
+            let stamp: Int64? = disabled ? now.microsecondsSince1970 : nil
+            try await db.raw("UPDATE customers SET disabled_at = \(bind: stamp) WHERE id = \(bind: id)").run()
+            if disabled {
+                try await Outbox.append(CustomerDisabled(customerId: id, disabledAt: now), in: db)
+            } else {
+                try await Outbox.append(CustomerEnabled(customerId: id, enabledAt: now), in: db)
+            }
+            return customer
+        }
+    }
+
+    /// The ids of the accounts disabled since `since` (those whose tokens may still be unexpired).
+    public func disabledIDs(since: Date) async throws -> [String] {
+        try await database.read { db in
+            try await db.raw(
+                "SELECT id FROM customers WHERE disabled_at >= \(bind: since.microsecondsSince1970) ORDER BY id"
+            ).all().map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+
     /// The newest signing key, created on first use.
     public func signingKey(now: Date = .storageNow) async throws -> (id: String, key: Curve25519.Signing.PrivateKey) {
         try await database.transaction { db in
@@ -125,7 +155,8 @@ public struct CustomersStore: Sendable {
             email: try row.decode(column: "email", as: String.self),
             name: try row.decode(column: "name", as: String.self),
             role: try row.decode(enum: "role", as: Role.self),
-            createdAt: Date(microsecondsSince1970: try row.decode(column: "created_at", as: Int64.self))
+            createdAt: Date(microsecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
+            disabledAt: try row.decode(column: "disabled_at", as: Int64?.self).map(Date.init(microsecondsSince1970:))
         )
     }
 }

@@ -26,10 +26,30 @@ public struct Identity: Sendable {
         self.decoyHash = hasher.decoy()
     }
 
-    /// Loads (or creates) the signing key and puts every public key in the key ring.
+    /// Loads (or creates) the signing key and puts every public key in the key ring, and the disabled
+    /// accounts among the revoked.
     public func prepareKeys() async throws {
         _ = try await store.signingKey()
         for (id, key) in try await store.publicKeys() { keys.insert(key, id: id) }
+        keys.replaceRevoked(Set(try await store.disabledIDs(since: .distantPast)))
+    }
+
+    /// Disables (`disabled`) or enables account `id` for `admin`: its tokens are refused in this
+    /// process at once, and elsewhere as its event arrives. 404 for no such account; 409 for the admin's own.
+    public func setDisabled(id: String, _ disabled: Bool, by admin: Principal) async throws -> Customer {
+        if disabled, admin.subject == id {
+            throw Problem.conflict("customer.cannot_disable_self", "An admin cannot disable their own account.")
+        }
+        guard let customer = try await store.setDisabled(id: id, disabled) else {
+            throw Problem.notFound("customer.not_found", "There is no account \(id).")
+        }
+        keys.revoke(id, disabled)
+        return customer
+    }
+
+    /// The accounts whose tokens may still be unexpired though they are disabled (for the JWKS).
+    public func recentlyDisabled(now: Date = Date()) async throws -> [String] {
+        try await store.disabledIDs(since: now.addingTimeInterval(-tokenLifetime - 60))
     }
 
     /// Validates and stores a new account with `role`; 409 when the email is taken (checked before
@@ -74,6 +94,11 @@ public struct Identity: Sendable {
             throttle.recordFailure(email: email, address: address, now: now)
             if throttle.isGuarded(email: email, now: now) { try await Task.sleep(for: throttle.limits.failureDelay) }
             throw invalid
+        }
+        guard customer.disabledAt == nil else {
+            throw Problem(
+                status: .forbidden, code: "auth.account_disabled", title: "Forbidden",
+                detail: "This account is disabled; ask an administrator.")
         }
         throttle.recordSuccess(email: email, address: address)
         let (keyID, key) = try await store.signingKey()

@@ -17,14 +17,52 @@ public final class GraphQLClients: Sendable {
         var buckets: [String: Bucket] = [:]
         var subscriptions: [String: Int] = [:]
         var openSubscriptions = 0
+        var operations: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
+    /// The operations executing in the process, and those waiting for a turn.
+    private let executing: WaitingSlots
     /// The most clients whose budgets are held; when full, the full (unspent) buckets are forgotten.
     private let maxClients = 100_000
 
     public init(limits: QueryLimits = .init()) {
         self.limits = limits
+        self.executing = WaitingSlots(
+            concurrency: limits.maxConcurrentOperations, queueLimit: limits.maxWaitingOperations)
+    }
+
+    /// Why an operation was not run.
+    enum Refusal: Error {
+        /// The client has ``QueryLimits/maxOperationsPerClient`` running or waiting.
+        case clientBusy
+        /// The process has as many operations waiting as it lets wait.
+        case processBusy
+    }
+
+    /// Runs `body` as one of `client`'s operations: in its turn among the process's operations, and
+    /// only while the client has fewer than its limit running or waiting. An operation admitted
+    /// otherwise (`client` `nil`: a WebSocket's, counted among its account's subscriptions) only waits
+    /// for its turn.
+    func operation<T: Sendable>(for client: String?, _ body: () async -> T) async -> Result<T, Refusal> {
+        guard let client else {
+            guard let value = await executing.run(waitsAlways: true, body) else { return .failure(.processBusy) }
+            return .success(value)
+        }
+        let admitted = state.withLock { state -> Bool in
+            guard state.operations[client, default: 0] < limits.maxOperationsPerClient else { return false }
+            state.operations[client, default: 0] += 1
+            return true
+        }
+        guard admitted else { return .failure(.clientBusy) }
+        defer {
+            state.withLock { state in
+                let left = state.operations[client, default: 1] - 1
+                state.operations[client] = left > 0 ? left : nil
+            }
+        }
+        guard let value = await executing.run(body) else { return .failure(.processBusy) }
+        return .success(value)
     }
 
     /// Takes `calls` from `client`'s budget; when it does not hold them, nothing is taken and the

@@ -77,7 +77,7 @@ public struct GraphQLEndpoint: Sendable {
 
     /// What running one request gave: the result, the HTTP status to send it with, the kind of operation
     /// that ran (`nil` when none did), and when the client was over its budget, the seconds to wait.
-    struct Execution {
+    struct Execution: Sendable {
         var result: GraphQLResult
         var status: HTTPResponse.Status
         var operation: OperationType?
@@ -100,11 +100,23 @@ public struct GraphQLEndpoint: Sendable {
         case get, post, webSocket
     }
 
+    /// How an operation was let in before it came here.
+    enum Admission {
+        /// An HTTP request: it counts toward its client's operations at once and pays for its calls.
+        case request
+        /// An operation over a WebSocket, admitted as one of its account's subscriptions: it pays.
+        case webSocket
+        /// A subscription's run after a change: admitted and paid for when the subscription started.
+        case rerun
+    }
+
     /// Runs `request` for `client` (whose budget pays its calls to the services): the limits, then the
-    /// operation; `resolution` counts the calls made.
+    /// operation, in its turn among the process's operations; `resolution` counts the calls made.
     func execute(
-        _ request: GraphQLRequestBody, over channel: Channel, resolution: Resolution, client: String
+        _ request: GraphQLRequestBody, over channel: Channel, resolution: Resolution, client: String,
+        admission: Admission = .request
     ) async -> Execution {
+        let rerun = admission == .rerun
         guard let query = request.query, !query.isEmpty else {
             return .refused("graphql.request_malformed", "The request has no query.")
         }
@@ -142,7 +154,7 @@ public struct GraphQLEndpoint: Sendable {
         if operation == .mutation, channel == .get {
             return .refused("graphql.mutation_needs_post", "Send mutations with POST.", status: .methodNotAllowed)
         }
-        if let wait = clients.spend(estimate, client: client) {
+        if !rerun, let wait = clients.spend(estimate, client: client) {
             var refused = Execution.refused(
                 "graphql.rate_limited",
                 "This client has used its budget of calls to the services (\(limits.callsPerSecond) per second); retry in \(wait) s.",
@@ -150,19 +162,37 @@ public struct GraphQLEndpoint: Sendable {
             refused.retryAfter = wait
             return refused
         }
-        defer { clients.adjust(resolution.callCount - estimate, client: client) }
-        do {
-            let result = try await graphql(
-                schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,
-                operationName: request.operationName)
-            let mapped = GraphQLResult(data: result.data, errors: result.errors.map(mapError))
-            // A query the schema refuses (nothing was executed) is a bad request; once execution began, the
-            // answer is 200 with the errors beside the data, as GraphQL over HTTP has it.
-            let refused = result.data == nil && result.errors.allSatisfy { $0.originalError == nil }
-            let status: HTTPResponse.Status = refused && !result.errors.isEmpty ? .badRequest : .ok
-            return Execution(mapped, status, operation)
-        } catch {
-            return Execution(GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, nil)
+        defer { if !rerun { clients.adjust(resolution.callCount - estimate, client: client) } }
+        let outcome = await clients.operation(for: admission == .request ? client : nil) { () -> Execution in
+            do {
+                let result = try await graphql(
+                    schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,
+                    operationName: request.operationName)
+                let mapped = GraphQLResult(data: result.data, errors: result.errors.map(mapError))
+                // A query the schema refuses (nothing was executed) is a bad request; once execution began,
+                // the answer is 200 with the errors beside the data, as GraphQL over HTTP has it.
+                let refused = result.data == nil && result.errors.allSatisfy { $0.originalError == nil }
+                let status: HTTPResponse.Status = refused && !result.errors.isEmpty ? .badRequest : .ok
+                return Execution(mapped, status, operation)
+            } catch {
+                return Execution(GraphQLResult(errors: [mapError(GraphQLError(error))]), .badRequest, nil)
+            }
+        }
+        switch outcome {
+        case .success(let execution): return execution
+        case .failure(.clientBusy):
+            var refused = Execution.refused(
+                "graphql.too_many_operations",
+                "This client has \(limits.maxOperationsPerClient) operations running or waiting; wait for one to finish.",
+                status: .tooManyRequests)
+            refused.retryAfter = 1
+            return refused
+        case .failure(.processBusy):
+            var refused = Execution.refused(
+                "graphql.busy", "The server is running as many GraphQL operations as it takes; retry shortly.",
+                status: .serviceUnavailable)
+            refused.retryAfter = 1
+            return refused
         }
     }
 

@@ -213,7 +213,7 @@ final class GraphQLSession: Sendable {
         }
         var last = Self.encoded(first)
         for await order in changes where watched.contains(order) {
-            let (result, _, _, _) = await execute(request)
+            let (result, _, _, _) = await execute(request, admission: .rerun)
             guard !Task.isCancelled else { return }
             let encoded = Self.encoded(result)
             if encoded != last {
@@ -228,7 +228,7 @@ final class GraphQLSession: Sendable {
         }
     }
 
-    private func execute(_ request: GraphQLRequestBody) async -> (
+    private func execute(_ request: GraphQLRequestBody, admission: GraphQLEndpoint.Admission = .webSocket) async -> (
         GraphQLResult, HTTPResponse.Status, OperationType?, Set<String>
     ) {
         let headers = state.withLock { $0.headers }
@@ -236,7 +236,8 @@ final class GraphQLSession: Sendable {
             upstreams: ServiceClients(socket.endpoint.upstreams, remoteAddress: remoteAddress, headers: headers),
             maxCalls: socket.endpoint.limits.maxCalls)
         let execution = await socket.endpoint.execute(
-            request, over: .webSocket, resolution: resolution, client: GraphQLClients.client(address: clientAddress))
+            request, over: .webSocket, resolution: resolution, client: GraphQLClients.client(address: clientAddress),
+            admission: admission)
         return (execution.result, execution.status, execution.operation, resolution.watchedOrders)
     }
 

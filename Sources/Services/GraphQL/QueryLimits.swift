@@ -1,3 +1,4 @@
+import Foundation
 import GraphQL
 import ServiceKit
 
@@ -17,8 +18,14 @@ public struct QueryLimits: Sendable {
     public var maxCalls = 100
     /// Calls to the services one client (address; an IPv6 /64 counts as one) may make per second, on
     /// average, and at most at once.
-    public var callsPerSecond = 200
-    public var callBurst = 400
+    public var callsPerSecond = 50
+    public var callBurst = 100
+    /// Operations executing at once in the process: all cores but one, so that a flood of costly
+    /// queries leaves a core to everything else. More wait, up to ``maxWaitingOperations`` (then 503).
+    public var maxConcurrentOperations = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    public var maxWaitingOperations = 200
+    /// Operations one client (address) has running or waiting at once (then 429).
+    public var maxOperationsPerClient = 8
     /// Subscriptions open at once: per account (or per address without one), and in the process.
     public var maxSubscriptionsPerAccount = 64
     public var maxSubscriptions = 2_000

@@ -29,9 +29,12 @@ public struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
 public final class InFlightCounter: Sendable {
     private let limit: Int
     private let count = Atomic<Int>(0)
+    /// Told whenever the last request in flight ends.
+    private let reclaimer: MemoryReclaimer?
 
-    public init(limit: Int) {
+    public init(limit: Int, reclaimer: MemoryReclaimer? = nil) {
         self.limit = limit
+        self.reclaimer = reclaimer
     }
 
     /// Requests under way now.
@@ -46,5 +49,7 @@ public final class InFlightCounter: Sendable {
         return true
     }
 
-    func leave() { count.wrappingSubtract(1, ordering: .relaxed) }
+    func leave() {
+        if count.wrappingSubtract(1, ordering: .relaxed).newValue == 0 { reclaimer?.released() }
+    }
 }

@@ -20,9 +20,13 @@ public final class ConnectionLedger: Sendable {
     private let trustedProxies: Set<String>
     private let state = Mutex(State())
 
-    public init(limits: RequestLimits, trustedProxies: Set<String>) {
+    /// Told whenever a connection closes.
+    private let reclaimer: MemoryReclaimer?
+
+    public init(limits: RequestLimits, trustedProxies: Set<String>, reclaimer: MemoryReclaimer? = nil) {
         self.limits = limits
         self.trustedProxies = trustedProxies
+        self.reclaimer = reclaimer
     }
 
     /// Connections open now.
@@ -45,6 +49,7 @@ public final class ConnectionLedger: Sendable {
 
     /// Forgets a connection admitted under `key`.
     func release(key: String?) {
+        defer { reclaimer?.released() }
         state.withLock { state in
             state.total -= 1
             guard let key, let open = state.perAddress[key] else { return }

@@ -8,13 +8,16 @@ public struct Customer: Sendable, Equatable {
     public var name: String
     public var role: Role
     public var createdAt: Date
+    /// When the account was disabled (it cannot log in, its tokens are refused); `nil` while enabled.
+    public var disabledAt: Date?
 
-    public init(id: String, email: String, name: String, role: Role, createdAt: Date) {
+    public init(id: String, email: String, name: String, role: Role, createdAt: Date, disabledAt: Date? = nil) {
         self.id = id
         self.email = email
         self.name = name
         self.role = role
         self.createdAt = createdAt
+        self.disabledAt = disabledAt
     }
 }
 
