@@ -4,6 +4,7 @@ import GraphQLGateway
 import Hummingbird
 import HummingbirdTesting
 import ServiceKit
+import Storage
 import Testing
 import TestSupport
 
@@ -263,8 +264,9 @@ struct ClientLimitsTests {
         }
     }
 
-    @Test func aTokenIsNeverStoredForReplayWhateverThePathsSpelling() async throws {
-        try await SystemHarness.with(.sqlite) { system, client in
+    @Test(arguments: Engine.allCases)
+    func aTokenIsNeverStoredForReplayWhateverThePathsSpelling(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
             _ = try await system.customers.identity.register(
                 email: "ann@example.com", name: "Ann", password: "correct-horse")
             for path in ["/api/v1/auth/token", "/api/v1/auth/token/", "/api/v1//auth/token"] {
@@ -280,6 +282,41 @@ struct ClientLimitsTests {
                 try await db.raw("SELECT COUNT(*) AS n FROM idempotency_keys").first()?.decode(column: "n", as: Int.self)
             }
             #expect(stored == 0)
+        }
+    }
+
+    @Test func requestsInFlightAndUploadsAreBoundedAndTheRestAreToldToComeBack() async throws {
+        var limits = RequestLimits()
+        limits.maxInFlight = 2
+        try await Self.live(limits) { system, client, port in
+            let admin = try await SystemHarness.token(system, client, role: .admin)
+            // An upload whose body is still coming holds the account's one upload slot.
+            let upload = try await RawConnection.open(port: port)
+            try await upload.send(
+                "POST /api/v1/imports?kind=parts HTTP/1.1\r\nhost: x\r\nauthorization: Bearer \(admin)\r\n"
+                    + "content-type: text/csv\r\ncontent-length: 5000000\r\n\r\nsku,name,price\r\n")
+            #expect(try await Self.eventually { system.inFlight.current == 1 })
+            let second = try await RawConnection.open(port: port)
+            try await second.send(
+                "POST /api/v1/imports?kind=parts HTTP/1.1\r\nhost: x\r\nauthorization: Bearer \(admin)\r\n"
+                    + "content-type: text/csv\r\ncontent-length: 5000000\r\n\r\n")
+            #expect(try await second.status(within: .seconds(5)) == 429, "\(second.text.prefix(300))")
+            #expect(second.text.contains("upload.too_many"))
+            // A slow JSON body takes the second of the two requests in flight; the next request is 503, but
+            // health probes still pass.
+            let slow = try await RawConnection.open(port: port)
+            try await slow.send(
+                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
+            #expect(try await Self.eventually { system.inFlight.current == 2 })
+            let refused = try await RawConnection.open(port: port)
+            try await refused.send("GET /api/v1/parts HTTP/1.1\r\nhost: x\r\n\r\n")
+            #expect(try await refused.status(within: .seconds(5)) == 503)
+            #expect(refused.text.lowercased().contains("retry-after: 1"))
+            let health = try await RawConnection.open(port: port)
+            try await health.send("GET /health/live HTTP/1.1\r\nhost: x\r\n\r\n")
+            #expect(try await health.status(within: .seconds(5)) == 200)
+            for connection in [upload, slow] { await connection.close() }
+            #expect(try await Self.eventually { system.inFlight.current == 0 })
         }
     }
 }

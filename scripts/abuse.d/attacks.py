@@ -58,15 +58,37 @@ class World:
         else:
             raise RuntimeError(f"placing the victim's order answered {status}: {body}")
 
-    def warm_up(self):
+    def warm_up(self, seconds):
         """Ordinary load first, so that connection pools and caches are at their working size before
         anything is measured: what an attack leaves behind is then what it left, not the first use."""
+        parts = "{ " + " ".join(f'p{n}: part(sku: "{SKU}-{n}") {{ sku }}' for n in range(10)) + " }"
         requests = [("GET", f"/api/v1/parts/{SKU}", None), ("GET", f"/api/v1/orders/{self.order}", None),
-                    ("POST", "/graphql", {"query": f'{{ order(id: "{self.order}") {{ id status }} }}'})]
-        with concurrent.futures.ThreadPoolExecutor(32) as pool:
+                    ("POST", "/graphql", {"query": f'{{ order(id: "{self.order}") {{ id status }} }}'}),
+                    ("POST", "/graphql", {"query": parts})]
+
+        def send(numbered):
+            index, (method, path, body) = numbered
+            # Each from an address of its own, as many clients would be (GraphQL budgets are per address).
+            self.server.request(method, path, body, token=self.victim,
+                                headers={"x-forwarded-for": f"198.18.{index // 250}.{index % 250 + 1}"})
+
+        with concurrent.futures.ThreadPoolExecutor(64) as pool:
             for _ in range(3):
-                list(pool.map(lambda item: self.server.request(item[0], item[1], item[2],
-                                                               token=self.victim), requests * 32))
+                list(pool.map(send, enumerate(requests * 64)))
+        # The heaviest query a storefront may send (90 calls, within every limit), from six addresses, for
+        # as long as the GraphQL attack lasts: the first such load raises the catalog process's RSS once,
+        # by 11-12 MiB in distributed mode, and it stays at that mark (measured: a second and a third round
+        # of the GraphQL attack after the first added nothing), so it is reached before measuring.
+        heavy = "{ " + " ".join(f'p{n}: part(sku: "{SKU}-{n}") {{ sku }}' for n in range(90)) + " }"
+        deadline = time.monotonic() + seconds
+
+        def storefront(index):
+            while time.monotonic() < deadline:
+                self.server.request("POST", "/graphql", {"query": heavy},
+                                    headers={"x-forwarded-for": f"198.19.0.{index + 1}"})
+
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            list(pool.map(storefront, range(6)))
 
 
 ADDRESS = {"firstName": "Vic", "lastName": "Tim", "email": "victim@example.com", "line1": "Street 1", "city": "Berlin",
@@ -92,6 +114,7 @@ def subscriptions(world, short):
             socket = GraphQLSocket(world.server, token=world.victim, source="127.0.0.2", timeout=20)
         except (OSError, ConnectionError):
             with lock:
+                codes["connection refused (32 each)"] = codes.get("connection refused (32 each)", 0) + 1
                 refused += 32
             return
         with lock:
@@ -362,7 +385,7 @@ def main():
     pids = list(names)
     world = World(server)
     world.timeouts = [int(value) for value in options.timeouts.split(",")]
-    world.warm_up()
+    world.warm_up(5 if options.short else 20)
     probe = Probe(url.hostname, url.port, f"/api/v1/parts/{SKU}")
     sampler = Sampler(pids)
     probe.start()

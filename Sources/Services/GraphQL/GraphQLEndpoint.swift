@@ -66,7 +66,7 @@ public struct GraphQLEndpoint: Sendable {
         if let id = RequestScope.current?.requestID { headers[.requestID] = id }
         let resolution = Resolution(
             upstreams: ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers),
-            maxCalls: limits.maxCalls)
+            limits: limits)
         let client = GraphQLClients.client(address: RequestScope.current?.clientAddress)
         let execution = await execute(
             body, over: method == .get ? .get : .post, resolution: resolution, client: client)

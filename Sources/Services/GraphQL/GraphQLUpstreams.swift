@@ -87,10 +87,13 @@ final class Resolution: Sendable {
 
     /// The most calls this request may make (``QueryLimits/maxCalls``); the next one fails.
     let maxCalls: Int
+    /// The calls under way at once (``QueryLimits/maxConcurrentCalls``); the rest wait their turn.
+    private let underWay: WaitingSlots
 
-    init(upstreams: ServiceClients, maxCalls: Int = .max) {
+    init(upstreams: ServiceClients, limits: QueryLimits = .init()) {
         self.upstreams = upstreams
-        self.maxCalls = maxCalls
+        self.maxCalls = limits.maxCalls
+        self.underWay = WaitingSlots(concurrency: limits.maxConcurrentCalls, queueLimit: limits.maxCalls)
     }
 
     func watch(order id: String) { _ = watched.withLock { $0.insert(id) } }
@@ -101,17 +104,19 @@ final class Resolution: Sendable {
     var callCount: Int { calls.load(ordering: .relaxed) }
 
     /// Runs one call to a service, counted; a service's problem is thrown as the ``Problem`` itself.
-    func call<Value>(_ body: () async throws -> Value) async throws -> Value {
-        guard calls.add(1, ordering: .relaxed).newValue <= maxCalls else {
-            throw Problem(
-                status: .badRequest, code: "graphql.too_many_calls",
-                detail: "The query called the services more than the \(maxCalls) times a request may.")
-        }
+    func call<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
+        guard calls.add(1, ordering: .relaxed).newValue <= maxCalls else { throw Self.tooManyCalls(maxCalls) }
         do {
-            return try await body()
+            return try await underWay.run(refusal: Self.tooManyCalls(maxCalls)) { try await body() }
         } catch let error as ClientError {
             throw (error.underlyingError as? Problem) ?? error
         }
+    }
+
+    private static func tooManyCalls(_ maxCalls: Int) -> Problem {
+        Problem(
+            status: .badRequest, code: "graphql.too_many_calls",
+            detail: "The query called the services more than the \(maxCalls) times a request may.")
     }
 
     /// SKUs the answer will probably ask for (the lines of orders just read, the components of parts),

@@ -16,6 +16,9 @@ public struct QueryLimits: Sendable {
     /// that calls a service costs one call per item of the lists above it, a batched lookup one call
     /// per hundred; aliases count as fields), and counted again while it runs.
     public var maxCalls = 100
+    /// Calls to the services one request has under way at once (the rest wait their turn), so that one
+    /// query's many fields do not queue in front of everyone else's requests at a service.
+    public var maxConcurrentCalls = 4
     /// Calls to the services one client (address; an IPv6 /64 counts as one) may make per second, on
     /// average, and at most at once.
     public var callsPerSecond = 50
