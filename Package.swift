@@ -340,7 +340,7 @@ let package = Package(
             dependencies: [
                 "Composition", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment", "ServiceKit", "Storage",
                 "Messaging", "IntegrationEvents", "TestSupport", "CatalogAPI", "CustomersAPI", "InventoryAPI", "OrdersAPI",
-                "FulfillmentAPI", "Shipping", "ShippingAPI", "Billing", "BillingAPI", "Sales", "SalesAPI",
+                "FulfillmentAPI", "Shipping", "ShippingAPI", "Billing", "BillingAPI", "Sales", "SalesAPI", "GraphQLGateway",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
