@@ -30,9 +30,9 @@ struct ClientLimitsTests {
         }
     }
 
-    /// Whether `condition` holds within five seconds.
+    /// Whether `condition` holds within ten seconds.
     static func eventually(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<250 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
         return condition()
     }
 
@@ -51,7 +51,7 @@ struct ClientLimitsTests {
             let connection = try await RawConnection.open(port: port)
             try await connection.send(
                 "GET /health/live HTTP/1.1\r\nhost: x\r\nx-padding: \(String(repeating: "a", count: 100_000))\r\n\r\n")
-            #expect(try await connection.closed(within: .seconds(5)))
+            #expect(try await connection.closed(within: .seconds(10)))
             #expect(connection.status == 431, "\(connection.text.prefix(200))")
         }
     }
@@ -72,7 +72,7 @@ struct ClientLimitsTests {
             // A kept-alive connection is closed once it stays idle after its answer.
             let kept = try await RawConnection.open(port: port)
             try await kept.send("GET /health/live HTTP/1.1\r\nhost: x\r\n\r\n")
-            #expect(try await kept.status(within: .seconds(5)) == 200)
+            #expect(try await kept.status(within: .seconds(10)) == 200)
             #expect(try await kept.closed(within: .seconds(30)))
         }
     }
@@ -92,14 +92,14 @@ struct ClientLimitsTests {
         try await Self.live(limits) { system, _, port in
             var held: [RawConnection] = []
             for _ in 0..<3 { held.append(try await RawConnection.open(port: port, from: "127.0.0.2")) }
-            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await Self.eventually { system.connections.openConnections >= 3 })
             let refused = try await RawConnection.open(port: port, from: "127.0.0.2")
-            #expect(try await refused.closed(within: .seconds(3)))
+            #expect(try await refused.closed(within: .seconds(10)))
             #expect(refused.status == 429)
             // Another address, and the trusted loopback (a gateway), are not affected.
             let other = try await RawConnection.open(port: port, from: "127.0.0.3")
             try await other.send("GET /health/live HTTP/1.1\r\nhost: x\r\n\r\n")
-            #expect(try await other.status(within: .seconds(5)) == 200)
+            #expect(try await other.status(within: .seconds(10)) == 200)
             for connection in held { await connection.close() }
             var status: Int?
             for _ in 0..<25 where status != 200 {
@@ -119,12 +119,12 @@ struct ClientLimitsTests {
             try await connection.send(
                 "POST /api/v1/imports?kind=parts HTTP/1.1\r\nhost: x\r\nauthorization: Bearer a.b.c\r\n"
                     + "content-type: text/csv\r\ncontent-length: 30000000\r\n\r\n")
-            #expect(try await connection.status(within: .seconds(5)) == 401, "\(connection.text.prefix(300))")
+            #expect(try await connection.status(within: .seconds(10)) == 401, "\(connection.text.prefix(300))")
             // An unknown path ending in /imports reads no large body either.
             let unknown = try await RawConnection.open(port: port)
             try await unknown.send(
                 "POST /api/v1/anything/imports HTTP/1.1\r\nhost: x\r\ncontent-type: text/csv\r\ncontent-length: 30000000\r\n\r\n")
-            #expect(try await unknown.status(within: .seconds(5)) == 413, "\(unknown.text.prefix(300))")
+            #expect(try await unknown.status(within: .seconds(10)) == 413, "\(unknown.text.prefix(300))")
         }
     }
 
@@ -135,14 +135,14 @@ struct ClientLimitsTests {
                 "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
             let chunk = String(repeating: "a", count: 65_536)
             for _ in 0..<20 { try? await chunked.send(String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n") }
-            #expect(try await chunked.status(within: .seconds(5)) == 413, "\(chunked.text.prefix(300))")
+            #expect(try await chunked.status(within: .seconds(10)) == 413, "\(chunked.text.prefix(300))")
 
             let graphQL = try await RawConnection.open(port: port)
             let query = #"{"query":"{ me { id } }","variables":{"pad":""# + String(repeating: "a", count: 200_000) + #""}}"#
             try await graphQL.send(
                 "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: \(query.utf8.count)\r\n\r\n"
                     + query)
-            #expect(try await graphQL.status(within: .seconds(5)) == 413, "\(graphQL.text.prefix(300))")
+            #expect(try await graphQL.status(within: .seconds(10)) == 413, "\(graphQL.text.prefix(300))")
         }
     }
 
@@ -223,10 +223,13 @@ struct ClientLimitsTests {
             answer = try await GraphQLAPITests.graphQL(client, "{ \(parts) }")
             #expect(answer.status == .ok)
             #expect(answer.calls == 60)
-            // The client has 40 of its 100 calls left, and earns one a second: a second such query waits.
+            // The client had 40 of its 100 calls left, and earns one a second: a second such query waits
+            // (how long depends on how long the first took, on a machine this busy).
             let response = try await client.json(.post, "/graphql", ["query": "{ \(parts) }"])
             #expect(response.status == .tooManyRequests)
-            #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 10)
+            #expect((response.object["errors"] as? [[String: Any]])?.first.flatMap {
+                ($0["extensions"] as? [String: Any])?["code"] as? String } == "graphql.rate_limited")
+            #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
         }
     }
 
@@ -300,7 +303,7 @@ struct ClientLimitsTests {
             try await second.send(
                 "POST /api/v1/imports?kind=parts HTTP/1.1\r\nhost: x\r\nauthorization: Bearer \(admin)\r\n"
                     + "content-type: text/csv\r\ncontent-length: 5000000\r\n\r\n")
-            #expect(try await second.status(within: .seconds(5)) == 429, "\(second.text.prefix(300))")
+            #expect(try await second.status(within: .seconds(10)) == 429, "\(second.text.prefix(300))")
             #expect(second.text.contains("upload.too_many"))
             // A slow JSON body takes the second of the two requests in flight; the next request is 503, but
             // health probes still pass.
@@ -310,11 +313,11 @@ struct ClientLimitsTests {
             #expect(try await Self.eventually { system.inFlight.current == 2 })
             let refused = try await RawConnection.open(port: port)
             try await refused.send("GET /api/v1/parts HTTP/1.1\r\nhost: x\r\n\r\n")
-            #expect(try await refused.status(within: .seconds(5)) == 503)
+            #expect(try await refused.status(within: .seconds(10)) == 503)
             #expect(refused.text.lowercased().contains("retry-after: 1"))
             let health = try await RawConnection.open(port: port)
             try await health.send("GET /health/live HTTP/1.1\r\nhost: x\r\n\r\n")
-            #expect(try await health.status(within: .seconds(5)) == 200)
+            #expect(try await health.status(within: .seconds(10)) == 200)
             for connection in [upload, slow] { await connection.close() }
             #expect(try await Self.eventually { system.inFlight.current == 0 })
         }
