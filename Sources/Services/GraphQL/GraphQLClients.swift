@@ -15,9 +15,9 @@ public final class GraphQLClients: Sendable {
 
     private struct State {
         var buckets: [String: Bucket] = [:]
-        var subscriptions: [String: Int] = [:]
+        var subscriptions = KeyedCounts()
         var openSubscriptions = 0
-        var operations: [String: Int] = [:]
+        var operations = KeyedCounts()
     }
 
     private let state = Mutex(State())
@@ -49,17 +49,10 @@ public final class GraphQLClients: Sendable {
             guard let value = await executing.run(waitsAlways: true, body) else { return .failure(.processBusy) }
             return .success(value)
         }
-        let admitted = state.withLock { state -> Bool in
-            guard state.operations[client, default: 0] < limits.maxOperationsPerClient else { return false }
-            state.operations[client, default: 0] += 1
-            return true
-        }
+        let admitted = state.withLock { $0.operations.enter(client, limit: limits.maxOperationsPerClient) }
         guard admitted else { return .failure(.clientBusy) }
         defer {
-            state.withLock { state in
-                let left = state.operations[client, default: 1] - 1
-                state.operations[client] = left > 0 ? left : nil
-            }
+            state.withLock { $0.operations.leave(client) }
         }
         guard let value = await executing.run(body) else { return .failure(.processBusy) }
         return .success(value)
@@ -101,10 +94,9 @@ public final class GraphQLClients: Sendable {
     func openSubscription(for account: String) -> Bool {
         state.withLock { state in
             guard state.openSubscriptions < limits.maxSubscriptions,
-                state.subscriptions[account, default: 0] < limits.maxSubscriptionsPerAccount
+                state.subscriptions.enter(account, limit: limits.maxSubscriptionsPerAccount)
             else { return false }
             state.openSubscriptions += 1
-            state.subscriptions[account, default: 0] += 1
             return true
         }
     }
@@ -112,8 +104,7 @@ public final class GraphQLClients: Sendable {
     func closeSubscription(for account: String) {
         state.withLock { state in
             state.openSubscriptions -= 1
-            let open = state.subscriptions[account, default: 1] - 1
-            state.subscriptions[account] = open > 0 ? open : nil
+            state.subscriptions.leave(account)
         }
     }
 

@@ -12,7 +12,7 @@ public final class ConnectionLedger: Sendable {
 
     private struct State {
         var total = 0
-        var perAddress: [String: Int] = [:]
+        var perAddress = KeyedCounts()
     }
 
     public let limits: RequestLimits
@@ -37,11 +37,7 @@ public final class ConnectionLedger: Sendable {
         let key = peer.flatMap { trustedProxies.contains($0) ? nil : ClientAddress.group($0) }
         return state.withLock { state in
             guard state.total < limits.maxConnections else { return .processFull }
-            if let key {
-                let open = state.perAddress[key, default: 0]
-                guard open < limits.maxConnectionsPerAddress else { return .addressFull }
-                state.perAddress[key] = open + 1
-            }
+            if let key, !state.perAddress.enter(key, limit: limits.maxConnectionsPerAddress) { return .addressFull }
             state.total += 1
             return .admitted(key: key)
         }
@@ -52,8 +48,7 @@ public final class ConnectionLedger: Sendable {
         defer { reclaimer?.released() }
         state.withLock { state in
             state.total -= 1
-            guard let key, let open = state.perAddress[key] else { return }
-            if open <= 1 { state.perAddress.removeValue(forKey: key) } else { state.perAddress[key] = open - 1 }
+            if let key { state.perAddress.leave(key) }
         }
     }
 }

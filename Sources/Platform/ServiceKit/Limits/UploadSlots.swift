@@ -6,7 +6,7 @@ import Synchronization
 public final class UploadSlots: Sendable {
     private struct State {
         var total = 0
-        var perAccount: [String: Int] = [:]
+        var perAccount = KeyedCounts()
     }
 
     private let maxTotal: Int
@@ -30,7 +30,7 @@ public final class UploadSlots: Sendable {
 
     private func acquire(_ account: String) throws {
         let refusal = state.withLock { state -> Problem? in
-            guard state.perAccount[account, default: 0] < maxPerAccount else {
+            guard state.perAccount[account] < maxPerAccount else {
                 return Problem(
                     status: .tooManyRequests, code: "upload.too_many",
                     title: "Too many uploads",
@@ -43,7 +43,7 @@ public final class UploadSlots: Sendable {
                     detail: "The server is reading as many uploads as it takes; retry shortly.", retryAfter: 5)
             }
             state.total += 1
-            state.perAccount[account, default: 0] += 1
+            _ = state.perAccount.enter(account, limit: maxPerAccount)
             return nil
         }
         if let refusal { throw refusal }
@@ -52,8 +52,7 @@ public final class UploadSlots: Sendable {
     private func release(_ account: String) {
         state.withLock { state in
             state.total -= 1
-            let open = state.perAccount[account, default: 1] - 1
-            state.perAccount[account] = open > 0 ? open : nil
+            state.perAccount.leave(account)
         }
     }
 }
