@@ -3,6 +3,7 @@ import Customers
 import Foundation
 import Orders
 import ServiceKit
+import Storage
 
 /// The demo sample: car and appliance parts with real-looking SKUs, kits, and one account per role.
 ///
@@ -105,20 +106,24 @@ public enum DemoData {
         return loaded
     }
 
+    /// The demo customer's address book: home (the default for shipping and billing) and a client's garage.
+    static let home = Address(
+        firstName: "Dana", lastName: "Fischer", email: "customer@example.com", phone: "+49 30 1234567",
+        line1: "Werkstattstraße 12", city: "Berlin", postalCode: "10115", country: "DE"
+    )
+    static let garage = Address(
+        firstName: "Luc", lastName: "Martin", company: "Garage Martin SARL", line1: "8 rue des Pistons",
+        city: "Lyon", postalCode: "69003", country: "FR"
+    )
+
     /// Demo orders of the demo customer in several statuses (keyed, so loading twice adds none).
     static func placeOrders(_ system: EmbeddedSystem) async throws {
         guard let customers = system.service(CustomersService.self), let orders = system.service(OrdersService.self),
             let customer = try await customers.identity.store.credentials(email: "customer@example.com")?.0,
             let staff = try await customers.identity.store.credentials(email: "staff@example.com")?.0
         else { return }
-        let home = Address(
-            firstName: "Dana", lastName: "Fischer", email: "customer@example.com", phone: "+49 30 1234567",
-            line1: "Werkstattstraße 12", city: "Berlin", postalCode: "10115", country: "DE"
-        )
-        let garage = Address(
-            firstName: "Luc", lastName: "Martin", company: "Garage Martin SARL", line1: "8 rue des Pistons",
-            city: "Lyon", postalCode: "69003", country: "FR"
-        )
+        let home = Self.home
+        let garage = Self.garage
         // Inventory reserves each order and it confirms itself (or is cancelled out_of_stock, as the
         // fifth is); fulfillment makes the slips and billing the invoices; then the warehouse, the carrier
         // and the bank move some further (the fourth is cancelled: its invoice gets a credit note).
@@ -164,8 +169,16 @@ public enum DemoData {
         for account in accounts {
             if try await identity.store.credentials(email: account.email) == nil {
                 let name = account.role.rawValue.capitalized + " (demo)"
-                _ = try await identity.register(
-                    email: account.email, name: name, password: account.password, role: account.role)
+                let customer = try await identity.register(
+                    email: account.email, name: name, password: account.password, role: account.role,
+                    postalAddress: account.role == .customer ? home : nil)
+                if account.role == .customer {
+                    let entry = try AddressChange(address: garage, label: "Garage Martin", defaultShipping: false,
+                        defaultBilling: false)
+                    _ = try await identity.store.changeAddressBook(of: customer.id) { book in
+                        try book.add(entry, id: UUIDv7.make(at: .storageNow), now: .storageNow)
+                    }
+                }
                 newAccounts += 1
             }
         }

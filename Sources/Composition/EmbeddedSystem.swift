@@ -131,7 +131,7 @@ public struct EmbeddedSystem: Sendable {
             upstreams: .inProcess(logger: logger) { request, context in
                 try await rest.respond(to: request, context: context)
             },
-            clients: graphQLClients, logger: logger)
+            clients: graphQLClients, currency: configuration.settings.currency, logger: logger)
     }
 
     /// Health, docs and the services' REST APIs.
@@ -144,7 +144,7 @@ public struct EmbeddedSystem: Sendable {
         let contracts = try Documents.contracts(ServiceName.allCases)
         router.add(
             middleware: BodyLimitMiddleware(
-                contracts: contracts, otherRoutes: ["/graphql": graphQLClients.limits.maxBodyBytes],
+                contracts: contracts, otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits),
                 authenticator: Authenticator(keys: keys), uploads: limits.uploads))
         router.add(middleware: RequestValidationMiddleware(contracts: contracts))
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)

@@ -160,7 +160,7 @@ public struct ServiceProcess {
         // The gateway verifies no tokens: an upload needs an Authorization header, which the service checks.
         router.add(
             middleware: BodyLimitMiddleware(
-                contracts: contracts.map(\.contract), otherRoutes: ["/graphql": graphQLClients.limits.maxBodyBytes], authenticator: nil,
+                contracts: contracts.map(\.contract), otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: nil,
                 uploads: limits.uploads))
         let routes = try GatewayRoutes(contracts: contracts, pairs: options.upstreams)
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
@@ -185,7 +185,7 @@ public struct ServiceProcess {
             upstreams: .inProcess(logger: logger) { request, context in
                 try await upstream.respond(to: request, context: context)
             },
-            clients: graphQLClients, logger: logger)
+            clients: graphQLClients, currency: configuration.settings.currency, logger: logger)
         graphQL.register(on: router)
         var services: [any Service] = [ClosingService("http client") { try? await client.shutdown() }]
         // Subscriptions hear of order changes from NATS, when the gateway is given it.

@@ -50,8 +50,9 @@ struct StallReportingTests {
                     #expect(body.contains(#""oldestWaitingSeconds":"#))
                 }
                 transport.isUp.store(true, ordering: .releasing)
+                // The relay reports its progress just after it commits: wait for both.
                 var pending = 5
-                for _ in 0..<100 where pending > 0 {
+                for _ in 0..<100 where pending > 0 || !monitor.stalls().isEmpty {
                     try await Task.sleep(for: .milliseconds(100))
                     pending = try await Outbox.pendingCount(in: database)
                 }

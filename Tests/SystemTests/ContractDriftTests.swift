@@ -48,18 +48,20 @@ struct ContractDriftTests {
         }
     }
 
-    /// `Contracts/GraphQL/schema.graphql` is the schema the code builds, printed. After changing the schema,
-    /// `SPROCKET_WRITE_SCHEMA=1 swift test --filter theGraphQLSchemaFile` writes it anew.
-    @Test func theGraphQLSchemaFileIsTheSchemaTheCodeBuilds() throws {
-        let file = Self.contracts.appendingPathComponent("GraphQL/schema.graphql")
-        let printed = SprocketSchema.printed + "\n"
+    /// `Contracts/GraphQL/schema.graphql` (and `legacy.graphql`, the legacy schema at `/graphql/legacy`) are
+    /// the schemas the code builds, printed. After changing one,
+    /// `SPROCKET_WRITE_SCHEMA=1 swift test --filter theGraphQLSchemaFile` writes them anew.
+    @Test(arguments: ["schema.graphql", "legacy.graphql"])
+    func theGraphQLSchemaFileIsTheSchemaTheCodeBuilds(name: String) throws {
+        let file = Self.contracts.appendingPathComponent("GraphQL/\(name)")
+        let printed = (name == "legacy.graphql" ? LegacySchema.printed : SprocketSchema.printed) + "\n"
         if ProcessInfo.processInfo.environment["SPROCKET_WRITE_SCHEMA"] == "1" {
             try printed.write(to: file, atomically: true, encoding: .utf8)
         }
         let committed = try String(contentsOf: file, encoding: .utf8)
         #expect(
             committed == printed,
-            "schema.graphql differs from the schema the code builds: run SPROCKET_WRITE_SCHEMA=1 swift test --filter theGraphQLSchemaFile"
+            "\(name) differs from the schema the code builds: run SPROCKET_WRITE_SCHEMA=1 swift test --filter theGraphQLSchemaFile"
         )
     }
 }

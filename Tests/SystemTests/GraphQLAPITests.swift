@@ -91,13 +91,14 @@ struct GraphQLAPITests {
                 #"mutation { registerUser(email: "eve@example.com", password: "correct-horse", name: "Eve") { id role } }"#
             )
             #expect((registered.data["registerUser"] as? [String: Any])?["role"] as? String == "customer")
-            // There is no way to ask for another role.
+            // Another role is for an admin to give: a stranger asking for it is refused, and nothing is made.
             let admin = try await Self.graphQL(
                 client,
                 #"mutation { registerUser(email: "x@example.com", password: "correct-horse", name: "X", role: admin) { id } }"#
             )
-            #expect(admin.status == .badRequest)
-            #expect(admin.codes == ["graphql.validation_failed"])
+            #expect(admin.codes == ["customer.role_forbidden"])
+            #expect(admin.data["registerUser"] == nil || admin.data["registerUser"] is NSNull)
+            #expect(try await system.customers.identity.store.credentials(email: "x@example.com") == nil)
             let wrong = try await Self.graphQL(
                 client, #"mutation { login(email: "eve@example.com", password: "not-the-password") { accessToken } }"#)
             #expect(wrong.codes == ["auth.invalid_credentials"])

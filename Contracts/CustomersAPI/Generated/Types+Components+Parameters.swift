@@ -29,6 +29,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/CustomerId`.
         package typealias CustomerId = Swift.String
+        /// An id the service issued (UUIDv7).
+        ///
+        /// - Remark: Generated from `#/components/parameters/AddressId`.
+        package typealias AddressId = Swift.String
         /// - Remark: Generated from `#/components/parameters/Limit`.
         package typealias Limit = Swift.Int
         /// The `nextCursor` of the previous page (the last email it held; the page starts after it).

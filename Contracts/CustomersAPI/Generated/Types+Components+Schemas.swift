@@ -36,25 +36,41 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Registration/name`.
             package var name: Swift.String
+            /// `customer` when absent; `staff` and `admin` need an admin's token.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Registration/role`.
+            package var role: Components.Schemas.Role?
+            /// The first entry of the address book, default for shipping and billing.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Registration/address`.
+            package var address: Components.Schemas.Address?
             /// Creates a new `Registration`.
             ///
             /// - Parameters:
             ///   - email: An email address (ASCII), stored in lower case and unique: local part of at most 64 characters, a domain with a dot.
             ///   - password:
             ///   - name: At most 200 characters, at least one of them not a space; no NUL.
+            ///   - role: `customer` when absent; `staff` and `admin` need an admin's token.
+            ///   - address: The first entry of the address book, default for shipping and billing.
             package init(
                 email: Swift.String,
                 password: Swift.String,
-                name: Swift.String
+                name: Swift.String,
+                role: Components.Schemas.Role? = nil,
+                address: Components.Schemas.Address? = nil
             ) {
                 self.email = email
                 self.password = password
                 self.name = name
+                self.role = role
+                self.address = address
             }
             package enum CodingKeys: String, CodingKey {
                 case email
                 case password
                 case name
+                case role
+                case address
             }
         }
         /// - Remark: Generated from `#/components/schemas/Credentials`.
@@ -283,6 +299,515 @@ extension Components {
                 case kid
                 case alg
                 case use
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Address`.
+        package struct Address: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Address/firstName`.
+            package var firstName: Components.Schemas.RequiredText100
+            /// - Remark: Generated from `#/components/schemas/Address/lastName`.
+            package var lastName: Components.Schemas.RequiredText100
+            /// - Remark: Generated from `#/components/schemas/Address/company`.
+            package var company: Swift.String?
+            /// An email address (ASCII): local part of at most 64 characters, a domain with a dot.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Address/email`.
+            package var email: Swift.String?
+            /// Digits, spaces and + - ( ) . /, with at least one digit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Address/phone`.
+            package var phone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Address/line1`.
+            package var line1: Components.Schemas.RequiredText200
+            /// - Remark: Generated from `#/components/schemas/Address/line2`.
+            package var line2: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Address/line3`.
+            package var line3: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Address/city`.
+            package var city: Components.Schemas.RequiredText100
+            /// - Remark: Generated from `#/components/schemas/Address/region`.
+            package var region: Swift.String?
+            /// 1 to 20 letters, digits, spaces or dashes, not only spaces.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Address/postalCode`.
+            package var postalCode: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Address/country`.
+            package var country: Components.Schemas.CountryCode
+            /// Creates a new `Address`.
+            ///
+            /// - Parameters:
+            ///   - firstName:
+            ///   - lastName:
+            ///   - company:
+            ///   - email: An email address (ASCII): local part of at most 64 characters, a domain with a dot.
+            ///   - phone: Digits, spaces and + - ( ) . /, with at least one digit.
+            ///   - line1:
+            ///   - line2:
+            ///   - line3:
+            ///   - city:
+            ///   - region:
+            ///   - postalCode: 1 to 20 letters, digits, spaces or dashes, not only spaces.
+            ///   - country:
+            package init(
+                firstName: Components.Schemas.RequiredText100,
+                lastName: Components.Schemas.RequiredText100,
+                company: Swift.String? = nil,
+                email: Swift.String? = nil,
+                phone: Swift.String? = nil,
+                line1: Components.Schemas.RequiredText200,
+                line2: Swift.String? = nil,
+                line3: Swift.String? = nil,
+                city: Components.Schemas.RequiredText100,
+                region: Swift.String? = nil,
+                postalCode: Swift.String,
+                country: Components.Schemas.CountryCode
+            ) {
+                self.firstName = firstName
+                self.lastName = lastName
+                self.company = company
+                self.email = email
+                self.phone = phone
+                self.line1 = line1
+                self.line2 = line2
+                self.line3 = line3
+                self.city = city
+                self.region = region
+                self.postalCode = postalCode
+                self.country = country
+            }
+            package enum CodingKeys: String, CodingKey {
+                case firstName
+                case lastName
+                case company
+                case email
+                case phone
+                case line1
+                case line2
+                case line3
+                case city
+                case region
+                case postalCode
+                case country
+            }
+        }
+        /// ISO 3166-1 alpha-2, upper case.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CountryCode`.
+        @frozen package enum CountryCode: String, Codable, Hashable, Sendable, CaseIterable {
+            case ad = "AD"
+            case ae = "AE"
+            case af = "AF"
+            case ag = "AG"
+            case ai = "AI"
+            case al = "AL"
+            case am = "AM"
+            case ao = "AO"
+            case aq = "AQ"
+            case ar = "AR"
+            case _as = "AS"
+            case at = "AT"
+            case au = "AU"
+            case aw = "AW"
+            case ax = "AX"
+            case az = "AZ"
+            case ba = "BA"
+            case bb = "BB"
+            case bd = "BD"
+            case be = "BE"
+            case bf = "BF"
+            case bg = "BG"
+            case bh = "BH"
+            case bi = "BI"
+            case bj = "BJ"
+            case bl = "BL"
+            case bm = "BM"
+            case bn = "BN"
+            case bo = "BO"
+            case bq = "BQ"
+            case br = "BR"
+            case bs = "BS"
+            case bt = "BT"
+            case bv = "BV"
+            case bw = "BW"
+            case by = "BY"
+            case bz = "BZ"
+            case ca = "CA"
+            case cc = "CC"
+            case cd = "CD"
+            case cf = "CF"
+            case cg = "CG"
+            case ch = "CH"
+            case ci = "CI"
+            case ck = "CK"
+            case cl = "CL"
+            case cm = "CM"
+            case cn = "CN"
+            case co = "CO"
+            case cr = "CR"
+            case cu = "CU"
+            case cv = "CV"
+            case cw = "CW"
+            case cx = "CX"
+            case cy = "CY"
+            case cz = "CZ"
+            case de = "DE"
+            case dj = "DJ"
+            case dk = "DK"
+            case dm = "DM"
+            case _do = "DO"
+            case dz = "DZ"
+            case ec = "EC"
+            case ee = "EE"
+            case eg = "EG"
+            case eh = "EH"
+            case er = "ER"
+            case es = "ES"
+            case et = "ET"
+            case fi = "FI"
+            case fj = "FJ"
+            case fk = "FK"
+            case fm = "FM"
+            case fo = "FO"
+            case fr = "FR"
+            case ga = "GA"
+            case gb = "GB"
+            case gd = "GD"
+            case ge = "GE"
+            case gf = "GF"
+            case gg = "GG"
+            case gh = "GH"
+            case gi = "GI"
+            case gl = "GL"
+            case gm = "GM"
+            case gn = "GN"
+            case gp = "GP"
+            case gq = "GQ"
+            case gr = "GR"
+            case gs = "GS"
+            case gt = "GT"
+            case gu = "GU"
+            case gw = "GW"
+            case gy = "GY"
+            case hk = "HK"
+            case hm = "HM"
+            case hn = "HN"
+            case hr = "HR"
+            case ht = "HT"
+            case hu = "HU"
+            case id = "ID"
+            case ie = "IE"
+            case il = "IL"
+            case im = "IM"
+            case _in = "IN"
+            case io = "IO"
+            case iq = "IQ"
+            case ir = "IR"
+            case _is = "IS"
+            case it = "IT"
+            case je = "JE"
+            case jm = "JM"
+            case jo = "JO"
+            case jp = "JP"
+            case ke = "KE"
+            case kg = "KG"
+            case kh = "KH"
+            case ki = "KI"
+            case km = "KM"
+            case kn = "KN"
+            case kp = "KP"
+            case kr = "KR"
+            case kw = "KW"
+            case ky = "KY"
+            case kz = "KZ"
+            case la = "LA"
+            case lb = "LB"
+            case lc = "LC"
+            case li = "LI"
+            case lk = "LK"
+            case lr = "LR"
+            case ls = "LS"
+            case lt = "LT"
+            case lu = "LU"
+            case lv = "LV"
+            case ly = "LY"
+            case ma = "MA"
+            case mc = "MC"
+            case md = "MD"
+            case me = "ME"
+            case mf = "MF"
+            case mg = "MG"
+            case mh = "MH"
+            case mk = "MK"
+            case ml = "ML"
+            case mm = "MM"
+            case mn = "MN"
+            case mo = "MO"
+            case mp = "MP"
+            case mq = "MQ"
+            case mr = "MR"
+            case ms = "MS"
+            case mt = "MT"
+            case mu = "MU"
+            case mv = "MV"
+            case mw = "MW"
+            case mx = "MX"
+            case my = "MY"
+            case mz = "MZ"
+            case na = "NA"
+            case nc = "NC"
+            case ne = "NE"
+            case nf = "NF"
+            case ng = "NG"
+            case ni = "NI"
+            case nl = "NL"
+            case no = "NO"
+            case np = "NP"
+            case nr = "NR"
+            case nu = "NU"
+            case nz = "NZ"
+            case om = "OM"
+            case pa = "PA"
+            case pe = "PE"
+            case pf = "PF"
+            case pg = "PG"
+            case ph = "PH"
+            case pk = "PK"
+            case pl = "PL"
+            case pm = "PM"
+            case pn = "PN"
+            case pr = "PR"
+            case ps = "PS"
+            case pt = "PT"
+            case pw = "PW"
+            case py = "PY"
+            case qa = "QA"
+            case re = "RE"
+            case ro = "RO"
+            case rs = "RS"
+            case ru = "RU"
+            case rw = "RW"
+            case sa = "SA"
+            case sb = "SB"
+            case sc = "SC"
+            case sd = "SD"
+            case se = "SE"
+            case sg = "SG"
+            case sh = "SH"
+            case si = "SI"
+            case sj = "SJ"
+            case sk = "SK"
+            case sl = "SL"
+            case sm = "SM"
+            case sn = "SN"
+            case so = "SO"
+            case sr = "SR"
+            case ss = "SS"
+            case st = "ST"
+            case sv = "SV"
+            case sx = "SX"
+            case sy = "SY"
+            case sz = "SZ"
+            case tc = "TC"
+            case td = "TD"
+            case tf = "TF"
+            case tg = "TG"
+            case th = "TH"
+            case tj = "TJ"
+            case tk = "TK"
+            case tl = "TL"
+            case tm = "TM"
+            case tn = "TN"
+            case to = "TO"
+            case tr = "TR"
+            case tt = "TT"
+            case tv = "TV"
+            case tw = "TW"
+            case tz = "TZ"
+            case ua = "UA"
+            case ug = "UG"
+            case um = "UM"
+            case us = "US"
+            case uy = "UY"
+            case uz = "UZ"
+            case va = "VA"
+            case vc = "VC"
+            case ve = "VE"
+            case vg = "VG"
+            case vi = "VI"
+            case vn = "VN"
+            case vu = "VU"
+            case wf = "WF"
+            case ws = "WS"
+            case ye = "YE"
+            case yt = "YT"
+            case za = "ZA"
+            case zm = "ZM"
+            case zw = "ZW"
+        }
+        /// At most 100 characters, at least one of them not a space; no NUL.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RequiredText100`.
+        package typealias RequiredText100 = Swift.String
+        /// At most 200 characters, at least one of them not a space; no NUL.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RequiredText200`.
+        package typealias RequiredText200 = Swift.String
+        /// - Remark: Generated from `#/components/schemas/NewAddressEntry`.
+        package struct NewAddressEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewAddressEntry/address`.
+            package var address: Components.Schemas.Address
+            /// - Remark: Generated from `#/components/schemas/NewAddressEntry/label`.
+            package var label: Components.Schemas.Label?
+            /// Make it the default shipping address (default: only when there is none).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewAddressEntry/defaultShipping`.
+            package var defaultShipping: Swift.Bool?
+            /// Make it the default billing address (default: only when there is none).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewAddressEntry/defaultBilling`.
+            package var defaultBilling: Swift.Bool?
+            /// Creates a new `NewAddressEntry`.
+            ///
+            /// - Parameters:
+            ///   - address:
+            ///   - label:
+            ///   - defaultShipping: Make it the default shipping address (default: only when there is none).
+            ///   - defaultBilling: Make it the default billing address (default: only when there is none).
+            package init(
+                address: Components.Schemas.Address,
+                label: Components.Schemas.Label? = nil,
+                defaultShipping: Swift.Bool? = nil,
+                defaultBilling: Swift.Bool? = nil
+            ) {
+                self.address = address
+                self.label = label
+                self.defaultShipping = defaultShipping
+                self.defaultBilling = defaultBilling
+            }
+            package enum CodingKeys: String, CodingKey {
+                case address
+                case label
+                case defaultShipping
+                case defaultBilling
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AddressEntryChanges`.
+        package struct AddressEntryChanges: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AddressEntryChanges/address`.
+            package var address: Components.Schemas.Address?
+            /// - Remark: Generated from `#/components/schemas/AddressEntryChanges/label`.
+            package var label: Components.Schemas.Label?
+            /// - Remark: Generated from `#/components/schemas/AddressEntryChanges/defaultShipping`.
+            package var defaultShipping: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/AddressEntryChanges/defaultBilling`.
+            package var defaultBilling: Swift.Bool?
+            /// Creates a new `AddressEntryChanges`.
+            ///
+            /// - Parameters:
+            ///   - address:
+            ///   - label:
+            ///   - defaultShipping:
+            ///   - defaultBilling:
+            package init(
+                address: Components.Schemas.Address? = nil,
+                label: Components.Schemas.Label? = nil,
+                defaultShipping: Swift.Bool? = nil,
+                defaultBilling: Swift.Bool? = nil
+            ) {
+                self.address = address
+                self.label = label
+                self.defaultShipping = defaultShipping
+                self.defaultBilling = defaultBilling
+            }
+            package enum CodingKeys: String, CodingKey {
+                case address
+                case label
+                case defaultShipping
+                case defaultBilling
+            }
+        }
+        /// A name of the customer's own for the entry, e.g. "Workshop"; empty removes it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Label`.
+        package typealias Label = Swift.String
+        /// - Remark: Generated from `#/components/schemas/AddressEntry`.
+        package struct AddressEntry: Codable, Hashable, Sendable {
+            /// UUIDv7
+            ///
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/label`.
+            package var label: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/address`.
+            package var address: Components.Schemas.Address
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/defaultShipping`.
+            package var defaultShipping: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/defaultBilling`.
+            package var defaultBilling: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/AddressEntry/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// Creates a new `AddressEntry`.
+            ///
+            /// - Parameters:
+            ///   - id: UUIDv7
+            ///   - label:
+            ///   - address:
+            ///   - defaultShipping:
+            ///   - defaultBilling:
+            ///   - createdAt:
+            ///   - updatedAt:
+            package init(
+                id: Swift.String,
+                label: Swift.String? = nil,
+                address: Components.Schemas.Address,
+                defaultShipping: Swift.Bool,
+                defaultBilling: Swift.Bool,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date
+            ) {
+                self.id = id
+                self.label = label
+                self.address = address
+                self.defaultShipping = defaultShipping
+                self.defaultBilling = defaultBilling
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case label
+                case address
+                case defaultShipping
+                case defaultBilling
+                case createdAt
+                case updatedAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AddressList`.
+        package struct AddressList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AddressList/items`.
+            package var items: [Components.Schemas.AddressEntry]
+            /// Always null (the whole book fits one page).
+            ///
+            /// - Remark: Generated from `#/components/schemas/AddressList/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// Creates a new `AddressList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor: Always null (the whole book fits one page).
+            package init(
+                items: [Components.Schemas.AddressEntry],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor
             }
         }
         /// - Remark: Generated from `#/components/schemas/Problem`.

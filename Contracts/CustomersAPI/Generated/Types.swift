@@ -22,7 +22,12 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /customers`.
     /// - Remark: Generated from `#/paths//customers/get(listCustomers)`.
     func listCustomers(_ input: Operations.ListCustomers.Input) async throws -> Operations.ListCustomers.Output
-    /// Register a customer account (role `customer`).
+    /// Register an account (role `customer`; an admin may create staff and admin accounts).
+    ///
+    /// Without a token this registers a customer. `role` `staff` or `admin` needs an admin's token (403
+    /// `customer.role_forbidden` otherwise). An `address` becomes the first entry of the address book,
+    /// the default shipping and billing address.
+    ///
     ///
     /// - Remark: HTTP `POST /customers`.
     /// - Remark: Generated from `#/paths//customers/post(registerCustomer)`.
@@ -32,6 +37,44 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /customers/me`.
     /// - Remark: Generated from `#/paths//customers/me/get(getCurrentCustomer)`.
     func getCurrentCustomer(_ input: Operations.GetCurrentCustomer.Input) async throws -> Operations.GetCurrentCustomer.Output
+    /// The signed-in account's address book, oldest first (at most 50 entries).
+    ///
+    /// - Remark: HTTP `GET /customers/me/addresses`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/get(listAddresses)`.
+    func listAddresses(_ input: Operations.ListAddresses.Input) async throws -> Operations.ListAddresses.Output
+    /// Add an address to the signed-in account's book.
+    ///
+    /// The address is validated as an order's is (422 with field errors). It becomes the default shipping
+    /// (or billing) address when it says so, or when the book has none of that kind yet and it does not
+    /// say `false`; the previous default of that kind stops being one. A full book (50 entries) is 409
+    /// `customer.address_book_full`. An order placed without addresses uses the defaults.
+    ///
+    ///
+    /// - Remark: HTTP `POST /customers/me/addresses`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/post(addAddress)`.
+    func addAddress(_ input: Operations.AddAddress.Input) async throws -> Operations.AddAddress.Output
+    /// One entry of the signed-in account's book; another account's is 404.
+    ///
+    /// - Remark: HTTP `GET /customers/me/addresses/{addressId}`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/{addressId}/get(getAddress)`.
+    func getAddress(_ input: Operations.GetAddress.Input) async throws -> Operations.GetAddress.Output
+    /// Change an entry, its label, or whether it is a default.
+    ///
+    /// `address` replaces the whole address. `defaultShipping: true` makes the entry the default shipping
+    /// address (the previous one stops being it); `false` on the default leaves the book without one, and
+    /// orders must then name that address. The same for billing.
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /customers/me/addresses/{addressId}`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/{addressId}/patch(updateAddress)`.
+    func updateAddress(_ input: Operations.UpdateAddress.Input) async throws -> Operations.UpdateAddress.Output
+    /// Remove an entry; if it was a default, the book has no default of that kind until one is chosen.
+    ///
+    /// Orders already placed keep their own copy of their addresses.
+    ///
+    /// - Remark: HTTP `DELETE /customers/me/addresses/{addressId}`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/{addressId}/delete(deleteAddress)`.
+    func deleteAddress(_ input: Operations.DeleteAddress.Input) async throws -> Operations.DeleteAddress.Output
     /// An account by id (admin; any account may read its own). Someone else's is 404.
     ///
     /// - Remark: HTTP `GET /customers/{id}`.
@@ -92,7 +135,12 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Register a customer account (role `customer`).
+    /// Register an account (role `customer`; an admin may create staff and admin accounts).
+    ///
+    /// Without a token this registers a customer. `role` `staff` or `admin` needs an admin's token (403
+    /// `customer.role_forbidden` otherwise). An `address` becomes the first entry of the address book,
+    /// the default shipping and billing address.
+    ///
     ///
     /// - Remark: HTTP `POST /customers`.
     /// - Remark: Generated from `#/paths//customers/post(registerCustomer)`.
@@ -111,6 +159,80 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//customers/me/get(getCurrentCustomer)`.
     package func getCurrentCustomer(headers: Operations.GetCurrentCustomer.Input.Headers = .init()) async throws -> Operations.GetCurrentCustomer.Output {
         try await getCurrentCustomer(Operations.GetCurrentCustomer.Input(headers: headers))
+    }
+    /// The signed-in account's address book, oldest first (at most 50 entries).
+    ///
+    /// - Remark: HTTP `GET /customers/me/addresses`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/get(listAddresses)`.
+    package func listAddresses(headers: Operations.ListAddresses.Input.Headers = .init()) async throws -> Operations.ListAddresses.Output {
+        try await listAddresses(Operations.ListAddresses.Input(headers: headers))
+    }
+    /// Add an address to the signed-in account's book.
+    ///
+    /// The address is validated as an order's is (422 with field errors). It becomes the default shipping
+    /// (or billing) address when it says so, or when the book has none of that kind yet and it does not
+    /// say `false`; the previous default of that kind stops being one. A full book (50 entries) is 409
+    /// `customer.address_book_full`. An order placed without addresses uses the defaults.
+    ///
+    ///
+    /// - Remark: HTTP `POST /customers/me/addresses`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/post(addAddress)`.
+    package func addAddress(
+        headers: Operations.AddAddress.Input.Headers = .init(),
+        body: Operations.AddAddress.Input.Body
+    ) async throws -> Operations.AddAddress.Output {
+        try await addAddress(Operations.AddAddress.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One entry of the signed-in account's book; another account's is 404.
+    ///
+    /// - Remark: HTTP `GET /customers/me/addresses/{addressId}`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/{addressId}/get(getAddress)`.
+    package func getAddress(
+        path: Operations.GetAddress.Input.Path,
+        headers: Operations.GetAddress.Input.Headers = .init()
+    ) async throws -> Operations.GetAddress.Output {
+        try await getAddress(Operations.GetAddress.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change an entry, its label, or whether it is a default.
+    ///
+    /// `address` replaces the whole address. `defaultShipping: true` makes the entry the default shipping
+    /// address (the previous one stops being it); `false` on the default leaves the book without one, and
+    /// orders must then name that address. The same for billing.
+    ///
+    ///
+    /// - Remark: HTTP `PATCH /customers/me/addresses/{addressId}`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/{addressId}/patch(updateAddress)`.
+    package func updateAddress(
+        path: Operations.UpdateAddress.Input.Path,
+        headers: Operations.UpdateAddress.Input.Headers = .init(),
+        body: Operations.UpdateAddress.Input.Body
+    ) async throws -> Operations.UpdateAddress.Output {
+        try await updateAddress(Operations.UpdateAddress.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove an entry; if it was a default, the book has no default of that kind until one is chosen.
+    ///
+    /// Orders already placed keep their own copy of their addresses.
+    ///
+    /// - Remark: HTTP `DELETE /customers/me/addresses/{addressId}`.
+    /// - Remark: Generated from `#/paths//customers/me/addresses/{addressId}/delete(deleteAddress)`.
+    package func deleteAddress(
+        path: Operations.DeleteAddress.Input.Path,
+        headers: Operations.DeleteAddress.Input.Headers = .init()
+    ) async throws -> Operations.DeleteAddress.Output {
+        try await deleteAddress(Operations.DeleteAddress.Input(
+            path: path,
+            headers: headers
+        ))
     }
     /// An account by id (admin; any account may read its own). Someone else's is 404.
     ///

@@ -335,6 +335,10 @@ extension Components {
         package struct Warehouse: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Warehouse/code`.
             package var code: Swift.String
+            /// The default warehouse (the oldest): where stock changes that name no warehouse go.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Warehouse/default`.
+            package var _default: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/Warehouse/name`.
             package var name: Swift.String
             /// - Remark: Generated from `#/components/schemas/Warehouse/country`.
@@ -347,18 +351,21 @@ extension Components {
             ///
             /// - Parameters:
             ///   - code:
+            ///   - _default: The default warehouse (the oldest): where stock changes that name no warehouse go.
             ///   - name:
             ///   - country:
             ///   - region:
             ///   - createdAt:
             package init(
                 code: Swift.String,
+                _default: Swift.Bool,
                 name: Swift.String,
                 country: Swift.String,
                 region: Swift.String? = nil,
                 createdAt: Foundation.Date
             ) {
                 self.code = code
+                self._default = _default
                 self.name = name
                 self.country = country
                 self.region = region
@@ -366,6 +373,7 @@ extension Components {
             }
             package enum CodingKeys: String, CodingKey {
                 case code
+                case _default = "default"
                 case name
                 case country
                 case region
@@ -438,6 +446,31 @@ extension Components {
             }
             package enum CodingKeys: String, CodingKey {
                 case delta
+                case reason
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StockCount`.
+        package struct StockCount: Codable, Hashable, Sendable {
+            /// The units found: on hand becomes this (0 empties the row).
+            ///
+            /// - Remark: Generated from `#/components/schemas/StockCount/onHand`.
+            package var onHand: Components.Schemas.Units
+            /// - Remark: Generated from `#/components/schemas/StockCount/reason`.
+            package var reason: Components.Schemas.RequiredText200
+            /// Creates a new `StockCount`.
+            ///
+            /// - Parameters:
+            ///   - onHand: The units found: on hand becomes this (0 empties the row).
+            ///   - reason:
+            package init(
+                onHand: Components.Schemas.Units,
+                reason: Components.Schemas.RequiredText200
+            ) {
+                self.onHand = onHand
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case onHand
                 case reason
             }
         }

@@ -821,6 +821,256 @@ package enum Operations {
             }
         }
     }
+    /// Record a count with a reason (staff and admin): on hand becomes what was found, the ledger records the difference; below what is reserved is 409.
+    ///
+    /// - Remark: HTTP `POST /warehouses/{code}/stock/{sku}/counts`.
+    /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)`.
+    package enum CountStock {
+        package static let id: Swift.String = "countStock"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/path/code`.
+                package var code: Components.Parameters.WarehouseCode
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/path/sku`.
+                package var sku: Components.Parameters.Sku
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code:
+                ///   - sku:
+                package init(
+                    code: Components.Parameters.WarehouseCode,
+                    sku: Components.Parameters.Sku
+                ) {
+                    self.code = code
+                    self.sku = sku
+                }
+            }
+            package var path: Operations.CountStock.Input.Path
+            /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                /// Retrying with the same key and body returns the first response (with `Idempotent-Replayed: true`);
+                /// the same key with another body is 409 `idempotency.key_reused`; while the first request still runs,
+                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`.
+                ///
+                ///
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/header/Idempotency-Key`.
+                package var idempotencyKey: Components.Parameters.IdempotencyKey?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CountStock.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - idempotencyKey: Retrying with the same key and body returns the first response (with `Idempotent-Replayed: true`);
+                ///   - accept:
+                package init(
+                    idempotencyKey: Components.Parameters.IdempotencyKey? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CountStock.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.idempotencyKey = idempotencyKey
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CountStock.Input.Headers
+            /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.StockCount)
+            }
+            package var body: Operations.CountStock.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CountStock.Input.Path,
+                headers: Operations.CountStock.Input.Headers = .init(),
+                body: Operations.CountStock.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.StockRow)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.StockRow {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CountStock.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CountStock.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The stock row after the count.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CountStock.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.CountStock.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)/responses/422`.
+            ///
+            /// HTTP response code: `422 unprocessableContent`.
+            case unprocessableContent(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.unprocessableContent`.
+            ///
+            /// - Throws: An error if `self` is not `.unprocessableContent`.
+            /// - SeeAlso: `.unprocessableContent`.
+            package var unprocessableContent: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .unprocessableContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unprocessableContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Every change of one stock row, newest first (staff and admin).
     ///
     /// - Remark: HTTP `GET /warehouses/{code}/stock/{sku}/ledger`.

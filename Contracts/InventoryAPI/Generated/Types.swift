@@ -37,6 +37,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /warehouses/{code}/stock/{sku}/adjustments`.
     /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/adjustments/post(adjustStock)`.
     func adjustStock(_ input: Operations.AdjustStock.Input) async throws -> Operations.AdjustStock.Output
+    /// Record a count with a reason (staff and admin): on hand becomes what was found, the ledger records the difference; below what is reserved is 409.
+    ///
+    /// - Remark: HTTP `POST /warehouses/{code}/stock/{sku}/counts`.
+    /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)`.
+    func countStock(_ input: Operations.CountStock.Input) async throws -> Operations.CountStock.Output
     /// Every change of one stock row, newest first (staff and admin).
     ///
     /// - Remark: HTTP `GET /warehouses/{code}/stock/{sku}/ledger`.
@@ -101,6 +106,21 @@ extension APIProtocol {
         body: Operations.AdjustStock.Input.Body
     ) async throws -> Operations.AdjustStock.Output {
         try await adjustStock(Operations.AdjustStock.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Record a count with a reason (staff and admin): on hand becomes what was found, the ledger records the difference; below what is reserved is 409.
+    ///
+    /// - Remark: HTTP `POST /warehouses/{code}/stock/{sku}/counts`.
+    /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/counts/post(countStock)`.
+    package func countStock(
+        path: Operations.CountStock.Input.Path,
+        headers: Operations.CountStock.Input.Headers = .init(),
+        body: Operations.CountStock.Input.Body
+    ) async throws -> Operations.CountStock.Output {
+        try await countStock(Operations.CountStock.Input(
             path: path,
             headers: headers,
             body: body

@@ -184,6 +184,12 @@ package struct Client: APIProtocol {
     }
     /// Place an order (any signed-in account; the order belongs to the token's subject).
     ///
+    /// An address left out is taken from the account's address book (`/customers/me/addresses`): its
+    /// default shipping or billing address, as the orders service last heard of it (a change reaches it
+    /// by event, within moments). With no default of that kind the order is 409 `order.no_default_address`
+    /// with the field named.
+    ///
+    ///
     /// - Remark: HTTP `POST /orders`.
     /// - Remark: Generated from `#/paths//orders/post(placeOrder)`.
     package func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
@@ -244,6 +250,28 @@ package struct Client: APIProtocol {
                         preconditionFailure("bestContentType chose an invalid content type.")
                     }
                     return .created(.init(body: body))
+                case 409:
+                    let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
+                    let body: Components.Responses.Problem.Body
+                    let chosenContentType = try converter.bestContentType(
+                        received: contentType,
+                        options: [
+                            "application/problem+json"
+                        ]
+                    )
+                    switch chosenContentType {
+                    case "application/problem+json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Schemas.Problem.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .applicationProblemJson(value)
+                            }
+                        )
+                    default:
+                        preconditionFailure("bestContentType chose an invalid content type.")
+                    }
+                    return .conflict(.init(body: body))
                 case 422:
                     let contentType = converter.extractContentTypeIfPresent(in: response.headerFields)
                     let body: Components.Responses.Problem.Body

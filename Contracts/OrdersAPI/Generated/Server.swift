@@ -232,6 +232,12 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Place an order (any signed-in account; the order belongs to the token's subject).
     ///
+    /// An address left out is taken from the account's address book (`/customers/me/addresses`): its
+    /// default shipping or billing address, as the orders service last heard of it (a change reaches it
+    /// by event, within moments). With no default of that kind the order is 409 `order.no_default_address`
+    /// with the field named.
+    ///
+    ///
     /// - Remark: HTTP `POST /orders`.
     /// - Remark: Generated from `#/paths//orders/post(placeOrder)`.
     func placeOrder(
@@ -298,6 +304,24 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                             value,
                             headerFields: &response.headerFields,
                             contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .conflict(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 409)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
                         )
                     }
                     return (response, body)

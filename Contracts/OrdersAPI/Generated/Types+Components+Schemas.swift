@@ -439,20 +439,24 @@ extension Components {
         package struct NewOrder: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/NewOrder/lines`.
             package var lines: [Components.Schemas.NewOrderLine]
+            /// When absent, the default shipping address of the account's address book (409 `order.no_default_address` when it has none).
+            ///
             /// - Remark: Generated from `#/components/schemas/NewOrder/shippingAddress`.
-            package var shippingAddress: Components.Schemas.Address
+            package var shippingAddress: Components.Schemas.Address?
+            /// When absent, the default billing address of the account's address book (409 `order.no_default_address` when it has none).
+            ///
             /// - Remark: Generated from `#/components/schemas/NewOrder/billingAddress`.
-            package var billingAddress: Components.Schemas.Address
+            package var billingAddress: Components.Schemas.Address?
             /// Creates a new `NewOrder`.
             ///
             /// - Parameters:
             ///   - lines:
-            ///   - shippingAddress:
-            ///   - billingAddress:
+            ///   - shippingAddress: When absent, the default shipping address of the account's address book (409 `order.no_default_address` when it has none).
+            ///   - billingAddress: When absent, the default billing address of the account's address book (409 `order.no_default_address` when it has none).
             package init(
                 lines: [Components.Schemas.NewOrderLine],
-                shippingAddress: Components.Schemas.Address,
-                billingAddress: Components.Schemas.Address
+                shippingAddress: Components.Schemas.Address? = nil,
+                billingAddress: Components.Schemas.Address? = nil
             ) {
                 self.lines = lines
                 self.shippingAddress = shippingAddress

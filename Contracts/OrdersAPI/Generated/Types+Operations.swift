@@ -219,6 +219,12 @@ package enum Operations {
     }
     /// Place an order (any signed-in account; the order belongs to the token's subject).
     ///
+    /// An address left out is taken from the account's address book (`/customers/me/addresses`): its
+    /// default shipping or billing address, as the orders service last heard of it (a change reaches it
+    /// by event, within moments). With no default of that kind the order is 409 `order.no_default_address`
+    /// with the field named.
+    ///
+    ///
     /// - Remark: HTTP `POST /orders`.
     /// - Remark: Generated from `#/paths//orders/post(placeOrder)`.
     package enum PlaceOrder {
@@ -314,6 +320,29 @@ package enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//orders/post(placeOrder)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            package var conflict: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
                             response: self
                         )
                     }

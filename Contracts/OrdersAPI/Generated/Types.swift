@@ -24,6 +24,12 @@ package protocol APIProtocol: Sendable {
     func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output
     /// Place an order (any signed-in account; the order belongs to the token's subject).
     ///
+    /// An address left out is taken from the account's address book (`/customers/me/addresses`): its
+    /// default shipping or billing address, as the orders service last heard of it (a change reaches it
+    /// by event, within moments). With no default of that kind the order is 409 `order.no_default_address`
+    /// with the field named.
+    ///
+    ///
     /// - Remark: HTTP `POST /orders`.
     /// - Remark: Generated from `#/paths//orders/post(placeOrder)`.
     func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output
@@ -65,6 +71,12 @@ extension APIProtocol {
         ))
     }
     /// Place an order (any signed-in account; the order belongs to the token's subject).
+    ///
+    /// An address left out is taken from the account's address book (`/customers/me/addresses`): its
+    /// default shipping or billing address, as the orders service last heard of it (a change reaches it
+    /// by event, within moments). With no default of that kind the order is 409 `order.no_default_address`
+    /// with the field named.
+    ///
     ///
     /// - Remark: HTTP `POST /orders`.
     /// - Remark: Generated from `#/paths//orders/post(placeOrder)`.

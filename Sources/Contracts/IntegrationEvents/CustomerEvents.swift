@@ -55,3 +55,30 @@ public struct CustomerEnabled: IntegrationEvent, Equatable {
         self.enabledAt = enabledAt
     }
 }
+
+/// `customer.addresses.changed`: the default shipping or billing address of an account's address book
+/// changed (or the book lost it: `nil`). `version` grows with every change of the account's defaults, so a
+/// replica keeps the newest whatever order the events arrive in.
+public struct CustomerAddressesChanged: IntegrationEvent, Equatable {
+    public static let type = "customer.addresses.changed"
+    public static let source = "/customers"
+
+    public var customerId: String
+    public var version: Int
+    public var defaultShipping: PostalAddress?
+    public var defaultBilling: PostalAddress?
+    public var changedAt: Date
+
+    public var subject: String { customerId }
+
+    public init(
+        customerId: String, version: Int, defaultShipping: PostalAddress?, defaultBilling: PostalAddress?,
+        changedAt: Date
+    ) {
+        self.customerId = customerId
+        self.version = version
+        self.defaultShipping = defaultShipping
+        self.defaultBilling = defaultBilling
+        self.changedAt = changedAt
+    }
+}

@@ -10,8 +10,15 @@ struct CustomersHandler: APIProtocol {
     func registerCustomer(_ input: Operations.RegisterCustomer.Input) async throws -> Operations.RegisterCustomer.Output
     {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the registration as JSON.") }
+        let role = body.role.map(Self.role) ?? .customer
+        if role != .customer, await authenticator.optionalPrincipal()?.role != .admin {
+            throw Problem(
+                status: .forbidden, code: "customer.role_forbidden", title: "Forbidden",
+                detail: "Only an admin may create \(role.rawValue) accounts; registration makes customers.")
+        }
         let customer = try await identity.register(
-            email: body.email, name: body.name, password: body.password, address: RequestScope.current?.clientAddress)
+            email: body.email, name: body.name, password: body.password, role: role,
+            postalAddress: body.address.map(Self.address), address: RequestScope.current?.clientAddress)
         return .created(.init(body: .json(Self.map(customer))))
     }
 
@@ -82,6 +89,14 @@ struct CustomersHandler: APIProtocol {
             id: customer.id, email: customer.email, name: customer.name,
             role: role(customer.role), createdAt: customer.createdAt, disabled: customer.disabledAt != nil
         )
+    }
+
+    static func role(_ role: Components.Schemas.Role) -> Role {
+        switch role {
+        case .customer: .customer
+        case .staff: .staff
+        case .admin: .admin
+        }
     }
 
     static func role(_ role: Role) -> Components.Schemas.Role {

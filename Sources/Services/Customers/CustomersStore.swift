@@ -16,7 +16,8 @@ public struct CustomersStore: Sendable {
     }
 
 
-    /// Stores a new account and its `customer.registered` event; 409 when the email is taken.
+    /// Stores a new account and its `customer.registered` event, and its first address (the default for
+    /// shipping and billing) with its `customer.addresses.changed`; 409 when the email is taken.
     public func register(_ registration: Registration, role: Role, passwordHash: String, now: Date = .storageNow)
         async throws -> Customer
     {
@@ -39,6 +40,15 @@ public struct CustomersStore: Sendable {
                 registeredAt: now
             )
             try await Outbox.append(event, in: db)
+            if let address = registration.address {
+                var book = AddressBook(entries: [])
+                _ = try book.add(
+                    try AddressChange(address: address, label: nil, defaultShipping: nil, defaultBilling: nil),
+                    id: UUIDv7.make(at: now), now: now)
+                try await Self.store(book, replacing: AddressBook(entries: []), of: customer.id, in: db)
+                try await db.raw("UPDATE customers SET addresses_version = 1 WHERE id = \(bind: customer.id)").run()
+                try await Outbox.append(Self.defaultsChanged(book, of: customer.id, version: 1, at: now), in: db)
+            }
             return customer
         }
     }

@@ -52,13 +52,14 @@ public struct Identity: Sendable {
         try await store.disabledIDs(since: now.addingTimeInterval(-tokenLifetime - 60))
     }
 
-    /// Validates and stores a new account with `role`; 409 when the email is taken (checked before
-    /// hashing, so a repeated email costs no bcrypt), 429 after too many registrations from `address`.
+    /// Validates and stores a new account with `role` (and `postalAddress` as the first of its address
+    /// book); 409 when the email is taken (checked before hashing, so a repeated email costs no bcrypt),
+    /// 429 after too many registrations from client `address`.
     public func register(
-        email: String, name: String, password: String, role: Role = .customer, address: String? = nil,
-        now: Date = Date()
+        email: String, name: String, password: String, role: Role = .customer, postalAddress: Address? = nil,
+        address: String? = nil, now: Date = Date()
     ) async throws -> Customer {
-        let registration = try Registration(email: email, name: name, password: password)
+        let registration = try Registration(email: email, name: name, password: password, address: postalAddress)
         if let address {
             if let wait = registrations.retryAfter(email: nil, address: address, now: now) {
                 throw Self.rateLimited(wait, "Too many registrations from this address; try again in \(wait) seconds.")

@@ -11,6 +11,7 @@ struct AccountTypes {
     let order: GraphQLObjectType
     let orderConnection: GraphQLObjectType
     let newOrder: GraphQLInputObjectType
+    let addressInput: GraphQLInputObjectType
 
     static let role = SchemaParts.enumeration("Role", ["customer", "staff", "admin"])
     static let orderStatus = SchemaParts.enumeration(
@@ -129,13 +130,69 @@ struct AccountTypes {
                 "sku": InputObjectField(type: S.required(GraphQLString)),
                 "quantity": InputObjectField(type: S.required(GraphQLInt)),
             ])
+        self.addressInput = addressInput
         self.newOrder = try GraphQLInputObjectType(
             name: "NewOrder",
             fields: [
                 "lines": InputObjectField(type: S.list(lineInput), description: "1 to 200 lines."),
-                "shippingAddress": InputObjectField(type: S.required(addressInput)),
-                "billingAddress": InputObjectField(type: S.required(addressInput)),
+                "shippingAddress": InputObjectField(
+                    type: addressInput, description: "The default shipping address of your address book when absent."),
+                "billingAddress": InputObjectField(
+                    type: addressInput, description: "The default billing address of your address book when absent."),
             ])
+    }
+
+    /// Account `id` (admin; anyone their own), or `nil` when there is none or it is not the caller's to see.
+    static func user(_ id: String, _ resolution: Resolution) async throws -> JSONNode? {
+        do {
+            let output = try await resolution.call {
+                try await resolution.upstreams.customers.getCustomer(.init(path: .init(id: id)))
+            }
+            return try JSONNode.from(try output.ok.body.json)
+        } catch let problem as Problem where problem.status == 404 { return nil }
+    }
+
+    /// Order `id` (its parts expected), or `nil` when there is none or it is another customer's.
+    static func order(_ id: String, _ resolution: Resolution) async throws -> JSONNode? {
+        do {
+            let output = try await resolution.call {
+                try await resolution.upstreams.orders.getOrder(.init(path: .init(id: id)))
+            }
+            let order = try JSONNode.from(try output.ok.body.json)
+            resolution.expectParts(in: order, list: "lines")
+            return order
+        } catch let problem as Problem where problem.status == 404 { return nil }
+    }
+
+    /// Registers an account.
+    static func register(
+        _ registration: CustomersAPI.Components.Schemas.Registration, _ resolution: Resolution
+    ) async throws -> JSONNode {
+        let output = try await resolution.call {
+            try await resolution.upstreams.customers.registerCustomer(.init(body: .json(registration)))
+        }
+        return try JSONNode.from(try output.created.body.json)
+    }
+
+    /// A token for `credentials`.
+    static func login(
+        _ credentials: CustomersAPI.Components.Schemas.Credentials, _ resolution: Resolution
+    ) async throws -> JSONNode {
+        let output = try await resolution.call {
+            try await resolution.upstreams.customers.issueToken(.init(body: .json(credentials)))
+        }
+        return try JSONNode.from(try output.ok.body.json)
+    }
+
+    /// Places `order` for the signed-in account, once per `key` when there is one.
+    static func placeOrder(
+        _ order: OrdersAPI.Components.Schemas.NewOrder, key: String?, _ resolution: Resolution
+    ) async throws -> JSONNode {
+        let output = try await resolution.call {
+            try await resolution.upstreams.orders.placeOrder(
+                .init(headers: .init(idempotencyKey: key), body: .json(order)))
+        }
+        return try JSONNode.from(try output.created.body.json)
     }
 
     /// A page of orders: a customer's own, or (staff, admin) everyone's or `customerId`'s.

@@ -13,15 +13,34 @@ public struct GraphQLEndpoint: Sendable {
     let clients: GraphQLClients
     var limits: QueryLimits { clients.limits }
     let logger: Logger
+    /// The store currency, for prices the legacy schema takes as plain numbers.
+    let currency: String
 
-    public init(upstreams: GraphQLUpstreams, clients: GraphQLClients = .init(), logger: Logger) {
+    public init(
+        upstreams: GraphQLUpstreams, clients: GraphQLClients = .init(), currency: String = "EUR", logger: Logger
+    ) {
         self.upstreams = upstreams
         self.clients = clients
+        self.currency = currency
         self.logger = logger
     }
 
+    /// The schemas served, by path: the current one, and the legacy one of the system Sprocket replaces.
+    static let schemas: [(path: String, schema: GraphQLSchema)] = [
+        ("/graphql", SprocketSchema.schema), ("/graphql/legacy", LegacySchema.schema),
+    ]
+
+    /// The body limit of every GraphQL path, for the body-limit middleware.
+    public static func bodyLimits(_ limits: QueryLimits) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: schemas.map { ($0.path, limits.maxBodyBytes) })
+    }
+
     public func register(on router: Router<AppRequestContext>) {
-        router.post("/graphql") { request, context in
+        for (path, schema) in Self.schemas { register(path, schema, on: router) }
+    }
+
+    private func register(_ path: String, _ schema: GraphQLSchema, on router: Router<AppRequestContext>) {
+        router.post(RouterPath(path)) { request, context in
             let body = try await request.body.collect(upTo: limits.maxBodyBytes)
             guard let json = try? JSONDecoder().decode(GraphQLRequestBody.self, from: Data(buffer: body)) else {
                 return Self.response(
@@ -30,9 +49,9 @@ public struct GraphQLEndpoint: Sendable {
                         Self.error("graphql.request_malformed", "Send {\"query\": …, \"variables\": {…}} as JSON.")
                     ])
             }
-            return await respond(json, method: .post, request: request, context: context)
+            return await respond(json, schema: schema, method: .post, request: request, context: context)
         }
-        router.get("/graphql") { request, context in
+        router.get(RouterPath(path)) { request, context in
             let query = request.uri.queryParameters
             guard let text = query["query"].map(String.init) else {
                 return Response(
@@ -50,14 +69,15 @@ public struct GraphQLEndpoint: Sendable {
             }
             let body = GraphQLRequestBody(
                 query: text, variables: variables, operationName: query["operationName"].map(String.init))
-            return await respond(body, method: .get, request: request, context: context)
+            return await respond(body, schema: schema, method: .get, request: request, context: context)
         }
     }
 
     /// Runs one request: the limits, then the operation; a GET may only query. The services are called
     /// with the request's credentials, request id and client address.
     func respond(
-        _ body: GraphQLRequestBody, method: HTTPRequest.Method, request: Request, context: AppRequestContext
+        _ body: GraphQLRequestBody, schema: GraphQLSchema, method: HTTPRequest.Method, request: Request,
+        context: AppRequestContext
     ) async -> Response {
         var headers = HTTPFields()
         for name in [HTTPField.Name.authorization, .forwardedFor, HTTPField.Name("traceparent")!] {
@@ -66,10 +86,10 @@ public struct GraphQLEndpoint: Sendable {
         if let id = RequestScope.current?.requestID { headers[.requestID] = id }
         let resolution = Resolution(
             upstreams: ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers),
-            limits: limits)
+            limits: limits, currency: currency)
         let client = GraphQLClients.client(address: RequestScope.current?.clientAddress)
         let execution = await execute(
-            body, over: method == .get ? .get : .post, resolution: resolution, client: client)
+            body, schema: schema, over: method == .get ? .get : .post, resolution: resolution, client: client)
         var response = Self.response(execution.status, result: execution.result, calls: resolution.callCount)
         if let wait = execution.retryAfter { response.headers[.retryAfter] = String(wait) }
         return response
@@ -113,8 +133,8 @@ public struct GraphQLEndpoint: Sendable {
     /// Runs `request` for `client` (whose budget pays its calls to the services): the limits, then the
     /// operation, in its turn among the process's operations; `resolution` counts the calls made.
     func execute(
-        _ request: GraphQLRequestBody, over channel: Channel, resolution: Resolution, client: String,
-        admission: Admission = .request
+        _ request: GraphQLRequestBody, schema: GraphQLSchema = SprocketSchema.schema, over channel: Channel,
+        resolution: Resolution, client: String, admission: Admission = .request
     ) async -> Execution {
         let rerun = admission == .rerun
         guard let query = request.query, !query.isEmpty else {
@@ -166,7 +186,7 @@ public struct GraphQLEndpoint: Sendable {
         let outcome = await clients.operation(for: admission == .request ? client : nil) { () -> Execution in
             do {
                 let result = try await graphql(
-                    schema: SprocketSchema.schema, request: query, context: resolution, variableValues: variables,
+                    schema: schema, request: query, context: resolution, variableValues: variables,
                     operationName: request.operationName)
                 let mapped = GraphQLResult(data: result.data, errors: result.errors.map(mapError))
                 // A query the schema refuses (nothing was executed) is a bad request; once execution began,

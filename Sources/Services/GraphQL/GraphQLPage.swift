@@ -59,7 +59,7 @@ enum GraphQLPage {
           if (socket) { socket.close(); socket = null; }
           if (/^\\s*subscription\\b/.test(query)) return subscribe(query, variables, token);
           if (token) headers.Authorization = "Bearer " + token;
-          const response = await fetch("/graphql", {method: "POST", headers,
+          const response = await fetch(location.pathname, {method: "POST", headers,
             body: JSON.stringify({query, variables})});
           document.getElementById("result").textContent =
             response.status + "\\n" + JSON.stringify(await response.json(), null, 2);

@@ -90,8 +90,12 @@ final class Resolution: Sendable {
     /// The calls under way at once (``QueryLimits/maxConcurrentCalls``); the rest wait their turn.
     private let underWay: WaitingSlots
 
-    init(upstreams: ServiceClients, limits: QueryLimits = .init()) {
+    /// The store currency (ISO 4217), for prices a client writes as plain numbers (the legacy schema).
+    let currency: String
+
+    init(upstreams: ServiceClients, limits: QueryLimits = .init(), currency: String = "EUR") {
         self.upstreams = upstreams
+        self.currency = currency
         self.maxCalls = limits.maxCalls
         self.underWay = WaitingSlots(concurrency: limits.maxConcurrentCalls, queueLimit: limits.maxCalls)
     }

@@ -234,7 +234,7 @@ final class GraphQLSession: Sendable {
         let headers = state.withLock { $0.headers }
         let resolution = Resolution(
             upstreams: ServiceClients(socket.endpoint.upstreams, remoteAddress: remoteAddress, headers: headers),
-            limits: socket.endpoint.limits)
+            limits: socket.endpoint.limits, currency: socket.endpoint.currency)
         let execution = await socket.endpoint.execute(
             request, over: .webSocket, resolution: resolution, client: GraphQLClients.client(address: clientAddress),
             admission: admission)

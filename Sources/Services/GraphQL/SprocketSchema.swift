@@ -23,6 +23,8 @@ public enum SprocketSchema {
         let delivery = try DeliveryTypes()
         let catalog = try CatalogTypes(delivery: delivery)
         let accounts = try AccountTypes(catalog: catalog, delivery: delivery)
+        let addressBook = try AddressBookFields(accounts: accounts)
+        let staff = try StaffMutations(catalog: catalog)
         let partArguments = S.paged([
             "q": GraphQLArgument(
                 type: GraphQLString, description: "Words that must all appear in SKU, name or description."),
@@ -53,9 +55,7 @@ public enum SprocketSchema {
         ) {
             _, args, resolution in try await resolution.part(args["sku"].text ?? "")
         }
-        let query = try GraphQLObjectType(
-            name: "Query",
-            fields: [
+        var queries: GraphQLFieldMap = [
                 "parts": parts, "products": parts, "part": part, "product": part,
                 "models": S.field(
                     S.required(catalog.modelConnection), "Models by id.",
@@ -123,15 +123,7 @@ public enum SprocketSchema {
                 "user": S.field(
                     accounts.user, "An account by id (admin; anyone their own); null when there is none.",
                     args: ["id": GraphQLArgument(type: S.required(GraphQLString))]
-                ) { _, args, resolution in
-                    do {
-                        let output = try await resolution.call {
-                            try await resolution.upstreams.customers.getCustomer(
-                                .init(path: .init(id: args["id"].text ?? "")))
-                        }
-                        return try JSONNode.from(try output.ok.body.json)
-                    } catch let problem as Problem where problem.status == 404 { return nil }
-                },
+                ) { _, args, resolution in try await AccountTypes.user(args["id"].text ?? "", resolution) },
                 "orders": S.field(
                     S.required(accounts.orderConnection),
                     "Orders, newest first: a customer's own; staff and admin see all.",
@@ -140,36 +132,26 @@ public enum SprocketSchema {
                 "order": S.field(
                     accounts.order, "An order by id; null when there is none or it is another customer's.",
                     args: ["id": GraphQLArgument(type: S.required(GraphQLString))]
-                ) { _, args, resolution in
-                    do {
-                        let output = try await resolution.call {
-                            try await resolution.upstreams.orders.getOrder(
-                                .init(path: .init(id: args["id"].text ?? "")))
-                        }
-                        let order = try JSONNode.from(try output.ok.body.json)
-                        resolution.expectParts(in: order, list: "lines")
-                        return order
-                    } catch let problem as Problem where problem.status == 404 { return nil }
-                },
-            ])
-        let mutation = try GraphQLObjectType(
-            name: "Mutation",
-            fields: [
+                ) { _, args, resolution in try await AccountTypes.order(args["id"].text ?? "", resolution) },
+            ]
+        queries.merge(addressBook.query) { first, _ in first }
+        let query = try GraphQLObjectType(name: "Query", fields: queries)
+        var mutations: GraphQLFieldMap = [
                 "registerUser": S.field(
-                    S.required(accounts.user), "Creates a customer account (never staff or admin).",
+                    S.required(accounts.user), "Creates an account: a customer, or staff and admin when an admin asks.",
                     args: [
                         "email": GraphQLArgument(type: S.required(GraphQLString)),
                         "password": GraphQLArgument(
                             type: S.required(GraphQLString), description: "At least 10 characters."),
                         "name": GraphQLArgument(type: S.required(GraphQLString)),
+                        "role": GraphQLArgument(
+                            type: AccountTypes.role, description: "customer when absent; staff and admin need an admin."),
+                        "address": GraphQLArgument(
+                            type: accounts.addressInput, description: "The first of the address book, its default."),
                     ]
                 ) { _, args, resolution in
-                    let registration = try JSONNode.decode(
-                        CustomersAPI.Components.Schemas.Registration.self, from: args)
-                    let output = try await resolution.call {
-                        try await resolution.upstreams.customers.registerCustomer(.init(body: .json(registration)))
-                    }
-                    return try JSONNode.from(try output.created.body.json)
+                    try await AccountTypes.register(
+                        try JSONNode.decode(CustomersAPI.Components.Schemas.Registration.self, from: args), resolution)
                 },
                 "login": S.field(
                     S.required(accounts.token), "A bearer token for an email and password.",
@@ -178,11 +160,8 @@ public enum SprocketSchema {
                         "password": GraphQLArgument(type: S.required(GraphQLString)),
                     ]
                 ) { _, args, resolution in
-                    let credentials = try JSONNode.decode(CustomersAPI.Components.Schemas.Credentials.self, from: args)
-                    let output = try await resolution.call {
-                        try await resolution.upstreams.customers.issueToken(.init(body: .json(credentials)))
-                    }
-                    return try JSONNode.from(try output.ok.body.json)
+                    try await AccountTypes.login(
+                        try JSONNode.decode(CustomersAPI.Components.Schemas.Credentials.self, from: args), resolution)
                 },
                 "placeOrder": S.field(
                     S.required(accounts.order), "Places an order for the signed-in account.",
@@ -195,12 +174,7 @@ public enum SprocketSchema {
                     ]
                 ) { _, args, resolution in
                     let order = try JSONNode.decode(OrdersAPI.Components.Schemas.NewOrder.self, from: args["order"])
-                    let key = args["idempotencyKey"].text ?? ""
-                    let output = try await resolution.call {
-                        try await resolution.upstreams.orders.placeOrder(
-                            .init(headers: .init(idempotencyKey: key), body: .json(order)))
-                    }
-                    return try JSONNode.from(try output.created.body.json)
+                    return try await AccountTypes.placeOrder(order, key: args["idempotencyKey"].text ?? "", resolution)
                 },
                 "cancelOrder": S.field(
                     S.required(accounts.order), "Cancels an order (its owner before it ships; staff, admin).",
@@ -269,7 +243,10 @@ public enum SprocketSchema {
                     }
                     return try JSONNode.from(try output.created.body.json)
                 },
-            ])
+            ]
+        mutations.merge(addressBook.mutations) { first, _ in first }
+        mutations.merge(staff.fields) { first, _ in first }
+        let mutation = try GraphQLObjectType(name: "Mutation", fields: mutations)
         let subscription = try GraphQLObjectType(
             name: "Subscription",
             fields: [

@@ -15,12 +15,16 @@ struct InventoryHandler: APIProtocol {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the warehouse as JSON.") }
         let warehouse = try Warehouse.create(
             code: body.code, name: body.name, country: body.country.rawValue, region: body.region, now: .storageNow)
-        return .created(.init(body: .json(Self.map(try await store.createWarehouse(warehouse)))))
+        let created = try await store.createWarehouse(warehouse)
+        let isDefault = Warehouse.defaultCode(of: try await store.warehouses()) == created.code
+        return .created(.init(body: .json(Self.map(created, isDefault: isDefault))))
     }
 
     func listWarehouses(_ input: Operations.ListWarehouses.Input) async throws -> Operations.ListWarehouses.Output {
         _ = try await authenticator.require(.staff, .admin)
-        return .ok(.init(body: .json(.init(items: try await store.warehouses().map(Self.map)))))
+        let warehouses = try await store.warehouses()
+        let defaultCode = Warehouse.defaultCode(of: warehouses)
+        return .ok(.init(body: .json(.init(items: warehouses.map { Self.map($0, isDefault: $0.code == defaultCode) }))))
     }
 
     func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
@@ -36,7 +40,16 @@ struct InventoryHandler: APIProtocol {
         let principal = try await authenticator.require(.staff, .admin)
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the adjustment as JSON.") }
         let stock = try await store.adjust(
-            warehouse: input.path.code, sku: input.path.sku, delta: body.delta, reason: body.reason,
+            warehouse: input.path.code, sku: input.path.sku, .delta(body.delta), reason: body.reason,
+            actor: principal.subject)
+        return .ok(.init(body: .json(Self.map(stock))))
+    }
+
+    func countStock(_ input: Operations.CountStock.Input) async throws -> Operations.CountStock.Output {
+        let principal = try await authenticator.require(.staff, .admin)
+        guard case .json(let body) = input.body else { throw Problem.malformed("Send the count as JSON.") }
+        let stock = try await store.adjust(
+            warehouse: input.path.code, sku: input.path.sku, .count(body.onHand), reason: body.reason,
             actor: principal.subject)
         return .ok(.init(body: .json(Self.map(stock))))
     }
@@ -77,10 +90,10 @@ struct InventoryHandler: APIProtocol {
         return .ok(.init(body: .json(.init(items: items))))
     }
 
-    static func map(_ warehouse: Warehouse) -> Components.Schemas.Warehouse {
+    static func map(_ warehouse: Warehouse, isDefault: Bool) -> Components.Schemas.Warehouse {
         .init(
-            code: warehouse.code, name: warehouse.name, country: warehouse.country, region: warehouse.region,
-            createdAt: warehouse.createdAt)
+            code: warehouse.code, _default: isDefault, name: warehouse.name, country: warehouse.country,
+            region: warehouse.region, createdAt: warehouse.createdAt)
     }
 
     static func map(_ stock: StockLevel) -> Components.Schemas.StockRow {

@@ -77,15 +77,31 @@ public struct InventoryStore: Sendable {
     public func adjust(
         warehouse code: String, sku: String, delta: Int, reason: String, actor: String, now: Date = .storageNow
     ) async throws -> StockLevel {
+        try await adjust(warehouse: code, sku: sku, .delta(delta), reason: reason, actor: actor, now: now)
+    }
+
+    /// Changes on hand by `change` with a reason: units added or removed, or a count that sets on hand
+    /// (the ledger records the difference, found under the row's lock); 409 when that leaves less than is
+    /// reserved.
+    public func adjust(
+        warehouse code: String, sku: String, _ change: OnHandChange, reason: String, actor: String,
+        now: Date = .storageNow
+    ) async throws -> StockLevel {
         var validator = Validator()
-        validator.check(
-            (-StockLevel.maxUnits...StockLevel.maxUnits).contains(delta), "delta",
-            "must be within ±\(StockLevel.maxUnits)")
+        switch change {
+        case .delta(let delta):
+            validator.check(
+                (-StockLevel.maxUnits...StockLevel.maxUnits).contains(delta), "delta",
+                "must be within ±\(StockLevel.maxUnits)")
+        case .count(let onHand):
+            validator.check((0...StockLevel.maxUnits).contains(onHand), "onHand", "must be 0 to \(StockLevel.maxUnits)")
+        }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check(!reason.isEmpty && reason.count <= 200, "reason", "must be 1 to 200 characters")
         try validator.throwIfInvalid()
         return try await database.transaction { db in
             let (current, _) = try await lockRow(warehouse: code, sku: sku, now: now, in: db)
+            let delta = change.delta(from: current.onHand)
             var next = current
             next.onHand = try current.adjusted(by: delta)
             next.updatedAt = now

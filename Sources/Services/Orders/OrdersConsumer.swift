@@ -59,6 +59,21 @@ enum OrdersConsumer {
                 """
             ).run()
         }
+        consumer.on(CustomerAddressesChanged.self) { event, db in
+            func json(_ address: PostalAddress?) throws -> String? {
+                try address.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            }
+            try await db.raw(
+                """
+                INSERT INTO customer_addresses (customer_id, shipping, billing, version)
+                VALUES (\(bind: event.customerId), \(bind: try json(event.defaultShipping)),
+                        \(bind: try json(event.defaultBilling)), \(bind: event.version))
+                ON CONFLICT (customer_id) DO UPDATE SET shipping = excluded.shipping, billing = excluded.billing,
+                    version = excluded.version
+                WHERE customer_addresses.version < excluded.version
+                """
+            ).run()
+        }
         return consumer
     }
 

@@ -14,8 +14,8 @@ struct OrdersHandler: APIProtocol {
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the order as JSON.") }
         let draft = OrderDraft(
             lines: body.lines.map { ($0.sku, $0.quantity) },
-            shippingAddress: OrderMapping.address(body.shippingAddress),
-            billingAddress: OrderMapping.address(body.billingAddress)
+            shippingAddress: body.shippingAddress.map(OrderMapping.address),
+            billingAddress: body.billingAddress.map(OrderMapping.address)
         )
         let order = try await store.place(
             draft, customerId: principal.subject, idempotencyKey: input.headers.idempotencyKey)

@@ -108,5 +108,16 @@ enum OrdersMigrations {
                 """
             ]
         },
+        Migration(version: 5, name: "default addresses from the customers' address books") { _ in
+            [
+                """
+                CREATE TABLE customer_addresses (
+                    customer_id TEXT PRIMARY KEY,
+                    shipping TEXT,
+                    billing TEXT,
+                    version BIGINT NOT NULL)
+                """
+            ]
+        },
     ]
 }

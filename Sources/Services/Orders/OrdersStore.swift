@@ -38,9 +38,12 @@ public struct OrdersStore: Sendable {
                 }
                 guard try await customerExists(customerId, in: db) else { throw OrderProblems.unknownCustomer }
                 let catalog = try await catalogEntries(draft.skus, in: db)
+                let defaults =
+                    draft.shippingAddress == nil || draft.billingAddress == nil
+                    ? try await defaultAddresses(of: customerId, in: db) : DefaultAddresses()
                 var order = try draft.priced(
                     id: UUIDv7.make(at: now), number: "", customerId: customerId, catalog: catalog, taxes: taxes,
-                    currency: currency, now: now
+                    currency: currency, defaults: defaults, now: now
                 )
                 order.number = try await DocumentNumber.next("SO", counters: "order_numbers", at: now, in: db)
                 try await insert(order, idempotencyKey: idempotencyKey, in: db)
@@ -154,6 +157,20 @@ public struct OrdersStore: Sendable {
         try await db.raw(
             "SELECT id FROM orders WHERE customer_id = \(bind: customerId) AND idempotency_key = \(bind: key)"
         ).first()?.decode(column: "id", as: String.self)
+    }
+
+    /// The default addresses of customer `id`'s address book, as the last `customer.addresses.changed` said.
+    func defaultAddresses(of id: String, in db: any SQLDatabase) async throws -> DefaultAddresses {
+        guard
+            let row = try await db.raw("SELECT shipping, billing FROM customer_addresses WHERE customer_id = \(bind: id)")
+                .first()
+        else { return DefaultAddresses() }
+        func address(_ column: String) throws -> Address? {
+            try row.decode(column: column, as: String?.self).map {
+                try JSONDecoder().decode(Address.self, from: Data($0.utf8))
+            }
+        }
+        return DefaultAddresses(shipping: try address("shipping"), billing: try address("billing"))
     }
 
     private func customerExists(_ id: String, in db: any SQLDatabase) async throws -> Bool {

@@ -63,3 +63,18 @@ public struct StockLevel: Sendable, Equatable {
         return available <= reorderPoint && before > reorderPoint
     }
 }
+
+/// A change of on-hand stock asked for by staff: units added (positive) or removed, or a count that
+/// found `onHand` units on the shelf.
+public enum OnHandChange: Sendable, Equatable {
+    case delta(Int)
+    case count(Int)
+
+    /// The units to add to `onHand` (both within ``StockLevel/maxUnits``, so no overflow).
+    public func delta(from onHand: Int) -> Int {
+        switch self {
+        case .delta(let delta): delta
+        case .count(let counted): counted - onHand
+        }
+    }
+}

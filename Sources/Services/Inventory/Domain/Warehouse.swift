@@ -38,6 +38,12 @@ public struct Warehouse: Sendable, Equatable {
     }
 
     public var site: Site { Site(code: code, country: country, region: region) }
+
+    /// The default warehouse of `warehouses`: the oldest (by code among those created at once). Stock
+    /// changes that name no warehouse go there.
+    public static func defaultCode(of warehouses: [Warehouse]) -> String? {
+        warehouses.min { ($0.createdAt, $0.code) < ($1.createdAt, $1.code) }?.code
+    }
 }
 
 /// One recorded change of a stock row.

@@ -21,13 +21,25 @@ public struct CatalogEntry: Sendable, Equatable {
     }
 }
 
-/// An order as the client sent it, before validation and pricing.
+/// The default addresses of a customer's address book, as the orders service last heard of them.
+public struct DefaultAddresses: Sendable, Equatable {
+    public var shipping: Address?
+    public var billing: Address?
+
+    public init(shipping: Address? = nil, billing: Address? = nil) {
+        self.shipping = shipping
+        self.billing = billing
+    }
+}
+
+/// An order as the client sent it, before validation and pricing. An address left out is the customer's
+/// default of its kind.
 public struct OrderDraft: Sendable {
     public var lines: [(sku: String, quantity: Int)]
-    public var shippingAddress: Address
-    public var billingAddress: Address
+    public var shippingAddress: Address?
+    public var billingAddress: Address?
 
-    public init(lines: [(sku: String, quantity: Int)], shippingAddress: Address, billingAddress: Address) {
+    public init(lines: [(sku: String, quantity: Int)], shippingAddress: Address?, billingAddress: Address?) {
         self.lines = lines
         self.shippingAddress = shippingAddress
         self.billingAddress = billingAddress
@@ -54,9 +66,10 @@ public struct OrderDraft: Sendable {
     /// except a discontinued part that another replaces: that is 422 `order.part_superseded` naming it.
     /// Prices come only from `catalog`; tax is `subtotal × rate`, rounded half up to the minor unit.
     /// Every sum and product is overflow-checked: an order too large to count is a 422, never a trap.
+    /// An address left out is taken from `defaults`; with no default either, that field is a 422.
     public func priced(
         id: String, number: String, customerId: String, catalog: [String: CatalogEntry], taxes: TaxTable,
-        currency: String, now: Date
+        currency: String, defaults: DefaultAddresses = .init(), now: Date
     ) throws(Problem) -> Order {
         try checkLimits()
         var validator = Validator()
@@ -108,9 +121,16 @@ public struct OrderDraft: Sendable {
                 OrderLine(
                     sku: sku, name: entry.name, quantity: quantity, unitPrice: entry.price, lineTotal: lineTotal))
         }
-        let shipping = shippingAddress.validated("shippingAddress", &validator)
-        let billing = billingAddress.validated("billingAddress", &validator)
+        var missing = Validator()
+        let shipping = Self.address(shippingAddress ?? defaults.shipping, "shippingAddress", &validator, &missing)
+        let billing = Self.address(billingAddress ?? defaults.billing, "billingAddress", &validator, &missing)
         try validator.throwIfInvalid()
+        guard let shipping, let billing else {
+            throw Problem(
+                status: .conflict, code: "order.no_default_address", title: "No default address",
+                detail: "The order names no address, and your address book has no default for it: name it, or set a default at /customers/me/addresses.",
+                errors: missing.errors)
+        }
         if !superseded.errors.isEmpty {
             throw Problem(
                 status: .unprocessableContent, code: "order.part_superseded", title: "Part superseded",
@@ -131,6 +151,19 @@ public struct OrderDraft: Sendable {
             shippingAddress: shipping, billingAddress: billing, subtotal: subtotal, tax: tax,
             taxRateBasisPoints: rate, total: total, createdAt: now, updatedAt: now, version: 1
         )
+    }
+
+    /// `address` validated under `field`; a missing one is recorded in `missing` (the account has no
+    /// default: the request is valid, the data does not complete it, so it is a 409, not a 422).
+    private static func address(
+        _ address: Address?, _ field: String, _ validator: inout Validator, _ missing: inout Validator
+    ) -> Address? {
+        guard let address else {
+            let kind = field == "shippingAddress" ? "shipping" : "billing"
+            missing.fail(field, "is not given, and your address book has no default \(kind) address")
+            return nil
+        }
+        return address.validated(field, &validator)
     }
 
     /// `amount × basisPoints / 10000`, rounded half up to the minor unit; `nil` on overflow.

@@ -1,3 +1,5 @@
+import ServiceKit
+
 /// Tax rates by billing country, in basis points (1900 = 19 %).
 ///
 /// The default table holds the EU member states' standard VAT rates and 0 for the United States

@@ -1,7 +1,7 @@
 import Foundation
-import ServiceKit
 
-/// A postal address with contact, as a shipping or billing address of an order.
+/// A postal address with contact: an order's shipping or billing address, an entry of a customer's
+/// address book.
 public struct Address: Sendable, Equatable, Codable {
     public var firstName: String
     public var lastName: String
@@ -36,8 +36,10 @@ public struct Address: Sendable, Equatable, Codable {
         self.country = country
     }
 
-    /// The address trimmed and normalised, recording every invalid field under `prefix` in `validator`.
+    /// The address trimmed and normalised, recording every invalid field under `prefix` in `validator`
+    /// (`shippingAddress.city`; the bare field name when `prefix` is empty).
     public func validated(_ prefix: String, _ validator: inout Validator) -> Address {
+        let prefix = prefix.isEmpty ? "" : prefix + "."
         func clean(_ text: String?) -> String? {
             guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else {
                 return nil
@@ -47,13 +49,13 @@ public struct Address: Sendable, Equatable, Codable {
         func required(_ value: String, _ field: String, _ maximum: Int) -> String {
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
             validator.check(
-                (1...maximum).contains(trimmed.count), "\(prefix).\(field)", "must be 1 to \(maximum) characters")
+                (1...maximum).contains(trimmed.count), "\(prefix)\(field)", "must be 1 to \(maximum) characters")
             return trimmed
         }
         func optional(_ value: String?, _ field: String, _ maximum: Int) -> String? {
             let cleaned = clean(value)
             validator.check(
-                (cleaned?.count ?? 0) <= maximum, "\(prefix).\(field)", "must be at most \(maximum) characters")
+                (cleaned?.count ?? 0) <= maximum, "\(prefix)\(field)", "must be at most \(maximum) characters")
             return cleaned
         }
         var address = self
@@ -69,16 +71,16 @@ public struct Address: Sendable, Equatable, Codable {
         if !address.postalCode.isEmpty {
             validator.check(
                 address.postalCode.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == " " || $0 == "-") },
-                "\(prefix).postalCode", "may hold only letters, digits, spaces and dashes"
+                "\(prefix)postalCode", "may hold only letters, digits, spaces and dashes"
             )
         }
         address.country = country.trimmingCharacters(in: .whitespaces).uppercased()
         validator.check(
-            Countries.alpha2.contains(address.country), "\(prefix).country",
+            Countries.alpha2.contains(address.country), "\(prefix)country",
             "must be an ISO 3166-1 alpha-2 code such as DE")
         if let email = clean(email) {
             let normalized = Email.normalize(email)
-            validator.check(normalized != nil, "\(prefix).email", "must be an email address")
+            validator.check(normalized != nil, "\(prefix)email", "must be an email address")
             address.email = normalized ?? email
         } else {
             address.email = nil
@@ -88,7 +90,7 @@ public struct Address: Sendable, Equatable, Codable {
                 (5...30).contains(raw.count)
                     && phone.allSatisfy({ $0.isASCII && ($0.isNumber || " +-()./".contains($0)) })
                     && phone.contains(where: \.isNumber),
-                "\(prefix).phone", "must be 5 to 30 digits, spaces and + - ( ) . /"
+                "\(prefix)phone", "must be 5 to 30 digits, spaces and + - ( ) . /"
             )
             address.phone = phone
         } else {

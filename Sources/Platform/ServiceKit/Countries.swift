@@ -1,6 +1,6 @@
 /// ISO 3166-1 alpha-2 country codes (officially assigned).
-enum Countries {
-    static let alpha2: Set<String> = Set(
+public enum Countries {
+    public static let alpha2: Set<String> = Set(
         """
         AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
         CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR
