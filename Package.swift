@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let settings: [SwiftSetting] = [
@@ -20,6 +21,70 @@ func api(_ name: String) -> Target {
         swiftSettings: settings
     )
 }
+
+/// A business service: its library `Sources/Services/<name>` (a `ServiceModule`; the files under its
+/// `Templates/` are embedded), its contract `Contracts/<name>API` and, when there is one, its test target
+/// `Tests/<name>Tests`, with `dependencies` beyond what every service has.
+struct Service {
+    let name: String
+    let dependencies: [Target.Dependency]
+
+    init(_ name: String, _ dependencies: [Target.Dependency] = []) {
+        self.name = name
+        self.dependencies = dependencies
+    }
+
+    var targets: [Target] {
+        let templates =
+            (try? FileManager.default.contentsOfDirectory(
+                atPath: "\(Context.packageDirectory)/Sources/Services/\(name)/Templates")) ?? []
+        var targets = [
+            api("\(name)API"),
+            .target(
+                name: name,
+                dependencies: [
+                    "ServiceKit", "Storage", "Messaging", "IntegrationEvents", .target(name: "\(name)API"),
+                    .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                ] + dependencies,
+                path: "Sources/Services/\(name)",
+                resources: templates.sorted().map { .embedInCode("Templates/\($0)") },
+                swiftSettings: settings
+            ),
+        ]
+        if FileManager.default.fileExists(atPath: "\(Context.packageDirectory)/Tests/\(name)Tests") {
+            targets.append(
+                .testTarget(
+                    name: "\(name)Tests",
+                    dependencies: [
+                        .target(name: name), "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport",
+                    ] + dependencies,
+                    swiftSettings: testSettings
+                ))
+        }
+        return targets
+    }
+}
+
+/// Every business service. Adding a service is its folders and one line here.
+let services: [Service] = [
+    Service("Catalog"),
+    Service(
+        "Customers",
+        [
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+    Service("Inventory"),
+    Service("Orders"),
+    Service("Fulfillment", [.product(name: "Mustache", package: "swift-mustache")]),
+    Service("Shipping"),
+    Service("Billing", [.product(name: "Mustache", package: "swift-mustache")]),
+    Service("Sales"),
+]
+
+/// The libraries of the services, and of their contracts.
+let serviceLibraries: [Target.Dependency] = services.map { .target(name: $0.name) }
+let serviceContracts: [Target.Dependency] = services.map { .target(name: "\($0.name)API") }
 
 /// The test targets' settings. `scripts/test` builds without indexing (`--disable-index-store`: indexing
 /// every dependency's C and Swift while building costs a fresh clone's build time), but on Linux the test
@@ -56,30 +121,27 @@ let package = Package(
         .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
-    targets: [
+    targets: services.flatMap(\.targets) + [
         .executableTarget(
             name: "sprocket",
             dependencies: [
-                "Composition", "ServiceKit", "Storage", "Messaging", "Catalog", "Customers", "Inventory", "Orders",
-                "Fulfillment", "Shipping", "Billing", "Sales", "GraphQLGateway",
+                "Composition", "ServiceKit", "Storage", "Messaging", "GraphQLGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            ] + serviceLibraries,
             swiftSettings: settings
         ),
         .target(
             name: "Composition",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "NATS", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment",
-                "Shipping", "Billing", "Sales", "Gateway", "GraphQLGateway",
-                "IntegrationEvents",
+                "ServiceKit", "Storage", "Messaging", "NATS", "Gateway", "GraphQLGateway", "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-            ],
+            ] + serviceLibraries,
             swiftSettings: settings
         ),
         .target(
@@ -140,83 +202,6 @@ let package = Package(
             path: "Sources/Contracts/IntegrationEvents",
             swiftSettings: settings
         ),
-        api("CatalogAPI"),
-        api("CustomersAPI"),
-        api("OrdersAPI"),
-        api("InventoryAPI"),
-        api("FulfillmentAPI"),
-        api("ShippingAPI"),
-        api("BillingAPI"),
-        api("SalesAPI"),
-        .target(
-            name: "Sales",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "SalesAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-            ],
-            path: "Sources/Services/Sales",
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Billing",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "BillingAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
-            ],
-            path: "Sources/Services/Billing",
-            resources: [.embedInCode("Templates/invoice.mustache")],
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Shipping",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "ShippingAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-            ],
-            path: "Sources/Services/Shipping",
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Inventory",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "InventoryAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-            ],
-            path: "Sources/Services/Inventory",
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Orders",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "OrdersAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-            ],
-            path: "Sources/Services/Orders",
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Fulfillment",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "FulfillmentAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
-            ],
-            path: "Sources/Services/Fulfillment",
-            resources: [
-                .embedInCode("Templates/packing-slip.mustache"), .embedInCode("Templates/pick-list.mustache"),
-            ],
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Catalog",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "CatalogAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-            ],
-            path: "Sources/Services/Catalog",
-            swiftSettings: settings
-        ),
         .target(
             name: "Gateway",
             dependencies: [
@@ -232,7 +217,8 @@ let package = Package(
         .target(
             name: "GraphQLGateway",
             dependencies: [
-                "ServiceKit", "CatalogAPI", "CustomersAPI", "OrdersAPI", "InventoryAPI", "FulfillmentAPI", "ShippingAPI",
+                "ServiceKit", "CatalogAPI", "CustomersAPI", "OrdersAPI", "InventoryAPI", "FulfillmentAPI",
+                "ShippingAPI",
                 "BillingAPI",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -241,18 +227,6 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
             path: "Sources/Services/GraphQL",
-            swiftSettings: settings
-        ),
-        .target(
-            name: "Customers",
-            dependencies: [
-                "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "CustomersAPI",
-                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Sources/Services/Customers",
             swiftSettings: settings
         ),
         .testTarget(
@@ -277,51 +251,8 @@ let package = Package(
             swiftSettings: testSettings
         ),
         .testTarget(
-            name: "CatalogTests",
-            dependencies: ["Catalog", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "CustomersTests",
-            dependencies: [
-                "Customers", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
             name: "NATSTests",
             dependencies: ["NATS", "Messaging", "Storage", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "OrdersTests",
-            dependencies: ["Orders", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "InventoryTests",
-            dependencies: ["Inventory", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "FulfillmentTests",
-            dependencies: ["Fulfillment", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "SalesTests",
-            dependencies: ["Sales", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "BillingTests",
-            dependencies: ["Billing", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
-            swiftSettings: testSettings
-        ),
-        .testTarget(
-            name: "ShippingTests",
-            dependencies: ["Shipping", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport"],
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -338,12 +269,11 @@ let package = Package(
         .testTarget(
             name: "SystemTests",
             dependencies: [
-                "Composition", "Catalog", "Customers", "Inventory", "Orders", "Fulfillment", "ServiceKit", "Storage",
-                "Messaging", "IntegrationEvents", "TestSupport", "CatalogAPI", "CustomersAPI", "InventoryAPI", "OrdersAPI",
-                "FulfillmentAPI", "Shipping", "ShippingAPI", "Billing", "BillingAPI", "Sales", "SalesAPI", "GraphQLGateway",
+                "Composition", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport",
+                "GraphQLGateway",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
+            ] + serviceLibraries + serviceContracts,
             swiftSettings: testSettings
         ),
         .target(

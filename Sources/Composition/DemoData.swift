@@ -173,7 +173,8 @@ public enum DemoData {
                     email: account.email, name: name, password: account.password, role: account.role,
                     postalAddress: account.role == .customer ? home : nil)
                 if account.role == .customer {
-                    let entry = try AddressChange(address: garage, label: "Garage Martin", defaultShipping: false,
+                    let entry = try AddressChange(
+                        address: garage, label: "Garage Martin", defaultShipping: false,
                         defaultBilling: false)
                     _ = try await identity.store.changeAddressBook(of: customer.id) { book in
                         try book.add(entry, id: UUIDv7.make(at: .storageNow), now: .storageNow)

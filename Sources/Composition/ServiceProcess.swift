@@ -160,7 +160,8 @@ public struct ServiceProcess {
         // The gateway verifies no tokens: an upload needs an Authorization header, which the service checks.
         router.add(
             middleware: BodyLimitMiddleware(
-                contracts: contracts.map(\.contract), otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: nil,
+                contracts: contracts.map(\.contract), otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits),
+                authenticator: nil,
                 uploads: limits.uploads))
         let routes = try GatewayRoutes(contracts: contracts, pairs: options.upstreams)
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {

@@ -12,7 +12,8 @@ struct DemoCommand: AsyncParsableCommand {
         let loaded = try await EmbeddedSystem.with(options.configuration(), logger: options.makeLogger()) { system in
             try await DemoData.load(into: system)
         }
-        print("Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):")
+        print(
+            "Demo data: \(loaded.parts) new parts, \(loaded.accounts) new accounts. Demo accounts (email / password):")
         print(DemoData.accountSummary)
     }
 }

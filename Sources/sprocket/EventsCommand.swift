@@ -21,7 +21,8 @@ struct EventScopeOptions: ParsableArguments {
 
     func validate() throws {
         if let service, ServiceName(rawValue: service) == nil {
-            throw ValidationError("--service must be one of \(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--service must be one of \(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if serviceDatabase != nil, service == nil { throw ValidationError("--service-database needs --service") }
     }
@@ -35,7 +36,8 @@ struct EventScopeOptions: ParsableArguments {
                 try await database.migrate(name.module, logger: logger)
                 let module = name.module.init(
                     context: ServiceContext(
-                        database: database, keys: KeyRing(), settings: options.configuration().settings, logger: logger))
+                        database: database, keys: KeyRing(), settings: options.configuration().settings, logger: logger)
+                )
                 return try await body(
                     EventOperations(scopes: [.init(service: name, database: database, consumers: module.consumers)]))
             }
@@ -65,8 +67,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
         for entry in entries {
             let error = entry.error.replacingOccurrences(of: "\n", with: " ").prefix(200)
             print(
-                [entry.id, entry.consumer, entry.type, String(entry.attempts), formatter.string(from: entry.at),
-                 entry.eventID, String(error)].joined(separator: "\t"))
+                [
+                    entry.id, entry.consumer, entry.type, String(entry.attempts), formatter.string(from: entry.at),
+                    entry.eventID, String(error),
+                ].joined(separator: "\t"))
         }
     }
 }

@@ -21,8 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     var demo = false
 
     @Option(
-        help:
-            "Run one service in this process: catalog, customers, orders or gateway (distributed mode). [SPROCKET_SERVICE]"
+        help: ArgumentHelp(
+            "Run one service in this process (distributed mode): \(ProcessRole.names.joined(separator: ", ")). [SPROCKET_SERVICE]"
+        )
     )
     var service: String? = Variables.value("SPROCKET_SERVICE")
 
@@ -73,7 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
                 )
                 print(DemoData.accountSummary)
             }
-            print("Sprocket listening on http://\(system.configuration.host):\(system.configuration.port) — API under /api/v1, docs at /docs")
+            print(
+                "Sprocket listening on http://\(system.configuration.host):\(system.configuration.port) — API under /api/v1, docs at /docs"
+            )
         }
         try await application.runService()
     }

@@ -60,7 +60,8 @@ struct SystemOptions: ParsableArguments {
     var sellerVatId: String = Variables.value("SPROCKET_SELLER_VAT_ID") ?? ServiceSettings().sellerVatId
 
     @Option(help: "Connections open at once in the process (then 503). [SPROCKET_MAX_CONNECTIONS]")
-    var maxConnections: Int = Variables.value("SPROCKET_MAX_CONNECTIONS").flatMap(Int.init) ?? RequestLimits().maxConnections
+    var maxConnections: Int =
+        Variables.value("SPROCKET_MAX_CONNECTIONS").flatMap(Int.init) ?? RequestLimits().maxConnections
 
     @Option(
         help:
@@ -76,11 +77,13 @@ struct SystemOptions: ParsableArguments {
     @Option(help: "Seconds a request's head may take from its first byte (then 408). [SPROCKET_HEADER_TIMEOUT]")
     var headerTimeout: Int = Variables.value("SPROCKET_HEADER_TIMEOUT").flatMap(Int.init) ?? 10
 
-    @Option(help: "Seconds a request's body may take after its head (then the connection closes). [SPROCKET_BODY_TIMEOUT]")
+    @Option(
+        help: "Seconds a request's body may take after its head (then the connection closes). [SPROCKET_BODY_TIMEOUT]")
     var bodyTimeout: Int = Variables.value("SPROCKET_BODY_TIMEOUT").flatMap(Int.init) ?? 60
 
     @Option(help: "Bytes of request line and headers (then 431). [SPROCKET_MAX_HEADER_BYTES]")
-    var maxHeaderBytes: Int = Variables.value("SPROCKET_MAX_HEADER_BYTES").flatMap(Int.init) ?? RequestLimits().maxHeaderBytes
+    var maxHeaderBytes: Int =
+        Variables.value("SPROCKET_MAX_HEADER_BYTES").flatMap(Int.init) ?? RequestLimits().maxHeaderBytes
 
     @Option(help: "Requests handled at once in the process (then 503). [SPROCKET_MAX_IN_FLIGHT]")
     var maxInFlight: Int = Variables.value("SPROCKET_MAX_IN_FLIGHT").flatMap(Int.init) ?? RequestLimits().maxInFlight
@@ -108,7 +111,8 @@ struct SystemOptions: ParsableArguments {
         ?? QueryLimits().maxSubscriptionsPerAccount
 
     @Option(help: "GraphQL subscriptions open at once in the process. [SPROCKET_MAX_SUBSCRIPTIONS]")
-    var maxSubscriptions: Int = Variables.value("SPROCKET_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? QueryLimits().maxSubscriptions
+    var maxSubscriptions: Int =
+        Variables.value("SPROCKET_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? QueryLimits().maxSubscriptions
 
     @Option(
         help:
@@ -128,8 +132,12 @@ struct SystemOptions: ParsableArguments {
         }
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
         guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
-        guard ["true", "false"].contains(autoConfirm) else { throw ValidationError("--auto-confirm must be true or false") }
-        for (flag, value) in [("--seller-name", sellerName), ("--seller-address", sellerAddress), ("--seller-vat-id", sellerVatId)] {
+        guard ["true", "false"].contains(autoConfirm) else {
+            throw ValidationError("--auto-confirm must be true or false")
+        }
+        for (flag, value) in [
+            ("--seller-name", sellerName), ("--seller-address", sellerAddress), ("--seller-vat-id", sellerVatId),
+        ] {
             guard !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 200,
                 !value.contains(where: { $0.isNewline || $0 == "\u{0}" })
             else { throw ValidationError("\(flag) must be 1 to 200 characters on one line") }

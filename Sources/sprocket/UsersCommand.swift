@@ -43,7 +43,8 @@ struct UsersCommand: AsyncParsableCommand {
     static func readable(_ error: any Error) -> any Error {
         guard let problem = error as? Problem else { return error }
         let fields = (problem.errors ?? []).map { "\($0.field) \($0.message)" }.joined(separator: "; ")
-        return ValidationError([problem.detail ?? problem.title, fields].filter { !$0.isEmpty }.joined(separator: ": "))
+        return ValidationError(
+            [problem.detail ?? problem.title, fields].filter { !$0.isEmpty }.joined(separator: ": "))
     }
 
     /// Which account `disable` and `enable` change, and where it is kept.

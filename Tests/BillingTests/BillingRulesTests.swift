@@ -7,17 +7,20 @@ import Testing
 @Suite("Billing rules")
 struct BillingRulesTests {
     static let address = PostalAddress(
-        firstName: "Ana", lastName: "García", company: "Taller García SL", email: nil, phone: nil, line1: "Calle Mayor 1",
+        firstName: "Ana", lastName: "García", company: "Taller García SL", email: nil, phone: nil,
+        line1: "Calle Mayor 1",
         line2: nil, line3: nil, city: "Madrid", region: nil, postalCode: "28013", country: "ES")
 
     static func eur(_ amount: String) -> MoneyAmount { MoneyAmount(amount: amount, currency: "EUR") }
 
     /// An order of three lines at 19 %: 10.00 + 10.00 + 10.01 = 30.01, tax 5.70 (30.01 × 0.19 = 5.7019).
-    static func order(id: String = "o1", lines: [(String, Int, String, String)]? = nil, subtotal: String = "30.01",
-        tax: String = "5.70", total: String = "35.71") -> OrderSnapshot
-    {
+    static func order(
+        id: String = "o1", lines: [(String, Int, String, String)]? = nil, subtotal: String = "30.01",
+        tax: String = "5.70", total: String = "35.71"
+    ) -> OrderSnapshot {
         let lines = (lines ?? [("A", 1, "10.00", "10.00"), ("B", 2, "5.00", "10.00"), ("C", 1, "10.01", "10.01")]).map {
-            OrderLineSnapshot(sku: $0.0, name: "Part \($0.0)", quantity: $0.1, unitPrice: eur($0.2), lineTotal: eur($0.3))
+            OrderLineSnapshot(
+                sku: $0.0, name: "Part \($0.0)", quantity: $0.1, unitPrice: eur($0.2), lineTotal: eur($0.3))
         }
         return OrderSnapshot(
             orderId: id, number: "SO-2026-000001", customerId: "c1", status: "confirmed", lines: lines,
@@ -69,7 +72,9 @@ struct BillingRulesTests {
     }
 
     static func payment(_ amount: Int64) -> Payment {
-        Payment(id: "p\(amount)", amount: amount, method: "bank_transfer", reference: "R", at: Date(), recordedAt: Date(), actor: "s")
+        Payment(
+            id: "p\(amount)", amount: amount, method: "bank_transfer", reference: "R", at: Date(), recordedAt: Date(),
+            actor: "s")
     }
 
     @Test func paymentsMoveTheStatusAndNeverExceedTheBalance() throws {
@@ -100,7 +105,8 @@ struct BillingRulesTests {
     }
 
     @Test func aCreditNoteReversesTheInvoiceInFull() {
-        let note = BillingRules.creditNote(for: Self.invoice(), id: "cn1", number: "CN-2026-000001", reason: "x", at: Date())
+        let note = BillingRules.creditNote(
+            for: Self.invoice(), id: "cn1", number: "CN-2026-000001", reason: "x", at: Date())
         #expect((note.net, note.tax, note.gross) == (-3001, -570, -3571))
         #expect(note.invoiceId == "i1")
     }
@@ -109,7 +115,9 @@ struct BillingRulesTests {
         let issued = Date(timeIntervalSince1970: 1_790_000_000)
         let day: TimeInterval = 86_400
         #expect(
-            [0, 30, 31, 60, 61, 90, 91, 400].map { BillingRules.ageBucket(issuedAt: issued, now: issued + Double($0) * day) }
+            [0, 30, 31, 60, 61, 90, 91, 400].map {
+                BillingRules.ageBucket(issuedAt: issued, now: issued + Double($0) * day)
+            }
                 == ["0-30", "0-30", "31-60", "31-60", "61-90", "61-90", "90+", "90+"])
     }
 }

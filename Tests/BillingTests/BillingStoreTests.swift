@@ -10,7 +10,8 @@ import TestSupport
 
 @Suite("Invoices and credit notes on both engines")
 struct BillingStoreTests {
-    static let seller = Seller(name: "Sprocket Parts GmbH", address: "Werkstattstraße 1, 10115 Berlin, DE", vatId: "DE123456789")
+    static let seller = Seller(
+        name: "Sprocket Parts GmbH", address: "Werkstattstraße 1, 10115 Berlin, DE", vatId: "DE123456789")
 
     static func confirmed(_ id: String) throws -> EventEnvelope {
         try EventEnvelope(
@@ -28,7 +29,8 @@ struct BillingStoreTests {
 
     static func open(_ location: DatabaseLocation) async throws -> (BillingStore, EventConsumer) {
         let database = try await Database.open(location, logger: TestDatabase.logger)
-        try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
+        try await database.migrate(
+            service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
         try await database.migrate(service: "billing", BillingMigrations.all, logger: TestDatabase.logger)
         let store = BillingStore(database: database, seller: seller)
         return (store, BillingConsumer.make(store: store, logger: TestDatabase.logger))
@@ -54,7 +56,9 @@ struct BillingStoreTests {
     }
 
     static func year(_ sequence: Int, _ prefix: String = "INV") -> String {
-        let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).year!
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        let year = calendar.component(.year, from: Date())
         return "\(prefix)-\(year)-" + String(format: "%06d", sequence)
     }
 
@@ -158,9 +162,14 @@ struct BillingStoreTests {
             #expect(receivables.first?.balance == 3571)
             #expect(receivables.first?.bucket == "31-60")
             let outbox = try await store.database.read { db in
-                try await db.raw("SELECT type FROM outbox ORDER BY seq").all().map { try $0.decode(column: "type", as: String.self) }
+                try await db.raw("SELECT type FROM outbox ORDER BY seq").all().map {
+                    try $0.decode(column: "type", as: String.self)
+                }
             }
-            #expect(outbox == [InvoiceIssued.type, InvoiceIssued.type, InvoiceIssued.type, InvoicePaid.type, InvoiceCredited.type])
+            #expect(
+                outbox == [
+                    InvoiceIssued.type, InvoiceIssued.type, InvoiceIssued.type, InvoicePaid.type, InvoiceCredited.type,
+                ])
             #expect(try await BillingServiceProbe.reconcile(store.database) == [])
         }
     }

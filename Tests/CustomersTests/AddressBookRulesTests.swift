@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Address book rules")
 struct AddressBookRulesTests {
-    static let home = Address(firstName: "Dana", lastName: "Fischer", line1: "Werkstattstraße 12", city: "Berlin",
+    static let home = Address(
+        firstName: "Dana", lastName: "Fischer", line1: "Werkstattstraße 12", city: "Berlin",
         postalCode: "10115", country: "DE")
-    static let workshop = Address(firstName: "Luc", lastName: "Martin", line1: "8 rue des Pistons", city: "Lyon",
+    static let workshop = Address(
+        firstName: "Luc", lastName: "Martin", line1: "8 rue des Pistons", city: "Lyon",
         postalCode: "69003", country: "fr")
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 

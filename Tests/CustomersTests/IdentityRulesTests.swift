@@ -79,7 +79,8 @@ struct IdentityRulesTests {
         let throttle = LoginThrottle(limits: .init(perPair: 5, accountGuard: 100, perAddress: 20, window: 900))
         let start = Date(timeIntervalSince1970: 1_000)
         for host in 0..<25 {
-            throttle.recordFailure(email: "user\(host)@x.io", address: "2001:db8:1:2::\(String(host, radix: 16))", now: start)
+            throttle.recordFailure(
+                email: "user\(host)@x.io", address: "2001:db8:1:2::\(String(host, radix: 16))", now: start)
         }
         #expect(throttle.retryAfter(email: "new@x.io", address: "2001:db8:1:2:ffff::9", now: start) != nil)
         #expect(throttle.retryAfter(email: "new@x.io", address: "2001:db8:1:3::1", now: start) == nil)

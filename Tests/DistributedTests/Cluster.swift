@@ -7,12 +7,23 @@ import SQLKit
 import Storage
 import TestSupport
 
-/// The distributed system as real processes on 127.0.0.1: customers, catalog, inventory, orders, fulfillment, shipping, billing, sales and the gateway,
-/// each `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server.
+/// The distributed system as real processes on 127.0.0.1: every service (orders twice) and the gateway, each
+/// `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server. The
+/// processes, ports and arguments are what `sprocket topology` says (as for `scripts/dev-cluster`).
 final class Cluster: @unchecked Sendable {
     let binary: String
     let run = "e2e\(UInt32.random(in: 0...UInt32.max))"
-    let basePort = FreePorts.range(10)
+    let basePort = FreePorts.range(20)
+    /// One process of the topology, as `sprocket topology` prints it.
+    struct Process: Decodable {
+        let name: String
+        let service: String
+        let port: Int
+        let database: String?
+        let arguments: [String]
+    }
+    /// Every process, in start order.
+    private(set) var topology: [Process] = []
     private var processes: [String: ChildProcess] = [:]
     private let lock = NSLock()
     /// A nats-server of the cluster's own: a stream with only this run's events, so a service's new durable
@@ -34,20 +45,32 @@ final class Cluster: @unchecked Sendable {
         }
         nats = try NATSServerProcess()
         try nats.start()
+        topology = try readTopology()
     }
 
-    /// The services, each with its own database, in start order.
-    static let services = [
-        "customers", "catalog", "inventory", "orders", "fulfillment", "shipping", "billing", "sales",
-    ]
-
-    func port(_ service: String) -> Int {
-        basePort
-            + ([
-                "customers": 1, "catalog": 2, "orders": 3, "orders2": 4, "inventory": 5, "fulfillment": 6,
-                "shipping": 7, "billing": 8, "sales": 9, "gateway": 0,
-            ][service] ?? 9)
+    /// Asks the binary for the cluster's processes (the second orders replica included).
+    private func readTopology() throws -> [Process] {
+        let server = try TestDatabase.postgresURL().components(separatedBy: "/").dropLast().joined(separator: "/")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-topology.json")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = try ChildProcess(
+            binary,
+            [
+                "topology", "--format", "json", "--port-base", String(basePort), "--gateway-port", String(basePort),
+                "--postgres", server, "--database-prefix", "\(run)_", "--nats", "nats://127.0.0.1:\(nats.port)",
+                "--replicas", "orders=2", "--", "--log-level", "info", "--bcrypt-cost", "4",
+            ], output: output.path)
+        guard process.waitUntilExit() == 0 else { throw ClusterError.failed("sprocket topology failed") }
+        return try JSONDecoder().decode([Process].self, from: Data(contentsOf: output))
     }
+
+    /// Every process name (`orders2`, `gateway` included), in start order.
+    var processNames: [String] { topology.map(\.name) }
+
+    /// The services with a database of their own, in start order.
+    var services: [String] { topology.filter { $0.database != nil && $0.name == $0.service }.map(\.service) }
+
+    func port(_ name: String) -> Int { topology.first { $0.name == name }?.port ?? 0 }
 
     func databaseURL(_ service: String) throws -> String {
         let server = try TestDatabase.postgresURL()
@@ -59,7 +82,7 @@ final class Cluster: @unchecked Sendable {
     func createDatabases() async throws {
         let admin = try await Database.open(
             try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
-        for service in Self.services {
+        for service in services {
             try await admin.read { db in try await db.raw("CREATE DATABASE \(ident: "\(run)_\(service)")").run() }
         }
         await admin.close()
@@ -70,7 +93,7 @@ final class Cluster: @unchecked Sendable {
             let admin = try? await Database.open(
                 try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
         else { return }
-        for service in Self.services {
+        for service in services {
             try? await admin.read { db in
                 try await db.raw("DROP DATABASE IF EXISTS \(ident: "\(run)_\(service)") WITH (FORCE)").run()
             }
@@ -78,23 +101,12 @@ final class Cluster: @unchecked Sendable {
         await admin.close()
     }
 
-    /// `orders2` is a second replica of the orders service (same database, same durable consumers).
-    func arguments(_ process: String) throws -> [String] {
-        let service = process == "orders2" ? "orders" : process
-        var arguments = [
-            "serve", "--service", service, "--port", String(port(process)), "--log-level", "info", "--bcrypt-cost", "4",
-        ]
-        if service == "gateway" {
-            for upstream in Self.services + ["orders2"] {
-                let name = upstream == "orders2" ? "orders" : upstream
-                arguments += ["--upstream", "\(name)=http://127.0.0.1:\(port(upstream))"]
-            }
-            arguments += ["--nats", "nats://127.0.0.1:\(nats.port)"]  // GraphQL subscriptions hear of order changes
-        } else {
-            arguments += ["--database", try databaseURL(service), "--nats", "nats://127.0.0.1:\(nats.port)"]
-            if service != "customers" { arguments += ["--customers-url", "http://127.0.0.1:\(port("customers"))"] }
+    /// The arguments that start process `name` (from the topology).
+    func arguments(_ name: String) throws -> [String] {
+        guard let process = topology.first(where: { $0.name == name }) else {
+            throw ClusterError.failed("the topology has no process \(name)")
         }
-        return arguments
+        return process.arguments
     }
 
     /// Starts `service` and waits until it is ready.
@@ -135,13 +147,11 @@ final class Cluster: @unchecked Sendable {
     }
 
     func removeLogs() {
-        for service in ["gateway", "orders2"] + Self.services.reversed() {
-            try? FileManager.default.removeItem(at: logFile(service))
-        }
+        for name in processNames.reversed() { try? FileManager.default.removeItem(at: logFile(name)) }
     }
 
     func stopAll() {
-        for service in ["gateway", "orders2"] + Self.services.reversed() { stop(service) }
+        for name in processNames.reversed() { stop(name) }
         nats.stop()
     }
 
@@ -149,7 +159,9 @@ final class Cluster: @unchecked Sendable {
         let process = try ChildProcess(
             binary,
             [
-                "users", "add", "--service-database", try databaseURL("customers"), "--role", role, "--email", email,
+                // The first process is the service that issues tokens.
+                "users", "add", "--service-database", try databaseURL(topology.first?.service ?? ""), "--role", role,
+                "--email", email,
                 "--password", "correct-horse", "--bcrypt-cost", "4", "--log-level", "error",
             ])
         let status = process.waitUntilExit()

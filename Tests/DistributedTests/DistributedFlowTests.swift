@@ -51,7 +51,7 @@ struct DistributedFlowTests {
         let cluster = try Cluster()
         try await cluster.createDatabases()
         do {
-            for service in Cluster.services + ["orders2", "gateway"] { try await cluster.start(service) }
+            for name in cluster.processNames { try await cluster.start(name) }
             try cluster.createUser(email: "admin@e2e.test", role: "admin")
             try cluster.createUser(email: "staff@e2e.test", role: "staff")
             let gateway = cluster.gateway
@@ -71,7 +71,8 @@ struct DistributedFlowTests {
             // An admin disables an account: the orders service, in its own process, refuses its token as soon
             // as the customers service's event arrives, and it can no longer log in.
             _ = try await HTTP.send(
-                .POST, "\(gateway)/api/v1/customers", json: #"{"email":"eve@e2e.test","password":"correct-horse","name":"Eve"}"#)
+                .POST, "\(gateway)/api/v1/customers",
+                json: #"{"email":"eve@e2e.test","password":"correct-horse","name":"Eve"}"#)
             let eve = try await HTTP.token(gateway, "eve@e2e.test")
             #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/orders", token: eve).status == 200)
             let eveID = try #require(

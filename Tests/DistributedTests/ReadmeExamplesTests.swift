@@ -16,15 +16,17 @@ struct ReadmeExamplesTests {
         guard parts.count == 2 else { throw ClusterError.failed("README has no section \(heading)") }
         let section = parts[1].components(separatedBy: "\n## ")[0]
         var blocks: [String] = []
-        var current: [Substring]?
+        var current: [Substring] = []
+        var inBlock = false
         for line in section.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```sh" {
+            if !inBlock, line == "```sh" {
+                inBlock = true
                 current = []
-            } else if current != nil, line == "```" {
-                blocks.append(current!.joined(separator: "\n"))
-                current = nil
-            } else if current != nil {
-                current!.append(line)
+            } else if inBlock, line == "```" {
+                blocks.append(current.joined(separator: "\n"))
+                inBlock = false
+            } else if inBlock {
+                current.append(line)
             }
         }
         return blocks
@@ -36,7 +38,8 @@ struct ReadmeExamplesTests {
         let binary =
             ProcessInfo.processInfo.environment["SPROCKET_BIN"].flatMap { $0.isEmpty ? nil : $0 }
             ?? Self.root.appendingPathComponent(".build/debug/sprocket").path
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UInt32.random(in: 0...UInt32.max))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "readme-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = FreePorts.range(1)

@@ -47,7 +47,8 @@ struct FulfillmentStoreTests {
 
     static func with(_ engine: Engine, _ body: (FulfillmentStore, EventConsumer) async throws -> Void) async throws {
         try await TestDatabase.with(engine) { database in
-            try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
+            try await database.migrate(
+                service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
             try await database.migrate(service: "fulfillment", FulfillmentMigrations.all, logger: TestDatabase.logger)
             let store = FulfillmentStore(database: database)
             let consumer = FulfillmentConsumer.make(store: store, logger: TestDatabase.logger)
@@ -76,17 +77,26 @@ struct FulfillmentStoreTests {
             try await consumer.deliver(try Self.confirmed("o1"))
             let slips = try await store.list(SlipFilter(orderId: "o1"), page: PageRequest(limit: 10)).items
             #expect(slips.count == 2)
-            #expect(Set(slips.map(\.number)) == ["PS-\(Calendar.current.component(.year, from: Date()))-000001", "PS-\(Calendar.current.component(.year, from: Date()))-000002"])
+            #expect(
+                Set(slips.map(\.number)) == [
+                    "PS-\(Calendar.current.component(.year, from: Date()))-000001",
+                    "PS-\(Calendar.current.component(.year, from: Date()))-000002",
+                ])
             let madrid = try #require(slips.first { $0.warehouse == "MAD" })
             #expect(madrid.status == .open && madrid.orderNumber == "SO-2026-000042" && madrid.shipTo.city == "Madrid")
             #expect(
                 madrid.lines == [
                     SlipLine(kind: .kit, sku: "KIT", name: "Front brake kit", quantity: 2, bin: nil, kit: nil),
-                    SlipLine(kind: .component, sku: "DISC", name: "Front brake disc 312 mm", quantity: 4, bin: "A-01", kit: "KIT"),
+                    SlipLine(
+                        kind: .component, sku: "DISC", name: "Front brake disc 312 mm", quantity: 4, bin: "A-01",
+                        kit: "KIT"),
                     SlipLine(kind: .component, sku: "PAD", name: "PAD", quantity: 2, bin: "A-03", kit: "KIT"),
                 ])
             let chicago = try #require(slips.first { $0.warehouse == "CHI" })
-            #expect(chicago.lines == [SlipLine(kind: .part, sku: "FLUID", name: "Brake fluid", quantity: 1, bin: "B-07", kit: nil)])
+            #expect(
+                chicago.lines == [
+                    SlipLine(kind: .part, sku: "FLUID", name: "Brake fluid", quantity: 1, bin: "B-07", kit: nil)
+                ])
             #expect(try await Self.outbox(FulfillmentSlipCreated.type, store.database) == 2)
         }
     }
@@ -97,9 +107,14 @@ struct FulfillmentStoreTests {
             try await consumer.deliver(try Self.confirmed("o1"))
             try await consumer.deliver(try Self.confirmed("o2"))
             let pick = try await store.pickList(warehouse: "mad")
-            #expect(pick.map { "\($0.bin ?? "-") \($0.sku) \($0.quantity) \($0.slips)" } == ["A-01 DISC 8 2", "A-03 PAD 4 2"])
+            #expect(
+                pick.map { "\($0.bin ?? "-") \($0.sku) \($0.quantity) \($0.slips)" } == [
+                    "A-01 DISC 8 2", "A-03 PAD 4 2",
+                ])
 
-            let slip = try #require(try await store.list(SlipFilter(warehouse: "MAD", orderId: "o1"), page: PageRequest(limit: 1)).items.first)
+            let slip = try #require(
+                try await store.list(SlipFilter(warehouse: "MAD", orderId: "o1"), page: PageRequest(limit: 1)).items
+                    .first)
             let packed = try await store.pack(slip.id, actor: "staff-1")
             #expect(packed.status == .packed)
             do {
@@ -112,7 +127,10 @@ struct FulfillmentStoreTests {
 
             // Cancelling voids the order's slips, packed or not; a late confirmation makes none.
             try await consumer.deliver(try Self.cancelled("o1"))
-            #expect(try await store.list(SlipFilter(orderId: "o1"), page: PageRequest(limit: 10)).items.allSatisfy { $0.status == .voided })
+            #expect(
+                try await store.list(SlipFilter(orderId: "o1"), page: PageRequest(limit: 10)).items.allSatisfy {
+                    $0.status == .voided
+                })
             try await consumer.deliver(try Self.cancelled("o3"))
             try await consumer.deliver(try Self.confirmed("o3"))
             #expect(try await store.list(SlipFilter(orderId: "o3"), page: PageRequest(limit: 10)).items.isEmpty)

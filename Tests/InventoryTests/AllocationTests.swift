@@ -27,7 +27,8 @@ struct AllocationTests {
 
     @Test func oneWarehouseInTheShippingCountryWinsOverOneWithMoreStock() throws {
         let result = try plan([("PAD", 2)], to: "ES", ["CHI": ["PAD": 100], "MAD": ["PAD": 2]])
-        #expect(result == .reserve([StockAllocation(warehouse: "MAD", sku: "PAD", quantity: 2, bin: nil, bundleSku: nil)]))
+        #expect(
+            result == .reserve([StockAllocation(warehouse: "MAD", sku: "PAD", quantity: 2, bin: nil, bundleSku: nil)]))
     }
 
     @Test func theShippingRegionBreaksATieInsideTheCountry() throws {
@@ -37,7 +38,8 @@ struct AllocationTests {
     }
 
     @Test func withoutAWarehouseNearbyTheOneWithMostOfTheNeededStockWins() throws {
-        let result = try plan([("PAD", 3), ("DISC", 1)], to: "FR", ["CHI": ["PAD": 3, "DISC": 9], "SIN": ["PAD": 50, "DISC": 1]])
+        let result = try plan(
+            [("PAD", 3), ("DISC", 1)], to: "FR", ["CHI": ["PAD": 3, "DISC": 9], "SIN": ["PAD": 50, "DISC": 1]])
         #expect(warehouses(result) == ["SIN"])
     }
 
@@ -65,7 +67,8 @@ struct AllocationTests {
     }
 
     @Test func allOrNothingAShortSkuRejectsTheWholeOrderNamingWhatIsMissing() throws {
-        let result = try plan([("PAD", 1), ("DISC", 4)], to: "ES", ["MAD": ["PAD": 9, "DISC": 1], "CHI": ["DISC": 2]])
+        let result = try plan(
+            [("PAD", 1), ("DISC", 4)], to: "ES", ["MAD": ["PAD": 9, "DISC": 1], "CHI": ["DISC": 2]])
         #expect(result == .reject([StockShortage(sku: "DISC", requested: 4, available: 3)]))
     }
 
@@ -104,14 +107,17 @@ struct AllocationTests {
     }
 
     @Test func aCyclicOrOverflowingRecipeIsRefusedNotLooped() throws {
-        let cyclic = BundleRecipes(["A": [ComponentQuantity(sku: "B", quantity: 1)], "B": [ComponentQuantity(sku: "A", quantity: 1)]])
+        let cyclic = BundleRecipes([
+            "A": [ComponentQuantity(sku: "B", quantity: 1)], "B": [ComponentQuantity(sku: "A", quantity: 1)],
+        ])
         #expect(throws: Problem.self) { try cyclic.expand([(sku: "A", quantity: 1)]) }
         let huge = BundleRecipes(["A": [ComponentQuantity(sku: "X", quantity: Int.max)]])
         #expect(throws: Problem.self) { try huge.expand([(sku: "A", quantity: 2)]) }
     }
 
     @Test func adjustmentsCannotGoBelowReservedOrZero() throws {
-        let row = StockLevel(warehouse: "MAD", sku: "PAD", onHand: 10, reserved: 4, bin: nil, reorderPoint: 5, updatedAt: Date())
+        let row = StockLevel(
+            warehouse: "MAD", sku: "PAD", onHand: 10, reserved: 4, bin: nil, reorderPoint: 5, updatedAt: Date())
         #expect(try row.adjusted(by: -6) == 4)
         #expect(try row.adjusted(by: 5) == 15)
         do {
@@ -125,7 +131,8 @@ struct AllocationTests {
     }
 
     @Test func stockLowIsReportedOnceWhenAvailableCrossesTheReorderPoint() {
-        var row = StockLevel(warehouse: "MAD", sku: "PAD", onHand: 10, reserved: 5, bin: nil, reorderPoint: 5, updatedAt: Date())
+        var row = StockLevel(
+            warehouse: "MAD", sku: "PAD", onHand: 10, reserved: 5, bin: nil, reorderPoint: 5, updatedAt: Date())
         #expect(row.fellToReorderPoint(from: 6))
         #expect(!row.fellToReorderPoint(from: 5))
         row.reorderPoint = nil

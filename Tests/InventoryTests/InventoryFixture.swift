@@ -33,7 +33,8 @@ struct InventoryFixture {
             kind: components.isEmpty ? "part" : "bundle",
             components: components.map { ComponentQuantity(sku: $0.0, quantity: $0.1) }, weightGrams: nil,
             version: version, updatedAt: Date())
-        try await deliver(try EventEnvelope(source: "/catalog", type: CatalogPartUpserted.type, subject: sku, payload: event))
+        try await deliver(
+            try EventEnvelope(source: "/catalog", type: CatalogPartUpserted.type, subject: sku, payload: event))
     }
 
     func warehouse(_ code: String, _ country: String, region: String? = nil) async throws {
@@ -56,7 +57,8 @@ struct InventoryFixture {
     }
 
     static func placed(_ order: OrderSnapshot) throws -> EventEnvelope {
-        try EventEnvelope(source: "/orders", type: OrderPlaced.type, subject: order.orderId, payload: OrderPlaced(order: order))
+        try EventEnvelope(
+            source: "/orders", type: OrderPlaced.type, subject: order.orderId, payload: OrderPlaced(order: order))
     }
 
     static func cancelled(_ order: OrderSnapshot) throws -> EventEnvelope {
@@ -75,9 +77,11 @@ struct InventoryFixture {
 
     func stock(_ warehouse: String, _ sku: String) async throws -> (onHand: Int, reserved: Int) {
         try await database.read { db in
-            guard let row = try await db.raw(
-                "SELECT on_hand, reserved FROM stock WHERE warehouse = \(bind: warehouse) AND sku = \(bind: sku)"
-            ).first() else { return (0, 0) }
+            guard
+                let row = try await db.raw(
+                    "SELECT on_hand, reserved FROM stock WHERE warehouse = \(bind: warehouse) AND sku = \(bind: sku)"
+                ).first()
+            else { return (0, 0) }
             return (try row.decode(column: "on_hand", as: Int.self), try row.decode(column: "reserved", as: Int.self))
         }
     }

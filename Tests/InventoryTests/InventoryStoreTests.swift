@@ -48,12 +48,18 @@ struct InventoryStoreTests {
             try await fixture.warehouse("MAD", "ES")
             try await fixture.part("PAD")
             try await fixture.part("KIT", components: [("PAD", 2)])
-            _ = try await fixture.store.setStock(warehouse: "MAD", sku: "PAD", onHand: 5, bin: nil, reorderPoint: nil, actor: "a")
+            _ = try await fixture.store.setStock(
+                warehouse: "MAD", sku: "PAD", onHand: 5, bin: nil, reorderPoint: nil, actor: "a")
             try await fixture.deliver(try InventoryFixture.placed(InventoryFixture.order("o1", [("KIT", 2)])))
             #expect(try await fixture.stock("MAD", "PAD") == (5, 4))
 
-            for attempt in [{ try await fixture.store.adjust(warehouse: "MAD", sku: "PAD", delta: -2, reason: "lost", actor: "s") },
-                            { try await fixture.store.setStock(warehouse: "MAD", sku: "PAD", onHand: 3, bin: nil, reorderPoint: nil, actor: "a") }] {
+            for attempt in [
+                { try await fixture.store.adjust(warehouse: "MAD", sku: "PAD", delta: -2, reason: "lost", actor: "s") },
+                {
+                    try await fixture.store.setStock(
+                        warehouse: "MAD", sku: "PAD", onHand: 3, bin: nil, reorderPoint: nil, actor: "a")
+                },
+            ] {
                 do {
                     _ = try await attempt()
                     Issue.record("went below reserved")
@@ -62,7 +68,8 @@ struct InventoryStoreTests {
                 }
             }
             do {
-                _ = try await fixture.store.setStock(warehouse: "MAD", sku: "KIT", onHand: 3, bin: nil, reorderPoint: nil, actor: "a")
+                _ = try await fixture.store.setStock(
+                    warehouse: "MAD", sku: "KIT", onHand: 3, bin: nil, reorderPoint: nil, actor: "a")
                 Issue.record("a kit got stock")
             } catch let problem as Problem {
                 #expect(problem.code == "inventory.bundle_has_no_stock")
@@ -82,7 +89,8 @@ struct InventoryStoreTests {
         try await InventoryFixture.with(engine) { fixture in
             try await fixture.warehouse("MAD", "ES")
             try await fixture.part("PAD")
-            _ = try await fixture.store.setStock(warehouse: "MAD", sku: "PAD", onHand: 5, bin: nil, reorderPoint: nil, actor: "a")
+            _ = try await fixture.store.setStock(
+                warehouse: "MAD", sku: "PAD", onHand: 5, bin: nil, reorderPoint: nil, actor: "a")
             let order = InventoryFixture.order("o1", [("PAD", 3)])
             let placed = try InventoryFixture.placed(order)
             try await fixture.deliver(placed)
@@ -116,11 +124,13 @@ struct InventoryStoreTests {
         try await InventoryFixture.with(engine) { fixture in
             try await fixture.warehouse("MAD", "ES")
             try await fixture.part("PAD")
-            _ = try await fixture.store.setStock(warehouse: "MAD", sku: "PAD", onHand: 100, bin: nil, reorderPoint: nil, actor: "a")
+            _ = try await fixture.store.setStock(
+                warehouse: "MAD", sku: "PAD", onHand: 100, bin: nil, reorderPoint: nil, actor: "a")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<1000 {
                     group.addTask {
-                        try await fixture.deliver(try InventoryFixture.placed(InventoryFixture.order("o\(i)", [("PAD", 1)])))
+                        try await fixture.deliver(
+                            try InventoryFixture.placed(InventoryFixture.order("o\(i)", [("PAD", 1)])))
                     }
                 }
                 try await group.waitForAll()
@@ -141,13 +151,17 @@ struct InventoryStoreTests {
             try await fixture.part("PAD")
             try await fixture.part("DISC")
             try await fixture.part("KIT", components: [("PAD", 2), ("DISC", 1)])
-            _ = try await fixture.store.setStock(warehouse: "MAD", sku: "PAD", onHand: 60, bin: nil, reorderPoint: 10, actor: "a")
-            _ = try await fixture.store.setStock(warehouse: "CHI", sku: "PAD", onHand: 40, bin: nil, reorderPoint: nil, actor: "a")
-            _ = try await fixture.store.setStock(warehouse: "MAD", sku: "DISC", onHand: 1000, bin: nil, reorderPoint: nil, actor: "a")
+            _ = try await fixture.store.setStock(
+                warehouse: "MAD", sku: "PAD", onHand: 60, bin: nil, reorderPoint: 10, actor: "a")
+            _ = try await fixture.store.setStock(
+                warehouse: "CHI", sku: "PAD", onHand: 40, bin: nil, reorderPoint: nil, actor: "a")
+            _ = try await fixture.store.setStock(
+                warehouse: "MAD", sku: "DISC", onHand: 1000, bin: nil, reorderPoint: nil, actor: "a")
 
             // Half the orders want one loose pad, half a kit (two pads and a disc): they compete for pads.
             let orders = (0..<1000).map { i in
-                InventoryFixture.order("o\(i)", i.isMultiple(of: 2) ? [("PAD", 1)] : [("KIT", 1)], country: i % 3 == 0 ? "US" : "ES")
+                InventoryFixture.order(
+                    "o\(i)", i.isMultiple(of: 2) ? [("PAD", 1)] : [("KIT", 1)], country: i % 3 == 0 ? "US" : "ES")
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for order in orders {

@@ -50,7 +50,8 @@ extension RelayFaultTests {
         try await TestDatabase.with(engine) { database in
             try await MessagingFixture.prepare(database)
             for n in 0..<20 {
-                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+                try await database.transaction { db in try await Outbox.append(try MessagingFixture.envelope(n), in: db)
+                }
             }
             let transport = FirstPublishHangsTransport()
             let relay = OutboxRelay(

@@ -17,12 +17,13 @@ struct SalesStoreTests {
         let eur = { (amount: String) in MoneyAmount(amount: amount, currency: "EUR") }
         var address = address
         address.country = country
-        let net = lines.reduce(Int64(0)) { $0 + Money(decimal: $1.2, currency: "EUR")!.minorUnits }
+        let net = lines.reduce(Int64(0)) { $0 + (Money(decimal: $1.2, currency: "EUR")?.minorUnits ?? 0) }
         let tax = net * 21 / 100
         return OrderSnapshot(
             orderId: id, number: "SO-\(id)", customerId: "c1", status: "confirmed",
             lines: lines.map {
-                OrderLineSnapshot(sku: $0.0, name: "Part \($0.0)", quantity: $0.1, unitPrice: eur($0.2), lineTotal: eur($0.2))
+                OrderLineSnapshot(
+                    sku: $0.0, name: "Part \($0.0)", quantity: $0.1, unitPrice: eur($0.2), lineTotal: eur($0.2))
             },
             shippingAddress: address, billingAddress: address,
             subtotal: eur(Money(minorUnits: net, currency: "EUR").decimal),
@@ -45,7 +46,8 @@ struct SalesStoreTests {
     @Test(arguments: Engine.allCases)
     func reportsCountConfirmedOrdersOnceAndLeaveCancelledOnesOut(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in
-            try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
+            try await database.migrate(
+                service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
             try await database.migrate(service: "sales", SalesMigrations.all, logger: TestDatabase.logger)
             let store = SalesStore(database: database)
             let consumer = SalesConsumer.make(store: store, logger: TestDatabase.logger)
@@ -62,7 +64,8 @@ struct SalesStoreTests {
             try await consumer.deliver(try Self.cancelled(d))  // cancelled before confirmed: never counted
             try await consumer.deliver(try Self.confirmed(d, at: day))
             let sold = try await store.soldItems(ReportPeriod())
-            #expect(sold.map { "\($0.sku) \($0.quantity) \($0.net) \($0.orders)" } == ["PAD 3 12000 2", "DISC 1 5400 1"])
+            #expect(
+                sold.map { "\($0.sku) \($0.quantity) \($0.net) \($0.orders)" } == ["PAD 3 12000 2", "DISC 1 5400 1"])
             // The period is [from, to): only the first day.
             let firstDay = try await store.soldItems(ReportPeriod(from: day, to: day.addingTimeInterval(3600)))
             #expect(firstDay.map(\.quantity) == [2, 1])

@@ -28,8 +28,10 @@ struct ScalarPatternTests {
         // final newline, so the reference ends with `\z` instead.
         let reference = try NSRegularExpression(pattern: String(pattern.dropLast()) + #"\z"#)
         var generator = SystemRandomNumberGenerator()
-        var samples = ["", "a", "ab", "ABC", "a@b.co", "a@b", "12.5", "12.", "1.234", "10115", " ", "0@0.0",
-            "123_abc-DEF", "+49 30 1234567", String(repeating: "x", count: 64), String(repeating: "x", count: 65)]
+        var samples = [
+            "", "a", "ab", "ABC", "a@b.co", "a@b", "12.5", "12.", "1.234", "10115", " ", "0@0.0",
+            "123_abc-DEF", "+49 30 1234567", String(repeating: "x", count: 64), String(repeating: "x", count: 65),
+        ]
         for _ in 0..<3_000 {
             let length = Int.random(in: 0...12, using: &generator)
             samples.append((0..<length).map { _ in Self.alphabet.randomElement(using: &generator) ?? "a" }.joined())

@@ -39,15 +39,20 @@ struct ShippingRulesTests {
 
     @Test func trackingMovesForwardRepeatsScansAndStopsAtDelivery() throws {
         var shipment = Self.shipment()
-        #expect(try ShippingRules.track(&shipment, status: .inTransit, at: nil, location: "Hub A", actor: "s", now: Self.now))
+        #expect(
+            try ShippingRules.track(
+                &shipment, status: .inTransit, at: nil, location: "Hub A", actor: "s", now: Self.now))
         #expect(shipment.status == .inTransit)
         // Another scan on the way: recorded, no new status.
         #expect(
-            try !ShippingRules.track(&shipment, status: .inTransit, at: nil, location: "Hub B", actor: "s", now: Self.now))
+            try !ShippingRules.track(
+                &shipment, status: .inTransit, at: nil, location: "Hub B", actor: "s", now: Self.now))
         #expect(shipment.tracking.map(\.location) == [nil, "Hub A", "Hub B"])
-        #expect(try ShippingRules.track(&shipment, status: .delivered, at: nil, location: nil, actor: "s", now: Self.now))
+        #expect(
+            try ShippingRules.track(&shipment, status: .delivered, at: nil, location: nil, actor: "s", now: Self.now))
         do {
-            _ = try ShippingRules.track(&shipment, status: .inTransit, at: nil, location: nil, actor: "s", now: Self.now)
+            _ = try ShippingRules.track(
+                &shipment, status: .inTransit, at: nil, location: nil, actor: "s", now: Self.now)
             Issue.record("a delivered shipment took another event")
         } catch {
             #expect(error.code == "shipping.already_delivered")
@@ -59,7 +64,8 @@ struct ShippingRulesTests {
         var shipment = Self.shipment()
         let tomorrow = Self.now.addingTimeInterval(86_400)
         do {
-            _ = try ShippingRules.track(&shipment, status: .delivered, at: tomorrow, location: nil, actor: "s", now: Self.now)
+            _ = try ShippingRules.track(
+                &shipment, status: .delivered, at: tomorrow, location: nil, actor: "s", now: Self.now)
             Issue.record("a report from tomorrow was taken")
         } catch {
             #expect(error.status == 409)
@@ -68,7 +74,8 @@ struct ShippingRulesTests {
         #expect(shipment.tracking.count == 1)
         let carrierClock = Self.now.addingTimeInterval(60)  // a minute ahead: within the allowed skew
         #expect(
-            try ShippingRules.track(&shipment, status: .delivered, at: carrierClock, location: nil, actor: "s", now: Self.now))
+            try ShippingRules.track(
+                &shipment, status: .delivered, at: carrierClock, location: nil, actor: "s", now: Self.now))
         #expect(shipment.status == .delivered)
         #expect(shipment.tracking.last?.at == carrierClock)
     }

@@ -31,7 +31,8 @@ struct ShippingStoreTests {
 
     static func with(_ engine: Engine, _ body: (ShippingStore, EventConsumer) async throws -> Void) async throws {
         try await TestDatabase.with(engine) { database in
-            try await database.migrate(service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
+            try await database.migrate(
+                service: MessagingSchema.service, MessagingSchema.migrations, logger: TestDatabase.logger)
             try await database.migrate(service: "shipping", ShippingMigrations.all, logger: TestDatabase.logger)
             let store = ShippingStore(database: database)
             try await body(store, ShippingConsumer.make(store: store, logger: TestDatabase.logger))
@@ -40,7 +41,9 @@ struct ShippingStoreTests {
 
     static func outbox(_ database: Database) async throws -> [String] {
         try await database.read { db in
-            try await db.raw("SELECT type FROM outbox ORDER BY seq").all().map { try $0.decode(column: "type", as: String.self) }
+            try await db.raw("SELECT type FROM outbox ORDER BY seq").all().map {
+                try $0.decode(column: "type", as: String.self)
+            }
         }
     }
 
@@ -71,12 +74,15 @@ struct ShippingStoreTests {
             } catch let problem as Problem {
                 #expect(problem.code == "shipping.tracking_number_taken")
             }
-            #expect(try await store.ship(slipId: "s2", carrier: "UPS", trackingNumber: "1Z", actor: "staff").status == .shipped)
+            #expect(
+                try await store.ship(slipId: "s2", carrier: "UPS", trackingNumber: "1Z", actor: "staff").status
+                    == .shipped)
             // A void arriving after the shipment changes nothing.
             try await consumer.deliver(try Self.voided("s1"))
             _ = try await store.track(shipment.id, status: .inTransit, at: nil, location: "Hub", actor: "staff")
             _ = try await store.track(shipment.id, status: .inTransit, at: nil, location: "Hub 2", actor: "staff")
-            let delivered = try await store.track(shipment.id, status: .delivered, at: nil, location: nil, actor: "staff")
+            let delivered = try await store.track(
+                shipment.id, status: .delivered, at: nil, location: nil, actor: "staff")
             #expect(delivered.tracking.map(\.status) == [.shipped, .inTransit, .inTransit, .delivered])
             #expect(try await store.shipment(shipment.id) == delivered)
             #expect(
@@ -117,7 +123,8 @@ struct ShippingStoreTests {
             let results = await withTaskGroup(of: Bool.self) { group in
                 for attempt in 0..<8 {
                     group.addTask {
-                        (try? await store.ship(slipId: "s1", carrier: "DHL", trackingNumber: "T\(attempt)", actor: "staff"))
+                        (try? await store.ship(
+                            slipId: "s1", carrier: "DHL", trackingNumber: "T\(attempt)", actor: "staff"))
                             != nil
                     }
                 }

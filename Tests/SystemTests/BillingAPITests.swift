@@ -9,7 +9,9 @@ import TestSupport
 
 @Suite("Invoices, payments and credit notes through the router, on both engines")
 struct BillingAPITests {
-    static func invoices(_ client: any TestClientProtocol, order id: String, token: String) async throws -> [[String: Any]] {
+    static func invoices(_ client: any TestClientProtocol, order id: String, token: String) async throws -> [[String:
+        Any]]
+    {
         try await client.json(.get, "/api/v1/invoices?orderId=\(id)", token: token).items
     }
 
@@ -28,7 +30,8 @@ struct BillingAPITests {
             let mine = try await Self.invoices(client, order: orderId, token: world.ann)
             #expect(mine.count == 1)
             let invoice = try #require(mine.first)
-            #expect((invoice["number"] as? String)?.range(of: #"^INV-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
+            #expect(
+                (invoice["number"] as? String)?.range(of: #"^INV-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
             #expect(invoice["orderNumber"] as? String == placed.object["number"] as? String)
             // Totals equal the order's to the cent; lines carry net, rate, tax, gross.
             for (field, orderField) in [("net", "subtotal"), ("tax", "tax"), ("gross", "total")] {
@@ -49,7 +52,8 @@ struct BillingAPITests {
             #expect(try await client.json(.get, "/api/v1/invoices/\(id)", token: world.bob).status == .notFound)
 
             // The printable page: escaped, self-contained.
-            let page = try await client.json(.get, "/api/v1/invoices/\(id)", token: world.ann, headers: [.accept: "text/html"])
+            let page = try await client.json(
+                .get, "/api/v1/invoices/\(id)", token: world.ann, headers: [.accept: "text/html"])
             #expect(page.headers[.contentType] == "text/html; charset=utf-8")
             #expect(page.headers[.xContentTypeOptions] == "nosniff")
             #expect(page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'none'") == true)
@@ -65,7 +69,10 @@ struct BillingAPITests {
             func pay(_ amount: String, token: String, currency: String = "EUR") async throws -> JSONResponse {
                 try await client.json(
                     .post, "/api/v1/invoices/\(id)/payments",
-                    ["amount": ["amount": amount, "currency": currency], "method": "bank_transfer", "reference": "SEPA 1"],
+                    [
+                        "amount": ["amount": amount, "currency": currency], "method": "bank_transfer",
+                        "reference": "SEPA 1",
+                    ],
                     token: token)
             }
             #expect(try await pay("10.00", token: world.ann).status == .forbidden)
@@ -92,7 +99,10 @@ struct BillingAPITests {
             #expect(try await pay("0.01", token: world.staff).code == "billing.invoice_paid")
             let future = try await client.json(
                 .post, "/api/v1/invoices/\(id)/payments",
-                ["amount": ["amount": "1.00", "currency": "EUR"], "method": "card", "reference": "x", "at": "2999-01-01T00:00:00Z"],
+                [
+                    "amount": ["amount": "1.00", "currency": "EUR"], "method": "card", "reference": "x",
+                    "at": "2999-01-01T00:00:00Z",
+                ],
                 token: world.staff)
             #expect(future.code == "billing.payment_in_future")
             #expect(try await BillingService.reconcile(system.billing.store.database) == [])
@@ -118,17 +128,21 @@ struct BillingAPITests {
             let id = try #require(invoice["id"] as? String)
             let pay = try await client.json(
                 .post, "/api/v1/invoices/\(id)/payments",
-                ["amount": ["amount": "1.00", "currency": "EUR"], "method": "cash", "reference": "till"], token: world.staff)
+                ["amount": ["amount": "1.00", "currency": "EUR"], "method": "cash", "reference": "till"],
+                token: world.staff)
             #expect(pay.code == "billing.invoice_credited")
-            let page = try await client.json(.get, "/api/v1/invoices/\(id)", token: world.staff, headers: [.accept: "text/html"])
+            let page = try await client.json(
+                .get, "/api/v1/invoices/\(id)", token: world.staff, headers: [.accept: "text/html"])
             #expect(page.text.contains(note["number"] as? String ?? "?"))
             // An order refused for stock was never confirmed: no invoice.
             let refused = try await client.json(
                 .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 1000]]), token: world.ann)
             try await system.publishPendingEvents()
             #expect(
-                try await Self.invoices(client, order: try #require(refused.object["id"] as? String), token: world.staff)
-                    .isEmpty)
+                try await Self.invoices(
+                    client, order: try #require(refused.object["id"] as? String), token: world.staff
+                )
+                .isEmpty)
         }
     }
 }

@@ -17,10 +17,13 @@ struct ClientLimitsTests {
         _ limits: RequestLimits = RequestLimits(), graphQL: QueryLimits = QueryLimits(),
         _ body: @escaping @Sendable (EmbeddedSystem, any TestClientProtocol, Int) async throws -> Void
     ) async throws {
-        try await SystemHarness.with(.sqlite, configure: {
-            $0.limits = limits
-            $0.graphQLLimits = graphQL
-        }) { system, router in
+        try await SystemHarness.with(
+            .sqlite,
+            configure: {
+                $0.limits = limits
+                $0.graphQLLimits = graphQL
+            }
+        ) { system, router in
             let application = Application(
                 router: try system.router(), server: try system.httpServer(),
                 configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -81,7 +84,8 @@ struct ClientLimitsTests {
         try await Self.live(Self.shortTimeouts) { _, _, port in
             let connection = try await RawConnection.open(port: port)
             try await connection.send(
-                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
+                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"
+            )
             #expect(try await connection.closed(within: .seconds(9)))
         }
     }
@@ -123,7 +127,8 @@ struct ClientLimitsTests {
             // An unknown path ending in /imports reads no large body either.
             let unknown = try await RawConnection.open(port: port)
             try await unknown.send(
-                "POST /api/v1/anything/imports HTTP/1.1\r\nhost: x\r\ncontent-type: text/csv\r\ncontent-length: 30000000\r\n\r\n")
+                "POST /api/v1/anything/imports HTTP/1.1\r\nhost: x\r\ncontent-type: text/csv\r\ncontent-length: 30000000\r\n\r\n"
+            )
             #expect(try await unknown.status(within: .seconds(10)) == 413, "\(unknown.text.prefix(300))")
         }
     }
@@ -132,13 +137,15 @@ struct ClientLimitsTests {
         try await Self.live { _, _, port in
             let chunked = try await RawConnection.open(port: port)
             try await chunked.send(
-                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+            )
             let chunk = String(repeating: "a", count: 65_536)
             for _ in 0..<20 { try? await chunked.send(String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n") }
             #expect(try await chunked.status(within: .seconds(10)) == 413, "\(chunked.text.prefix(300))")
 
             let graphQL = try await RawConnection.open(port: port)
-            let query = #"{"query":"{ me { id } }","variables":{"pad":""# + String(repeating: "a", count: 200_000) + #""}}"#
+            let query =
+                #"{"query":"{ me { id } }","variables":{"pad":""# + String(repeating: "a", count: 200_000) + #""}}"#
             try await graphQL.send(
                 "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: \(query.utf8.count)\r\n\r\n"
                     + query)
@@ -227,8 +234,10 @@ struct ClientLimitsTests {
             // (how long depends on how long the first took, on a machine this busy).
             let response = try await client.json(.post, "/graphql", ["query": "{ \(parts) }"])
             #expect(response.status == .tooManyRequests)
-            #expect((response.object["errors"] as? [[String: Any]])?.first.flatMap {
-                ($0["extensions"] as? [String: Any])?["code"] as? String } == "graphql.rate_limited")
+            #expect(
+                (response.object["errors"] as? [[String: Any]])?.first.flatMap {
+                    ($0["extensions"] as? [String: Any])?["code"] as? String
+                } == "graphql.rate_limited")
             #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
         }
     }
@@ -281,8 +290,9 @@ struct ClientLimitsTests {
                     #expect(response.headers[.idempotentReplayed] == nil, "\(path)")
                 }
             }
-            let stored = try await system.databases[.customers]!.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM idempotency_keys").first()?.decode(column: "n", as: Int.self)
+            let stored = try await try system.database("customers").read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM idempotency_keys").first()?.decode(
+                    column: "n", as: Int.self)
             }
             #expect(stored == 0)
         }
@@ -309,7 +319,8 @@ struct ClientLimitsTests {
             // health probes still pass.
             let slow = try await RawConnection.open(port: port)
             try await slow.send(
-                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{")
+                "POST /api/v1/customers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"
+            )
             #expect(try await Self.eventually { system.inFlight.current == 2 })
             let refused = try await RawConnection.open(port: port)
             try await refused.send("GET /api/v1/parts HTTP/1.1\r\nhost: x\r\n\r\n")

@@ -42,7 +42,9 @@ struct DemoDataTests {
             let golf = try await catalog.list(PartFilter(fits: "VW-GOLF7-14TSI"), page: PageRequest(limit: 200))
             #expect(golf.items.map(\.sku).contains("KIT-BRK-FRONT-VW-GOLF7"))
             #expect(golf.items.map(\.sku).contains("WM-PMP-BOSCH-00145787") == false)
-            #expect(try await catalog.models(query: nil, kind: nil, make: nil, page: PageRequest(limit: 200)).items.count >= 30)
+            #expect(
+                try await catalog.models(query: nil, kind: nil, make: nil, page: PageRequest(limit: 200)).items.count
+                    >= 30)
             #expect(try await catalog.replacement(of: "BRK-PAD-VW-1K0698151B").current == "BRK-PAD-VW-1K0698151")
             #expect(try await catalog.categories().count > 20)
             for service in ServiceName.allCases {

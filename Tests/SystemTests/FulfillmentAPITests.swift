@@ -10,7 +10,8 @@ import TestSupport
 @Suite("Packing slips and pick lists through the router, on both engines")
 struct FulfillmentAPITests {
     /// Staff's view of the slips of order `id`.
-    static func slips(_ client: any TestClientProtocol, order id: String, token: String) async throws -> [[String: Any]] {
+    static func slips(_ client: any TestClientProtocol, order id: String, token: String) async throws -> [[String: Any]]
+    {
         try await client.json(.get, "/api/v1/packing-slips?orderId=\(id)", token: token).items
     }
 
@@ -37,7 +38,10 @@ struct FulfillmentAPITests {
             #expect(slip["warehouse"] as? String == "BER")
             #expect(slip["status"] as? String == "open")
             let lines = try #require(slip["lines"] as? [[String: Any]])
-            #expect(lines.map { "\($0["bin"] ?? "-") \($0["sku"] ?? "") \($0["quantity"] ?? 0)" } == ["A-01 DISC 1", "B-02 PAD 2"])
+            #expect(
+                lines.map { "\($0["bin"] ?? "-") \($0["sku"] ?? "") \($0["quantity"] ?? 0)" } == [
+                    "A-01 DISC 1", "B-02 PAD 2",
+                ])
             #expect((slip["shipTo"] as? [String: Any])?["city"] as? String != nil)
 
             // Customers do not see the warehouse's paper.
@@ -66,13 +70,15 @@ struct FulfillmentAPITests {
             let hostile = #"<script>alert("x")</script> & 'bolt'"#
             let part: [String: Any] = ["sku": "EVIL", "name": hostile, "price": ["amount": "1.00", "currency": "EUR"]]
             #expect(try await client.json(.post, "/api/v1/parts", part, token: world.admin).status == .created)
-            _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/EVIL", ["onHand": 5, "bin": "Z-9"], token: world.admin)
+            _ = try await client.json(
+                .put, "/api/v1/warehouses/BER/stock/EVIL", ["onHand": 5, "bin": "Z-9"], token: world.admin)
             try await system.publishPendingEvents()
             let placed = try await client.json(
                 .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "EVIL", "quantity": 1]]), token: world.ann)
             let orderId = try #require(placed.object["id"] as? String)
             try await system.publishPendingEvents()
-            let id = try #require(try await Self.slips(client, order: orderId, token: world.staff).first?["id"] as? String)
+            let id = try #require(
+                try await Self.slips(client, order: orderId, token: world.staff).first?["id"] as? String)
 
             let html = try await client.json(
                 .get, "/api/v1/packing-slips/\(id)", token: world.staff,
@@ -90,7 +96,8 @@ struct FulfillmentAPITests {
             }
             // Without a preference for HTML, the slip is JSON.
             for accept in ["application/json", "*/*", "application/json, text/html;q=0.5"] {
-                let json = try await client.json(.get, "/api/v1/packing-slips/\(id)", token: world.staff, headers: [.accept: accept])
+                let json = try await client.json(
+                    .get, "/api/v1/packing-slips/\(id)", token: world.staff, headers: [.accept: accept])
                 #expect(json.headers[.contentType]?.hasPrefix("application/json") == true, "\(accept)")
                 #expect(json.object["id"] as? String == id)
             }
@@ -101,7 +108,8 @@ struct FulfillmentAPITests {
     func thePickListSumsOpenSlipsByBinAndCancellingVoidsTheSlips(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/PAD", ["onHand": 100, "bin": "B-02"], token: world.admin)
+            _ = try await client.json(
+                .put, "/api/v1/warehouses/BER/stock/PAD", ["onHand": 100, "bin": "B-02"], token: world.admin)
             var orders: [String] = []
             for quantity in [1, 2, 4] {
                 let placed = try await client.json(
@@ -114,16 +122,22 @@ struct FulfillmentAPITests {
             #expect(pick.status == .ok, "\(pick.text)")
             #expect(pick.object["slips"] as? Int == 3, "\(pick.text)")
             let lines = try #require(pick.object["lines"] as? [[String: Any]])
-            #expect(lines.map { "\($0["bin"] ?? "-") \($0["sku"] ?? "") \($0["quantity"] ?? 0) \($0["slips"] ?? 0)" } == ["B-02 PAD 7 3"])
+            #expect(
+                lines.map { "\($0["bin"] ?? "-") \($0["sku"] ?? "") \($0["quantity"] ?? 0) \($0["slips"] ?? 0)" } == [
+                    "B-02 PAD 7 3"
+                ])
 
             // A packed slip is no longer picked; a cancelled order's slip is voided.
-            let first = try #require(try await Self.slips(client, order: orders[0], token: world.staff).first?["id"] as? String)
+            let first = try #require(
+                try await Self.slips(client, order: orders[0], token: world.staff).first?["id"] as? String)
             _ = try await client.json(.post, "/api/v1/packing-slips/\(first)/pack", token: world.staff)
             let cancelled = try await client.json(
                 .post, "/api/v1/orders/\(orders[2])/cancel", ["reason": "changed my mind"], token: world.ann)
             #expect(cancelled.status == .ok)
             try await system.publishPendingEvents()
-            #expect(try await Self.slips(client, order: orders[2], token: world.staff).first?["status"] as? String == "voided")
+            #expect(
+                try await Self.slips(client, order: orders[2], token: world.staff).first?["status"] as? String
+                    == "voided")
             let after = try await client.json(.get, "/api/v1/warehouses/BER/pick-list", token: world.staff)
             #expect((after.object["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2)
             let voided = try await client.json(.get, "/api/v1/packing-slips?status=voided", token: world.staff)

@@ -63,7 +63,8 @@ struct GraphQLCatalogAndAddressTests {
                 #"mutation { placeOrder(order: {lines: [{sku: "PAD", quantity: 1}]}, idempotencyKey: "gql-default-1") { shippingAddress { city } } }"#,
                 token: world.ann)
             #expect(
-                ((placed.data["placeOrder"] as? [String: Any])?["shippingAddress"] as? [String: Any])?["city"] as? String
+                ((placed.data["placeOrder"] as? [String: Any])?["shippingAddress"] as? [String: Any])?["city"]
+                    as? String
                     == "Berlin", "\(placed.object)")
             let deleted = try await GraphQLAPITests.graphQL(
                 client, #"mutation($id: String!) { deleteAddress(id: $id) }"#, ["id": id], token: world.ann)

@@ -125,7 +125,9 @@ struct IdentityAPITests {
             let id = try #require(me.object["id"] as? String)
             let email = try #require(me.object["email"] as? String)
             #expect(me.object["disabled"] as? Bool == false)
-            #expect(try await client.json(.post, "/api/v1/customers/\(id)/disable", token: world.staff).status == .forbidden)
+            #expect(
+                try await client.json(.post, "/api/v1/customers/\(id)/disable", token: world.staff).status == .forbidden
+            )
             let adminID = try #require(
                 try await client.json(.get, "/api/v1/customers/me", token: world.admin).object["id"] as? String)
             let own = try await client.json(.post, "/api/v1/customers/\(adminID)/disable", token: world.admin)
@@ -139,7 +141,8 @@ struct IdentityAPITests {
                 #expect(refused.status == .unauthorized, "\(path)")
                 #expect(refused.code == "auth.account_disabled", "\(path)")
             }
-            let graphQL = try await GraphQLAPITests.graphQL(client, "{ orders { edges { node { id } } } }", token: world.ann)
+            let graphQL = try await GraphQLAPITests.graphQL(
+                client, "{ orders { edges { node { id } } } }", token: world.ann)
             #expect(graphQL.codes == ["auth.account_disabled"])
             let login = try await client.json(
                 .post, "/api/v1/auth/token", ["email": email, "password": "correct-horse"])
@@ -164,7 +167,7 @@ struct IdentityAPITests {
             let me = try await client.json(.get, "/api/v1/customers/me", token: token)
             let id = try #require(me.object["id"] as? String)
             // As `sprocket users disable` does it: the store alone, as another process would.
-            _ = try await CustomersStore(database: system.databases[.customers]!).setDisabled(id: id, true)
+            _ = try await CustomersStore(database: try system.database("customers")).setDisabled(id: id, true)
             try await system.publishPendingEvents()
             #expect(try await client.json(.get, "/api/v1/orders", token: token).code == "auth.account_disabled")
         }

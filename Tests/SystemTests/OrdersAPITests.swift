@@ -49,7 +49,8 @@ struct OrdersAPITests {
         let warehouse: [String: Any] = ["code": "BER", "name": "Berlin", "country": "DE"]
         #expect(try await client.json(.post, "/api/v1/warehouses", warehouse, token: admin).status == .created)
         for sku in ["PAD", "DISC"] {
-            let stock = try await client.json(.put, "/api/v1/warehouses/BER/stock/\(sku)", ["onHand": 100], token: admin)
+            let stock = try await client.json(
+                .put, "/api/v1/warehouses/BER/stock/\(sku)", ["onHand": 100], token: admin)
             #expect(stock.status == .ok)
         }
         try await system.publishPendingEvents()
@@ -112,7 +113,8 @@ struct OrdersAPITests {
             let confirmed = try await client.json(.get, "/api/v1/orders/\(id)", token: world.ann)
             #expect(confirmed.object["status"] as? String == "sent_to_warehouse")
             let history = try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.ann)
-            #expect(history.items.map { $0["to"] as? String } == ["pending_confirmation", "confirmed", "sent_to_warehouse"])
+            #expect(
+                history.items.map { $0["to"] as? String } == ["pending_confirmation", "confirmed", "sent_to_warehouse"])
             #expect(history.items.map { $0["actor"] as? String }.suffix(2) == ["inventory", "fulfillment"])
             #expect(history.items[1]["from"] as? String == "pending_confirmation")
             let pad = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
@@ -174,9 +176,11 @@ struct OrdersAPITests {
             // Confirmed, its slip made: sent to the warehouse, still cancellable by its customer.
             let atWarehouse = try await place()
             #expect(
-                try await client.json(.get, "/api/v1/orders/\(atWarehouse)", token: world.ann).object["status"] as? String
+                try await client.json(.get, "/api/v1/orders/\(atWarehouse)", token: world.ann).object["status"]
+                    as? String
                     == "sent_to_warehouse")
-            #expect(try await client.json(.post, "/api/v1/orders/\(atWarehouse)/cancel", token: world.ann).status == .ok)
+            #expect(
+                try await client.json(.post, "/api/v1/orders/\(atWarehouse)/cancel", token: world.ann).status == .ok)
 
             // Staff may set a status by hand, with the same guard; once shipped, nobody cancels.
             let shipped = try await place()

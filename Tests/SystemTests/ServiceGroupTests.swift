@@ -22,7 +22,7 @@ struct ServiceGroupTests {
         case .postgres: configuration.databaseURL = try TestDatabase.postgresURL() + "?schema=\(prefix)"
         }
         let system = try await EmbeddedSystem.build(configuration, logger: TestDatabase.logger, runner: .serviceGroup)
-        let orders = try #require(system.databases[.orders])
+        let orders = try system.database("orders")
         #expect(!orders.isMigrated)
         #expect(!system.started.isOpened)
 
@@ -50,10 +50,13 @@ struct ServiceGroupTests {
             try await orders.read { db in try await db.raw("SELECT 1 AS one").run() }
         }
         if engine == .postgres {
-            try await Database.with(try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger) { database in
+            try await Database.with(
+                try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger
+            ) { database in
                 try await database.transaction { db in
                     for service in ServiceName.allCases {
-                        try await db.raw("DROP SCHEMA IF EXISTS \(ident: "\(prefix)_\(service.rawValue)") CASCADE").run()
+                        try await db.raw("DROP SCHEMA IF EXISTS \(ident: "\(prefix)_\(service.rawValue)") CASCADE")
+                            .run()
                     }
                 }
             }

@@ -37,9 +37,11 @@ struct ShippingAPITests {
             #expect(try await client.json(.post, "/api/v1/parts", kit, token: world.admin).status == .created)
             _ = try await client.json(
                 .post, "/api/v1/warehouses", ["code": "MUC", "name": "Munich", "country": "DE"], token: world.admin)
-            _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/PAD", ["onHand": 100, "bin": "B-07"], token: world.admin)
+            _ = try await client.json(
+                .put, "/api/v1/warehouses/BER/stock/PAD", ["onHand": 100, "bin": "B-07"], token: world.admin)
             _ = try await client.json(.put, "/api/v1/warehouses/BER/stock/DISC", ["onHand": 0], token: world.admin)
-            _ = try await client.json(.put, "/api/v1/warehouses/MUC/stock/DISC", ["onHand": 10, "bin": "A-02"], token: world.admin)
+            _ = try await client.json(
+                .put, "/api/v1/warehouses/MUC/stock/DISC", ["onHand": 10, "bin": "A-02"], token: world.admin)
             // A new customer registers and orders.
             let registration = ["email": "dora@example.com", "password": "correct-horse-battery", "name": "Dora"]
             #expect(try await client.json(.post, "/api/v1/customers", registration).status == .created)
@@ -74,7 +76,9 @@ struct ShippingAPITests {
             // Not packed yet: it cannot ship. Customers cannot ship.
             #expect(try await Self.ship(client, berlin, token: world.staff).code == "shipping.slip_not_packed")
             for slip in [berlin, munich] {
-                #expect(try await client.json(.post, "/api/v1/packing-slips/\(slip)/pack", token: world.staff).status == .ok)
+                #expect(
+                    try await client.json(.post, "/api/v1/packing-slips/\(slip)/pack", token: world.staff).status == .ok
+                )
             }
             try await system.publishPendingEvents()
             #expect(try await Self.ship(client, berlin, token: dora).status == .forbidden)
@@ -104,7 +108,8 @@ struct ShippingAPITests {
             #expect(try await Self.status(client, orderId, token: dora) == "shipped")
             let shippedSlips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
             #expect(shippedSlips.map { $0["status"] as? String } == ["shipped", "shipped"])
-            let munichLedger = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
+            let munichLedger = try await client.json(
+                .get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
             #expect(munichLedger.items.first?["cause"] as? String == "commit")
             #expect(munichLedger.items.first?["onHandAfter"] as? Int == 8)
             #expect(munichLedger.items.first?["reservedAfter"] as? Int == 0)
@@ -129,7 +134,8 @@ struct ShippingAPITests {
             #expect(late.status == .conflict)
             #expect(late.code == "shipping.already_delivered")
             let future = try await client.json(
-                .post, "/api/v1/shipments/\(ids[1])/tracking-events", ["status": "delivered", "at": "2999-01-01T00:00:00Z"],
+                .post, "/api/v1/shipments/\(ids[1])/tracking-events",
+                ["status": "delivered", "at": "2999-01-01T00:00:00Z"],
                 token: world.staff)
             #expect(future.code == "shipping.event_in_future")
 

@@ -14,10 +14,12 @@ struct StockCountAPITests {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
             let path = "/api/v1/warehouses/BER/stock/PAD/counts"
-            let counted = try await client.json(.post, path, ["onHand": 40, "reason": "cycle count"], token: world.staff)
+            let counted = try await client.json(
+                .post, path, ["onHand": 40, "reason": "cycle count"], token: world.staff)
             #expect(counted.status == .ok, "\(counted.text)")
             #expect(counted.object["onHand"] as? Int == 40)
-            let emptied = try await client.json(.post, path, ["onHand": 0, "reason": "written off"], token: world.staff)
+            let emptied = try await client.json(
+                .post, path, ["onHand": 0, "reason": "written off"], token: world.staff)
             #expect(emptied.object["onHand"] as? Int == 0)
             let ledger = try await client.json(.get, "/api/v1/warehouses/BER/stock/PAD/ledger", token: world.staff)
             #expect(ledger.items.prefix(2).map { $0["onHandDelta"] as? Int } == [-40, -60])
@@ -38,7 +40,10 @@ struct StockCountAPITests {
             #expect(count.text.contains(#""warehouse":"BER""#))
             let delta = try await client.json(
                 .post, "/graphql",
-                ["query": #"mutation { adjustStock(sku: "PAD", warehouse: "BER", delta: 3, reason: "found") { onHand } }"#],
+                [
+                    "query":
+                        #"mutation { adjustStock(sku: "PAD", warehouse: "BER", delta: 3, reason: "found") { onHand } }"#
+                ],
                 token: world.staff)
             #expect(delta.text.contains(#""onHand":10"#), "\(delta.text)")
             let customer = try await client.json(.post, path, ["onHand": 5, "reason": "x"], token: world.ann)

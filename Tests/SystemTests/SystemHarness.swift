@@ -70,6 +70,18 @@ enum SystemHarness {
 }
 
 extension EmbeddedSystem {
+    /// The database of service `name`.
+    func database(_ name: String) throws -> Database {
+        guard let service = ServiceName(rawValue: name), let database = databases[service] else {
+            throw HarnessError.noService(name)
+        }
+        return database
+    }
+}
+
+// The harness builds every service: a missing one is a broken harness, not a test outcome.
+// swift-format-ignore: NeverForceUnwrap
+extension EmbeddedSystem {
     var catalog: CatalogService { service(CatalogService.self)! }
     var customers: CustomersService { service(CustomersService.self)! }
     var orders: OrdersService { service(OrdersService.self)! }
@@ -82,6 +94,7 @@ extension EmbeddedSystem {
 
 enum HarnessError: Error {
     case noToken(String)
+    case noService(String)
 }
 
 /// A response with its body parsed as a JSON object when it is one.

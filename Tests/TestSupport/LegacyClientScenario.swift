@@ -7,9 +7,10 @@ import Foundation
 /// a warehouse (the default one takes the stock).
 public struct LegacyClientScenario: Sendable {
     /// Sends a JSON body to a path with a bearer token; answers the status and the body.
-    public typealias Send = @Sendable (_ path: String, _ body: String, _ token: String?) async throws -> (
-        status: Int, text: String
-    )
+    public typealias Send =
+        @Sendable (_ path: String, _ body: String, _ token: String?) async throws -> (
+            status: Int, text: String
+        )
 
     let send: Send
     /// Lets events reach the services that wait for them (or waits a moment).
@@ -29,7 +30,8 @@ public struct LegacyClientScenario: Sendable {
         "user": "query User($id: ID!) { user(id: $id) { id email username type } }",
         "products": "query Products { products { id name description price stock } }",
         "product": "query Product($id: ID!) { product(id: $id) { id name description price stock } }",
-        "orders": "query Orders { orders { id user_id price_total status order_products { product_id quantity price } } }",
+        "orders":
+            "query Orders { orders { id user_id price_total status order_products { product_id quantity price } } }",
         "order":
             "query Order($id: ID!) { order(id: $id) { id user_id price_total status order_products { product_id quantity price } } }",
         "registerUser":
@@ -73,7 +75,9 @@ public struct LegacyClientScenario: Sendable {
     }
 
     func check(_ condition: Bool, _ what: String, _ answer: Answer? = nil) throws {
-        guard condition else { throw Failure(description: "\(what)\(answer.map { ": \($0.status) \($0.text)" } ?? "")") }
+        guard condition else {
+            throw Failure(description: "\(what)\(answer.map { ": \($0.status) \($0.text)" } ?? "")")
+        }
     }
 
     func register(_ name: String, type: Int?, token: String?) async throws -> Answer {
@@ -107,7 +111,8 @@ public struct LegacyClientScenario: Sendable {
 
         // login
         let lenaToken = try await login("lena")
-        let wrong = try await run("login", ["input": ["email": "lena\(tag)@example.com", "password": "nope-nope-1"]], token: nil)
+        let wrong = try await run(
+            "login", ["input": ["email": "lena\(tag)@example.com", "password": "nope-nope-1"]], token: nil)
         try check(wrong.errors == ["auth.invalid_credentials"], "login with a wrong password", wrong)
 
         // createProduct: admin only; its opening stock goes to the default warehouse.
@@ -126,7 +131,8 @@ public struct LegacyClientScenario: Sendable {
         for (type, number, expected) in [(1, 5, 15), (2, 3, 12), (3, 0, 0), (1, 20, 20)] {
             let updated = try await run(
                 "updateInventory", ["input": ["id": id, "type": type, "number": number]], token: admin)
-            try check(updated.item("updateInventory")?["stock"] as? Int == expected, "updateInventory type \(type)", updated)
+            try check(
+                updated.item("updateInventory")?["stock"] as? Int == expected, "updateInventory type \(type)", updated)
         }
         let badType = try await run("updateInventory", ["input": ["id": id, "type": 9, "number": 1]], token: admin)
         try check(badType.errors == ["validation.failed"], "updateInventory type 9", badType)

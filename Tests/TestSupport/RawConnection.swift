@@ -60,7 +60,11 @@ public final class RawConnection: Sendable {
         let promise = loop.makePromise(of: Bool.self)
         let settled = NIOLockedValueBox(false)
         func settle(_ value: Bool) {
-            if settled.withLockedValue({ done in defer { done = true }; return !done }) { promise.succeed(value) }
+            if settled.withLockedValue({ done in
+                defer { done = true }; return !done
+            }) {
+                promise.succeed(value)
+            }
         }
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         let timer = loop.scheduleTask(in: .nanoseconds(nanoseconds)) { settle(false) }

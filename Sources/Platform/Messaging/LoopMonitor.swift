@@ -107,7 +107,7 @@ public struct LoopProgress: Sendable {
     /// Work is waiting; the oldest item has waited since `since`.
     public func waiting(since: Date) {
         monitor?.update(name) { state in
-            if state.waitingSince == nil || since < state.waitingSince! { state.waitingSince = since }
+            if since < state.waitingSince ?? .distantFuture { state.waitingSince = since }
         }
     }
 

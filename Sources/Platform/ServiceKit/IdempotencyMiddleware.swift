@@ -141,7 +141,8 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             } catch {
                 throw Problem(
                     status: .serviceUnavailable, code: "idempotency.not_recorded", title: "Service Unavailable",
-                    detail: "The request may have taken effect, but its answer could not be recorded; retry with the same key.",
+                    detail:
+                        "The request may have taken effect, but its answer could not be recorded; retry with the same key.",
                     retryAfter: Int(lease.components.seconds) + 1)
             }
         }

@@ -43,7 +43,8 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
         }
         response.headers[HTTPField.Name.requestID] = requestID
         let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1_000
+        let milliseconds =
+            Double(elapsed.components.seconds) * 1_000
             + Double(elapsed.components.attoseconds) / 1_000_000_000_000_000
         logger.info(
             "request",

@@ -37,7 +37,9 @@ struct BillingHandler: APIProtocol {
         let principal = try await authenticator.require(.staff, .admin)
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the payment as JSON.") }
         guard let amount = Money(decimal: body.amount.amount, currency: body.amount.currency) else {
-            throw Problem.validation([FieldError(field: "amount.amount", message: "is not an amount in \(body.amount.currency)")])
+            throw Problem.validation([
+                FieldError(field: "amount.amount", message: "is not an amount in \(body.amount.currency)")
+            ])
         }
         if let at = body.at, at.timeIntervalSinceNow > 300 { throw BillingProblems.paymentInFuture(input.path.id) }
         let invoice = try await store.recordPayment(

@@ -22,15 +22,18 @@ struct BillingPages: Sendable {
             "status": invoice.status.rawValue.replacingOccurrences(of: "_", with: " "), "currency": invoice.currency,
             "seller": ["name": invoice.seller.name, "address": invoice.seller.address, "vatId": invoice.seller.vatId],
             // Absent parts are left out, so their `{{#…}}` sections print nothing.
-            "buyer": ([
-                "firstName": buyer.firstName, "lastName": buyer.lastName, "company": buyer.company, "line1": buyer.line1,
-                "line2": buyer.line2, "line3": buyer.line3, "postalCode": buyer.postalCode, "city": buyer.city,
-                "region": buyer.region, "country": buyer.country, "email": buyer.email,
-            ] as [String: String?]).compactMapValues { $0 },
+            "buyer":
+                ([
+                    "firstName": buyer.firstName, "lastName": buyer.lastName, "company": buyer.company,
+                    "line1": buyer.line1,
+                    "line2": buyer.line2, "line3": buyer.line3, "postalCode": buyer.postalCode, "city": buyer.city,
+                    "region": buyer.region, "country": buyer.country, "email": buyer.email,
+                ] as [String: String?]).compactMapValues { $0 },
             "lines": invoice.lines.map { line in
                 [
                     "sku": line.sku, "name": line.name, "quantity": line.quantity, "unitPrice": money(line.unitPrice),
-                    "net": money(line.net), "tax": money(line.tax), "taxRate": BillingMapping.percent(line.taxRateBasisPoints),
+                    "net": money(line.net), "tax": money(line.tax),
+                    "taxRate": BillingMapping.percent(line.taxRateBasisPoints),
                     "gross": money(line.gross),
                 ] as [String: Any]
             },

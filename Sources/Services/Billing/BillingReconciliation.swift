@@ -23,7 +23,9 @@ public enum BillingChecks {
                 WHERE (i.status = 'credited') <> (c.id IS NOT NULL)
                 OR (c.id IS NOT NULL AND (c.gross <> -i.gross OR c.net <> -i.net OR c.tax <> -i.tax))
                 """)
-            if credits > 0 { violations.append("\(credits) invoices whose credit note is missing or does not reverse them") }
+            if credits > 0 {
+                violations.append("\(credits) invoices whose credit note is missing or does not reverse them")
+            }
             for (table, series) in [("invoices", "INV"), ("credit_notes", "CN")] {
                 let rows = try await db.raw("SELECT number FROM \(ident: table)").all()
                 let numbers = try rows.map { try $0.decode(column: "number", as: String.self) }

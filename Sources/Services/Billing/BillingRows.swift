@@ -20,23 +20,26 @@ enum BillingRows {
                     tax: try line.decode(column: "tax", as: Int64.self),
                     gross: try line.decode(column: "gross", as: Int64.self))
             }
-        let payments = try await db.raw("SELECT * FROM payments WHERE invoice_id = \(bind: id) ORDER BY recorded_at, id")
-            .all().map { payment in
-                Payment(
-                    id: try payment.decode(column: "id", as: String.self),
-                    amount: try payment.decode(column: "amount", as: Int64.self),
-                    method: try payment.decode(column: "method", as: String.self),
-                    reference: try payment.decode(column: "reference", as: String.self),
-                    at: date(try payment.decode(column: "at", as: Int64.self)),
-                    recordedAt: date(try payment.decode(column: "recorded_at", as: Int64.self)),
-                    actor: try payment.decode(column: "actor", as: String.self))
-            }
+        let payments = try await db.raw(
+            "SELECT * FROM payments WHERE invoice_id = \(bind: id) ORDER BY recorded_at, id"
+        )
+        .all().map { payment in
+            Payment(
+                id: try payment.decode(column: "id", as: String.self),
+                amount: try payment.decode(column: "amount", as: Int64.self),
+                method: try payment.decode(column: "method", as: String.self),
+                reference: try payment.decode(column: "reference", as: String.self),
+                at: date(try payment.decode(column: "at", as: Int64.self)),
+                recordedAt: date(try payment.decode(column: "recorded_at", as: Int64.self)),
+                actor: try payment.decode(column: "actor", as: String.self))
+        }
         let note = try await db.raw("SELECT * FROM credit_notes WHERE invoice_id = \(bind: id)").first().map { note in
             CreditNote(
                 id: try note.decode(column: "id", as: String.self),
                 number: try note.decode(column: "number", as: String.self), invoiceId: id,
                 issuedAt: date(try note.decode(column: "issued_at", as: Int64.self)),
-                net: try note.decode(column: "net", as: Int64.self), tax: try note.decode(column: "tax", as: Int64.self),
+                net: try note.decode(column: "net", as: Int64.self),
+                tax: try note.decode(column: "tax", as: Int64.self),
                 gross: try note.decode(column: "gross", as: Int64.self),
                 reason: try note.decode(column: "reason", as: String?.self))
         }
@@ -50,7 +53,8 @@ enum BillingRows {
             issuedAt: date(try row.decode(column: "issued_at", as: Int64.self)),
             currency: try row.decode(column: "currency", as: String.self),
             seller: try decoder.decode(Seller.self, from: Data(try row.decode(column: "seller", as: String.self).utf8)),
-            buyer: try decoder.decode(PostalAddress.self, from: Data(try row.decode(column: "buyer", as: String.self).utf8)),
+            buyer: try decoder.decode(
+                PostalAddress.self, from: Data(try row.decode(column: "buyer", as: String.self).utf8)),
             lines: lines,
             net: try row.decode(column: "net", as: Int64.self),
             tax: try row.decode(column: "tax", as: Int64.self),

@@ -12,7 +12,15 @@ import Storage
 public struct BillingService: ServiceModule {
     public static let name = "billing"
     public static var openAPIDocument: String { BillingSpec.yaml }
+    public static var contractGeneratedFrom: String { BillingSpec.generatedFrom }
     public static var migrations: [Migration] { BillingMigrations.all }
+    public static var deploymentEnvironment: [(name: String, value: String)] {
+        [
+            ("SPROCKET_SELLER_NAME", "Sprocket Parts GmbH"),
+            ("SPROCKET_SELLER_ADDRESS", "Werkstattstraße 1, 10115 Berlin, Germany"),
+            ("SPROCKET_SELLER_VAT_ID", "DE000000000"),
+        ]
+    }
 
     /// Invoices agree with their lines, payments and credit notes; numbers have no gaps.
     public static func reconcile(_ database: Database) async throws -> [String] {

@@ -60,7 +60,9 @@ extension BillingStore {
     /// Invoice `id`, or `nil`.
     public func invoice(_ id: String) async throws -> Invoice? {
         try await database.read { db in
-            guard let row = try await db.raw("SELECT * FROM invoices WHERE id = \(bind: id)").first() else { return nil }
+            guard let row = try await db.raw("SELECT * FROM invoices WHERE id = \(bind: id)").first() else {
+                return nil
+            }
             return try await BillingRows.invoice(row, in: db)
         }
     }

@@ -122,7 +122,8 @@ public struct BillingStore: Sendable {
 
     static func snapshot(_ invoice: Invoice) -> InvoiceSnapshot {
         func amount(_ minor: Int64) -> MoneyAmount {
-            MoneyAmount(amount: Money(minorUnits: minor, currency: invoice.currency).decimal, currency: invoice.currency)
+            MoneyAmount(
+                amount: Money(minorUnits: minor, currency: invoice.currency).decimal, currency: invoice.currency)
         }
         return InvoiceSnapshot(
             invoiceId: invoice.id, number: invoice.number, orderId: invoice.orderId, orderNumber: invoice.orderNumber,

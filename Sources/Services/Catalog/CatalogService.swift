@@ -11,6 +11,7 @@ import Storage
 public struct CatalogService: ServiceModule {
     public static let name = "catalog"
     public static var openAPIDocument: String { CatalogSpec.yaml }
+    public static var contractGeneratedFrom: String { CatalogSpec.generatedFrom }
     public static var migrations: [Migration] { CatalogMigrations.all }
 
     public let store: CatalogStore

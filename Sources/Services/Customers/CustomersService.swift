@@ -10,9 +10,12 @@ import Storage
 public struct CustomersService: ServiceModule {
     public static let name = "customers"
     public static var openAPIDocument: String { CustomersSpec.yaml }
+    public static var contractGeneratedFrom: String { CustomersSpec.generatedFrom }
     public static var migrations: [Migration] { CustomersMigrations.all }
 
     /// The keys in this service's database sign every access token.
+    public static var issuesAccessTokens: Bool { true }
+
     public static func tokenKeys(in database: Database) -> KeyRing.Refresh? {
         {
             let store = CustomersStore(database: database)
@@ -27,7 +30,8 @@ public struct CustomersService: ServiceModule {
     public init(context: ServiceContext) {
         self.identity = Identity(
             store: CustomersStore(database: context.database),
-            hasher: PasswordHasher(cost: context.settings.bcryptCost), throttle: LoginThrottle(limits: .init(failureDelay: context.settings.loginFailureDelay)),
+            hasher: PasswordHasher(cost: context.settings.bcryptCost),
+            throttle: LoginThrottle(limits: .init(failureDelay: context.settings.loginFailureDelay)),
             keys: context.keys,
             tokenLifetime: context.settings.tokenLifetime
         )

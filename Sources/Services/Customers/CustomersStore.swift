@@ -15,7 +15,6 @@ public struct CustomersStore: Sendable {
         self.database = database
     }
 
-
     /// Stores a new account and its `customer.registered` event, and its first address (the default for
     /// shipping and billing) with its `customer.addresses.changed`; 409 when the email is taken.
     public func register(_ registration: Registration, role: Role, passwordHash: String, now: Date = .storageNow)
@@ -94,8 +93,9 @@ public struct CustomersStore: Sendable {
     /// event is written.
     public func setDisabled(id: String, _ disabled: Bool, now: Date = .storageNow) async throws -> Customer? {
         try await database.transaction { db in
-            guard var customer = try await db.raw("SELECT * FROM customers WHERE id = \(bind: id)").first()
-                .map(Self.customer(from:))
+            guard
+                var customer = try await db.raw("SELECT * FROM customers WHERE id = \(bind: id)").first()
+                    .map(Self.customer(from:))
             else { return nil }
             guard (customer.disabledAt != nil) != disabled else { return customer }
             customer.disabledAt = disabled ? now : nil

@@ -15,7 +15,8 @@ public struct PasswordHasher: Sendable {
     private let slots: WaitingSlots
 
     public init(
-        cost: UInt8 = 12, concurrency: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2), queueLimit: Int = 64
+        cost: UInt8 = 12, concurrency: Int = max(1, ProcessInfo.processInfo.activeProcessorCount / 2),
+        queueLimit: Int = 64
     ) {
         self.cost = cost
         self.slots = WaitingSlots(concurrency: concurrency, queueLimit: queueLimit)

@@ -11,7 +11,8 @@ struct FulfillmentHandler: APIProtocol {
     let pages: FulfillmentPages
     let authenticator: Authenticator
 
-    func listPackingSlips(_ input: Operations.ListPackingSlips.Input) async throws -> Operations.ListPackingSlips.Output {
+    func listPackingSlips(_ input: Operations.ListPackingSlips.Input) async throws -> Operations.ListPackingSlips.Output
+    {
         _ = try await authenticator.require(.staff, .admin)
         let query = input.query
         let page = try PageRequest(limit: query.limit, cursor: query.cursor, keyCount: 2)

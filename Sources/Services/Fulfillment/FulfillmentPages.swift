@@ -22,12 +22,13 @@ struct FulfillmentPages: Sendable {
             "number": slip.number, "orderNumber": slip.orderNumber, "warehouse": slip.warehouse,
             "status": slip.status.rawValue, "created": Self.day(slip.createdAt),
             // Absent parts are left out, so their `{{#…}}` sections print nothing.
-            "shipTo": ([
-                "firstName": address.firstName, "lastName": address.lastName, "company": address.company,
-                "line1": address.line1, "line2": address.line2, "line3": address.line3,
-                "postalCode": address.postalCode, "city": address.city, "region": address.region,
-                "country": address.country, "phone": address.phone,
-            ] as [String: String?]).compactMapValues { $0 },
+            "shipTo":
+                ([
+                    "firstName": address.firstName, "lastName": address.lastName, "company": address.company,
+                    "line1": address.line1, "line2": address.line2, "line3": address.line3,
+                    "postalCode": address.postalCode, "city": address.city, "region": address.region,
+                    "country": address.country, "phone": address.phone,
+                ] as [String: String?]).compactMapValues { $0 },
             "lines": slip.lines.map { line in
                 [
                     "isKit": line.kind == .kit, "isComponent": line.kind == .component, "sku": line.sku,
@@ -59,6 +60,7 @@ struct FulfillmentPages: Sendable {
     }
 
     private static func minute(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false))
+        date.formatted(
+            Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false))
     }
 }

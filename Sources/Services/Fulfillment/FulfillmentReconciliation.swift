@@ -15,7 +15,8 @@ enum FulfillmentReconciliation {
                 """)
             if partial > 0 { violations.append("\(partial) orders with fewer or more slips than they were given") }
             let empty = try await db.count(
-                "SELECT COUNT(*) AS n FROM packing_slips s WHERE NOT EXISTS (SELECT 1 FROM slip_lines l WHERE l.slip_id = s.id)")
+                "SELECT COUNT(*) AS n FROM packing_slips s WHERE NOT EXISTS (SELECT 1 FROM slip_lines l WHERE l.slip_id = s.id)"
+            )
             if empty > 0 { violations.append("\(empty) slips without lines") }
             let live = try await db.count(
                 """

@@ -12,6 +12,7 @@ import Storage
 public struct FulfillmentService: ServiceModule {
     public static let name = "fulfillment"
     public static var openAPIDocument: String { FulfillmentSpec.yaml }
+    public static var contractGeneratedFrom: String { FulfillmentSpec.generatedFrom }
     public static var migrations: [Migration] { FulfillmentMigrations.all }
 
     /// Every slip agrees with its order's slip count and has lines.

@@ -11,7 +11,8 @@ public struct SlipFilter: Sendable, Equatable {
     /// Set for customers: only their own orders' slips.
     public var customerId: String?
 
-    public init(warehouse: String? = nil, status: SlipStatus? = nil, orderId: String? = nil, customerId: String? = nil) {
+    public init(warehouse: String? = nil, status: SlipStatus? = nil, orderId: String? = nil, customerId: String? = nil)
+    {
         self.warehouse = warehouse
         self.status = status
         self.orderId = orderId
@@ -38,7 +39,8 @@ extension FulfillmentStore {
         if let orderId = filter.orderId { conditions.append("order_id = \(bind: orderId)") }
         if let customerId = filter.customerId { conditions.append("customer_id = \(bind: customerId)") }
         if page.after.count == 2, let at = Int64(page.after[0]) {
-            conditions.append("(created_at < \(bind: at) OR (created_at = \(bind: at) AND id < \(bind: page.after[1])))")
+            conditions.append(
+                "(created_at < \(bind: at) OR (created_at = \(bind: at) AND id < \(bind: page.after[1])))")
         }
         let condition = conditions.joined(separator: " AND ")
         return try await database.read { db in

@@ -21,7 +21,8 @@ public struct GatewayRoutes: Sendable {
             for segment in contract.firstSegments where prefixes[segment] == nil { prefixes[segment] = service }
         }
         self.prefixes = prefixes
-        self.contracts = Dictionary(contracts.map { ($0.service, $0.contract) }, uniquingKeysWith: { first, _ in first })
+        self.contracts = Dictionary(
+            contracts.map { ($0.service, $0.contract) }, uniquingKeysWith: { first, _ in first })
         self.upstreams = upstreams
     }
 
@@ -46,7 +47,8 @@ public struct GatewayRoutes: Sendable {
         let segment = path.dropFirst("/api/v1/".count).split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
         guard let owner = prefixes[segment] else { return nil }
         var best: (service: String, literals: Int)?
-        for (service, contract) in contracts.sorted(by: { $0.key < $1.key }) where contract.firstSegments.contains(segment) {
+        for (service, contract) in contracts.sorted(by: { $0.key < $1.key })
+        where contract.firstSegments.contains(segment) {
             if let literals = contract.specificity(of: path), literals > (best?.literals ?? -1) {
                 best = (service, literals)
             }

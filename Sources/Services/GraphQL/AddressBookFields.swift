@@ -36,7 +36,9 @@ struct AddressBookFields {
             "defaultShipping": GraphQLArgument(type: GraphQLBoolean),
             "defaultBilling": GraphQLArgument(type: GraphQLBoolean),
         ]
-        var addArguments: GraphQLArgumentConfigMap = ["address": GraphQLArgument(type: S.required(accounts.addressInput))]
+        var addArguments: GraphQLArgumentConfigMap = [
+            "address": GraphQLArgument(type: S.required(accounts.addressInput))
+        ]
         var updateArguments: GraphQLArgumentConfigMap = [
             "id": GraphQLArgument(type: S.required(GraphQLString)),
             "address": GraphQLArgument(type: accounts.addressInput, description: "Replaces the whole address."),

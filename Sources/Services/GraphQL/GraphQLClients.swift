@@ -66,7 +66,9 @@ public final class GraphQLClients: Sendable {
         let burst = Double(max(limits.callBurst, limits.maxCalls))
         return state.withLock { state in
             if state.buckets[client] == nil, state.buckets.count >= maxClients {
-                state.buckets = state.buckets.filter { $0.value.tokens + rate * (now - $0.value.updated).seconds < burst }
+                state.buckets = state.buckets.filter {
+                    $0.value.tokens + rate * (now - $0.value.updated).seconds < burst
+                }
             }
             var bucket = state.buckets[client] ?? Bucket(tokens: burst, updated: now)
             bucket.tokens = min(burst, bucket.tokens + rate * (now - bucket.updated).seconds)

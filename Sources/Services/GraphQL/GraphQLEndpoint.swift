@@ -80,7 +80,7 @@ public struct GraphQLEndpoint: Sendable {
         context: AppRequestContext
     ) async -> Response {
         var headers = HTTPFields()
-        for name in [HTTPField.Name.authorization, .forwardedFor, HTTPField.Name("traceparent")!] {
+        for name in [HTTPField.Name.authorization, .forwardedFor] + [HTTPField.Name("traceparent")].compactMap({ $0 }) {
             if let value = request.headers[name] { headers[name] = value }
         }
         if let id = RequestScope.current?.requestID { headers[.requestID] = id }
@@ -103,7 +103,9 @@ public struct GraphQLEndpoint: Sendable {
         var operation: OperationType?
         var retryAfter: Int?
 
-        init(_ result: GraphQLResult, _ status: HTTPResponse.Status, _ operation: OperationType?, retryAfter: Int? = nil) {
+        init(
+            _ result: GraphQLResult, _ status: HTTPResponse.Status, _ operation: OperationType?, retryAfter: Int? = nil
+        ) {
             self.result = result
             self.status = status
             self.operation = operation
@@ -224,7 +226,9 @@ public struct GraphQLEndpoint: Sendable {
                 ?? (operations.count == 1 ? operations[0] : nil)
         else { return 0 }
         var fragments: [String: FragmentDefinition] = [:]
-        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        for case let fragment as FragmentDefinition in document.definitions {
+            fragments[fragment.name.value] = fragment
+        }
         var seen: Set<String> = []
         func count(_ set: SelectionSet) -> Int {
             set.selections.reduce(0) { total, selection in

@@ -39,7 +39,7 @@ public struct GraphQLUpstreams: Sendable {
     ) -> GraphQLUpstreams {
         GraphQLUpstreams(
             transport: { InProcessTransport(responder: responder, remoteAddress: $0, logger: logger) },
-            serverURL: { _ in URL(string: "/api/v1")! })
+            serverURL: { _ in URL(string: "/api/v1") ?? URL(fileURLWithPath: "/api/v1") })
     }
 }
 
@@ -201,10 +201,13 @@ final class Resolution: Sendable {
                 }
                 return found
             }
+            var asked: Task<JSONNode?, any Error>?
             for member in batch {
-                tasks["\(kind) \(member)"] = Task { try await page.value[member.uppercased()] }
+                let task = Task { try await page.value[member.uppercased()] }
+                tasks["\(kind) \(member)"] = task
+                if member == sku { asked = task }
             }
-            return tasks["\(kind) \(sku)"]!
+            return asked ?? Task { try await page.value[sku.uppercased()] }
         }
         return try await task.value
     }

@@ -60,7 +60,7 @@ public struct GraphQLWebSocket: Sendable {
             .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         guard path == "/graphql", protocols.contains(Self.subprotocol) else { return .dontUpgrade }
         var forwarded = HTTPFields()
-        for name in [HTTPField.Name.authorization, HTTPField.Name("X-Forwarded-For")!] {
+        for name in [HTTPField.Name.authorization, HTTPField.Name.forwardedFor] {
             if let value = request.headerFields[name] { forwarded[name] = value }
         }
         let session = GraphQLSession(

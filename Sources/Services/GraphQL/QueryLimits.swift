@@ -41,7 +41,9 @@ public struct QueryLimits: Sendable {
     /// Fields that answer a connection (paged with `first`/`after`).
     static let connections: Set<String> = ["parts", "products", "models", "orders", "users", "fitments"]
     /// Fields that call a service once for each item above them (besides the root fields, which all do).
-    static let callingFields: Set<String> = ["packingSlips", "shipments", "invoices", "history", "models", "parts", "orders"]
+    static let callingFields: Set<String> = [
+        "packingSlips", "shipments", "invoices", "history", "models", "parts", "orders",
+    ]
     /// Fields looked up in batches of up to a hundred (``Resolution/maxBatch``) per request.
     static let batchedFields: Set<String> = ["part", "product", "availability"]
     /// Lists that are not paged, with the items they usually hold.

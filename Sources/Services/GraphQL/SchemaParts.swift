@@ -34,40 +34,48 @@ enum SchemaParts {
     }
 
     /// RFC 3339 date-times, as the REST API writes them.
-    static let dateTime = try! GraphQLScalarType(
-        name: "DateTime", description: "An RFC 3339 date-time in UTC, e.g. 2026-11-30T09:15:00Z.",
-        serialize: { value in
-            guard let map = value as? Map, case .string = map else {
-                throw GraphQLError(message: "DateTime cannot represent \(value)")
-            }
-            return map
-        })
+    static let dateTime = built {
+        try GraphQLScalarType(
+            name: "DateTime", description: "An RFC 3339 date-time in UTC, e.g. 2026-11-30T09:15:00Z.",
+            serialize: { value in
+                guard let map = value as? Map, case .string = map else {
+                    throw GraphQLError(message: "DateTime cannot represent \(value)")
+                }
+                return map
+            })
+    }
 
-    static let money = try! GraphQLObjectType(
-        name: "Money", description: "An amount in a currency: a decimal string with the currency's digits.",
-        fields: [
-            "amount": member(required(GraphQLString), "Decimal, e.g. \"139.00\"."),
-            "currency": member(required(GraphQLString), "ISO 4217, e.g. EUR."),
-        ])
+    static let money = built {
+        try GraphQLObjectType(
+            name: "Money", description: "An amount in a currency: a decimal string with the currency's digits.",
+            fields: [
+                "amount": member(required(GraphQLString), "Decimal, e.g. \"139.00\"."),
+                "currency": member(required(GraphQLString), "ISO 4217, e.g. EUR."),
+            ])
+    }
 
     /// A postal address, as the REST APIs write it.
-    static let address = try! GraphQLObjectType(
-        name: "Address",
-        fields: [
-            "firstName": member(required(GraphQLString)), "lastName": member(required(GraphQLString)),
-            "company": member(GraphQLString), "email": member(GraphQLString), "phone": member(GraphQLString),
-            "line1": member(required(GraphQLString)), "line2": member(GraphQLString),
-            "line3": member(GraphQLString), "city": member(required(GraphQLString)),
-            "region": member(GraphQLString), "postalCode": member(required(GraphQLString)),
-            "country": member(required(GraphQLString), "ISO 3166-1 alpha-2."),
-        ])
+    static let address = built {
+        try GraphQLObjectType(
+            name: "Address",
+            fields: [
+                "firstName": member(required(GraphQLString)), "lastName": member(required(GraphQLString)),
+                "company": member(GraphQLString), "email": member(GraphQLString), "phone": member(GraphQLString),
+                "line1": member(required(GraphQLString)), "line2": member(GraphQLString),
+                "line3": member(GraphQLString), "city": member(required(GraphQLString)),
+                "region": member(GraphQLString), "postalCode": member(required(GraphQLString)),
+                "country": member(required(GraphQLString), "ISO 3166-1 alpha-2."),
+            ])
+    }
 
-    static let pageInfo = try! GraphQLObjectType(
-        name: "PageInfo",
-        fields: [
-            "hasNextPage": member(required(GraphQLBoolean)),
-            "endCursor": member(GraphQLString, "Pass as `after` for the next page."),
-        ])
+    static let pageInfo = built {
+        try GraphQLObjectType(
+            name: "PageInfo",
+            fields: [
+                "hasNextPage": member(required(GraphQLBoolean)),
+                "endCursor": member(GraphQLString, "Pass as `after` for the next page."),
+            ])
+    }
 
     /// The arguments of a connection field.
     static let pageArguments: GraphQLArgumentConfigMap = [
@@ -128,10 +136,18 @@ enum SchemaParts {
 
     /// An enum whose values are spelled as in the REST API.
     static func enumeration(_ name: String, _ values: [String], _ description: String? = nil) -> GraphQLEnumType {
-        try! GraphQLEnumType(
-            name: name, description: description,
-            values: GraphQLEnumValueMap(
-                values.map { ($0, GraphQLEnumValue(value: .string($0))) }, uniquingKeysWith: { first, _ in first }))
+        built {
+            try GraphQLEnumType(
+                name: name, description: description,
+                values: GraphQLEnumValueMap(
+                    values.map { ($0, GraphQLEnumValue(value: .string($0))) }, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
+    /// A part of the schema, which is built once when the process starts: a definition that does not build
+    /// is a programming error, found by every test.
+    static func built<Part>(_ build: () throws -> Part) -> Part {
+        do { return try build() } catch { fatalError("The GraphQL schema does not build: \(error)") }
     }
 }
 

@@ -63,7 +63,8 @@ struct StaffMutations {
                     "idempotencyKey": GraphQLArgument(type: GraphQLString),
                 ]
             ) { _, args, resolution in
-                let part = try JSONNode.decode(CatalogAPI.Components.Schemas.NewPart.self, from: Self.part(args["part"]))
+                let part = try JSONNode.decode(
+                    CatalogAPI.Components.Schemas.NewPart.self, from: Self.part(args["part"]))
                 return try await Self.createPart(part, key: args["idempotencyKey"].text, resolution)
             },
             "updatePart": S.field(
@@ -103,7 +104,9 @@ struct StaffMutations {
                 case (nil, let onHand?): change = .count(.init(onHand: onHand, reason: reason))
                 default:
                     throw Problem.validation([
-                        FieldError(field: "delta", message: "give exactly one of delta (units added or removed) and onHand (a count)")
+                        FieldError(
+                            field: "delta",
+                            message: "give exactly one of delta (units added or removed) and onHand (a count)")
                     ])
                 }
                 return try await Self.adjustStock(
@@ -129,7 +132,8 @@ struct StaffMutations {
         _ part: CatalogAPI.Components.Schemas.NewPart, key: String?, _ resolution: Resolution
     ) async throws -> JSONNode {
         let output = try await resolution.call {
-            try await resolution.upstreams.catalog.createPart(.init(headers: .init(idempotencyKey: key), body: .json(part)))
+            try await resolution.upstreams.catalog.createPart(
+                .init(headers: .init(idempotencyKey: key), body: .json(part)))
         }
         return try JSONNode.from(try output.created.body.json)
     }
@@ -159,7 +163,8 @@ struct StaffMutations {
             let output = try await resolution.call {
                 try await resolution.upstreams.inventory.adjustStock(
                     .init(
-                        path: .init(code: code, sku: sku), headers: .init(idempotencyKey: key), body: .json(adjustment)))
+                        path: .init(code: code, sku: sku), headers: .init(idempotencyKey: key), body: .json(adjustment))
+                )
             }
             return try JSONNode.from(try output.ok.body.json)
         case .count(let count):

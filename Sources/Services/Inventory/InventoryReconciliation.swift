@@ -21,7 +21,9 @@ enum InventoryReconciliation {
                 SELECT COUNT(*) AS n FROM stock s WHERE s.reserved <> COALESCE((SELECT SUM(r.quantity)
                     FROM reservations r WHERE r.warehouse = s.warehouse AND r.sku = s.sku AND r.status = 'open'), 0)
                 """)
-            if reservations > 0 { violations.append("\(reservations) stock rows disagree with their open reservations") }
+            if reservations > 0 {
+                violations.append("\(reservations) stock rows disagree with their open reservations")
+            }
             let bounds = try await db.count(
                 "SELECT COUNT(*) AS n FROM stock WHERE reserved < 0 OR reserved > on_hand")
             if bounds > 0 { violations.append("\(bounds) stock rows with reserved outside 0...on_hand") }

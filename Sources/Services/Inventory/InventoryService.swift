@@ -12,6 +12,7 @@ import Storage
 public struct InventoryService: ServiceModule {
     public static let name = "inventory"
     public static var openAPIDocument: String { InventorySpec.yaml }
+    public static var contractGeneratedFrom: String { InventorySpec.generatedFrom }
     public static var migrations: [Migration] { InventoryMigrations.all }
 
     /// Stock agrees with its ledger and its reservations, and every order was decided.

@@ -13,6 +13,7 @@ import Storage
 public struct OrdersService: ServiceModule {
     public static let name = "orders"
     public static var openAPIDocument: String { OrdersSpec.yaml }
+    public static var contractGeneratedFrom: String { OrdersSpec.generatedFrom }
     public static var migrations: [Migration] { OrdersMigrations.all }
 
     /// Every stored order's `order.placed` is in the outbox and was published, and inventory decided it.

@@ -162,8 +162,10 @@ public struct OrdersStore: Sendable {
     /// The default addresses of customer `id`'s address book, as the last `customer.addresses.changed` said.
     func defaultAddresses(of id: String, in db: any SQLDatabase) async throws -> DefaultAddresses {
         guard
-            let row = try await db.raw("SELECT shipping, billing FROM customer_addresses WHERE customer_id = \(bind: id)")
-                .first()
+            let row = try await db.raw(
+                "SELECT shipping, billing FROM customer_addresses WHERE customer_id = \(bind: id)"
+            )
+            .first()
         else { return DefaultAddresses() }
         func address(_ column: String) throws -> Address? {
             try row.decode(column: column, as: String?.self).map {

@@ -22,7 +22,9 @@ struct SalesHandler: APIProtocol {
                 body: .json(
                     .init(
                         items: items.map {
-                            .init(sku: $0.sku, name: $0.name, quantity: $0.quantity, net: money($0.net), orders: $0.orders)
+                            .init(
+                                sku: $0.sku, name: $0.name, quantity: $0.quantity, net: money($0.net), orders: $0.orders
+                            )
                         }))))
     }
 
@@ -42,7 +44,9 @@ struct SalesHandler: APIProtocol {
                         total: row(total(rows), period: false)))))
     }
 
-    func getSalesByCountry(_ input: Operations.GetSalesByCountry.Input) async throws -> Operations.GetSalesByCountry.Output {
+    func getSalesByCountry(_ input: Operations.GetSalesByCountry.Input) async throws
+        -> Operations.GetSalesByCountry.Output
+    {
         _ = try await authenticator.require(.staff, .admin)
         let orders = try await store.orders(ReportPeriod(from: input.query.from, to: input.query.to))
         let rows = SalesReports.byCountry(orders)
@@ -54,7 +58,9 @@ struct SalesHandler: APIProtocol {
                 body: .json(
                     .init(
                         items: rows.map {
-                            .init(country: $0.key, orders: $0.orders, net: money($0.net), tax: money($0.tax), gross: money($0.gross))
+                            .init(
+                                country: $0.key, orders: $0.orders, net: money($0.net), tax: money($0.tax),
+                                gross: money($0.gross))
                         }, total: row(total(rows), period: false)))))
     }
 

@@ -12,6 +12,7 @@ import Storage
 public struct SalesService: ServiceModule {
     public static let name = "sales"
     public static var openAPIDocument: String { SalesSpec.yaml }
+    public static var contractGeneratedFrom: String { SalesSpec.generatedFrom }
     public static var migrations: [Migration] { SalesMigrations.all }
 
     /// Every counted order's lines add up to its net; cancelled orders are not counted.

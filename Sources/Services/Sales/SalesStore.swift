@@ -107,7 +107,8 @@ public struct SalesStore: Sendable {
                 SalesOrder(
                     confirmedAt: Date(microsecondsSince1970: try row.decode(column: "confirmed_at", as: Int64.self)),
                     country: try row.decode(column: "country", as: String.self),
-                    net: try row.decode(column: "net", as: Int64.self), tax: try row.decode(column: "tax", as: Int64.self),
+                    net: try row.decode(column: "net", as: Int64.self),
+                    tax: try row.decode(column: "tax", as: Int64.self),
                     gross: try row.decode(column: "gross", as: Int64.self))
             }
         }

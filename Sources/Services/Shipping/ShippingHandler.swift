@@ -37,7 +37,8 @@ struct ShippingHandler: APIProtocol {
         return .ok(.init(body: .json(Self.map(shipment))))
     }
 
-    func addTrackingEvent(_ input: Operations.AddTrackingEvent.Input) async throws -> Operations.AddTrackingEvent.Output {
+    func addTrackingEvent(_ input: Operations.AddTrackingEvent.Input) async throws -> Operations.AddTrackingEvent.Output
+    {
         let principal = try await authenticator.require(.staff, .admin)
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the tracking event as JSON.") }
         let status: ShipmentStatus = body.status == .delivered ? .delivered : .inTransit

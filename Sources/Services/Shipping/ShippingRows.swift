@@ -23,7 +23,8 @@ enum ShippingRows {
     static func shipment(_ row: any SQLRow, in db: any SQLDatabase) async throws -> Shipment {
         let id = try row.decode(column: "id", as: String.self)
         let slipId = try row.decode(column: "slip_id", as: String.self)
-        guard let slipRow = try await db.raw("SELECT * FROM packed_slips WHERE slip_id = \(bind: slipId)").first() else {
+        guard let slipRow = try await db.raw("SELECT * FROM packed_slips WHERE slip_id = \(bind: slipId)").first()
+        else {
             throw MissingSlip(slipId: slipId)
         }
         let tracking = try await db.raw(

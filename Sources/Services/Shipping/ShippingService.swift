@@ -12,6 +12,7 @@ import Storage
 public struct ShippingService: ServiceModule {
     public static let name = "shipping"
     public static var openAPIDocument: String { ShippingSpec.yaml }
+    public static var contractGeneratedFrom: String { ShippingSpec.generatedFrom }
     public static var migrations: [Migration] { ShippingMigrations.all }
 
     /// Shipments agree with their slips and their tracking.

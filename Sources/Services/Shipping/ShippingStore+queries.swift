@@ -25,7 +25,8 @@ extension ShippingStore {
         if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
         if let customerId = filter.customerId { conditions.append("customer_id = \(bind: customerId)") }
         if page.after.count == 2, let at = Int64(page.after[0]) {
-            conditions.append("(shipped_at < \(bind: at) OR (shipped_at = \(bind: at) AND id < \(bind: page.after[1])))")
+            conditions.append(
+                "(shipped_at < \(bind: at) OR (shipped_at = \(bind: at) AND id < \(bind: page.after[1])))")
         }
         let condition = conditions.joined(separator: " AND ")
         return try await database.read { db in
@@ -42,7 +43,9 @@ extension ShippingStore {
     /// Shipment `id`, or `nil`.
     public func shipment(_ id: String) async throws -> Shipment? {
         try await database.read { db in
-            guard let row = try await db.raw("SELECT * FROM shipments WHERE id = \(bind: id)").first() else { return nil }
+            guard let row = try await db.raw("SELECT * FROM shipments WHERE id = \(bind: id)").first() else {
+                return nil
+            }
             return try await ShippingRows.shipment(row, in: db)
         }
     }

@@ -32,7 +32,7 @@ public struct ShippingStore: Sendable {
         do {
             return try await insertShipment(
                 slipId: slipId, carrier: carrier, trackingNumber: trackingNumber, actor: actor, now: now)
-        } catch where Database.isUniqueViolation(error) {
+        } catch  where Database.isUniqueViolation(error) {
             // The slip shipped or the tracking number was taken by a concurrent request: say which.
             let taken = try await database.read { db in
                 try await db.raw(
@@ -107,9 +107,11 @@ public struct ShippingStore: Sendable {
                 let snapshot = Self.snapshot(shipment)
                 switch shipment.status {
                 case .inTransit:
-                    try await Outbox.append(ShipmentInTransit(shipment: snapshot, location: location, at: event.at), in: db)
+                    try await Outbox.append(
+                        ShipmentInTransit(shipment: snapshot, location: location, at: event.at), in: db)
                 case .delivered:
-                    try await Outbox.append(ShipmentDelivered(shipment: snapshot, location: location, at: event.at), in: db)
+                    try await Outbox.append(
+                        ShipmentDelivered(shipment: snapshot, location: location, at: event.at), in: db)
                 case .shipped: break
                 }
             }

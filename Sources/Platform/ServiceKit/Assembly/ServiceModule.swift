@@ -16,11 +16,20 @@ public protocol ServiceModule: Sendable {
     static var name: String { get }
     /// The OpenAPI contract: served at `/openapi/<name>.yaml`, and enforced on every request.
     static var openAPIDocument: String { get }
+    /// The hash of the contract its generated code was made from (`<Name>Spec.generatedFrom`), for the
+    /// test that finds generated code older than its document.
+    static var contractGeneratedFrom: String { get }
     /// The service's own migrations, applied under the key `name`.
     static var migrations: [Migration] { get }
     /// The public keys of the access tokens this service issues, read from its own database; `nil` for
     /// services that only verify tokens.
     static func tokenKeys(in database: Database) -> KeyRing.Refresh?
+    /// Whether ``tokenKeys(in:)`` gives keys: the service signs access tokens, starts first, and every
+    /// other service is told where it is (`--customers-url`).
+    static var issuesAccessTokens: Bool { get }
+    /// Settings a deployment passes this service (name, example value), written into the deployment
+    /// files (`sprocket deploy render`); each is also a flag of `sprocket serve`.
+    static var deploymentEnvironment: [(name: String, value: String)] { get }
     /// The service's own invariants after a fault (`sprocket reconcile`, `scripts/faults`): one line per
     /// violation, none when its data agrees with itself (e.g. every order's `order.placed` published).
     static func reconcile(_ database: Database) async throws -> [String]
@@ -37,6 +46,8 @@ public protocol ServiceModule: Sendable {
 
 extension ServiceModule {
     public static func tokenKeys(in database: Database) -> KeyRing.Refresh? { nil }
+    public static var issuesAccessTokens: Bool { false }
+    public static var deploymentEnvironment: [(name: String, value: String)] { [] }
     public static func reconcile(_ database: Database) async throws -> [String] { [] }
     public func prepare() async throws {}
     public var consumers: [EventConsumer] { [] }
@@ -101,7 +112,9 @@ extension ServiceModule {
         _ register: (RouterGroup<AppRequestContext>) throws -> Void
     ) rethrows {
         let group = router.group()
-            .add(middleware: IdempotencyMiddleware(database: database, authenticator: authenticator, excluding: excluding))
+            .add(
+                middleware: IdempotencyMiddleware(
+                    database: database, authenticator: authenticator, excluding: excluding))
         try register(group)
     }
 }

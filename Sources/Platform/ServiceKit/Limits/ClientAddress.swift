@@ -8,7 +8,9 @@ public enum ClientAddress {
     /// text that is no address at all is kept as it is (bounded by the caller).
     public static func group(_ address: String) -> String {
         var text = address
-        if text.hasPrefix("["), let end = text.firstIndex(of: "]") { text = String(text[text.index(after: text.startIndex)..<end]) }
+        if text.hasPrefix("["), let end = text.firstIndex(of: "]") {
+            text = String(text[text.index(after: text.startIndex)..<end])
+        }
         if let zone = text.firstIndex(of: "%") { text = String(text[..<zone]) }
         guard text.contains(":"), let groups = ipv6Groups(text) else { return address }
         if groups[0..<5] == [0, 0, 0, 0, 0], groups[5] == 0xffff {

@@ -105,19 +105,33 @@ final class ConnectionGuardHandler: ChannelInboundHandler {
         var answer: String? {
             switch self {
             case .idle, .bodyTimeout: nil
-            case .headerTimeout: Self.problem(408, "Request Timeout", "request.timeout", "The request's head did not arrive in time.", retryAfter: nil)
+            case .headerTimeout:
+                Self.problem(
+                    408, "Request Timeout", "request.timeout", "The request's head did not arrive in time.",
+                    retryAfter: nil)
             case .headerTooLarge:
-                Self.problem(431, "Request Header Fields Too Large", "request.headers_too_large", "The request line and headers are too large.", retryAfter: nil)
-            case .processFull: Self.problem(503, "Service Unavailable", "server.busy", "The server holds as many connections as it takes; retry shortly.", retryAfter: 5)
+                Self.problem(
+                    431, "Request Header Fields Too Large", "request.headers_too_large",
+                    "The request line and headers are too large.", retryAfter: nil)
+            case .processFull:
+                Self.problem(
+                    503, "Service Unavailable", "server.busy",
+                    "The server holds as many connections as it takes; retry shortly.", retryAfter: 5)
             case .addressFull:
-                Self.problem(429, "Too Many Requests", "connections.too_many", "Too many connections from your address; close some first.", retryAfter: 5)
+                Self.problem(
+                    429, "Too Many Requests", "connections.too_many",
+                    "Too many connections from your address; close some first.", retryAfter: 5)
             }
         }
 
-        private static func problem(_ status: Int, _ reason: String, _ code: String, _ detail: String, retryAfter: Int?) -> String {
-            let body = #"{"code":"\#(code)","detail":"\#(detail)","status":\#(status),"title":"\#(reason)","type":"about:blank"}"#
+        private static func problem(_ status: Int, _ reason: String, _ code: String, _ detail: String, retryAfter: Int?)
+            -> String
+        {
+            let body =
+                #"{"code":"\#(code)","detail":"\#(detail)","status":\#(status),"title":"\#(reason)","type":"about:blank"}"#
             let retry = retryAfter.map { "retry-after: \($0)\r\n" } ?? ""
-            return "HTTP/1.1 \(status) \(reason)\r\ncontent-type: application/problem+json\r\n\(retry)connection: close\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
+            return
+                "HTTP/1.1 \(status) \(reason)\r\ncontent-type: application/problem+json\r\n\(retry)connection: close\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
         }
     }
 

@@ -78,7 +78,8 @@ public final class JSONSchema: Sendable {
         required = object["required"] as? [String] ?? []
         switch object["additionalProperties"] {
         case let flag as Bool: additionalProperties = flag ? .any : .forbidden
-        case let schema?: additionalProperties = .schema(try JSONSchema(schema, components: components, depth: depth + 1))
+        case let schema?:
+            additionalProperties = .schema(try JSONSchema(schema, components: components, depth: depth + 1))
         case nil: additionalProperties = .any
         }
         items = try sub(object["items"])
@@ -109,7 +110,8 @@ public final class JSONSchema: Sendable {
     func validate(_ value: JSONValue, at path: String, into errors: inout [FieldError]) {
         guard errors.count < 50 else { return }
         if let types, !types.contains(value.kind), !(value.kind == "integer" && types.contains("number")) {
-            errors.append(FieldError(field: path, message: "must be of type \(types.sorted().joined(separator: " or "))"))
+            errors.append(
+                FieldError(field: path, message: "must be of type \(types.sorted().joined(separator: " or "))"))
             return
         }
         if let enumeration, case .string(let text) = value, !enumeration.contains(text) {
@@ -135,7 +137,9 @@ public final class JSONSchema: Sendable {
             }
         case .object(let object):
             if let maxProperties, object.count > maxProperties {
-                errors.append(FieldError(field: path.isEmpty ? "body" : path, message: "must have at most \(maxProperties) entries"))
+                errors.append(
+                    FieldError(
+                        field: path.isEmpty ? "body" : path, message: "must have at most \(maxProperties) entries"))
                 return
             }
             for name in required where object[name] == nil {
@@ -149,7 +153,8 @@ public final class JSONSchema: Sendable {
                 }
                 switch additionalProperties {
                 case .any: break
-                case .forbidden: errors.append(FieldError(field: Self.join(path, name), message: "is not a known field"))
+                case .forbidden:
+                    errors.append(FieldError(field: Self.join(path, name), message: "is not a known field"))
                 case .schema(let schema): schema.validate(element, at: Self.join(path, name), into: &errors)
                 }
             }
@@ -160,7 +165,9 @@ public final class JSONSchema: Sendable {
 
     /// Whether `value` has this schema's type, enum and format (its limits aside).
     func isWellFormed(_ value: JSONValue) -> Bool {
-        if let types, !types.contains(value.kind), !(value.kind == "integer" && types.contains("number")) { return false }
+        if let types, !types.contains(value.kind), !(value.kind == "integer" && types.contains("number")) {
+            return false
+        }
         guard case .string(let text) = value else { return true }
         if let enumeration, !enumeration.contains(text) { return false }
         return !dateTime || RFC3339.date(from: text) != nil
@@ -185,8 +192,12 @@ public final class JSONSchema: Sendable {
     }
 
     private func validate(_ number: Double, at path: String, into errors: inout [FieldError]) {
-        if let minimum, number < minimum { errors.append(FieldError(field: path, message: "must be at least \(Self.format(minimum))")) }
-        if let maximum, number > maximum { errors.append(FieldError(field: path, message: "must be at most \(Self.format(maximum))")) }
+        if let minimum, number < minimum {
+            errors.append(FieldError(field: path, message: "must be at least \(Self.format(minimum))"))
+        }
+        if let maximum, number > maximum {
+            errors.append(FieldError(field: path, message: "must be at most \(Self.format(maximum))"))
+        }
         if let exclusiveMinimum, number <= exclusiveMinimum {
             errors.append(FieldError(field: path, message: "must be more than \(Self.format(exclusiveMinimum))"))
         }

@@ -87,7 +87,8 @@ public struct OpenAPIContract: Sendable {
                     parameters: byName.values.sorted { $0.name < $1.name },
                     body: try json.map { try JSONSchema($0, components: schemas) },
                     bodyRequired: body?["required"] as? Bool ?? false,
-                    maxBodyBytes: ((body?["content"] as? [String: Any])?.keys.contains { $0 != "application/json" } ?? false)
+                    maxBodyBytes: ((body?["content"] as? [String: Any])?.keys.contains { $0 != "application/json" }
+                        ?? false)
                         ? BodyLimits.upload : BodyLimits.standard)
             }
             let parts = (base + template).split(separator: "/").map(String.init)

@@ -63,7 +63,8 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
             if !parameterErrors.isEmpty, parameter.location == .path {
                 // No resource can have this id, so the path names nothing.
                 throw Problem.notFound(
-                    "route.not_found", "Nothing is at \(request.uri.path): \(parameter.name) \(parameterErrors[0].message).")
+                    "route.not_found",
+                    "Nothing is at \(request.uri.path): \(parameter.name) \(parameterErrors[0].message).")
             }
             if !parameterErrors.isEmpty, !parameter.schema.isWellFormed(value) {
                 // A value of the wrong type, outside an enum or not a date: the parameter is unreadable.
@@ -75,7 +76,9 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
             errors += parameterErrors
         }
         var request = request
-        if let schema = operation.body, Self.isJSON(request.headers[.contentType]) || request.headers[.contentType] == nil {
+        if let schema = operation.body,
+            Self.isJSON(request.headers[.contentType]) || request.headers[.contentType] == nil
+        {
             let body = try await request.collectBody(upTo: 1 << 20)
             request.body = RequestBody(buffer: body)
             if body.readableBytes == 0 {
@@ -88,7 +91,8 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
             }
         }
         if !errors.isEmpty {
-            throw Problem.validation(errors.map { $0.field.isEmpty ? FieldError(field: "body", message: $0.message) : $0 })
+            throw Problem.validation(
+                errors.map { $0.field.isEmpty ? FieldError(field: "body", message: $0.message) : $0 })
         }
         return try await next(request, context)
     }

@@ -14,7 +14,9 @@ public enum BillingRules {
     /// The invoice lines and totals of a confirmed order, equal to the order's to the cent: each line's
     /// net is the order line's total, and the order's tax (computed on the subtotal) is spread over the lines
     /// in proportion to their net, the cents left by rounding down going to the largest remainders.
-    public static func lines(for order: OrderSnapshot) throws -> (lines: [InvoiceLine], net: Int64, tax: Int64, gross: Int64) {
+    public static func lines(for order: OrderSnapshot) throws -> (
+        lines: [InvoiceLine], net: Int64, tax: Int64, gross: Int64
+    ) {
         let currency = order.total.currency
         func minor(_ amount: MoneyAmount, _ what: String) throws -> Int64 {
             guard amount.currency == currency, let money = Money(decimal: amount.amount, currency: currency) else {
@@ -62,7 +64,9 @@ public enum BillingRules {
             remainders.append((index, UInt64(remainder.magnitude)))
         }
         var left = amount - parts.reduce(0, +)
-        for entry in remainders.sorted(by: { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index })
+        for entry in remainders.sorted(by: {
+            $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index
+        })
         where left > 0 {
             parts[entry.index] += 1
             left -= 1
@@ -86,7 +90,9 @@ public enum BillingRules {
     }
 
     /// The credit note reversing `invoice` in full.
-    public static func creditNote(for invoice: Invoice, id: String, number: String, reason: String?, at: Date) -> CreditNote {
+    public static func creditNote(for invoice: Invoice, id: String, number: String, reason: String?, at: Date)
+        -> CreditNote
+    {
         CreditNote(
             id: id, number: number, invoiceId: invoice.id, issuedAt: at, net: -invoice.net, tax: -invoice.tax,
             gross: -invoice.gross, reason: reason)

@@ -62,7 +62,8 @@ public struct Payment: Sendable, Equatable {
     public var recordedAt: Date
     public var actor: String
 
-    public init(id: String, amount: Int64, method: String, reference: String, at: Date, recordedAt: Date, actor: String) {
+    public init(id: String, amount: Int64, method: String, reference: String, at: Date, recordedAt: Date, actor: String)
+    {
         self.id = id
         self.amount = amount
         self.method = method

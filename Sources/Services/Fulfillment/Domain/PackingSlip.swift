@@ -103,7 +103,8 @@ public enum SlipPlan {
                 let header = SlipLine(
                     kind: .kit, sku: kit, name: name(kit), quantity: ordered[kit]?.quantity ?? 1, bin: nil, kit: nil)
                 let picks = components.sorted(by: pickOrder).map {
-                    SlipLine(kind: .component, sku: $0.sku, name: name($0.sku), quantity: $0.quantity, bin: $0.bin, kit: kit)
+                    SlipLine(
+                        kind: .component, sku: $0.sku, name: name($0.sku), quantity: $0.quantity, bin: $0.bin, kit: kit)
                 }
                 groups.append([header] + picks)
             }

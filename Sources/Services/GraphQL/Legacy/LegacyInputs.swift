@@ -69,12 +69,15 @@ struct LegacyInputs {
         var role: CustomersAPI.Components.Schemas.Role?
         if let type = input["type"].int {
             guard let known = LegacyTypes.userTypes.first(where: { $0.type == type }) else {
-                throw Problem.validation([FieldError(field: "input.type", message: "must be 1 (admin), 2 (customer) or 3 (staff)")])
+                throw Problem.validation([
+                    FieldError(field: "input.type", message: "must be 1 (admin), 2 (customer) or 3 (staff)")
+                ])
             }
             role = .init(rawValue: known.role)
         }
         return .init(
-            email: input["email"].text ?? "", password: input["password"].text ?? "", name: input["username"].text ?? "",
+            email: input["email"].text ?? "", password: input["password"].text ?? "",
+            name: input["username"].text ?? "",
             role: role)
     }
 
@@ -94,7 +97,9 @@ struct LegacyInputs {
                 FieldError(field: "input.price", message: "must be 0 or more with at most 2 decimals, e.g. 12.5")
             ])
         }
-        let sku = input["sku"].text ?? "P-" + UUIDv7.make(at: .storageNow).replacingOccurrences(of: "-", with: "")
+        let sku =
+            input["sku"].text ?? "P-"
+            + UUIDv7.make(at: .storageNow).replacingOccurrences(of: "-", with: "")
             .suffix(20).uppercased()
         return .init(
             sku: sku, name: input["name"].text ?? "", description: input["description"].text,
@@ -120,7 +125,9 @@ struct LegacyInputs {
                 throw Problem.validation([FieldError(field: "input.number", message: "must be 1 or more")])
             }
             return .delta(
-                .init(delta: type == 1 ? number : -number, reason: "updateInventory: \(type == 1 ? "ADD" : "SUBTRACT") \(number)"))
+                .init(
+                    delta: type == 1 ? number : -number,
+                    reason: "updateInventory: \(type == 1 ? "ADD" : "SUBTRACT") \(number)"))
         case 3:
             return .count(.init(onHand: 0, reason: "updateInventory: DELETE (stock set to zero)"))
         default:

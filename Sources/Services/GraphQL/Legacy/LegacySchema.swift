@@ -39,12 +39,14 @@ public enum LegacySchema {
                     }
                     return try JSONNode.from(try output.ok.body.json)["items"]
                 },
-                "user": S.field(types.user, "An account (admin; anyone their own); null when there is none.", args: id) {
+                "user": S.field(types.user, "An account (admin; anyone their own); null when there is none.", args: id)
+                {
                     _, args, resolution in try await AccountTypes.user(args["id"].text ?? "", resolution)
                 },
                 "products": S.field(S.list(types.product), "Products by SKU.", args: limit) { _, args, resolution in
                     let output = try await resolution.call {
-                        try await resolution.upstreams.catalog.listParts(.init(query: .init(limit: try Self.limit(args))))
+                        try await resolution.upstreams.catalog.listParts(
+                            .init(query: .init(limit: try Self.limit(args))))
                     }
                     let page = try JSONNode.from(try output.ok.body.json)
                     resolution.expectParts(in: page, list: "components")
@@ -57,13 +59,16 @@ public enum LegacySchema {
                     S.list(types.order), "Orders, newest first: a customer's own; staff and admin see all.", args: limit
                 ) { _, args, resolution in
                     let output = try await resolution.call {
-                        try await resolution.upstreams.orders.listOrders(.init(query: .init(limit: try Self.limit(args))))
+                        try await resolution.upstreams.orders.listOrders(
+                            .init(query: .init(limit: try Self.limit(args))))
                     }
                     let page = try JSONNode.from(try output.ok.body.json)
                     resolution.expectParts(in: page, list: "lines")
                     return page["items"]
                 },
-                "order": S.field(types.order, "An order; null when there is none or it is another customer's.", args: id) {
+                "order": S.field(
+                    types.order, "An order; null when there is none or it is another customer's.", args: id
+                ) {
                     _, args, resolution in try await AccountTypes.order(args["id"].text ?? "", resolution)
                 },
             ])
@@ -72,7 +77,8 @@ public enum LegacySchema {
             name: "Mutation",
             fields: [
                 "registerUser": S.field(
-                    S.required(types.user), "Creates an account; `type` 1 (admin) or 3 (staff) only when an admin asks.",
+                    S.required(types.user),
+                    "Creates an account; `type` 1 (admin) or 3 (staff) only when an admin asks.",
                     args: ["input": GraphQLArgument(type: S.required(inputs.registerUser))]
                 ) { _, args, resolution in
                     try await AccountTypes.register(try LegacyInputs.registration(args["input"]), resolution)
@@ -104,7 +110,8 @@ public enum LegacySchema {
                     var created = try await StaffMutations.createPart(part, key: nil, resolution).members
                     if let stock = try LegacyInputs.openingStock(input) {
                         let row = try await StaffMutations.adjustStock(
-                            sku: part.sku, warehouse: nil, .count(.init(onHand: stock, reason: "createProduct: opening stock")),
+                            sku: part.sku, warehouse: nil,
+                            .count(.init(onHand: stock, reason: "createProduct: opening stock")),
                             key: nil, resolution)
                         created["stock"] = row.members["available"]
                     }

@@ -112,7 +112,8 @@ public enum Allocation {
         }
         if ranked.count <= exhaustiveLimit {
             for size in 1...max(1, ranked.count) {
-                if let found = combinations(of: ranked.count, size: size).first(where: { covers($0.map { ranked[$0] }) }) {
+                if let found = combinations(of: ranked.count, size: size).first(where: { covers($0.map { ranked[$0] }) }
+                ) {
                     return found.map { ranked[$0] }
                 }
             }

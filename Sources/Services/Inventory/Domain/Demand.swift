@@ -45,12 +45,14 @@ public struct BundleRecipes: Sendable, Equatable {
             return
         }
         guard depth < Self.maxDepth else {
-            throw Problem.conflict("inventory.bundle_too_deep", "The kit \(sku) nests deeper than \(Self.maxDepth) levels.")
+            throw Problem.conflict(
+                "inventory.bundle_too_deep", "The kit \(sku) nests deeper than \(Self.maxDepth) levels.")
         }
         for part in parts {
             let (product, overflow) = part.quantity.multipliedReportingOverflow(by: quantity)
             guard !overflow else {
-                throw Problem.conflict("inventory.quantity_overflow", "The kit \(sku) needs more units than can be counted.")
+                throw Problem.conflict(
+                    "inventory.quantity_overflow", "The kit \(sku) needs more units than can be counted.")
             }
             try expand(part.sku, times: product, bundle: bundle, depth: depth + 1, into: &demand)
         }

@@ -52,7 +52,8 @@ public struct StockLevel: Sendable, Equatable {
         guard onHand >= reserved else {
             throw Problem.conflict(
                 "inventory.below_reserved",
-                "\(warehouse) has \(reserved) of \(sku) reserved for orders; on hand cannot go below that (asked \(onHand)).")
+                "\(warehouse) has \(reserved) of \(sku) reserved for orders; on hand cannot go below that (asked \(onHand))."
+            )
         }
     }
 

@@ -24,11 +24,13 @@ public struct Warehouse: Sendable, Equatable {
         var validator = Validator()
         let code = code.uppercased()
         validator.check(
-            (2...16).contains(code.count) && code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") },
+            (2...16).contains(code.count)
+                && code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") },
             "code", "must be 2 to 16 of A-Z, 0-9 and '-'")
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check(!name.isEmpty && name.count <= 100, "name", "must be 1 to 100 characters")
-        validator.check(country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
+        validator.check(
+            country.count == 2 && country.allSatisfy { $0.isASCII && $0.isUppercase }, "country",
             "must be an ISO 3166-1 alpha-2 code")
         let region = region?.trimmingCharacters(in: .whitespacesAndNewlines)
         validator.check((region?.count ?? 0) <= 100, "region", "must be at most 100 characters")

@@ -128,7 +128,8 @@ public struct OrderDraft: Sendable {
         guard let shipping, let billing else {
             throw Problem(
                 status: .conflict, code: "order.no_default_address", title: "No default address",
-                detail: "The order names no address, and your address book has no default for it: name it, or set a default at /customers/me/addresses.",
+                detail:
+                    "The order names no address, and your address book has no default for it: name it, or set a default at /customers/me/addresses.",
                 errors: missing.errors)
         }
         if !superseded.errors.isEmpty {

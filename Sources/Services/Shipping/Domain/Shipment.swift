@@ -129,7 +129,8 @@ public enum ShippingRules {
         if when.timeIntervalSince(now) > clockSkew { throw ShippingProblems.inTheFuture(shipment.id) }
         guard shipment.status != .delivered else { throw ShippingProblems.alreadyDelivered(shipment.id) }
         let changed = status.stage > shipment.status.stage
-        shipment.tracking.append(TrackingEvent(status: status, at: when, location: location, recordedAt: now, actor: actor))
+        shipment.tracking.append(
+            TrackingEvent(status: status, at: when, location: location, recordedAt: now, actor: actor))
         if changed { shipment.status = status }
         shipment.updatedAt = now
         return changed

@@ -1,0 +1,307 @@
+/// The deployment files under `deploy/`, rendered from ``ServiceName`` (`sprocket deploy render`): the
+/// compose file, the PostgreSQL init script, and the Kubernetes base (a manifest per process, the
+/// kustomization, the configuration and the secrets template). A test fails when a committed file is
+/// not what this renders.
+public enum DeploymentFiles {
+    /// Every file, by its path under `deploy/`.
+    public static func render() -> [(path: String, text: String)] {
+        var files = [
+            ("docker-compose.yml", compose()), ("postgres-init.sql", postgresInit()),
+            ("k8s/base/kustomization.yaml", kustomization()), ("k8s/base/config.yaml", config()),
+            ("k8s/base/secret.yaml", secret()),
+        ]
+        for service in ServiceName.startOrder {
+            files.append(("k8s/base/\(service.rawValue).yaml", manifest(service.rawValue, database: true)))
+        }
+        files.append(("k8s/base/gateway.yaml", manifest("gateway", database: false)))
+        return files
+    }
+
+    static var services: [String] { ServiceName.startOrder.map(\.rawValue) }
+
+    /// `name=http://name:8080,…`: the gateway's upstreams inside a cluster network.
+    static var upstreams: String { services.map { "\($0)=http://\($0):8080" }.joined(separator: ",") }
+
+    static var tokenIssuer: String { ServiceName.startOrder.first { $0.issuesTokens }?.rawValue ?? "customers" }
+
+    static func postgresInit() -> String {
+        "-- One database per service (docker-compose mounts this into PostgreSQL's init directory).\n"
+            + services.map { "CREATE DATABASE \($0);\n" }.joined()
+    }
+
+    static func compose() -> String {
+        var text = """
+            # Sprocket in distributed mode: PostgreSQL, NATS with JetStream, every service and the gateway.
+            # Rendered by `sprocket deploy render` from the services' list: do not edit by hand.
+            #   docker compose -f deploy/docker-compose.yml up --build
+            # The gateway answers on http://localhost:8080. Create an admin with:
+            #   docker compose -f deploy/docker-compose.yml exec \(tokenIssuer) sprocket users add --role admin \\
+            #     --email admin@example.com --password change-me-now --service-database postgres://sprocket:sprocket@postgres:5432/\(tokenIssuer)
+            name: sprocket
+
+            x-service: &service
+              image: sprocket:latest
+              build:
+                context: ..
+                dockerfile: deploy/Dockerfile
+              restart: unless-stopped
+              environment: &environment
+                SPROCKET_NATS: nats://nats:4222
+                SPROCKET_CUSTOMERS_URL: http://\(tokenIssuer):8080
+                SPROCKET_LOG_LEVEL: info
+              healthcheck:
+                test: ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/health/ready"]
+                interval: 5s
+                timeout: 3s
+                retries: 12
+              depends_on:
+                postgres: { condition: service_healthy }
+                nats: { condition: service_healthy }
+
+            services:
+              postgres:
+                image: postgres:15
+                environment:
+                  POSTGRES_USER: sprocket
+                  POSTGRES_PASSWORD: sprocket
+                volumes:
+                  - postgres-data:/var/lib/postgresql/data
+                  - ./postgres-init.sql:/docker-entrypoint-initdb.d/10-databases.sql:ro
+                healthcheck:
+                  test: ["CMD-SHELL", "pg_isready -U sprocket"]
+                  interval: 5s
+                  timeout: 3s
+                  retries: 12
+
+              nats:
+                image: nats:2.9
+                command: ["-js", "-sd", "/data", "-m", "8222"]
+                volumes:
+                  - nats-data:/data
+                healthcheck:
+                  test: ["CMD", "wget", "-q", "-O", "-", "http://127.0.0.1:8222/healthz"]
+                  interval: 5s
+                  timeout: 3s
+                  retries: 12
+
+            """
+        for service in ServiceName.startOrder {
+            let name = service.rawValue
+            text += """
+
+                  \(name):
+                    <<: *service
+                    command: ["serve", "--service", "\(name)"]
+                    environment:
+                      <<: *environment
+                      SPROCKET_DATABASE: postgres://sprocket:sprocket@postgres:5432/\(name)
+
+                """
+            for (variable, value) in service.module.deploymentEnvironment { text += "      \(variable): \(value)\n" }
+        }
+        text += """
+
+              gateway:
+                <<: *service
+                command: ["serve", "--service", "gateway"]
+                environment:
+                  SPROCKET_UPSTREAMS: \(upstreams)
+                ports:
+                  - "8080:8080"
+                depends_on:
+
+            """
+        for name in services { text += "      \(name): { condition: service_healthy }\n" }
+        text += """
+
+            volumes:
+              postgres-data:
+              nats-data:
+
+            """
+        return text
+    }
+
+    static func kustomization() -> String {
+        """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        labels:
+          - pairs:
+              app.kubernetes.io/part-of: sprocket
+            includeSelectors: false
+        images:
+          - name: sprocket
+            newName: registry.example.com/sprocket
+            newTag: latest
+        resources:
+          - config.yaml
+          - secret.yaml
+
+        """ + (services + ["gateway"]).map { "  - \($0).yaml\n" }.joined()
+    }
+
+    static func secret() -> String {
+        """
+        # Example only: replace with the connection strings of your PostgreSQL (e.g. from the CloudNativePG
+        # operator's generated secrets) before deploying. One database per service.
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: sprocket-databases
+        type: Opaque
+        stringData:
+
+        """
+            + services.map {
+                "  \($0): postgres://sprocket:change-me@sprocket-pg-rw.databases.svc.cluster.local:5432/\($0)\n"
+            }.joined()
+    }
+
+    static func config() -> String {
+        var text = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: sprocket-config
+            data:
+              SPROCKET_HOST: "0.0.0.0"
+              SPROCKET_PORT: "8080"
+              SPROCKET_NATS: nats://nats.nats.svc.cluster.local:4222
+              SPROCKET_CUSTOMERS_URL: http://\(tokenIssuer):8080
+              SPROCKET_UPSTREAMS: \(upstreams)
+              SPROCKET_CURRENCY: EUR
+
+            """
+        for service in ServiceName.startOrder where !service.module.deploymentEnvironment.isEmpty {
+            text += "  # \(service.rawValue)\n"
+            for (variable, value) in service.module.deploymentEnvironment { text += "  \(variable): \(value)\n" }
+        }
+        text += """
+              SPROCKET_LOG_LEVEL: info
+              # The pod network: services believe X-Forwarded-For from the gateway pods (for login throttling per
+              # client). Set it to your cluster's pod CIDR.
+              SPROCKET_TRUSTED_PROXIES: 10.0.0.0/8
+
+            """
+        return text
+    }
+
+    /// A Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler for process `name`.
+    static func manifest(_ name: String, database: Bool) -> String {
+        let databaseEnvironment =
+            database
+            ? """
+
+                        - name: SPROCKET_DATABASE
+                          valueFrom:
+                            secretKeyRef:
+                              name: sprocket-databases
+                              key: \(name)
+            """ : ""
+        return """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: \(name)
+              labels:
+                app.kubernetes.io/name: \(name)
+            spec:
+              replicas: 2
+              selector:
+                matchLabels:
+                  app.kubernetes.io/name: \(name)
+              template:
+                metadata:
+                  labels:
+                    app.kubernetes.io/name: \(name)
+                spec:
+                  securityContext:
+                    runAsNonRoot: true
+                    runAsUser: 10001
+                    runAsGroup: 10001
+                  terminationGracePeriodSeconds: 30
+                  containers:
+                    - name: \(name)
+                      image: sprocket
+                      args: ["serve", "--service", "\(name)"]
+                      ports:
+                        - name: http
+                          containerPort: 8080
+                      envFrom:
+                        - configMapRef:
+                            name: sprocket-config
+                      env:
+                        - name: SPROCKET_SERVICE
+                          value: \(name)\(databaseEnvironment)
+                      readinessProbe:
+                        httpGet:
+                          path: /health/ready
+                          port: http
+                        periodSeconds: 5
+                        failureThreshold: 3
+                      livenessProbe:
+                        httpGet:
+                          path: /health/live
+                          port: http
+                        initialDelaySeconds: 5
+                        periodSeconds: 10
+                        failureThreshold: 3
+                      resources:
+                        requests:
+                          cpu: 100m
+                          memory: 64Mi
+                        limits:
+                          memory: 256Mi
+                      securityContext:
+                        allowPrivilegeEscalation: false
+                        readOnlyRootFilesystem: true
+                        capabilities:
+                          drop: ["ALL"]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: \(name)
+              labels:
+                app.kubernetes.io/name: \(name)
+            spec:
+              selector:
+                app.kubernetes.io/name: \(name)
+              ports:
+                - name: http
+                  port: 8080
+                  targetPort: http
+            ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata:
+              name: \(name)
+            spec:
+              minAvailable: 1
+              selector:
+                matchLabels:
+                  app.kubernetes.io/name: \(name)
+            ---
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: \(name)
+            spec:
+              scaleTargetRef:
+                apiVersion: apps/v1
+                kind: Deployment
+                name: \(name)
+              minReplicas: 2
+              maxReplicas: 10
+              metrics:
+                - type: Resource
+                  resource:
+                    name: cpu
+                    target:
+                      type: Utilization
+                      averageUtilization: 70
+
+            """
+    }
+}
