@@ -97,7 +97,9 @@ public enum DeploymentFiles {
                       SPROCKET_DATABASE: postgres://sprocket:sprocket@postgres:5432/\(name)
 
                 """
-            for (variable, value) in service.module.deploymentEnvironment { text += "      \(variable): \(value)\n" }
+            for option in service.module.options where option.deployed {
+                text += "      \(option.variable): \(option.defaultValue)\n"
+            }
         }
         text += """
 
@@ -173,9 +175,11 @@ public enum DeploymentFiles {
               SPROCKET_CURRENCY: EUR
 
             """
-        for service in ServiceName.startOrder where !service.module.deploymentEnvironment.isEmpty {
+        for service in ServiceName.startOrder where service.module.options.contains(where: \.deployed) {
             text += "  # \(service.rawValue)\n"
-            for (variable, value) in service.module.deploymentEnvironment { text += "  \(variable): \(value)\n" }
+            for option in service.module.options where option.deployed {
+                text += "  \(option.variable): \(option.defaultValue)\n"
+            }
         }
         text += """
               SPROCKET_LOG_LEVEL: info

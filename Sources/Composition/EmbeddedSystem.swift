@@ -137,16 +137,11 @@ public struct EmbeddedSystem: Sendable {
     /// Health, docs and the services' REST APIs.
     private func restRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
-        router.add(middleware: RequestScopeMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
-        router.add(middleware: ContentSafetyMiddleware())
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: AdmissionMiddleware(counter: inFlight))
-        let contracts = try Documents.contracts(ServiceName.allCases)
-        router.add(
-            middleware: BodyLimitMiddleware(
-                contracts: contracts, otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits),
-                authenticator: Authenticator(keys: keys), uploads: limits.uploads))
-        router.add(middleware: RequestValidationMiddleware(contracts: contracts))
+        MiddlewareStack.front(of: router, logger: logger, configuration: configuration, limits: limits)
+        MiddlewareStack.contracts(
+            of: router, contracts: try Documents.contracts(ServiceName.allCases),
+            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: Authenticator(keys: keys),
+            limits: limits, validate: true)
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }

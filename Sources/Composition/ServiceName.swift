@@ -58,6 +58,16 @@ public struct ServiceName: Hashable, Sendable, CaseIterable, RawRepresentable, C
         allCases.filter { $0.issuesTokens } + allCases.filter { !$0.issuesTokens }
     }
 
+    /// Every service's own options, with the service that owns each.
+    public static var allOptions: [(service: String, option: ServiceOption)] {
+        allCases.flatMap { service in service.module.options.map { (service.rawValue, $0) } }
+    }
+
+    /// The services' options as `--help` lists them.
+    public static var optionsHelp: String {
+        "Settings the services own (each also a SPROCKET_ variable):\n" + ServiceOptions.help(allOptions)
+    }
+
     /// Whether the service signs access tokens (its keys are what every other service verifies).
     public var issuesTokens: Bool { module.issuesAccessTokens }
 }

@@ -80,12 +80,8 @@ public struct ServiceProcess {
         var serviceLogger = logger
         serviceLogger[metadataKey: "service"] = "\(role.name)"
         let router = Router(context: AppRequestContext.self)
-        router.add(
-            middleware: RequestScopeMiddleware(logger: serviceLogger, trustedProxies: configuration.trustedProxies))
-        router.add(middleware: ContentSafetyMiddleware())
-        router.add(middleware: ProblemMiddleware())
         let limits = ProcessLimits(configuration)
-        router.add(middleware: AdmissionMiddleware(counter: limits.inFlight))
+        MiddlewareStack.front(of: router, logger: serviceLogger, configuration: configuration, limits: limits)
         guard case .service(let name) = role else {
             return try gateway(
                 router: router, limits: limits, configuration: configuration, options: options, logger: serviceLogger)
@@ -111,11 +107,9 @@ public struct ServiceProcess {
                 throw ConfigurationError(
                     description: "--service \(name.rawValue) needs --customers-url http://host:port to verify tokens")
             }
-            let contracts = try Documents.contracts([name])
-            router.add(
-                middleware: BodyLimitMiddleware(
-                    contracts: contracts, authenticator: Authenticator(keys: keys), uploads: limits.uploads))
-            router.add(middleware: RequestValidationMiddleware(contracts: contracts))
+            MiddlewareStack.contracts(
+                of: router, contracts: try Documents.contracts([name]), authenticator: Authenticator(keys: keys),
+                limits: limits, validate: true)
             let service = name.module.init(
                 context: ServiceContext(
                     database: database, keys: keys, settings: configuration.settings, logger: serviceLogger))
@@ -157,12 +151,12 @@ public struct ServiceProcess {
     ) throws -> ServiceProcess {
         let contracts = try Documents.contracts()
         let graphQLClients = GraphQLClients(limits: configuration.graphQLLimits)
-        // The gateway verifies no tokens: an upload needs an Authorization header, which the service checks.
-        router.add(
-            middleware: BodyLimitMiddleware(
-                contracts: contracts.map(\.contract), otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits),
-                authenticator: nil,
-                uploads: limits.uploads))
+        // The gateway verifies no tokens (an upload needs an Authorization header, which the service checks)
+        // and validates no request: the services behind it do both.
+        MiddlewareStack.contracts(
+            of: router, contracts: contracts.map(\.contract),
+            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: nil, limits: limits,
+            validate: false)
         let routes = try GatewayRoutes(contracts: contracts, pairs: options.upstreams)
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
             throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")

@@ -6,7 +6,8 @@ import Composition
 /// `sprocket serve`: runs the system until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run every service in one process (embedded mode, SQLite by default)."
+        commandName: "serve", abstract: "Run every service in one process (embedded mode, SQLite by default).",
+        discussion: ServiceName.optionsHelp
     )
 
     @OptionGroup var options: SystemOptions

@@ -2,12 +2,23 @@ import ArgumentParser
 import Foundation
 import GraphQLGateway
 import Logging
-import Orders
 import ServiceKit
 import Composition
 
-/// Options every command that opens the system shares; each falls back to a `SPROCKET_*` variable.
+/// Options every command that opens the system shares; each falls back to a `SPROCKET_*` variable. The
+/// services' own settings are not here: each module declares them (``ServiceModule/options``), and
+/// ``Sprocket/main()`` takes them off the command line before these are parsed.
 struct SystemOptions: ParsableArguments {
+    /// The values of the services' own options on this process's command line (checked already).
+    static func serviceOptions() -> [String: String] {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        return
+            (try? ServiceOptions.extract(
+                ServiceName.allOptions.map(\.option), from: &arguments, environment: ProcessInfo.processInfo.environment
+            ))
+            ?? [:]
+    }
+
     @Option(help: "Folder of the SQLite files (embedded mode). [SPROCKET_DATA_DIR]")
     var dataDir: String = Variables.value("SPROCKET_DATA_DIR") ?? "./data"
 
@@ -22,18 +33,6 @@ struct SystemOptions: ParsableArguments {
 
     @Option(
         help:
-            "Tax rates by billing country in percent, added to the EU default table, e.g. GB=20,CH=8.1. [SPROCKET_TAX_RATES]"
-    )
-    var taxRates: String = Variables.value("SPROCKET_TAX_RATES") ?? ""
-
-    @Option(help: "Access token lifetime in seconds. [SPROCKET_TOKEN_TTL]")
-    var tokenTTL: Int = Variables.value("SPROCKET_TOKEN_TTL").flatMap(Int.init) ?? 3600
-
-    @Option(help: "bcrypt work factor (4-31). [SPROCKET_BCRYPT_COST]")
-    var bcryptCost: UInt8 = Variables.value("SPROCKET_BCRYPT_COST").flatMap(UInt8.init) ?? 12
-
-    @Option(
-        help:
             "Addresses of proxies whose X-Forwarded-For is believed, comma-separated (loopback always). [SPROCKET_TRUSTED_PROXIES]"
     )
     var trustedProxies: String = Variables.value("SPROCKET_TRUSTED_PROXIES") ?? ""
@@ -43,21 +42,6 @@ struct SystemOptions: ParsableArguments {
             "Seconds a background loop may have work waiting without progress before /health/ready reports it (5-3600). [SPROCKET_STALL_AFTER]"
     )
     var stallAfter: Int = Variables.value("SPROCKET_STALL_AFTER").flatMap(Int.init) ?? 30
-
-    @Option(
-        help:
-            "Orders confirm themselves once inventory reserved their stock (true), or wait for staff to confirm them (false). [SPROCKET_AUTO_CONFIRM]"
-    )
-    var autoConfirm: String = Variables.value("SPROCKET_AUTO_CONFIRM") ?? "true"
-
-    @Option(help: "The seller's name on invoices. [SPROCKET_SELLER_NAME]")
-    var sellerName: String = Variables.value("SPROCKET_SELLER_NAME") ?? ServiceSettings().sellerName
-
-    @Option(help: "The seller's address on invoices, one line. [SPROCKET_SELLER_ADDRESS]")
-    var sellerAddress: String = Variables.value("SPROCKET_SELLER_ADDRESS") ?? ServiceSettings().sellerAddress
-
-    @Option(help: "The seller's VAT id on invoices. [SPROCKET_SELLER_VAT_ID]")
-    var sellerVatId: String = Variables.value("SPROCKET_SELLER_VAT_ID") ?? ServiceSettings().sellerVatId
 
     @Option(help: "Connections open at once in the process (then 503). [SPROCKET_MAX_CONNECTIONS]")
     var maxConnections: Int =
@@ -114,12 +98,6 @@ struct SystemOptions: ParsableArguments {
     var maxSubscriptions: Int =
         Variables.value("SPROCKET_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? QueryLimits().maxSubscriptions
 
-    @Option(
-        help:
-            "Milliseconds a failed login on an account under attack waits before it is answered. [SPROCKET_LOGIN_FAILURE_DELAY_MS]"
-    )
-    var loginFailureDelayMs: Int = Variables.value("SPROCKET_LOGIN_FAILURE_DELAY_MS").flatMap(Int.init) ?? 1000
-
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
     var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
@@ -127,22 +105,7 @@ struct SystemOptions: ParsableArguments {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw ValidationError("--currency must be a three-letter ISO 4217 code such as EUR")
         }
-        guard TaxTable(overrides: taxRates) != nil else {
-            throw ValidationError("--tax-rates must look like DE=19,GB=20 (ISO country codes, percent 0-100)")
-        }
-        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4 to 31") }
         guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
-        guard ["true", "false"].contains(autoConfirm) else {
-            throw ValidationError("--auto-confirm must be true or false")
-        }
-        for (flag, value) in [
-            ("--seller-name", sellerName), ("--seller-address", sellerAddress), ("--seller-vat-id", sellerVatId),
-        ] {
-            guard !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= 200,
-                !value.contains(where: { $0.isNewline || $0 == "\u{0}" })
-            else { throw ValidationError("\(flag) must be 1 to 200 characters on one line") }
-        }
-        guard tokenTTL >= 60 else { throw ValidationError("--token-ttl must be at least 60 seconds") }
         let ranges: [(String, Int, ClosedRange<Int>)] = [
             ("--max-connections", maxConnections, 1...1_000_000),
             ("--max-connections-per-address", maxConnectionsPerAddress, 1...1_000_000),
@@ -154,7 +117,6 @@ struct SystemOptions: ParsableArguments {
             ("--graphql-calls-per-second", graphqlCallsPerSecond, 1...1_000_000),
             ("--max-subscriptions-per-account", maxSubscriptionsPerAccount, 1...100_000),
             ("--max-subscriptions", maxSubscriptions, 1...1_000_000),
-            ("--login-failure-delay-ms", loginFailureDelayMs, 0...60_000),
         ]
         for (flag, value, range) in ranges where !range.contains(value) {
             throw ValidationError("\(flag) must be \(range.lowerBound) to \(range.upperBound)")
@@ -169,15 +131,8 @@ struct SystemOptions: ParsableArguments {
         configuration.dataDirectory = dataDir
         configuration.databaseURL = database
         configuration.settings.currency = currency
-        configuration.settings.tokenLifetime = TimeInterval(tokenTTL)
-        configuration.settings.bcryptCost = bcryptCost
-        configuration.settings.taxRates = taxRates
-        configuration.settings.autoConfirm = autoConfirm == "true"
-        configuration.settings.sellerName = sellerName
-        configuration.settings.sellerAddress = sellerAddress
-        configuration.settings.sellerVatId = sellerVatId
+        configuration.settings.options = Self.serviceOptions()
         configuration.stallAfter = .seconds(stallAfter)
-        configuration.settings.loginFailureDelay = .milliseconds(loginFailureDelayMs)
         configuration.limits.maxConnections = maxConnections
         configuration.limits.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.limits.idleTimeout = .seconds(idleTimeout)

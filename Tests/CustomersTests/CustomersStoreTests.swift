@@ -82,7 +82,7 @@ struct CustomersStoreTests {
 
     static var fastHashing: ServiceSettings {
         var settings = ServiceSettings()
-        settings.bcryptCost = 4
+        settings.options[CustomersService.bcryptCost.name] = "4"
         return settings
     }
 }

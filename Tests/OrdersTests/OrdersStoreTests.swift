@@ -50,7 +50,7 @@ struct OrdersStoreTests {
         try await TestDatabase.with(engine) { database in
             try await database.migrate(OrdersService.self, logger: TestDatabase.logger)
             var settings = ServiceSettings()
-            settings.autoConfirm = autoConfirm
+            settings.options[OrdersService.autoConfirm.name] = autoConfirm ? "true" : "false"
             let service = OrdersService(
                 context: ServiceContext(
                     database: database, keys: KeyRing(), settings: settings, logger: TestDatabase.logger))

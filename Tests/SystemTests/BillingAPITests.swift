@@ -17,7 +17,9 @@ struct BillingAPITests {
 
     @Test(arguments: Engine.allCases)
     func aConfirmedOrderIsInvoicedPaidAndItsPageIsPrintable(engine: Engine) async throws {
-        try await SystemHarness.with(engine, configure: { $0.settings.sellerName = #"Sprocket <Parts> & "Co""# }) {
+        try await SystemHarness.with(
+            engine, configure: { $0.settings.options[BillingService.sellerName.name] = #"Sprocket <Parts> & "Co""# }
+        ) {
             system, client in
             let world = try await OrdersAPITests.world(system, client)
             let placed = try await client.json(

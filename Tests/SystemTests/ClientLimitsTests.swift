@@ -1,3 +1,4 @@
+import Customers
 import Composition
 import Foundation
 import GraphQLGateway
@@ -243,7 +244,9 @@ struct ClientLimitsTests {
     }
 
     @Test func theOwnerLogsInWhileStrangersGuessTheirPasswordFromManyAddresses() async throws {
-        try await SystemHarness.with(.sqlite, configure: { $0.settings.loginFailureDelay = .milliseconds(10) }) {
+        try await SystemHarness.with(
+            .sqlite, configure: { $0.settings.options[CustomersService.loginFailureDelay.name] = "10" }
+        ) {
             system, _ in
             _ = try await system.customers.identity.register(
                 email: "ann@example.com", name: "Ann", password: "correct-horse")

@@ -73,7 +73,9 @@ struct ReservationSagaAPITests {
     /// With auto-confirm off, a reserved order waits for staff; staff confirm only what is reserved.
     @Test(arguments: Engine.allCases)
     func withAutoConfirmOffStaffConfirmReservedOrders(engine: Engine) async throws {
-        try await SystemHarness.with(engine, configure: { $0.settings.autoConfirm = false }) { system, client in
+        try await SystemHarness.with(
+            engine, configure: { $0.settings.options[OrdersService.autoConfirm.name] = "false" }
+        ) { system, client in
             let world = try await OrdersAPITests.world(system, client)
             let placed = try await client.json(
                 .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 3]]), token: world.ann)

@@ -1,3 +1,4 @@
+import Customers
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -13,7 +14,7 @@ struct ServiceGroupTests {
     @Test(arguments: Engine.allCases)
     func theGroupMigratesBeforeServingRelaysEventsAndClosesTheDatabases(engine: Engine) async throws {
         var configuration = SystemConfiguration()
-        configuration.settings.bcryptCost = 4
+        configuration.settings.options[CustomersService.bcryptCost.name] = "4"
         let prefix = "grp_\(UInt32.random(in: 0...UInt32.max))"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -24,7 +24,7 @@ enum SystemHarness {
         _ body: @escaping @Sendable (EmbeddedSystem, any TestClientProtocol) async throws -> Void
     ) async throws {
         var configuration = SystemConfiguration()
-        configuration.settings.bcryptCost = 4
+        configuration.settings.options[CustomersService.bcryptCost.name] = "4"
         configure(&configuration)
         let prefix = "sys_\(UInt32.random(in: 0...UInt32.max))"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(prefix)

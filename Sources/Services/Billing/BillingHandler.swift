@@ -5,7 +5,7 @@ import ServiceKit
 
 /// The billing service's HTTP API: maps generated types to the store and the page, and checks roles
 /// (customers read their own invoices, anyone else's is 404; staff and admin read all and record payments).
-struct BillingHandler: APIProtocol {
+struct BillingHandler: APIProtocol, ContractHandler {
     let store: BillingStore
     let pages: BillingPages
     let authenticator: Authenticator

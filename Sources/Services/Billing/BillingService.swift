@@ -14,13 +14,18 @@ public struct BillingService: ServiceModule {
     public static var openAPIDocument: String { BillingSpec.yaml }
     public static var contractGeneratedFrom: String { BillingSpec.generatedFrom }
     public static var migrations: [Migration] { BillingMigrations.all }
-    public static var deploymentEnvironment: [(name: String, value: String)] {
-        [
-            ("SPROCKET_SELLER_NAME", "Sprocket Parts GmbH"),
-            ("SPROCKET_SELLER_ADDRESS", "Werkstattstraße 1, 10115 Berlin, Germany"),
-            ("SPROCKET_SELLER_VAT_ID", "DE000000000"),
-        ]
-    }
+    public static var options: [ServiceOption] { [sellerName, sellerAddress, sellerVatId] }
+
+    /// The seller printed on invoices: name, one-line address, VAT id.
+    public static let sellerName = ServiceOption(
+        "seller-name", default: "Sprocket Parts GmbH", deployed: true, help: "The seller's name on invoices.",
+        problem: ServiceOption.line)
+    public static let sellerAddress = ServiceOption(
+        "seller-address", default: "Werkstattstraße 1, 10115 Berlin, Germany", deployed: true,
+        help: "The seller's address on invoices, one line.", problem: ServiceOption.line)
+    public static let sellerVatId = ServiceOption(
+        "seller-vat-id", default: "DE000000000", deployed: true, help: "The seller's VAT id on invoices.",
+        problem: ServiceOption.line)
 
     /// Invoices agree with their lines, payments and credit notes; numbers have no gaps.
     public static func reconcile(_ database: Database) async throws -> [String] {
@@ -36,7 +41,9 @@ public struct BillingService: ServiceModule {
         let settings = context.settings
         self.store = BillingStore(
             database: context.database,
-            seller: Seller(name: settings.sellerName, address: settings.sellerAddress, vatId: settings.sellerVatId),
+            seller: Seller(
+                name: settings.option(Self.sellerName), address: settings.option(Self.sellerAddress),
+                vatId: settings.option(Self.sellerVatId)),
             currency: settings.currency)
         self.consumer = BillingConsumer.make(store: store, logger: context.logger)
         self.authenticator = context.authenticator
@@ -46,10 +53,9 @@ public struct BillingService: ServiceModule {
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         let pages = try BillingPages()
-        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
-            try BillingHandler(store: store, pages: pages, authenticator: authenticator).registerHandlers(
-                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
-                middlewares: [EmptyBodyMiddleware()])
-        }
+        try Self.mount(
+            BillingHandler(store: store, pages: pages, authenticator: authenticator), on: router,
+            database: store.database,
+            authenticator: authenticator)
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import ServiceKit
 
 /// The catalog's HTTP API: maps generated OpenAPI types to the store and back, and checks roles.
-struct CatalogHandler: APIProtocol {
+struct CatalogHandler: APIProtocol, ContractHandler {
     let store: CatalogStore
     let authenticator: Authenticator
     let logger: Logger

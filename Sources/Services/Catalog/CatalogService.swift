@@ -25,10 +25,9 @@ public struct CatalogService: ServiceModule {
     }
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
-        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
-            try CatalogHandler(store: store, authenticator: authenticator, logger: logger).registerHandlers(
-                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
-                middlewares: [EmptyBodyMiddleware()])
-        }
+        try Self.mount(
+            CatalogHandler(store: store, authenticator: authenticator, logger: logger), on: router,
+            database: store.database,
+            authenticator: authenticator)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import ServiceKit
 
 /// The customers service's HTTP API: maps generated OpenAPI types to ``Identity`` and back.
-struct CustomersHandler: APIProtocol {
+struct CustomersHandler: APIProtocol, ContractHandler {
     let identity: Identity
     let authenticator: Authenticator
 

@@ -27,13 +27,30 @@ public struct CustomersService: ServiceModule {
     public let identity: Identity
     private let authenticator: Authenticator
 
+    public static var options: [ServiceOption] { [tokenTTL, bcryptCost, loginFailureDelay] }
+
+    /// Lifetime of access tokens, in seconds.
+    public static let tokenTTL = ServiceOption(
+        "token-ttl", default: "3600", help: "Access token lifetime in seconds.",
+        problem: ServiceOption.integer(60...Int(Int32.max)))
+    /// bcrypt work factor.
+    public static let bcryptCost = ServiceOption(
+        "bcrypt-cost", default: "12", help: "bcrypt work factor (4-31).", problem: ServiceOption.integer(4...31))
+    /// How long a failed login on an account under attack waits before it is answered.
+    public static let loginFailureDelay = ServiceOption(
+        "login-failure-delay-ms", default: "1000",
+        help: "Milliseconds a failed login on an account under attack waits before it is answered.",
+        problem: ServiceOption.integer(0...60_000))
+
     public init(context: ServiceContext) {
+        let settings = context.settings
         self.identity = Identity(
             store: CustomersStore(database: context.database),
-            hasher: PasswordHasher(cost: context.settings.bcryptCost),
-            throttle: LoginThrottle(limits: .init(failureDelay: context.settings.loginFailureDelay)),
+            hasher: PasswordHasher(cost: UInt8(settings.option(Self.bcryptCost)) ?? 12),
+            throttle: LoginThrottle(
+                limits: .init(failureDelay: .milliseconds(Int(settings.option(Self.loginFailureDelay)) ?? 1000))),
             keys: context.keys,
-            tokenLifetime: context.settings.tokenLifetime
+            tokenLifetime: TimeInterval(Int(settings.option(Self.tokenTTL)) ?? 3600)
         )
         self.authenticator = context.authenticator
     }
@@ -45,12 +62,9 @@ public struct CustomersService: ServiceModule {
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         try Self.mount(
-            on: router, database: identity.store.database, authenticator: authenticator,
-            excluding: ["/api/v1/auth/token"]
-        ) { group in
-            try CustomersHandler(identity: identity, authenticator: authenticator).registerHandlers(
-                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
-                middlewares: [EmptyBodyMiddleware()])
-        }
+            CustomersHandler(identity: identity, authenticator: authenticator), on: router,
+            database: identity.store.database,
+            authenticator: authenticator,
+            excluding: ["/api/v1/auth/token"])
     }
 }

@@ -6,7 +6,7 @@ import ServiceKit
 
 /// The fulfillment service's HTTP API: maps generated types to the store and the pages, and checks roles
 /// (every operation is for staff and admin).
-struct FulfillmentHandler: APIProtocol {
+struct FulfillmentHandler: APIProtocol, ContractHandler {
     let store: FulfillmentStore
     let pages: FulfillmentPages
     let authenticator: Authenticator

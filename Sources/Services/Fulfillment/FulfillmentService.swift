@@ -35,10 +35,9 @@ public struct FulfillmentService: ServiceModule {
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
         let pages = try FulfillmentPages()
-        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
-            try FulfillmentHandler(store: store, pages: pages, authenticator: authenticator).registerHandlers(
-                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
-                middlewares: [EmptyBodyMiddleware()])
-        }
+        try Self.mount(
+            FulfillmentHandler(store: store, pages: pages, authenticator: authenticator), on: router,
+            database: store.database,
+            authenticator: authenticator)
     }
 }

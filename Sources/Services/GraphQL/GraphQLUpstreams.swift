@@ -38,7 +38,7 @@ public struct GraphQLUpstreams: Sendable {
         logger: Logger, responder: @escaping @Sendable (Request, AppRequestContext) async throws -> Response
     ) -> GraphQLUpstreams {
         GraphQLUpstreams(
-            transport: { InProcessTransport(responder: responder, remoteAddress: $0, logger: logger) },
+            transport: { RouterTransport(responder: responder, remoteAddress: $0, logger: logger) },
             serverURL: { _ in URL(string: "/api/v1") ?? URL(fileURLWithPath: "/api/v1") })
     }
 }

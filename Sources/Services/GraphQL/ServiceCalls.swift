@@ -9,7 +9,7 @@ import ServiceKit
 /// Sends a generated client's requests to the REST routes of this process (a responder, such as the
 /// embedded router), with a context for the GraphQL request's client: the REST middleware (request
 /// validation, idempotency, problems) runs as for any HTTP request.
-struct InProcessTransport: ClientTransport {
+struct RouterTransport: ClientTransport {
     let responder: @Sendable (Request, AppRequestContext) async throws -> Response
     let remoteAddress: SocketAddress?
     let logger: Logger

@@ -6,7 +6,7 @@ import Storage
 /// The inventory service's HTTP API: maps generated types to the store and back, and checks roles
 /// (admin creates warehouses and sets stock; staff and admin adjust and read the ledger; availability
 /// is public, with the per-warehouse detail for staff and admin).
-struct InventoryHandler: APIProtocol {
+struct InventoryHandler: APIProtocol, ContractHandler {
     let store: InventoryStore
     let authenticator: Authenticator
 

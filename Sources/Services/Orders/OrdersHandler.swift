@@ -5,7 +5,7 @@ import Storage
 
 /// The orders service's HTTP API: maps generated types to the store and back, and enforces who may see
 /// and move which order.
-struct OrdersHandler: APIProtocol {
+struct OrdersHandler: APIProtocol, ContractHandler {
     let store: OrdersStore
     let authenticator: Authenticator
 

@@ -49,22 +49,37 @@ public struct OrdersService: ServiceModule {
     public let consumer: EventConsumer
     private let authenticator: Authenticator
 
+    public static var options: [ServiceOption] { [taxRates, autoConfirm] }
+
+    /// Tax rates by billing country in percent, added to the EU default table, e.g. `GB=20,CH=8.1`.
+    public static let taxRates = ServiceOption(
+        "tax-rates", default: "",
+        help: "Tax rates by billing country in percent, added to the EU default table, e.g. GB=20,CH=8.1.",
+        problem: {
+            TaxTable(overrides: $0) == nil ? "must look like DE=19,GB=20 (ISO country codes, percent 0-100)" : nil
+        })
+    /// Whether an order moves to `confirmed` by itself once inventory reserved it; when `false`, staff
+    /// confirm by hand (and still only a reserved order).
+    public static let autoConfirm = ServiceOption(
+        "auto-confirm", default: "true",
+        help:
+            "Orders confirm themselves once inventory reserved their stock (true), or wait for staff to confirm them (false).",
+        problem: ServiceOption.boolean)
+
     public init(context: ServiceContext) {
         self.store = OrdersStore(
             database: context.database, currency: context.settings.currency,
-            taxes: TaxTable(overrides: context.settings.taxRates) ?? TaxTable())
+            taxes: TaxTable(overrides: context.settings.option(Self.taxRates)) ?? TaxTable())
         self.consumer = OrdersConsumer.make(
-            store: store, autoConfirm: context.settings.autoConfirm, logger: context.logger)
+            store: store, autoConfirm: context.settings.option(Self.autoConfirm) == "true", logger: context.logger)
         self.authenticator = context.authenticator
     }
 
     public var consumers: [EventConsumer] { [consumer] }
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
-        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
-            try OrdersHandler(store: store, authenticator: authenticator).registerHandlers(
-                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
-                middlewares: [EmptyBodyMiddleware()])
-        }
+        try Self.mount(
+            OrdersHandler(store: store, authenticator: authenticator), on: router, database: store.database,
+            authenticator: authenticator)
     }
 }

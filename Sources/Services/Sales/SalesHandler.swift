@@ -4,7 +4,7 @@ import SalesAPI
 import ServiceKit
 
 /// The sales service's HTTP API: reports for staff and admin, as JSON or CSV.
-struct SalesHandler: APIProtocol {
+struct SalesHandler: APIProtocol, ContractHandler {
     let store: SalesStore
     let authenticator: Authenticator
 

@@ -34,10 +34,8 @@ public struct SalesService: ServiceModule {
     public var consumers: [EventConsumer] { [consumer] }
 
     public func registerRoutes(on router: Router<AppRequestContext>) throws {
-        try Self.mount(on: router, database: store.database, authenticator: authenticator) { group in
-            try SalesHandler(store: store, authenticator: authenticator).registerHandlers(
-                on: group, serverURL: try Servers.Server1.url(), configuration: .sprocket,
-                middlewares: [EmptyBodyMiddleware()])
-        }
+        try Self.mount(
+            SalesHandler(store: store, authenticator: authenticator), on: router, database: store.database,
+            authenticator: authenticator)
     }
 }

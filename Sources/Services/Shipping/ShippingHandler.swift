@@ -5,7 +5,7 @@ import ShippingAPI
 
 /// The shipping service's HTTP API: maps generated types to the store and back, and checks roles (staff
 /// and admin ship and track; customers read their own shipments, anyone else's is 404).
-struct ShippingHandler: APIProtocol {
+struct ShippingHandler: APIProtocol, ContractHandler {
     let store: ShippingStore
     let authenticator: Authenticator
 

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
 import Logging
 import Messaging
 import Storage
@@ -27,9 +29,9 @@ public protocol ServiceModule: Sendable {
     /// Whether ``tokenKeys(in:)`` gives keys: the service signs access tokens, starts first, and every
     /// other service is told where it is (`--customers-url`).
     static var issuesAccessTokens: Bool { get }
-    /// Settings a deployment passes this service (name, example value), written into the deployment
-    /// files (`sprocket deploy render`); each is also a flag of `sprocket serve`.
-    static var deploymentEnvironment: [(name: String, value: String)] { get }
+    /// The settings this service owns: flags of the commands that build services, `SPROCKET_`
+    /// variables, read back with ``ServiceSettings/option(_:)``.
+    static var options: [ServiceOption] { get }
     /// The service's own invariants after a fault (`sprocket reconcile`, `scripts/faults`): one line per
     /// violation, none when its data agrees with itself (e.g. every order's `order.placed` published).
     static func reconcile(_ database: Database) async throws -> [String]
@@ -47,7 +49,7 @@ public protocol ServiceModule: Sendable {
 extension ServiceModule {
     public static func tokenKeys(in database: Database) -> KeyRing.Refresh? { nil }
     public static var issuesAccessTokens: Bool { false }
-    public static var deploymentEnvironment: [(name: String, value: String)] { [] }
+    public static var options: [ServiceOption] { [] }
     public static func reconcile(_ database: Database) async throws -> [String] { [] }
     public func prepare() async throws {}
     public var consumers: [EventConsumer] { [] }
@@ -70,27 +72,19 @@ public struct ServiceContext: Sendable {
     }
 }
 
-/// The settings services read (from flags and `SPROCKET_*` variables, validated by the command line).
+/// The settings services read: what every service shares (the store currency), and the values of the
+/// options each service declares for itself (``ServiceModule/options``), by name.
 public struct ServiceSettings: Sendable {
     /// The store currency (ISO 4217) every price is in.
     public var currency = "EUR"
-    /// Tax rates by billing country in percent, added to the EU default table, e.g. `GB=20,CH=8.1`.
-    public var taxRates = ""
-    /// Lifetime of access tokens, in seconds.
-    public var tokenLifetime: TimeInterval = 3600
-    /// bcrypt work factor.
-    public var bcryptCost: UInt8 = 12
-    /// How long a failed login on an account under attack waits before it is answered.
-    public var loginFailureDelay: Duration = .seconds(1)
-    /// Whether an order moves to `confirmed` by itself once inventory reserved it; when `false`, staff
-    /// confirm by hand (and still only a reserved order).
-    public var autoConfirm = true
-    /// The seller printed on invoices: name, one-line address, VAT id.
-    public var sellerName = "Sprocket Parts GmbH"
-    public var sellerAddress = "Werkstattstraße 1, 10115 Berlin, Germany"
-    public var sellerVatId = "DE000000000"
+    /// The values given for services' own options (checked by their rules), by option name; an option
+    /// not here has its default.
+    public var options: [String: String] = [:]
 
     public init() {}
+
+    /// The value of `option`: the one given, or its default.
+    public func option(_ option: ServiceOption) -> String { options[option.name] ?? option.defaultValue }
 }
 
 extension Database {
@@ -117,4 +111,32 @@ extension ServiceModule {
                     database: database, authenticator: authenticator, excluding: excluding))
         try register(group)
     }
+
+    /// Mounts `handler` (the service's generated `APIProtocol`) under `/api/v1` on `router`, behind
+    /// idempotency on `database`, with the platform's configuration and middleware: the one way every
+    /// service registers its routes.
+    public static func mount(
+        _ handler: some ContractHandler, on router: Router<AppRequestContext>, database: Database,
+        authenticator: Authenticator, excluding: Set<String> = []
+    ) throws {
+        try mount(on: router, database: database, authenticator: authenticator, excluding: excluding) { group in
+            try handler.registerHandlers(
+                on: group, serverURL: ContractHandlers.serverURL, configuration: .sprocket,
+                middlewares: [EmptyBodyMiddleware()])
+        }
+    }
+}
+
+/// A service's handler of its contract: the generated `APIProtocol` of its `<Service>API` target, whose
+/// generated `registerHandlers` this names (each handler declares the conformance; the method is
+/// generated).
+public protocol ContractHandler: Sendable {
+    func registerHandlers(
+        on transport: any ServerTransport, serverURL: URL, configuration: Configuration,
+        middlewares: [any ServerMiddleware]) throws
+}
+
+enum ContractHandlers {
+    /// Every contract's server: `/api/v1`.
+    static let serverURL = URL(string: "/api/v1") ?? URL(fileURLWithPath: "/api/v1")
 }
