@@ -211,7 +211,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Sources/Services/Gateway",
+            path: "Sources/Edge/Gateway",
             swiftSettings: settings
         ),
         .target(
@@ -226,7 +226,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             ],
-            path: "Sources/Services/GraphQL",
+            path: "Sources/Edge/GraphQL",
             swiftSettings: settings
         ),
         .testTarget(

@@ -11,7 +11,7 @@ import TestSupport
 @Suite("NATS faults against real nats-servers")
 struct NATSFaultTests {
     @Test func aServerThatClosesTheConnectionDuringTheHandshakeIsRetriedUntilARealOneAnswers() async throws {
-        let port = Int.random(in: 40_000...44_999)
+        let port = FreePorts.range()
         let impostor = try HangingUpServer(port: port, for: 4.5)
         let client = NATSClient(
             host: "127.0.0.1", port: port, logger: TestDatabase.logger, connectWait: .seconds(20))
@@ -38,7 +38,7 @@ struct NATSFaultTests {
     }
 
     @Test func aBatchPublishWhoseConnectionDropsFailsThenNotAtItsDeadline() async throws {
-        let port = Int.random(in: 45_000...47_999)
+        let port = FreePorts.range()
         let server = try NATSServerProcess(port: port)
         try server.start()
         let client = NATSClient(host: "127.0.0.1", port: port, logger: TestDatabase.logger)

@@ -9,7 +9,7 @@ extension CatalogHandler {
         _ = try await authenticator.require(.admin)
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the model as JSON.") }
         let model = try VehicleModel.create(
-            kind: ModelKind(rawValue: body.kind.rawValue) ?? .car, make: body.make, model: body.model,
+            kind: Self.kind(body.kind), make: body.make, model: body.model,
             variant: body.variant, engine: body.engine, yearFrom: body.yearFrom, yearTo: body.yearTo,
             modelNumber: body.modelNumber, id: body.id ?? UUIDv7.make(), now: .storageNow)
         return .created(.init(body: .json(Self.map(try await store.createModel(model)))))
@@ -81,9 +81,25 @@ extension CatalogHandler {
         return .ok(.init(body: .json(.init(items: items))))
     }
 
+    static func kind(_ kind: Components.Schemas.ModelKind) -> ModelKind {
+        switch kind {
+        case .car: .car
+        case .truck: .truck
+        case .appliance: .appliance
+        }
+    }
+
+    static func kind(_ kind: ModelKind) -> Components.Schemas.ModelKind {
+        switch kind {
+        case .car: .car
+        case .truck: .truck
+        case .appliance: .appliance
+        }
+    }
+
     static func map(_ model: VehicleModel) -> Components.Schemas.Model {
         Components.Schemas.Model(
-            id: model.id, kind: Components.Schemas.ModelKind(rawValue: model.kind.rawValue) ?? .car, make: model.make,
+            id: model.id, kind: kind(model.kind), make: model.make,
             model: model.model, variant: model.variant, engine: model.engine, yearFrom: model.yearFrom,
             yearTo: model.yearTo, modelNumber: model.modelNumber, createdAt: model.createdAt)
     }

@@ -55,11 +55,26 @@ extension CatalogHandler {
         return .ok(.init(body: .json(Self.map(job))))
     }
 
+    static func map(_ kind: ImportKind) -> Components.Schemas.ImportKind {
+        switch kind {
+        case .parts: .parts
+        case .models: .models
+        case .fitments: .fitments
+        }
+    }
+
+    static func map(_ status: ImportJob.Status) -> Components.Schemas.ImportJob.StatusPayload {
+        switch status {
+        case .running: .running
+        case .finished: .finished
+        case .failed: .failed
+        }
+    }
+
     static func map(_ job: ImportJob) -> Components.Schemas.ImportJob {
         let progress = job.progress
         return Components.Schemas.ImportJob(
-            id: job.id, kind: Components.Schemas.ImportKind(rawValue: progress.kind.rawValue) ?? .parts,
-            status: Components.Schemas.ImportJob.StatusPayload(rawValue: job.status.rawValue) ?? .failed,
+            id: job.id, kind: map(progress.kind), status: map(job.status),
             rows: progress.rows, created: progress.created, updated: progress.updated, unchanged: progress.unchanged,
             failed: progress.failed,
             errors: progress.errors.map { .init(line: $0.line, message: $0.message) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SQLKit
 import ServiceKit
 import Storage
@@ -73,16 +74,15 @@ extension CatalogStore {
 
 /// The category nodes (name and parent) a catalog store has read, shared by its requests. A category is
 /// never renamed, moved or deleted, so a node once read stays true; at most ``limit`` are kept.
-public final class CategoryNodes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nodes: [String: (name: String, parent: String?)] = [:]
+public final class CategoryNodes: Sendable {
+    private let state = Mutex<[String: (name: String, parent: String?)]>([:])
     let limit: Int
 
     public init(limit: Int = 100_000) { self.limit = limit }
 
     /// The ids whose path is not wholly known.
     func unknown(_ ids: Set<String>) -> Set<String> {
-        lock.withLock {
+        state.withLock { nodes in
             ids.filter { id in
                 var current: String? = id
                 var steps = 0
@@ -97,7 +97,7 @@ public final class CategoryNodes: @unchecked Sendable {
     }
 
     func remember(_ read: [(id: String, name: String, parent: String?)]) {
-        lock.withLock {
+        state.withLock { nodes in
             for node in read where nodes.count < limit || nodes[node.id] != nil {
                 nodes[node.id] = (node.name, node.parent)
             }
@@ -109,7 +109,7 @@ public final class CategoryNodes: @unchecked Sendable {
     func paths(_ ids: Set<String>, also read: [(id: String, name: String, parent: String?)]) -> [String: [String]] {
         var extra: [String: (name: String, parent: String?)] = [:]
         for node in read { extra[node.id] = (node.name, node.parent) }
-        return lock.withLock {
+        return state.withLock { nodes in
             var paths: [String: [String]] = [:]
             for id in ids {
                 var names: [String] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import IntegrationEvents
 import Messaging
 import SQLKit
@@ -17,26 +18,24 @@ public struct ImportBatchOutcome: Sendable, Equatable {
 
 /// Category ids an import has already made or found, by path; shared by its batches (categories are
 /// never deleted, and an id enters only once its batch committed).
-public final class ImportCategoryCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: [[String]: String] = [:]
+public final class ImportCategoryCache: Sendable {
+    private let ids = Mutex<[[String]: String]>([:])
 
     public init() {}
 
-    func id(_ path: [String]) -> String? { lock.withLock { ids[path] } }
-    func remember(_ found: [[String]: String]) { lock.withLock { ids.merge(found) { $1 } } }
+    func id(_ path: [String]) -> String? { ids.withLock { $0[path] } }
+    func remember(_ found: [[String]: String]) { ids.withLock { $0.merge(found) { $1 } } }
 }
 
 /// Model ids a fitments import has found, shared by its batches (models are never deleted): after the
 /// first batches, a batch looks up only its parts.
-public final class ImportModelCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: Set<String> = []
+public final class ImportModelCache: Sendable {
+    private let ids = Mutex<Set<String>>([])
 
     public init() {}
 
-    func unknown(_ candidates: Set<String>) -> Set<String> { lock.withLock { candidates.subtracting(ids) } }
-    func remember(_ found: Set<String>) { lock.withLock { ids.formUnion(found) } }
+    func unknown(_ candidates: Set<String>) -> Set<String> { ids.withLock { candidates.subtracting($0) } }
+    func remember(_ found: Set<String>) { ids.withLock { $0.formUnion(found) } }
 }
 
 /// Imports: batches of rows upserted in one transaction each, with multi-row statements. Re-importing a

@@ -60,14 +60,31 @@ struct FulfillmentHandler: APIProtocol, ContractHandler {
         .init(
             id: slip.id, number: slip.number, orderId: slip.orderId, orderNumber: slip.orderNumber,
             customerId: slip.customerId, warehouse: slip.warehouse,
-            status: Components.Schemas.SlipStatus(rawValue: slip.status.rawValue) ?? .open,
+            status: map(slip.status),
             shipTo: map(slip.shipTo), lines: slip.lines.map(map), createdAt: slip.createdAt, updatedAt: slip.updatedAt)
     }
 
     static func map(_ line: SlipLine) -> Components.Schemas.SlipLine {
         .init(
-            kind: Components.Schemas.SlipLine.KindPayload(rawValue: line.kind.rawValue) ?? .part, sku: line.sku,
+            kind: map(line.kind), sku: line.sku,
             name: line.name, quantity: line.quantity, bin: line.bin, kit: line.kit)
+    }
+
+    static func map(_ status: SlipStatus) -> Components.Schemas.SlipStatus {
+        switch status {
+        case .open: .open
+        case .packed: .packed
+        case .shipped: .shipped
+        case .voided: .voided
+        }
+    }
+
+    static func map(_ kind: SlipLine.Kind) -> Components.Schemas.SlipLine.KindPayload {
+        switch kind {
+        case .part: .part
+        case .kit: .kit
+        case .component: .component
+        }
     }
 
     static func map(_ address: PostalAddress) -> Components.Schemas.Address {

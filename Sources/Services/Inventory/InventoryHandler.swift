@@ -96,6 +96,16 @@ struct InventoryHandler: APIProtocol, ContractHandler {
             region: warehouse.region, createdAt: warehouse.createdAt)
     }
 
+    static func map(_ cause: LedgerEntry.Cause) -> Components.Schemas.LedgerEntry.CausePayload {
+        switch cause {
+        case .set: .set
+        case .adjustment: .adjustment
+        case .reserve: .reserve
+        case .release: .release
+        case .commit: .commit
+        }
+    }
+
     static func map(_ stock: StockLevel) -> Components.Schemas.StockRow {
         .init(
             warehouse: stock.warehouse, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved,
@@ -105,7 +115,7 @@ struct InventoryHandler: APIProtocol, ContractHandler {
     static func map(_ entry: LedgerEntry) -> Components.Schemas.LedgerEntry {
         .init(
             seq: entry.seq, warehouse: entry.warehouse, sku: entry.sku,
-            cause: Components.Schemas.LedgerEntry.CausePayload(rawValue: entry.cause.rawValue) ?? .adjustment,
+            cause: map(entry.cause),
             onHandDelta: entry.onHandDelta, reservedDelta: entry.reservedDelta, onHandAfter: entry.onHandAfter,
             reservedAfter: entry.reservedAfter, orderId: entry.orderId, reason: entry.reason, actor: entry.actor,
             at: entry.at)
