@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Composition
 import Foundation
+import Synchronization
 import ServiceKit
 import Storage
 
@@ -66,12 +67,13 @@ struct ImportCommand: AsyncParsableCommand {
 }
 
 /// Prints refused rows to standard error, up to a limit.
-private final class ErrorPrinter: @unchecked Sendable {
-    private let lock = NSLock()
+private final class ErrorPrinter: Sendable {
     private let limit: Int
     private let prefix: String
-    private var printed = 0
-    private(set) var hidden = 0
+    /// Rows printed, and rows left out past the limit.
+    private let counts = Mutex((printed: 0, hidden: 0))
+
+    var hidden: Int { counts.withLock { $0.hidden } }
 
     /// On a terminal, each line first clears the progress bar.
     init(limit: Int, interactive: Bool) {
@@ -80,12 +82,12 @@ private final class ErrorPrinter: @unchecked Sendable {
     }
 
     func print(_ error: ImportRowError) {
-        lock.withLock {
-            guard printed < limit else {
-                hidden += 1
+        counts.withLock { counts in
+            guard counts.printed < limit else {
+                counts.hidden += 1
                 return
             }
-            printed += 1
+            counts.printed += 1
             FileHandle.standardError.write(Data("\(prefix)line \(error.line): \(error.message)\n".utf8))
         }
     }
@@ -93,16 +95,15 @@ private final class ErrorPrinter: @unchecked Sendable {
 
 /// Shows an import's progress on standard error: a bar redrawn in place on a terminal, a plain line
 /// every 5 seconds otherwise.
-private final class ProgressMeter: @unchecked Sendable {
-    private let lock = NSLock()
+private final class ProgressMeter: Sendable {
     private let interactive: Bool
-    private var lastLine = Date()
-    private var drawn = false
+    /// When the last plain line was written, and whether a bar is on the terminal.
+    private let state = Mutex((lastLine: Date(), drawn: false))
 
     init(interactive: Bool) { self.interactive = interactive }
 
     func show(_ progress: ImportProgress) {
-        lock.withLock {
+        state.withLock { state in
             let now = Date()
             let fraction = progress.bytesTotal > 0 ? Double(progress.bytesRead) / Double(progress.bytesTotal) : 1
             let eta = progress.secondsLeft(now: now).map { "ETA \(Int($0.rounded())) s" } ?? ""
@@ -113,9 +114,9 @@ private final class ProgressMeter: @unchecked Sendable {
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
                 let percent = Int((fraction * 100).rounded(.down))
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(bar) \(percent)% \(figures)".utf8))
-                drawn = true
-            } else if now.timeIntervalSince(lastLine) >= 5 || progress.finishedAt != nil {
-                lastLine = now
+                state.drawn = true
+            } else if now.timeIntervalSince(state.lastLine) >= 5 || progress.finishedAt != nil {
+                state.lastLine = now
                 let percent = Int((fraction * 100).rounded(.down))
                 FileHandle.standardError.write(Data("import: \(percent)% \(figures)\n".utf8))
             }
@@ -123,6 +124,6 @@ private final class ProgressMeter: @unchecked Sendable {
     }
 
     func finish() {
-        lock.withLock { if drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
+        state.withLock { if $0.drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import SQLKit
 import Storage
+import Synchronization
 
 /// Makes mutating requests with an `Idempotency-Key` header safe to retry.
 ///
@@ -123,7 +124,7 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let box = BodyCollector.Box()
         try await response.body.write(BodyCollector(box: box))
-        let bytes = box.bytes
+        let bytes = box.bytes.withLock { $0 }
         var copy = response
         copy.body = ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
         do {
@@ -205,14 +206,14 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Collects a response body in memory (responses of mutating endpoints are small JSON documents).
 private struct BodyCollector: ResponseBodyWriter {
-    final class Box: @unchecked Sendable {
-        var bytes = Data()
+    final class Box: Sendable {
+        let bytes = Mutex(Data())
     }
 
     let box: Box
 
     mutating func write(_ buffer: ByteBuffer) async throws {
-        box.bytes.append(contentsOf: buffer.readableBytesView)
+        box.bytes.withLock { $0.append(contentsOf: buffer.readableBytesView) }
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}

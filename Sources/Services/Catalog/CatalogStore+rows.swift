@@ -94,7 +94,7 @@ extension CatalogStore {
                 let sku = try row.decode(column: "sku", as: String.self)
                 let node = PartNode(
                     sku: sku, name: try row.decode(column: "name", as: String.self),
-                    status: PartStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .active,
+                    status: try row.decode(enum: "status", as: PartStatus.self),
                     components: components[sku] ?? []
                 )
                 graph[sku] = node
@@ -119,7 +119,7 @@ extension CatalogStore {
                 minorUnits: try row.decode(column: "price_minor", as: Int64.self),
                 currency: try row.decode(column: "currency", as: String.self)
             ),
-            status: PartStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .active,
+            status: try row.decode(enum: "status", as: PartStatus.self),
             weightGrams: try row.decode(column: "weight_grams", as: Int?.self),
             attributes: attributes,
             components: components,
