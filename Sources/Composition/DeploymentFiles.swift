@@ -22,7 +22,7 @@ public enum DeploymentFiles {
     /// `name=http://name:8080,…`: the gateway's upstreams inside a cluster network.
     static var upstreams: String { services.map { "\($0)=http://\($0):8080" }.joined(separator: ",") }
 
-    static var tokenIssuer: String { ServiceName.startOrder.first { $0.issuesTokens }?.rawValue ?? "customers" }
+    static var tokenIssuer: String { ServiceName.tokenIssuer?.rawValue ?? "" }
 
     static func postgresInit() -> String {
         "-- One database per service (docker-compose mounts this into PostgreSQL's init directory).\n"

@@ -68,6 +68,9 @@ public struct ServiceName: Hashable, Sendable, CaseIterable, RawRepresentable, C
         "Settings the services own (each also a SPROCKET_ variable):\n" + ServiceOptions.help(allOptions)
     }
 
+    /// The service that signs access tokens (the first to start; every other is told where it is).
+    public static var tokenIssuer: ServiceName? { allCases.first { $0.issuesTokens } }
+
     /// Whether the service signs access tokens (its keys are what every other service verifies).
     public var issuesTokens: Bool { module.issuesAccessTokens }
 }

@@ -46,7 +46,7 @@ public struct Topology: Sendable {
     /// Every process in start order: the services (each replica after the first), then the gateway.
     public var processes: [Process] {
         let environment = self.environment
-        let issuer = ServiceName.startOrder.first { $0.issuesTokens }
+        let issuer = ServiceName.tokenIssuer
         var processes: [Process] = []
         for service in ServiceName.startOrder {
             let database = environment.databasePrefix + service.rawValue

@@ -31,16 +31,27 @@ extension CustomersStore {
             let before = try await Self.addressBook(of: customerId, in: db)
             var book = before
             let result = try change(&book)
-            try await Self.store(book, replacing: before, of: customerId, in: db)
-            if book.defaultShipping != before.defaultShipping || book.defaultBilling != before.defaultBilling {
-                let version = try row.decode(column: "addresses_version", as: Int.self) + 1
-                try await db.raw(
-                    "UPDATE customers SET addresses_version = \(bind: version) WHERE id = \(bind: customerId)"
-                ).run()
-                try await Outbox.append(Self.defaultsChanged(book, of: customerId, version: version, at: now), in: db)
-            }
+            try await Self.commit(
+                book, replacing: before, of: customerId,
+                version: try row.decode(column: "addresses_version", as: Int.self), at: now, in: db)
             return result
         }
+    }
+
+    /// Stores `book` over `before` (the account's row already locked or just inserted, at defaults
+    /// `version`) and, when the defaults changed, the next version with its `customer.addresses.changed`.
+    static func commit(
+        _ book: AddressBook, replacing before: AddressBook, of customerId: String, version: Int, at now: Date,
+        in db: any SQLDatabase
+    ) async throws {
+        try await store(book, replacing: before, of: customerId, in: db)
+        guard book.defaultShipping != before.defaultShipping || book.defaultBilling != before.defaultBilling else {
+            return
+        }
+        let next = version + 1
+        try await db.raw("UPDATE customers SET addresses_version = \(bind: next) WHERE id = \(bind: customerId)")
+            .run()
+        try await Outbox.append(defaultsChanged(book, of: customerId, version: next, at: now), in: db)
     }
 
     /// The event that tells other services the defaults of `book`.

@@ -44,9 +44,8 @@ public struct CustomersStore: Sendable {
                 _ = try book.add(
                     try AddressChange(address: address, label: nil, defaultShipping: nil, defaultBilling: nil),
                     id: UUIDv7.make(at: now), now: now)
-                try await Self.store(book, replacing: AddressBook(entries: []), of: customer.id, in: db)
-                try await db.raw("UPDATE customers SET addresses_version = 1 WHERE id = \(bind: customer.id)").run()
-                try await Outbox.append(Self.defaultsChanged(book, of: customer.id, version: 1, at: now), in: db)
+                try await Self.commit(
+                    book, replacing: AddressBook(entries: []), of: customer.id, version: 0, at: now, in: db)
             }
             return customer
         }
