@@ -25,7 +25,7 @@ public struct Topology: Sendable {
     }
 
     /// One process of the cluster.
-    public struct Process: Sendable, Encodable, Equatable {
+    public struct Process: Sendable, Codable, Equatable {
         /// `orders`, `orders2` for its second replica, `gateway`.
         public let name: String
         /// What it runs: the `--service` value.
@@ -77,5 +77,16 @@ public struct Topology: Sendable {
                 name: "gateway", service: "gateway", port: environment.gatewayPort, database: nil,
                 arguments: gateway + environment.extraArguments))
         return processes
+    }
+
+    /// `processes` one per line for shell scripts: name, service, port, database (`-` for none) and the
+    /// arguments (separated by spaces), separated by tabs.
+    public static func tsv(_ processes: [Process]) -> String {
+        processes.map { process in
+            [
+                process.name, process.service, String(process.port), process.database ?? "-",
+                process.arguments.joined(separator: " "),
+            ].joined(separator: "\t") + "\n"
+        }.joined()
     }
 }

@@ -11,7 +11,8 @@ struct Sprocket: AsyncParsableCommand {
         abstract: "Order management for spare-parts businesses.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, UsersCommand.self, DemoCommand.self, EventsCommand.self,
-            ReconcileCommand.self, ImportCommand.self, TopologyCommand.self, DeployCommand.self,
+            ReconcileCommand.self, ImportCommand.self, TopologyCommand.self, ClusterCommand.self,
+            DeployCommand.self,
         ]
     )
 

@@ -8,9 +8,9 @@ import Storage
 import TestSupport
 
 /// The distributed system as real processes on 127.0.0.1: every service (orders twice) and the gateway, each
-/// `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server. The
-/// processes, ports and arguments are what `sprocket topology` says (as for `scripts/dev-cluster`).
-final class Cluster: @unchecked Sendable {
+/// `sprocket serve --service …` with its own PostgreSQL database, events over the test nats-server. Started
+/// and stopped by `sprocket cluster` (the launcher of `scripts/dev-cluster`), which reads the topology.
+final class Cluster: Sendable {
     let binary: String
     let run = "e2e\(UInt32.random(in: 0...UInt32.max))"
     let basePort = FreePorts.range(20)
@@ -23,12 +23,14 @@ final class Cluster: @unchecked Sendable {
         let arguments: [String]
     }
     /// Every process, in start order.
-    private(set) var topology: [Process] = []
-    private var processes: [String: ChildProcess] = [:]
-    private let lock = NSLock()
+    let topology: [Process]
+    /// The cluster's folder: its pids and logs.
+    let directory: URL
     /// A nats-server of the cluster's own: a stream with only this run's events, so a service's new durable
     /// consumers (which read the stream from its start) see nothing of earlier runs.
     private let nats: NATSServerProcess
+    /// What `sprocket topology` and `sprocket cluster start` are told.
+    private let options: [String]
 
     var gateway: String { "http://127.0.0.1:\(port("gateway"))" }
 
@@ -43,29 +45,26 @@ final class Cluster: @unchecked Sendable {
                 "\(binary) is missing: build it with `swift build --product sprocket` or set SPROCKET_BIN (scripts/test does)"
             )
         }
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-cluster")
         nats = try NATSServerProcess()
         try nats.start()
-        topology = try readTopology()
+        let server = try TestDatabase.postgresURL().components(separatedBy: "/").dropLast().joined(separator: "/")
+        options = [
+            "--port-base", String(basePort), "--gateway-port", String(basePort), "--postgres", server,
+            "--database-prefix", "\(run)_", "--nats", "nats://127.0.0.1:\(nats.port)", "--replicas", "orders=2",
+            "--", "--log-level", "info", "--bcrypt-cost", "4",
+        ]
+        topology = try Self.readTopology(binary, options, run: run)
     }
 
     /// Asks the binary for the cluster's processes (the second orders replica included).
-    private func readTopology() throws -> [Process] {
-        let server = try TestDatabase.postgresURL().components(separatedBy: "/").dropLast().joined(separator: "/")
+    private static func readTopology(_ binary: String, _ options: [String], run: String) throws -> [Process] {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-topology.json")
         defer { try? FileManager.default.removeItem(at: output) }
-        let process = try ChildProcess(
-            binary,
-            [
-                "topology", "--format", "json", "--port-base", String(basePort), "--gateway-port", String(basePort),
-                "--postgres", server, "--database-prefix", "\(run)_", "--nats", "nats://127.0.0.1:\(nats.port)",
-                "--replicas", "orders=2", "--", "--log-level", "info", "--bcrypt-cost", "4",
-            ], output: output.path)
+        let process = try ChildProcess(binary, ["topology", "--format", "json"] + options, output: output.path)
         guard process.waitUntilExit() == 0 else { throw ClusterError.failed("sprocket topology failed") }
         return try JSONDecoder().decode([Process].self, from: Data(contentsOf: output))
     }
-
-    /// Every process name (`orders2`, `gateway` included), in start order.
-    var processNames: [String] { topology.map(\.name) }
 
     /// The services with a database of their own, in start order.
     var services: [String] { topology.filter { $0.database != nil && $0.name == $0.service }.map(\.service) }
@@ -76,16 +75,6 @@ final class Cluster: @unchecked Sendable {
         let server = try TestDatabase.postgresURL()
         let base = server.components(separatedBy: "/").dropLast().joined(separator: "/")
         return "\(base)/\(run)_\(service)"
-    }
-
-    /// Creates one PostgreSQL database per service.
-    func createDatabases() async throws {
-        let admin = try await Database.open(
-            try DatabaseLocation(parsing: try TestDatabase.postgresURL()), logger: TestDatabase.logger)
-        for service in services {
-            try await admin.read { db in try await db.raw("CREATE DATABASE \(ident: "\(run)_\(service)")").run() }
-        }
-        await admin.close()
     }
 
     func dropDatabases() async {
@@ -109,19 +98,28 @@ final class Cluster: @unchecked Sendable {
         return process.arguments
     }
 
-    /// Starts `service` and waits until it is ready.
-    func start(_ service: String) async throws {
-        let log = logFile(service)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = try ChildProcess(binary, try arguments(service), output: log.path)
-        lock.withLock { processes[service] = process }
-        try await waitReady("http://127.0.0.1:\(port(service))/health/ready", service: service)
+    /// Runs `sprocket cluster …` on this cluster's folder to its end.
+    private func launcher(_ arguments: [String]) throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-launcher.log")
+        let status = try ChildProcess(binary, ["cluster"] + arguments, output: output.path).waitUntilExit()
+        guard status == 0 else {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            throw ClusterError.failed("sprocket cluster \(arguments.first ?? "") exited \(status): \(text)")
+        }
     }
 
-    /// Where the process `service` writes its JSON log lines.
-    func logFile(_ service: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-\(service).log")
+    /// Starts every process, creating the databases first, each ready before the next.
+    func startAll() async throws {
+        try launcher(["start", "--dir", directory.path] + options)
     }
+
+    /// Starts process `name` (creating the databases first if need be) and waits until it is ready.
+    func start(_ name: String) async throws {
+        try launcher(["start", "--dir", directory.path, "--process", name] + options)
+    }
+
+    /// Where the process `name` writes its JSON log lines.
+    func logFile(_ name: String) -> URL { directory.appendingPathComponent("\(name).log") }
 
     /// How many requests for paths starting with `prefix` the process `service` logged.
     func requestsServed(_ service: String, pathPrefix prefix: String) -> Int {
@@ -139,19 +137,19 @@ final class Cluster: @unchecked Sendable {
             try DatabaseLocation(parsing: try databaseURL(service)), logger: TestDatabase.logger, body)
     }
 
-    /// Stops `service` with SIGTERM (graceful) and waits for it to exit.
-    func stop(_ service: String) {
-        guard let process = lock.withLock({ processes.removeValue(forKey: service) }) else { return }
-        process.signal(SIGTERM)
-        process.waitUntilExit()
+    /// Stops process `name` with SIGTERM (graceful) and waits for it to exit.
+    func stop(_ name: String) throws {
+        try launcher(["stop", "--dir", directory.path, "--process", name])
     }
 
     func removeLogs() {
-        for name in processNames.reversed() { try? FileManager.default.removeItem(at: logFile(name)) }
+        try? FileManager.default.removeItem(at: directory)
+        try? FileManager.default.removeItem(
+            at: FileManager.default.temporaryDirectory.appendingPathComponent("\(run)-launcher.log"))
     }
 
     func stopAll() {
-        for name in processNames.reversed() { stop(name) }
+        try? launcher(["stop", "--dir", directory.path])
         nats.stop()
     }
 
@@ -166,14 +164,6 @@ final class Cluster: @unchecked Sendable {
             ])
         let status = process.waitUntilExit()
         guard status == 0 else { throw ClusterError.failed("users add exited \(status)") }
-    }
-
-    private func waitReady(_ url: String, service: String) async throws {
-        for _ in 0..<150 {
-            if let response = try? await HTTP.send(.GET, url), response.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ClusterError.failed("\(service) did not become ready at \(url)")
     }
 }
 

@@ -49,9 +49,8 @@ struct DistributedFlowTests {
 
     @Test func theOrderFlowWorksThroughTheGatewayAndSurvivesAConsumerRestart() async throws {
         let cluster = try Cluster()
-        try await cluster.createDatabases()
         do {
-            for name in cluster.processNames { try await cluster.start(name) }
+            try await cluster.startAll()
             try cluster.createUser(email: "admin@e2e.test", role: "admin")
             try cluster.createUser(email: "staff@e2e.test", role: "staff")
             let gateway = cluster.gateway
@@ -274,7 +273,7 @@ struct DistributedFlowTests {
             #expect(row?["reserved"] as? Int == 0)
 
             // Inventory goes away for a while: orders wait in pending_confirmation, then confirm.
-            cluster.stop("inventory")
+            try cluster.stop("inventory")
             let (waiting, createdWaiting) = try await Self.placeEventually(
                 gateway, Self.order("E2E-PAD", 1), token: ann)
             let waitingID = try #require(waiting.object["id"] as? String)
@@ -298,12 +297,12 @@ struct DistributedFlowTests {
             #expect(cluster.requestsServed("orders", pathPrefix: "/api/v1/orders") > 0)
             #expect(cluster.requestsServed("orders2", pathPrefix: "/api/v1/orders") > 0)
             // One replica goes away: reads fail over to the other.
-            cluster.stop("orders")
+            try cluster.stop("orders")
             #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann).status == 200)
             #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann).status == 200)
 
             // Then the whole orders service goes away: the gateway answers 502, events wait in JetStream.
-            cluster.stop("orders2")
+            try cluster.stop("orders2")
             let down = try await HTTP.send(.GET, "\(gateway)/api/v1/orders", token: ann)
             #expect(down.status == 502)
             #expect(down.object["code"] as? String == "gateway.upstream_unavailable")

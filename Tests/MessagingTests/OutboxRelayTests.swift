@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Messaging
 import SQLKit
@@ -150,51 +151,60 @@ struct OutboxRelayTests {
 }
 
 /// A transport that always refuses one event id and accepts the rest.
-final class PoisonTransport: Transport, @unchecked Sendable {
-    private let lock = NSLock()
+final class PoisonTransport: Transport, Sendable {
     private let poison: String
-    private(set) var published: [String] = []
+    private let accepted = Mutex<[String]>([])
+    var published: [String] { accepted.withLock { $0 } }
 
     init(poison: String) { self.poison = poison }
 
-    struct TooLarge: Error {}
-
-    func publish(_ envelope: EventEnvelope) async throws {
-        try lock.withLock {
-            if envelope.id == poison { throw TooLarge() }
-            published.append(envelope.subject ?? "")
+    func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
+        var outcome = PublishOutcome()
+        for envelope in batch {
+            if envelope.id == poison {
+                outcome.failures.append(
+                    PublishFailure(eventID: envelope.id, description: "TooLarge: the broker refused it"))
+            } else {
+                accepted.withLock { $0.append(envelope.subject ?? "") }
+                outcome.published.append(envelope.id)
+            }
         }
+        return outcome
     }
 
-    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+    func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws {}
 }
 
-final class SeenSubjects: @unchecked Sendable {
-    private let lock = NSLock()
-    private var subjects: [String] = []
-    func append(_ subject: String) { lock.withLock { subjects.append(subject) } }
-    var all: [String] { lock.withLock { subjects } }
+final class SeenSubjects: Sendable {
+    private let subjects = Mutex<[String]>([])
+    func append(_ subject: String) { subjects.withLock { $0.append(subject) } }
+    var all: [String] { subjects.withLock { $0 } }
 }
 
 /// A transport that refuses the first `failuresLeft` publishes.
-final class FlakyTransport: Transport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var failuresLeft: Int
-    private(set) var published = 0
+final class FlakyTransport: Transport, Sendable {
+    private let state: Mutex<(failuresLeft: Int, published: Int)>
+    var published: Int { state.withLock { $0.published } }
 
-    init(failuresLeft: Int) { self.failuresLeft = failuresLeft }
+    init(failuresLeft: Int) { state = Mutex((failuresLeft, 0)) }
 
-    struct Refused: Error {}
-
-    func publish(_ envelope: EventEnvelope) async throws {
-        try lock.withLock {
-            if failuresLeft > 0 {
-                failuresLeft -= 1
-                throw Refused()
+    /// Refuses events while failures are left, and gives up on the rest of the batch at the first refusal
+    /// (as a transport that is down does).
+    func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
+        state.withLock { state in
+            var outcome = PublishOutcome()
+            for envelope in batch {
+                if state.failuresLeft > 0 {
+                    state.failuresLeft -= 1
+                    outcome.failures.append(PublishFailure(eventID: envelope.id, description: "refused"))
+                    break
+                }
+                state.published += 1
+                outcome.published.append(envelope.id)
             }
-            published += 1
+            return outcome
         }
     }
 
-    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+    func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws {}
 }

@@ -74,7 +74,7 @@ final class FirstPublishHangsTransport: Transport, Sendable {
     private let state = Mutex<(calls: Int, accepted: Set<String>)>((0, []))
     var accepted: Int { state.withLock { $0.accepted.count } }
 
-    func publish(_ envelope: EventEnvelope) async throws {
+    func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
         let first = state.withLock { state -> Bool in
             state.calls += 1
             return state.calls == 1
@@ -82,10 +82,13 @@ final class FirstPublishHangsTransport: Transport, Sendable {
         if first {
             await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }  // never resumed
         }
-        _ = state.withLock { $0.accepted.insert(envelope.id) }
+        state.withLock { $0.accepted.formUnion(batch.map(\.id)) }
+        var outcome = PublishOutcome()
+        outcome.published = batch.map(\.id)
+        return outcome
     }
 
-    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+    func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws {}
 }
 
 /// Accepts every event after `delay`, counting them.
@@ -98,13 +101,19 @@ final class SlowTransport: Transport, Sendable {
     var count: Int { seen.withLock { $0.count } }
     var distinct: Int { seen.withLock { $0.ids.count } }
 
-    func publish(_ envelope: EventEnvelope) async throws {
-        try await Task.sleep(for: delay)
-        seen.withLock {
-            $0.count += 1
-            $0.ids.insert(envelope.id)
+    /// Takes the events one at a time, each after `delay`, until the deadline.
+    func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
+        var outcome = PublishOutcome()
+        for envelope in batch {
+            guard (try? await Task.sleep(for: delay)) != nil else { break }
+            seen.withLock {
+                $0.count += 1
+                $0.ids.insert(envelope.id)
+            }
+            outcome.published.append(envelope.id)
         }
+        return outcome
     }
 
-    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+    func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws {}
 }

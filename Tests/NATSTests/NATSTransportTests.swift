@@ -181,9 +181,7 @@ struct NATSTransportTests {
             let client = NATSClient(host: server.host, port: server.port, logger: TestDatabase.logger)
             let transport = NATSTransport(
                 client: client, stream: prefix.uppercased(), subjectPrefix: prefix, logger: TestDatabase.logger)
-            try await transport.subscribe(consumer: "svc", types: consumer.types) { envelope in
-                try await consumer.deliver(envelope)
-            } deliverBatch: { batch in
+            try await transport.subscribe(consumer: "svc", types: consumer.types) { batch in
                 sizes.withLock { $0.append(batch.count) }
                 if let poisoned = batch.first(where: { $0.subject == "42" }),
                     !refused.exchange(true, ordering: .relaxed)

@@ -71,9 +71,15 @@ final class SwitchableTransport: Transport, Sendable {
     struct Down: Error {}
     let isUp = Atomic<Bool>(false)
 
-    func publish(_ envelope: EventEnvelope) async throws {
-        guard isUp.load(ordering: .acquiring) else { throw Down() }
+    func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
+        var outcome = PublishOutcome()
+        if isUp.load(ordering: .acquiring) {
+            outcome.published = batch.map(\.id)
+        } else {
+            outcome.failures = batch.map { PublishFailure(eventID: $0.id, description: "down") }
+        }
+        return outcome
     }
 
-    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {}
+    func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws {}
 }

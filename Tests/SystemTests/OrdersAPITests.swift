@@ -6,6 +6,7 @@ import Messaging
 import ServiceKit
 import Storage
 import Composition
+import OrdersAPI
 import Testing
 import TestSupport
 
@@ -17,6 +18,19 @@ struct OrdersAPITests {
             "phone": "+49 30 1234567", "line1": "Werkstattstraße 12", "city": "Berlin", "postalCode": "10115",
             "country": "DE",
         ]
+    }
+
+    /// Dana's workshop, as the generated client sends it.
+    static let typedAddress = Components.Schemas.Address(
+        firstName: "Dana", lastName: "Fischer", company: "Fischer KFZ", email: "dana@example.com",
+        phone: "+49 30 1234567", line1: "Werkstattstraße 12", city: "Berlin", postalCode: "10115", country: .de)
+
+    /// An order of `lines` (SKU and quantity) shipped and billed to Dana's workshop.
+    static func newOrder(_ lines: [(sku: String, quantity: Int)]) -> Operations.PlaceOrder.Input.Body {
+        .json(
+            .init(
+                lines: lines.map { .init(sku: $0.sku, quantity: $0.quantity) }, shippingAddress: typedAddress,
+                billingAddress: typedAddress))
     }
 
     static func orderBody(_ lines: [[String: Any]]) -> [String: Any] {
@@ -34,11 +48,11 @@ struct OrdersAPITests {
 
     static func world(_ system: EmbeddedSystem, _ client: any TestClientProtocol) async throws -> World {
         let admin = try await SystemHarness.token(system, client, role: .admin)
+        let asAdmin = client.clients(admin)
         for (sku, price) in [("PAD", "39.90"), ("DISC", "54.00")] {
-            let part: [String: Any] = [
-                "sku": sku, "name": "Part \(sku)", "price": ["amount": price, "currency": "EUR"],
-            ]
-            _ = try await client.json(.post, "/api/v1/parts", part, token: admin)
+            _ = try await asAdmin.catalog.createPart(
+                body: .json(.init(sku: sku, name: "Part \(sku)", price: .init(amount: price, currency: "EUR")))
+            ).created
         }
         let world = World(
             admin: admin,
@@ -46,12 +60,13 @@ struct OrdersAPITests {
             ann: try await SystemHarness.token(system, client, role: .customer),
             bob: try await SystemHarness.token(system, client, role: .customer)
         )
-        let warehouse: [String: Any] = ["code": "BER", "name": "Berlin", "country": "DE"]
-        #expect(try await client.json(.post, "/api/v1/warehouses", warehouse, token: admin).status == .created)
+        _ = try await asAdmin.inventory.createWarehouse(body: .json(.init(code: "BER", name: "Berlin", country: .de)))
+            .created
         for sku in ["PAD", "DISC"] {
-            let stock = try await client.json(
-                .put, "/api/v1/warehouses/BER/stock/\(sku)", ["onHand": 100], token: admin)
-            #expect(stock.status == .ok)
+            _ = try await asAdmin.inventory.setStock(
+                path: .init(code: "BER", sku: sku), body: .json(.init(onHand: 100))
+            )
+            .ok
         }
         try await system.publishPendingEvents()
         return world
@@ -61,31 +76,26 @@ struct OrdersAPITests {
     func aCustomerPlacesAndFollowsAnOrder(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await Self.world(system, client)
-            let placed = try await client.json(
-                .post, "/api/v1/orders",
-                Self.orderBody([["sku": "pad", "quantity": 2], ["sku": "DISC", "quantity": 1]]),
-                token: world.ann
-            )
-            #expect(placed.status == .created)
-            let order = placed.object
-            #expect(order["status"] as? String == "pending_confirmation")
-            #expect((order["number"] as? String)?.range(of: #"^SO-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
-            #expect((order["subtotal"] as? [String: String])?["amount"] == "133.80")
-            #expect((order["tax"] as? [String: String])?["amount"] == "25.42")
-            #expect((order["total"] as? [String: String])?["amount"] == "159.22")
-            #expect(order["taxRate"] as? String == "19")
-            let lines = try #require(order["lines"] as? [[String: Any]])
-            #expect(lines.map { $0["name"] as? String } == ["Part PAD", "Part DISC"])
-            #expect((lines[0]["lineTotal"] as? [String: String])?["amount"] == "79.80")
-            let id = try #require(order["id"] as? String)
+            let (ann, bob, staff) = (client.clients(world.ann), client.clients(world.bob), client.clients(world.staff))
+            let order = try await ann.orders.placeOrder(body: Self.newOrder([("pad", 2), ("DISC", 1)])).created.body
+                .json
+            #expect(order.status == .pendingConfirmation)
+            #expect(order.number.range(of: #"^SO-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
+            #expect(order.subtotal.amount == "133.80")
+            #expect(order.tax.amount == "25.42")
+            #expect(order.total.amount == "159.22")
+            #expect(order.taxRate == "19")
+            #expect(order.lines.map(\.name) == ["Part PAD", "Part DISC"])
+            #expect(order.lines[0].lineTotal.amount == "79.80")
+            let id = order.id
 
-            #expect(try await client.json(.get, "/api/v1/orders/\(id)", token: world.ann).status == .ok)
+            #expect(try await ann.orders.getOrder(path: .init(id: id)).ok.body.json == order)
             let foreign = try await client.json(.get, "/api/v1/orders/\(id)", token: world.bob)
             #expect(foreign.status == .notFound)
             #expect(foreign.code == "order.not_found")
             #expect(try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.bob).status == .notFound)
-            #expect(try await client.json(.get, "/api/v1/orders", token: world.bob).items.isEmpty)
-            #expect(try await client.json(.get, "/api/v1/orders?customerId=anyone", token: world.ann).items.count == 1)
+            #expect(try await bob.orders.listOrders().ok.body.json.items.isEmpty)
+            #expect(try await ann.orders.listOrders(query: .init(customerId: "anyone")).ok.body.json.items.count == 1)
             #expect(try await client.json(.get, "/api/v1/orders/\(id)").status == .unauthorized)
 
             // Staff cannot confirm before inventory reserved the stock; illegal moves say what is allowed.
@@ -110,26 +120,27 @@ struct OrdersAPITests {
                 types: [OrderPlaced.type, OrderConfirmed.type, OrderStatusChanged.type, OrderCancelled.type]
             ) { received.append($0) }
             try await system.publishPendingEvents()
-            let confirmed = try await client.json(.get, "/api/v1/orders/\(id)", token: world.ann)
-            #expect(confirmed.object["status"] as? String == "sent_to_warehouse")
-            let history = try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.ann)
-            #expect(
-                history.items.map { $0["to"] as? String } == ["pending_confirmation", "confirmed", "sent_to_warehouse"])
-            #expect(history.items.map { $0["actor"] as? String }.suffix(2) == ["inventory", "fulfillment"])
-            #expect(history.items[1]["from"] as? String == "pending_confirmation")
-            let pad = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
-            #expect(pad.object["available"] as? Int == 98)
-            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 2)
-            #expect(try await client.json(.get, "/api/v1/stock/PAD", token: world.ann).object["warehouses"] == nil)
+            #expect(try await ann.orders.getOrder(path: .init(id: id)).ok.body.json.status == .sentToWarehouse)
+            let history = try await ann.orders.getOrderHistory(path: .init(id: id)).ok.body.json.items
+            #expect(history.map(\.to) == [.pendingConfirmation, .confirmed, .sentToWarehouse])
+            #expect(history.map(\.actor).suffix(2) == ["inventory", "fulfillment"])
+            #expect(history[1].from == .pendingConfirmation)
+            let pad = try await staff.inventory.getAvailability(path: .init(sku: "PAD")).ok.body.json
+            #expect(pad.available == 98)
+            #expect(pad.warehouses?.first?.reserved == 2)
+            #expect(try await ann.inventory.getAvailability(path: .init(sku: "PAD")).ok.body.json.warehouses == nil)
 
             // The customer may still cancel an order that has not shipped; the stock comes back.
-            let cancelled = try await client.json(
-                .post, "/api/v1/orders/\(id)/cancel", ["reason": "found it cheaper"], token: world.ann)
-            #expect(cancelled.object["status"] as? String == "cancelled")
+            let cancelled = try await ann.orders.cancelOrder(
+                path: .init(id: id), body: .json(.init(reason: "found it cheaper"))
+            ).ok.body.json
+            #expect(cancelled.status == .cancelled)
             let again = try await client.json(.post, "/api/v1/orders/\(id)/cancel", token: world.staff)
             #expect(again.code == "order.illegal_transition")
             try await system.publishPendingEvents()
-            #expect(try await client.json(.get, "/api/v1/stock/PAD").object["available"] as? Int == 100)
+            #expect(
+                try await client.clients().inventory.getAvailability(path: .init(sku: "PAD")).ok.body.json.available
+                    == 100)
 
             // Every move reached the outbox with the full snapshot; the confirmation carries the allocation.
             #expect(

@@ -64,11 +64,7 @@ public struct EventConsumer: Sendable {
 
     /// Registers this consumer with `transport`.
     public func subscribe(to transport: any Transport) async throws {
-        try await transport.subscribe(consumer: name, types: types) { envelope in
-            try await deliver(envelope)
-        } deliverBatch: { batch in
-            await deliver(batch: batch)
-        }
+        try await transport.subscribe(consumer: name, types: types) { batch in await deliver(batch: batch) }
     }
 
     /// Applies `batch` in order, all in one transaction (one inbox statement for the batch, then the

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The embedded mode's transport: `publish` hands the event to every matching subscriber in turn.
+/// The embedded mode's transport: `publish` hands the events to every matching subscriber.
 ///
 /// A subscriber's failure fails the publish, so the relay keeps the row and retries it; subscribers
 /// that had already committed skip the repeat through their inbox. A batch goes to the subscribers at
@@ -11,20 +11,12 @@ public final class InProcessTransport: Transport {
     private struct Subscriber {
         let consumer: String
         let types: Set<String>
-        let deliver: EventDelivery
         let deliverBatch: EventBatchDelivery
     }
 
     private let subscribers = Mutex<[Subscriber]>([])
 
     public init() {}
-
-    public func publish(_ envelope: EventEnvelope) async throws {
-        let matching = subscribers.withLock { $0.filter { $0.types.contains(envelope.type) } }
-        for subscriber in matching {
-            try await subscriber.deliver(envelope)
-        }
-    }
 
     /// Delivers `batch` to every subscriber concurrently (they are separate databases), each its
     /// matching events in order; an event is published when every subscriber of its type took it.
@@ -61,16 +53,10 @@ public final class InProcessTransport: Transport {
         return outcome
     }
 
-    public func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {
-        try await subscribe(consumer: consumer, types: types, deliver: deliver, deliverBatch: oneAtATime(deliver))
-    }
-
-    public func subscribe(
-        consumer: String, types: Set<String>, deliver: @escaping EventDelivery,
-        deliverBatch: @escaping EventBatchDelivery
-    ) async throws {
+    public func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws
+    {
         subscribers.withLock {
-            $0.append(Subscriber(consumer: consumer, types: types, deliver: deliver, deliverBatch: deliverBatch))
+            $0.append(Subscriber(consumer: consumer, types: types, deliverBatch: deliverBatch))
         }
     }
 }

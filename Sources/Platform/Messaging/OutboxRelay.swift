@@ -117,10 +117,20 @@ public struct OutboxRelay: Service {
 
     /// Publishes `envelopes` in order, as one batch (``Transport/publish(batch:deadline:)``): the
     /// in-process transport delivers it to every subscriber at once, NATS writes it and then collects the
-    /// acks.
+    /// acks. A transport that does not answer within twice the deadline (it ignored it) is left behind,
+    /// the whole batch counted as refused, so the relay goes on.
     private func publish(_ envelopes: [EventEnvelope]) async -> PublishOutcome {
         guard !envelopes.isEmpty else { return PublishOutcome() }
-        return await transport.publish(batch: envelopes, deadline: publishDeadline)
+        let (transport, deadline) = (self.transport, publishDeadline)
+        do {
+            return try await withDeadline(deadline * 2, "publishing \(envelopes.count) events") {
+                await transport.publish(batch: envelopes, deadline: deadline)
+            }
+        } catch {
+            var outcome = PublishOutcome()
+            outcome.failures = envelopes.map { PublishFailure(eventID: $0.id, description: String(describing: error)) }
+            return outcome
+        }
     }
 
     /// Marks the published rows, and counts (and maybe parks) the refused ones, in `db`.

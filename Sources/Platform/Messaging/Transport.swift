@@ -25,49 +25,33 @@ public struct PublishOutcome: Sendable {
     public init() {}
 }
 
-/// Carries events from the outbox relays to consumers: in-process or over a broker.
+/// Carries events from the outbox relays to consumers: in-process or over a broker. A transport has one
+/// path each way, in batches; the single-event forms below are conveniences on top of it.
 ///
-/// `publish` returns only once the event is durably accepted (for the in-process transport: once
+/// `publish` returns only once an event is durably accepted (for the in-process transport: once
 /// every subscriber has committed it), so the relay may then mark the outbox row published.
 public protocol Transport: Sendable {
-    /// Publishes `envelope`; throws if it was not accepted.
-    func publish(_ envelope: EventEnvelope) async throws
-
-    /// Publishes `batch` in order, each event within `deadline`. The default publishes one event at a
-    /// time, and gives up on the rest after three failures in a row with nothing accepted.
+    /// Publishes `batch` in order, each event within `deadline`.
     func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome
 
-    /// Registers a durable consumer named `consumer` for events whose type is in `types`.
-    func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws
-
-    /// ``subscribe(consumer:types:deliver:)``, with `deliverBatch` for transports that hand over several
-    /// events at once (the default ignores it).
-    func subscribe(
-        consumer: String, types: Set<String>, deliver: @escaping EventDelivery,
-        deliverBatch: @escaping EventBatchDelivery
-    ) async throws
+    /// Registers a durable consumer named `consumer` for events whose type is in `types`; `deliver` gets
+    /// them in order, as many at once as the transport has.
+    func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws
 }
 
 extension Transport {
-    public func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
-        var outcome = PublishOutcome()
-        for envelope in batch {
-            do {
-                try await withDeadline(deadline, "publishing \(envelope.type)") { try await publish(envelope) }
-                outcome.published.append(envelope.id)
-            } catch {
-                outcome.failures.append(PublishFailure(eventID: envelope.id, description: String(describing: error)))
-                if outcome.published.isEmpty, outcome.failures.count >= 3 { break }
-            }
+    /// Publishes `envelope` alone; throws if it was not accepted within `deadline`.
+    public func publish(_ envelope: EventEnvelope, deadline: Duration = .seconds(10)) async throws {
+        let outcome = await publish(batch: [envelope], deadline: deadline)
+        guard outcome.published.contains(envelope.id) else {
+            throw outcome.failures.first
+                ?? PublishFailure(eventID: envelope.id, description: "the transport did not take the event")
         }
-        return outcome
     }
 
-    public func subscribe(
-        consumer: String, types: Set<String>, deliver: @escaping EventDelivery,
-        deliverBatch: @escaping EventBatchDelivery
-    ) async throws {
-        try await subscribe(consumer: consumer, types: types, deliver: deliver)
+    /// Registers `consumer` with a handler of one event at a time.
+    public func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {
+        try await subscribe(consumer: consumer, types: types, deliverBatch: oneAtATime(deliver))
     }
 }
 

@@ -55,18 +55,6 @@ public final class NATSTransport: Transport, Service {
     /// The subject events of `type` are published on, under `prefix` (the default one unless told).
     public static func subject(for type: String, prefix: String = "sprocket") -> String { "\(prefix).\(type)" }
 
-    public func publish(_ envelope: EventEnvelope) async throws {
-        try await ensureStream()
-        do {
-            _ = try await jetStream.publish(
-                Array(try envelope.jsonData()), to: subject(for: envelope.type), messageID: envelope.id)
-        } catch NATSError.noResponders(let subject) {
-            // No stream takes the subject (it was deleted): create it again before the next attempt.
-            streamReady.store(false, ordering: .releasing)
-            throw NATSError.noResponders(subject)
-        }
-    }
-
     /// Publishes `batch` pipelined: every event written in order, then the acks collected (one round
     /// trip for the batch instead of one per event), each within `deadline`.
     public func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
@@ -98,16 +86,10 @@ public final class NATSTransport: Transport, Service {
         return outcome
     }
 
-    public func subscribe(consumer: String, types: Set<String>, deliver: @escaping EventDelivery) async throws {
-        try await subscribe(consumer: consumer, types: types, deliver: deliver, deliverBatch: oneAtATime(deliver))
-    }
-
     /// Registers `consumer`; each pull hands it the messages that arrived while it handled the previous
     /// ones, at most 64 at a time, through `deliverBatch`.
-    public func subscribe(
-        consumer: String, types: Set<String>, deliver: @escaping EventDelivery,
-        deliverBatch: @escaping EventBatchDelivery
-    ) async throws {
+    public func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws
+    {
         subscriptions.withLock { list in
             for type in types.sorted() { list.append((consumer, type, deliverBatch)) }
         }
