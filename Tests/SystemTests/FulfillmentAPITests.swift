@@ -1,5 +1,6 @@
 import Foundation
 import Fulfillment
+import FulfillmentAPI
 import Hummingbird
 import HummingbirdTesting
 import Storage
@@ -10,9 +11,10 @@ import TestSupport
 @Suite("Packing slips and pick lists through the router, on both engines")
 struct FulfillmentAPITests {
     /// Staff's view of the slips of order `id`.
-    static func slips(_ client: any TestClientProtocol, order id: String, token: String) async throws -> [[String: Any]]
+    static func slips(_ client: any TestClientProtocol, order id: String, token: String) async throws
+        -> [Components.Schemas.PackingSlip]
     {
-        try await client.json(.get, "/api/v1/packing-slips?orderId=\(id)", token: token).items
+        try await client.clients(token).fulfillment.listPackingSlips(query: .init(orderId: id)).ok.body.json.items
     }
 
     @Test(arguments: Engine.allCases)
@@ -23,35 +25,26 @@ struct FulfillmentAPITests {
                 _ = try await client.json(
                     .put, "/api/v1/warehouses/BER/stock/\(sku)", ["onHand": 100, "bin": bin], token: world.admin)
             }
-            let placed = try await client.json(
-                .post, "/api/v1/orders",
-                OrdersAPITests.orderBody([["sku": "PAD", "quantity": 2], ["sku": "DISC", "quantity": 1]]),
-                token: world.ann)
-            let orderId = try #require(placed.object["id"] as? String)
+            let order = try await OrdersAPITests.place(client, [("PAD", 2), ("DISC", 1)], token: world.ann)
             try await system.publishPendingEvents()
 
-            let slips = try await Self.slips(client, order: orderId, token: world.staff)
+            let slips = try await Self.slips(client, order: order.id, token: world.staff)
             #expect(slips.count == 1)
             let slip = try #require(slips.first)
-            #expect((slip["number"] as? String)?.range(of: #"^PS-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
-            #expect(slip["orderNumber"] as? String == placed.object["number"] as? String)
-            #expect(slip["warehouse"] as? String == "BER")
-            #expect(slip["status"] as? String == "open")
-            let lines = try #require(slip["lines"] as? [[String: Any]])
-            #expect(
-                lines.map { "\($0["bin"] ?? "-") \($0["sku"] ?? "") \($0["quantity"] ?? 0)" } == [
-                    "A-01 DISC 1", "B-02 PAD 2",
-                ])
-            #expect((slip["shipTo"] as? [String: Any])?["city"] as? String != nil)
+            #expect(slip.number.range(of: #"^PS-\d{4}-\d{6}$"#, options: .regularExpression) != nil)
+            #expect(slip.orderNumber == order.number)
+            #expect(slip.warehouse == "BER")
+            #expect(slip.status == .open)
+            #expect(slip.lines.map { "\($0.bin ?? "-") \($0.sku) \($0.quantity)" } == ["A-01 DISC 1", "B-02 PAD 2"])
+            #expect(slip.shipTo.city == "Berlin")
 
             // Customers do not see the warehouse's paper.
             #expect(try await client.json(.get, "/api/v1/packing-slips", token: world.ann).status == .forbidden)
             #expect(try await client.json(.get, "/api/v1/packing-slips").status == .unauthorized)
 
-            let id = try #require(slip["id"] as? String)
-            let packed = try await client.json(.post, "/api/v1/packing-slips/\(id)/pack", token: world.staff)
-            #expect(packed.status == .ok)
-            #expect(packed.object["status"] as? String == "packed")
+            let id = slip.id
+            let packed = try await client.clients(world.staff).fulfillment.packPackingSlip(path: .init(id: id)).ok
+            #expect(try packed.body.json.status == .packed)
             let again = try await client.json(.post, "/api/v1/packing-slips/\(id)/pack", token: world.staff)
             #expect(again.status == .conflict)
             #expect(again.code == "fulfillment.slip_not_open")
@@ -73,12 +66,9 @@ struct FulfillmentAPITests {
             _ = try await client.json(
                 .put, "/api/v1/warehouses/BER/stock/EVIL", ["onHand": 5, "bin": "Z-9"], token: world.admin)
             try await system.publishPendingEvents()
-            let placed = try await client.json(
-                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "EVIL", "quantity": 1]]), token: world.ann)
-            let orderId = try #require(placed.object["id"] as? String)
+            let order = try await OrdersAPITests.place(client, [("EVIL", 1)], token: world.ann)
             try await system.publishPendingEvents()
-            let id = try #require(
-                try await Self.slips(client, order: orderId, token: world.staff).first?["id"] as? String)
+            let id = try #require(try await Self.slips(client, order: order.id, token: world.staff).first?.id)
 
             let html = try await client.json(
                 .get, "/api/v1/packing-slips/\(id)", token: world.staff,
@@ -89,7 +79,7 @@ struct FulfillmentAPITests {
             #expect(html.text.hasPrefix("<!DOCTYPE html>"))
             #expect(html.text.contains(#"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;bolt&#39;"#))
             #expect(!html.text.contains("<script"))
-            #expect(html.text.contains(try #require(placed.object["number"] as? String)))
+            #expect(html.text.contains(order.number))
             #expect(html.text.contains("@page"))
             for external in ["http://", "https://", "src=", "<link", "@import", "url("] {
                 #expect(!html.text.contains(external), "the page loads nothing: \(external)")
@@ -112,36 +102,27 @@ struct FulfillmentAPITests {
                 .put, "/api/v1/warehouses/BER/stock/PAD", ["onHand": 100, "bin": "B-02"], token: world.admin)
             var orders: [String] = []
             for quantity in [1, 2, 4] {
-                let placed = try await client.json(
-                    .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": quantity]]),
-                    token: world.ann)
-                orders.append(try #require(placed.object["id"] as? String))
+                orders.append(try await OrdersAPITests.place(client, [("PAD", quantity)], token: world.ann).id)
             }
             try await system.publishPendingEvents()
-            let pick = try await client.json(.get, "/api/v1/warehouses/ber/pick-list", token: world.staff)
-            #expect(pick.status == .ok, "\(pick.text)")
-            #expect(pick.object["slips"] as? Int == 3, "\(pick.text)")
-            let lines = try #require(pick.object["lines"] as? [[String: Any]])
-            #expect(
-                lines.map { "\($0["bin"] ?? "-") \($0["sku"] ?? "") \($0["quantity"] ?? 0) \($0["slips"] ?? 0)" } == [
-                    "B-02 PAD 7 3"
-                ])
+            let staff = client.clients(world.staff)
+            let pick = try await staff.fulfillment.getPickList(path: .init(code: "ber")).ok.body.json
+            #expect(pick.slips == 3)
+            #expect(pick.lines.map { "\($0.bin ?? "-") \($0.sku) \($0.quantity) \($0.slips)" } == ["B-02 PAD 7 3"])
 
             // A packed slip is no longer picked; a cancelled order's slip is voided.
-            let first = try #require(
-                try await Self.slips(client, order: orders[0], token: world.staff).first?["id"] as? String)
-            _ = try await client.json(.post, "/api/v1/packing-slips/\(first)/pack", token: world.staff)
-            let cancelled = try await client.json(
-                .post, "/api/v1/orders/\(orders[2])/cancel", ["reason": "changed my mind"], token: world.ann)
-            #expect(cancelled.status == .ok)
+            let first = try #require(try await Self.slips(client, order: orders[0], token: world.staff).first?.id)
+            _ = try await staff.fulfillment.packPackingSlip(path: .init(id: first)).ok
+            _ = try await client.clients(world.ann).orders.cancelOrder(
+                path: .init(id: orders[2]), body: .json(.init(reason: "changed my mind"))
+            ).ok
             try await system.publishPendingEvents()
+            #expect(try await Self.slips(client, order: orders[2], token: world.staff).first?.status == .voided)
+            let after = try await staff.fulfillment.getPickList(path: .init(code: "BER")).ok.body.json
+            #expect(after.lines.first?.quantity == 2)
             #expect(
-                try await Self.slips(client, order: orders[2], token: world.staff).first?["status"] as? String
-                    == "voided")
-            let after = try await client.json(.get, "/api/v1/warehouses/BER/pick-list", token: world.staff)
-            #expect((after.object["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2)
-            let voided = try await client.json(.get, "/api/v1/packing-slips?status=voided", token: world.staff)
-            #expect(voided.items.count == 1)
+                try await staff.fulfillment.listPackingSlips(query: .init(status: .voided)).ok.body.json.items.count
+                    == 1)
 
             let page = try await client.json(
                 .get, "/api/v1/warehouses/BER/pick-list", token: world.staff, headers: [.accept: "text/html"])

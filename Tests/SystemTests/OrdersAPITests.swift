@@ -33,6 +33,13 @@ struct OrdersAPITests {
                 billingAddress: typedAddress))
     }
 
+    /// Places an order of `lines` as the holder of `token` through the generated client.
+    static func place(
+        _ client: any TestClientProtocol, _ lines: [(sku: String, quantity: Int)], token: String
+    ) async throws -> Components.Schemas.Order {
+        try await client.clients(token).orders.placeOrder(body: newOrder(lines)).created.body.json
+    }
+
     static func orderBody(_ lines: [[String: Any]]) -> [String: Any] {
         ["lines": lines, "shippingAddress": address, "billingAddress": address]
     }

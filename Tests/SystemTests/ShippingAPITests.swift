@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Inventory
 import Orders
 import Shipping
+import ShippingAPI
 import Storage
 import Composition
 import Testing
@@ -61,17 +62,17 @@ struct ShippingAPITests {
             #expect(try await Self.status(client, orderId, token: dora) == "sent_to_warehouse")
             let slips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
             #expect(slips.count == 2)
-            let byWarehouse = Dictionary(uniqueKeysWithValues: slips.map { ($0["warehouse"] as? String ?? "", $0) })
+            let byWarehouse = Dictionary(uniqueKeysWithValues: slips.map { ($0.warehouse, $0) })
             func lines(_ warehouse: String) -> [String] {
-                (byWarehouse[warehouse]?["lines"] as? [[String: Any]] ?? []).map {
-                    "\($0["kind"] ?? "") \($0["sku"] ?? "") \($0["quantity"] ?? 0) \($0["bin"] ?? "-")"
+                (byWarehouse[warehouse]?.lines ?? []).map {
+                    "\($0.kind.rawValue) \($0.sku) \($0.quantity) \($0.bin ?? "-")"
                 }
             }
             #expect(lines("BER") == ["kit KIT-BRAKE 1 -", "component PAD 2 B-07", "part PAD 1 B-07"])
             // Groups in bin order; on the same bin, by SKU.
             #expect(lines("MUC") == ["part DISC 1 A-02", "kit KIT-BRAKE 1 -", "component DISC 1 A-02"])
-            let berlin = try #require(byWarehouse["BER"]?["id"] as? String)
-            let munich = try #require(byWarehouse["MUC"]?["id"] as? String)
+            let berlin = try #require(byWarehouse["BER"]?.id)
+            let munich = try #require(byWarehouse["MUC"]?.id)
 
             // Not packed yet: it cannot ship. Customers cannot ship.
             #expect(try await Self.ship(client, berlin, token: world.staff).code == "shipping.slip_not_packed")
@@ -107,7 +108,7 @@ struct ShippingAPITests {
             try await system.publishPendingEvents()
             #expect(try await Self.status(client, orderId, token: dora) == "shipped")
             let shippedSlips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
-            #expect(shippedSlips.map { $0["status"] as? String } == ["shipped", "shipped"])
+            #expect(shippedSlips.map(\.status) == [.shipped, .shipped])
             let munichLedger = try await client.json(
                 .get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
             #expect(munichLedger.items.first?["cause"] as? String == "commit")
@@ -148,10 +149,11 @@ struct ShippingAPITests {
             #expect(history.items.first?["to"] as? String == "pending_confirmation")
 
             // The customer follows their own parcels; nobody else sees them.
-            let mine = try await client.json(.get, "/api/v1/shipments?orderId=\(orderId)", token: dora)
+            let mine = try await client.clients(dora).shipping.listShipments(query: .init(orderId: orderId)).ok.body
+                .json
             #expect(mine.items.count == 2)
-            #expect(Set(mine.items.compactMap { ($0["tracking"] as? [[String: Any]])?.count }) == [2, 3])
-            #expect(try await client.json(.get, "/api/v1/shipments", token: world.ann).items.isEmpty)
+            #expect(Set(mine.items.map(\.tracking.count)) == [2, 3])
+            #expect(try await client.clients(world.ann).shipping.listShipments().ok.body.json.items.isEmpty)
             #expect(try await client.json(.get, "/api/v1/shipments/\(ids[0])", token: world.ann).status == .notFound)
             #expect(try await client.json(.get, "/api/v1/shipments/\(ids[0])", token: dora).status == .ok)
             #expect(try await client.json(.get, "/api/v1/shipments/\(ids[0])").status == .unauthorized)
@@ -164,12 +166,10 @@ struct ShippingAPITests {
     func aCancelledOrdersPackedSlipCannotShip(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            let placed = try await client.json(
-                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 1]]), token: world.ann)
-            let orderId = try #require(placed.object["id"] as? String)
+            let orderId = try await OrdersAPITests.place(client, [("PAD", 1)], token: world.ann).id
             try await system.publishPendingEvents()
             let slip = try #require(
-                try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff).first?["id"] as? String)
+                try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff).first?.id)
             _ = try await client.json(.post, "/api/v1/packing-slips/\(slip)/pack", token: world.staff)
             try await system.publishPendingEvents()
             #expect(try await client.json(.post, "/api/v1/orders/\(orderId)/cancel", token: world.ann).status == .ok)
