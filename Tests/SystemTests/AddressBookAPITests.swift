@@ -5,6 +5,8 @@ import SQLKit
 import ServiceKit
 import Storage
 import Composition
+import CustomersAPI
+import OrdersAPI
 import Testing
 import TestSupport
 
@@ -17,79 +19,97 @@ struct AddressBookAPITests {
         ]
     }
 
+    typealias BookAddress = CustomersAPI.Components.Schemas.Address
+
+    /// Luc's garage, as the generated client sends it.
+    static let typedWorkshop = BookAddress(
+        firstName: "Luc", lastName: "Martin", company: "Garage Martin SARL", line1: "8 rue des Pistons", city: "Lyon",
+        postalCode: "69003", country: .fr)
+
+    /// An order of one pad naming only the addresses given (the book's defaults stand in for the others).
+    static func padOrder(billing: OrdersAPI.Components.Schemas.Address? = nil)
+        -> OrdersAPI.Operations.PlaceOrder.Input
+        .Body
+    {
+        .json(.init(lines: [.init(sku: "PAD", quantity: 1)], billingAddress: billing))
+    }
+
     @Test(arguments: Engine.allCases)
     func anOrderWithoutAddressesUsesTheDefaultsOfTheBook(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            let registration: [String: Any] = [
-                "email": "carla@example.com", "name": "Carla", "password": "correct-horse",
-                "address": OrdersAPITests.address,
-            ]
-            #expect(try await client.json(.post, "/api/v1/customers", registration).status == .created)
-            let login = try await client.json(
-                .post, "/api/v1/auth/token", ["email": "carla@example.com", "password": "correct-horse"])
-            let carla = try #require(login.object["accessToken"] as? String)
+            let anonymous = client.clients().customers
+            let berlin = OrdersAPITests.typedAddress
+            _ = try await anonymous.registerCustomer(
+                body: .json(
+                    .init(
+                        email: "carla@example.com", password: "correct-horse", name: "Carla",
+                        address: .init(
+                            firstName: berlin.firstName, lastName: berlin.lastName, company: berlin.company,
+                            email: berlin.email, phone: berlin.phone, line1: berlin.line1, city: berlin.city,
+                            postalCode: berlin.postalCode, country: .de)))
+            ).created
+            let carla = try await anonymous.issueToken(
+                body: .json(.init(email: "carla@example.com", password: "correct-horse"))
+            ).ok.body.json.accessToken
+            let asCarla = client.clients(carla)
 
             // Registration put the address in the book, as the default of both kinds.
-            let book = try await client.json(.get, "/api/v1/customers/me/addresses", token: carla)
-            #expect(book.status == .ok)
-            #expect(book.items.count == 1)
-            let home = try #require(book.items.first?["id"] as? String)
-            #expect(book.items.first?["defaultShipping"] as? Bool == true)
-            #expect(book.items.first?["defaultBilling"] as? Bool == true)
-            #expect((book.items.first?["address"] as? [String: Any])?["city"] as? String == "Berlin")
+            let book = try await asCarla.customers.listAddresses().ok.body.json.items
+            #expect(book.count == 1)
+            let home = try #require(book.first?.id)
+            #expect(book.first?.defaultShipping == true)
+            #expect(book.first?.defaultBilling == true)
+            #expect(book.first?.address.city == "Berlin")
 
             // A second address made the shipping default takes that from the first only.
-            let added = try await client.json(
-                .post, "/api/v1/customers/me/addresses",
-                ["address": Self.workshop, "label": " Workshop ", "defaultShipping": true], token: carla)
-            #expect(added.status == .created)
-            #expect(added.object["label"] as? String == "Workshop")
-            #expect(added.object["defaultShipping"] as? Bool == true)
-            #expect(added.object["defaultBilling"] as? Bool == false)
-            let workshop = try #require(added.object["id"] as? String)
-            let both = try await client.json(.get, "/api/v1/customers/me/addresses", token: carla)
-            #expect(both.items.map { $0["id"] as? String } == [home, workshop])
-            #expect(both.items.map { $0["defaultShipping"] as? Bool } == [false, true])
-            #expect(both.items.map { $0["defaultBilling"] as? Bool } == [true, false])
+            let added = try await asCarla.customers.addAddress(
+                body: .json(.init(address: Self.typedWorkshop, label: " Workshop ", defaultShipping: true))
+            ).created.body.json
+            #expect(added.label == "Workshop")
+            #expect(added.defaultShipping == true)
+            #expect(added.defaultBilling == false)
+            let workshop = added.id
+            let both = try await asCarla.customers.listAddresses().ok.body.json.items
+            #expect(both.map(\.id) == [home, workshop])
+            #expect(both.map(\.defaultShipping) == [false, true])
+            #expect(both.map(\.defaultBilling) == [true, false])
 
             // The defaults reach the orders service by event: an order naming no address uses them.
             try await system.publishPendingEvents()
             let line: [[String: Any]] = [["sku": "PAD", "quantity": 1]]
-            let placed = try await client.json(.post, "/api/v1/orders", ["lines": line], token: carla)
-            #expect(placed.status == .created, "\(placed.text)")
-            #expect((placed.object["shippingAddress"] as? [String: Any])?["city"] as? String == "Lyon")
-            #expect((placed.object["billingAddress"] as? [String: Any])?["city"] as? String == "Berlin")
-            #expect(placed.object["taxRate"] as? String == "19")
+            let placed = try await asCarla.orders.placeOrder(body: Self.padOrder()).created.body.json
+            #expect(placed.shippingAddress.city == "Lyon")
+            #expect(placed.billingAddress.city == "Berlin")
+            #expect(placed.taxRate == "19")
 
             // Without a default billing address, an order must name one: 409 naming the field.
-            let unset = try await client.json(
-                .patch, "/api/v1/customers/me/addresses/\(home)", ["defaultBilling": false], token: carla)
-            #expect(unset.status == .ok)
-            #expect(unset.object["defaultBilling"] as? Bool == false)
+            let unset = try await asCarla.customers.updateAddress(
+                path: .init(addressId: home), body: .json(.init(defaultBilling: false))
+            ).ok.body.json
+            #expect(unset.defaultBilling == false)
             try await system.publishPendingEvents()
             let refused = try await client.json(.post, "/api/v1/orders", ["lines": line], token: carla)
             #expect(refused.status == .conflict)
             #expect(refused.code == "order.no_default_address")
             #expect(refused.fields == ["billingAddress"])
-            let named = try await client.json(
-                .post, "/api/v1/orders", ["lines": line, "billingAddress": Self.workshop], token: carla)
-            #expect(named.status == .created)
-            #expect((named.object["shippingAddress"] as? [String: Any])?["city"] as? String == "Lyon")
+            let lyon = OrdersAPI.Components.Schemas.Address(
+                firstName: "Luc", lastName: "Martin", line1: "8 rue des Pistons", city: "Lyon", postalCode: "69003",
+                country: .fr)
+            let named = try await asCarla.orders.placeOrder(body: Self.padOrder(billing: lyon)).created.body.json
+            #expect(named.shippingAddress.city == "Lyon")
 
             // Removing the shipping default leaves none; orders already placed keep their copy.
-            let removed = try await client.json(.delete, "/api/v1/customers/me/addresses/\(workshop)", token: carla)
-            #expect(removed.status == .noContent)
+            _ = try await asCarla.customers.deleteAddress(path: .init(addressId: workshop)).noContent
             try await system.publishPendingEvents()
             let noShipping = try await client.json(
                 .post, "/api/v1/orders", ["lines": line, "billingAddress": Self.workshop], token: carla)
             #expect(noShipping.fields == ["shippingAddress"])
-            let first = try #require(placed.object["id"] as? String)
-            let kept = try await client.json(.get, "/api/v1/orders/\(first)", token: carla)
-            #expect((kept.object["shippingAddress"] as? [String: Any])?["city"] as? String == "Lyon")
+            let kept = try await asCarla.orders.getOrder(path: .init(id: placed.id)).ok.body.json
+            #expect(kept.shippingAddress.city == "Lyon")
 
             // Another account sees none of it.
-            #expect(try await client.json(.get, "/api/v1/customers/me/addresses", token: world.ann).items.isEmpty)
+            #expect(try await client.clients(world.ann).customers.listAddresses().ok.body.json.items.isEmpty)
             for method in [HTTPRequest.Method.get, .delete] {
                 let other = try await client.json(method, "/api/v1/customers/me/addresses/\(home)", token: world.ann)
                 #expect(other.status == .notFound)

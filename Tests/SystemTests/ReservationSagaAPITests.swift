@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Inventory
 import Orders
+import OrdersAPI
 import ServiceKit
 import Storage
 import Composition
@@ -56,9 +57,10 @@ struct ReservationSagaAPITests {
             // Confirmed, and at once sent to the warehouse (fulfillment made their slips).
             #expect(try await count(.confirmed) + count(.sentToWarehouse) == 20)
             #expect(try await count(.cancelled) == 180)
-            let stock = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
-            #expect(stock.object["available"] as? Int == 0)
-            #expect((stock.object["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 20)
+            let stock = try await client.clients(world.staff).inventory.getAvailability(path: .init(sku: "PAD")).ok.body
+                .json
+            #expect(stock.available == 0)
+            #expect(stock.warehouses?.first?.reserved == 20)
             let cancelled = try #require(
                 try await system.orders.store.list(OrderFilter(status: .cancelled), page: PageRequest(limit: 1)).items
                     .first)
@@ -77,19 +79,20 @@ struct ReservationSagaAPITests {
             engine, configure: { $0.settings.options[OrdersService.autoConfirm.name] = "false" }
         ) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            let placed = try await client.json(
-                .post, "/api/v1/orders", OrdersAPITests.orderBody([["sku": "PAD", "quantity": 3]]), token: world.ann)
-            let id = try #require(placed.object["id"] as? String)
+            let id = try await OrdersAPITests.place(client, [("PAD", 3)], token: world.ann).id
             let early = try await client.json(
                 .post, "/api/v1/orders/\(id)/status", ["status": "confirmed"], token: world.staff)
             #expect(early.code == "order.not_reserved")
             try await system.publishPendingEvents()
-            let waiting = try await client.json(.get, "/api/v1/orders/\(id)", token: world.ann)
-            #expect(waiting.object["status"] as? String == "pending_confirmation")
-            #expect(try await client.json(.get, "/api/v1/stock/PAD").object["available"] as? Int == 97)
-            let confirmed = try await client.json(
-                .post, "/api/v1/orders/\(id)/status", ["status": "confirmed", "reason": "checked"], token: world.staff)
-            #expect(confirmed.object["status"] as? String == "confirmed")
+            let waiting = try await client.clients(world.ann).orders.getOrder(path: .init(id: id)).ok.body.json
+            #expect(waiting.status == .pendingConfirmation)
+            #expect(
+                try await client.clients().inventory.getAvailability(path: .init(sku: "PAD")).ok.body.json.available
+                    == 97)
+            let confirmed = try await client.clients(world.staff).orders.moveOrder(
+                path: .init(id: id), body: .json(.init(status: .confirmed, reason: "checked"))
+            ).ok.body.json
+            #expect(confirmed.status == .confirmed)
         }
     }
 }

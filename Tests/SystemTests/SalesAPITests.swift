@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Storage
 import Composition
+import SalesAPI
 import Testing
 import TestSupport
 
@@ -12,48 +13,45 @@ struct SalesAPITests {
     func reportsEqualTheSumOfTheOrdersThatCountAsJSONAndCSV(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            var kept: [[String: Any]] = []
-            for (index, lines) in [
-                [["sku": "PAD", "quantity": 2]], [["sku": "PAD", "quantity": 1], ["sku": "DISC", "quantity": 1]],
-                [["sku": "DISC", "quantity": 3]],
-            ].enumerated() {
-                let placed = try await client.json(
-                    .post, "/api/v1/orders", OrdersAPITests.orderBody(lines), token: world.ann)
+            var kept: [(net: Int, tax: Int, gross: Int)] = []
+            /// An amount in cents: "159.22" is 15922.
+            func cents(_ amount: String) -> Int { Int(amount.replacingOccurrences(of: ".", with: "")) ?? -1 }
+            let orders: [[(sku: String, quantity: Int)]] = [[("PAD", 2)], [("PAD", 1), ("DISC", 1)], [("DISC", 3)]]
+            for (index, lines) in orders.enumerated() {
+                let placed = try await OrdersAPITests.place(client, lines, token: world.ann)
                 try await system.publishPendingEvents()
                 if index == 2 {  // the third is cancelled: it must not count
-                    let id = try #require(placed.object["id"] as? String)
-                    #expect(try await client.json(.post, "/api/v1/orders/\(id)/cancel", token: world.ann).status == .ok)
+                    _ = try await client.clients(world.ann).orders.cancelOrder(path: .init(id: placed.id)).ok
                     try await system.publishPendingEvents()
                 } else {
-                    kept.append(placed.object)
+                    kept.append((cents(placed.subtotal.amount), cents(placed.tax.amount), cents(placed.total.amount)))
                 }
             }
-            func cents(_ money: Any?) -> Int {
-                Int(((money as? [String: String])?["amount"] ?? "0").replacingOccurrences(of: ".", with: "")) ?? -1
-            }
             let expected = (
-                net: kept.map { cents($0["subtotal"]) }.reduce(0, +), tax: kept.map { cents($0["tax"]) }.reduce(0, +),
-                gross: kept.map { cents($0["total"]) }.reduce(0, +)
+                net: kept.map(\.net).reduce(0, +), tax: kept.map(\.tax).reduce(0, +),
+                gross: kept.map(\.gross).reduce(0, +)
             )
+            let (staff, admin) = (client.clients(world.staff).sales, client.clients(world.admin).sales)
 
-            let sold = try await client.json(.get, "/api/v1/sales/sold-items", token: world.staff)
-            #expect(sold.items.map { "\($0["sku"] ?? "") \($0["quantity"] ?? 0)" } == ["PAD 3", "DISC 1"])
-            #expect(sold.items.map { cents($0["net"]) }.reduce(0, +) == expected.net)
+            let sold = try await staff.listSoldItems().ok.body.json.items
+            #expect(sold.map { "\($0.sku) \($0.quantity)" } == ["PAD 3", "DISC 1"])
+            #expect(sold.map { cents($0.net.amount) }.reduce(0, +) == expected.net)
 
-            let revenue = try await client.json(.get, "/api/v1/sales/revenue?interval=month", token: world.staff)
-            let total = try #require(revenue.object["total"] as? [String: Any])
-            #expect(total["orders"] as? Int == 2)
-            #expect((cents(total["net"]), cents(total["tax"]), cents(total["gross"])) == expected)
+            let revenue = try await staff.getRevenue(query: .init(interval: .month)).ok.body.json
+            #expect(revenue.total.orders == 2)
+            #expect(
+                (cents(revenue.total.net.amount), cents(revenue.total.tax.amount), cents(revenue.total.gross.amount))
+                    == expected)
             #expect(revenue.items.count == 1)
-            let byCountry = try await client.json(.get, "/api/v1/sales/by-country", token: world.admin)
-            #expect(byCountry.items.map { $0["country"] as? String } == ["DE"])
-            #expect(cents(byCountry.items.first?["gross"]) == expected.gross)
+            let byCountry = try await admin.getSalesByCountry().ok.body.json
+            #expect(byCountry.items.map(\.country) == ["DE"])
+            #expect(byCountry.items.first.map { cents($0.gross.amount) } == expected.gross)
 
             // A window that ends before the orders: empty.
-            let before = try await client.json(
-                .get, "/api/v1/sales/revenue?to=2000-01-01T00:00:00Z", token: world.staff)
+            let before = try await staff.getRevenue(query: .init(to: Date(timeIntervalSince1970: 946_684_800))).ok.body
+                .json
             #expect(before.items.isEmpty)
-            #expect((before.object["total"] as? [String: Any])?["orders"] as? Int == 0)
+            #expect(before.total.orders == 0)
 
             // CSV, and staff only.
             let csv = try await client.json(

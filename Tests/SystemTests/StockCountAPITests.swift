@@ -4,6 +4,7 @@ import HummingbirdTesting
 import ServiceKit
 import Storage
 import Composition
+import InventoryAPI
 import Testing
 import TestSupport
 
@@ -14,16 +15,17 @@ struct StockCountAPITests {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
             let path = "/api/v1/warehouses/BER/stock/PAD/counts"
-            let counted = try await client.json(
-                .post, path, ["onHand": 40, "reason": "cycle count"], token: world.staff)
-            #expect(counted.status == .ok, "\(counted.text)")
-            #expect(counted.object["onHand"] as? Int == 40)
-            let emptied = try await client.json(
-                .post, path, ["onHand": 0, "reason": "written off"], token: world.staff)
-            #expect(emptied.object["onHand"] as? Int == 0)
-            let ledger = try await client.json(.get, "/api/v1/warehouses/BER/stock/PAD/ledger", token: world.staff)
-            #expect(ledger.items.prefix(2).map { $0["onHandDelta"] as? Int } == [-40, -60])
-            #expect(ledger.items.prefix(2).map { $0["reason"] as? String } == ["written off", "cycle count"])
+            let inventory = client.clients(world.staff).inventory
+            func count(_ onHand: Int, _ reason: String) async throws -> Int {
+                try await inventory.countStock(
+                    path: .init(code: "BER", sku: "PAD"), body: .json(.init(onHand: onHand, reason: reason))
+                ).ok.body.json.onHand
+            }
+            #expect(try await count(40, "cycle count") == 40)
+            #expect(try await count(0, "written off") == 0)
+            let ledger = try await inventory.getStockLedger(path: .init(code: "BER", sku: "PAD")).ok.body.json.items
+            #expect(ledger.prefix(2).map(\.onHandDelta) == [-40, -60])
+            #expect(ledger.prefix(2).map(\.reason) == ["written off", "cycle count"])
             let refused = try await client.json(.post, path, ["reason": "no count"], token: world.staff)
             #expect(refused.status == .unprocessableContent)
             // In GraphQL, adjustStock takes a delta or a count, not both; without a warehouse, the default.
@@ -55,12 +57,13 @@ struct StockCountAPITests {
     func theOldestWarehouseIsTheDefault(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let world = try await OrdersAPITests.world(system, client)
-            let second: [String: Any] = ["code": "AAA", "name": "Aachen", "country": "DE"]
-            let created = try await client.json(.post, "/api/v1/warehouses", second, token: world.admin)
-            #expect(created.object["default"] as? Bool == false)
-            let list = try await client.json(.get, "/api/v1/warehouses", token: world.staff)
-            #expect(list.items.map { $0["code"] as? String } == ["AAA", "BER"])
-            #expect(list.items.map { $0["default"] as? Bool } == [false, true])
+            let created = try await client.clients(world.admin).inventory.createWarehouse(
+                body: .json(.init(code: "AAA", name: "Aachen", country: .de))
+            ).created.body.json
+            #expect(created._default == false)
+            let list = try await client.clients(world.staff).inventory.listWarehouses().ok.body.json.items
+            #expect(list.map(\.code) == ["AAA", "BER"])
+            #expect(list.map(\._default) == [false, true])
         }
     }
 }
