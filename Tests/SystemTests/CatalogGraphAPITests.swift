@@ -1,3 +1,4 @@
+import CatalogAPI
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -80,59 +81,56 @@ struct CatalogGraphAPITests {
                 try await client.json(.put, "/api/v1/parts/PAD-F/fitments/VW-GOLF7-14TSI", [:]).status == .unauthorized)
 
             // What fits: the fitted parts and the kit whose components all fit; not the kit with the pump.
-            let fits = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts")
-            #expect(fits.items.compactMap { $0["sku"] as? String } == ["DISC-F", "FILTER-OIL", "KIT-F", "PAD-F"])
-            let search = try await client.json(.get, "/api/v1/parts?fits=VW-GOLF7-14TSI&q=brake")
-            #expect(search.items.compactMap { $0["sku"] as? String } == ["DISC-F", "KIT-F", "PAD-F"])
-            let paged = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts?limit=2")
-            #expect(paged.items.compactMap { $0["sku"] as? String } == ["DISC-F", "FILTER-OIL"])
-            let cursor = try #require(paged.object["nextCursor"] as? String)
-            let next = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts?limit=2&cursor=\(cursor)")
-            #expect(next.items.compactMap { $0["sku"] as? String } == ["KIT-F", "PAD-F"])
+            let catalog = client.clients().catalog
+            let golf = Operations.ListModelParts.Input.Path(modelId: "VW-GOLF7-14TSI")
+            func fitting(_ query: Operations.ListModelParts.Input.Query = .init()) async throws -> [String] {
+                try await catalog.listModelParts(path: golf, query: query).ok.body.json.items.map(\.sku)
+            }
+            func parts(_ query: Operations.ListParts.Input.Query) async throws -> [String] {
+                try await catalog.listParts(query: query).ok.body.json.items.map(\.sku)
+            }
+            #expect(try await fitting() == ["DISC-F", "FILTER-OIL", "KIT-F", "PAD-F"])
+            #expect(try await parts(.init(q: "brake", fits: "VW-GOLF7-14TSI")) == ["DISC-F", "KIT-F", "PAD-F"])
+            let paged = try await catalog.listModelParts(path: golf, query: .init(limit: 2)).ok.body.json
+            #expect(paged.items.map(\.sku) == ["DISC-F", "FILTER-OIL"])
+            let cursor = try #require(paged.nextCursor)
+            #expect(try await fitting(.init(limit: 2, cursor: cursor)) == ["KIT-F", "PAD-F"])
             #expect(try await client.json(.get, "/api/v1/models/NOPE/parts").status == .notFound)
             #expect(try await client.json(.get, "/api/v1/parts?fits=NOPE").status == .notFound)
 
             // Categories: a tree; filtering by one includes what is below it.
-            let categories = try await client.json(.get, "/api/v1/categories").items
+            let categories = try await catalog.listCategories().ok.body.json.items
             #expect(
-                categories.compactMap { $0["path"] as? String }
-                    == ["Brakes", "Brakes › Discs", "Brakes › Pads", "Engine", "Engine › Filters"])
-            let brakes = try #require(categories.first { $0["path"] as? String == "Brakes" }?["id"] as? String)
-            let brakeFits = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts?category=\(brakes)")
-            #expect(brakeFits.items.compactMap { $0["sku"] as? String } == ["DISC-F", "PAD-F"])
-            #expect(
-                try await client.json(.get, "/api/v1/parts?category=\(brakes)").items.compactMap {
-                    $0["sku"] as? String
-                }
-                    == ["DISC-F", "PAD-F"])
+                categories.map(\.path) == ["Brakes", "Brakes › Discs", "Brakes › Pads", "Engine", "Engine › Filters"])
+            let brakes = try #require(categories.first { $0.path == "Brakes" }?.id)
+            #expect(try await fitting(.init(category: brakes)) == ["DISC-F", "PAD-F"])
+            #expect(try await parts(.init(category: brakes)) == ["DISC-F", "PAD-F"])
             #expect(try await client.json(.get, "/api/v1/parts?category=nope").status == .notFound)
-            let pad = try await client.json(.get, "/api/v1/parts/pad-f")
-            #expect(pad.object["category"] as? String == "Brakes › Pads")
-            let moved = try await client.json(.patch, "/api/v1/parts/PAD-F", ["category": ""], token: admin)
-            #expect(moved.object["category"] == nil || moved.object["category"] is NSNull)
+            #expect(try await catalog.getPart(path: .init(sku: "pad-f")).ok.body.json.category == "Brakes › Pads")
+            let moved = try await client.clients(admin).catalog.updatePart(
+                path: .init(sku: "PAD-F"), body: .json(.init(category: ""))
+            ).ok.body.json
+            #expect(moved.category == nil)
 
             // Where it fits, and unfitting.
-            let models = try await client.json(.get, "/api/v1/parts/PAD-F/models")
-            #expect(models.items.compactMap { ($0["model"] as? [String: Any])?["id"] as? String } == ["VW-GOLF7-14TSI"])
-            #expect(
-                models.items.first.flatMap { ($0["fitment"] as? [String: Any])?["position"] as? String } == "front axle"
-            )
-            #expect(
-                try await client.json(.delete, "/api/v1/parts/DISC-F/fitments/VW-GOLF7-14TSI", token: admin).status
-                    == .noContent)
+            let models = try await catalog.listPartModels(path: .init(sku: "PAD-F")).ok.body.json.items
+            #expect(models.map(\.model.id) == ["VW-GOLF7-14TSI"])
+            #expect(models.first?.fitment.position == "front axle")
+            let asAdmin = client.clients(admin).catalog
+            _ = try await asAdmin.unfitPart(path: .init(sku: "DISC-F", modelId: "VW-GOLF7-14TSI")).noContent
             #expect(
                 try await client.json(.delete, "/api/v1/parts/DISC-F/fitments/VW-GOLF7-14TSI", token: admin).status
                     == .notFound)
-            let after = try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI/parts")
-            #expect(after.items.compactMap { $0["sku"] as? String } == ["FILTER-OIL", "PAD-F"])
+            #expect(try await fitting() == ["FILTER-OIL", "PAD-F"])
 
             // Model search.
-            let found = try await client.json(.get, "/api/v1/models?q=waw28440")
-            #expect(found.items.compactMap { $0["id"] as? String } == [washerId])
-            #expect(try await client.json(.get, "/api/v1/models?make=volkswagen&kind=car").items.count == 1)
-            #expect(try await client.json(.get, "/api/v1/models?kind=truck").items.isEmpty)
             #expect(
-                try await client.json(.get, "/api/v1/models/VW-GOLF7-14TSI").object["engine"] as? String == "1.4 TSI")
+                try await catalog.listModels(query: .init(q: "waw28440")).ok.body.json.items.map(\.id) == [washerId])
+            #expect(
+                try await catalog.listModels(query: .init(kind: .car, make: "volkswagen")).ok.body.json.items.count == 1
+            )
+            #expect(try await catalog.listModels(query: .init(kind: .truck)).ok.body.json.items.isEmpty)
+            #expect(try await catalog.getModel(path: .init(modelId: "VW-GOLF7-14TSI")).ok.body.json.engine == "1.4 TSI")
         }
     }
 
