@@ -263,7 +263,8 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ] + serviceContracts,
             swiftSettings: testSettings
         ),
         .testTarget(
@@ -279,13 +280,14 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Storage", .product(name: "Logging", package: "swift-log"),
+                "Storage", "ServiceKit", .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
+            ] + serviceContracts,
             path: "Tests/TestSupport",
             swiftSettings: settings
         ),

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
-import NIOHTTP1
+import CatalogAPI
 import Foundation
+import NIOHTTP1
+import OrdersAPI
 import SQLKit
 import Storage
 import Testing
@@ -8,43 +10,58 @@ import TestSupport
 
 @Suite("Distributed mode: real processes on PostgreSQL and NATS, through the gateway", .serialized)
 struct DistributedFlowTests {
-    static let address =
-        #"{"firstName":"Dana","lastName":"Fischer","line1":"Werkstattstrasse 12","city":"Berlin","postalCode":"10115","country":"DE"}"#
+    typealias Order = OrdersAPI.Components.Schemas.Order
+    typealias OrderStatus = OrdersAPI.Components.Schemas.OrderStatus
 
-    static func order(_ sku: String, _ quantity: Int) -> String {
-        #"{"lines":[{"sku":"\#(sku)","quantity":\#(quantity)}],"shippingAddress":\#(address),"billingAddress":\#(address)}"#
-    }
+    static let address = OrdersAPI.Components.Schemas.Address(
+        firstName: "Dana", lastName: "Fischer", line1: "Werkstattstrasse 12", city: "Berlin", postalCode: "10115",
+        country: .de)
 
-    /// Places orders until one is accepted (and priced at `expectPrice`), while the orders replica
-    /// catches up (409 customer unknown, 422 unknown SKU, or an older price); returns it and how many
-    /// orders were created on the way.
+    /// Places orders of `quantity` × `sku` until one is accepted (and priced at `expectPrice`), while the
+    /// orders replica catches up (409 customer unknown, 422 unknown SKU, or an older price); returns it and
+    /// how many orders were created on the way.
     static func placeEventually(
-        _ gateway: String, _ body: String, token: String, expectPrice: String? = nil
-    ) async throws -> (reply: HTTP.Reply, created: Int) {
-        var last: HTTP.Reply?
+        _ gateway: String, _ sku: String, _ quantity: Int, token: String, expectPrice: String? = nil
+    ) async throws -> (order: Order, created: Int) {
+        let orders = Clients(gateway: gateway, token: token).orders
+        let body = OrdersAPI.Operations.PlaceOrder.Input.Body.json(
+            .init(lines: [.init(sku: sku, quantity: quantity)], shippingAddress: address, billingAddress: address))
+        var last = ""
         var created = 0
         for _ in 0..<100 {
-            let reply = try await HTTP.send(.POST, "\(gateway)/api/v1/orders", json: body, token: token)
-            last = reply
-            if reply.status == 201 { created += 1 }
-            let price = ((reply.object["lines"] as? [[String: Any]])?.first?["unitPrice"] as? [String: String])?[
-                "amount"]
-            if reply.status == 201, expectPrice == nil || price == expectPrice { return (reply, created) }
+            let output = try await orders.placeOrder(body: body)
+            if case .created(let answer) = output {
+                created += 1
+                let order = try answer.body.json
+                if expectPrice == nil || order.lines.first?.unitPrice.amount == expectPrice { return (order, created) }
+            }
+            last = "\(output)"
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw ClusterError.failed("order never accepted: \(last?.text ?? "")")
+        throw ClusterError.failed("order never accepted: \(last)")
     }
 
-    /// Polls order `id` until it reaches `status` (the saga runs over NATS); returns the last reply.
-    static func waitForStatus(_ gateway: String, _ id: String, _ status: String, token: String) async throws
-        -> HTTP.Reply
+    /// Polls order `id` until it reaches `status` (the saga runs over NATS); returns it as last read.
+    static func waitForStatus(_ gateway: String, _ id: String, _ status: OrderStatus, token: String) async throws
+        -> Order
     {
-        var reply = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: token)
-        for _ in 0..<300 where reply.object["status"] as? String != status {
+        let orders = Clients(gateway: gateway, token: token).orders
+        var order = try await orders.getOrder(path: .init(id: id)).ok.body.json
+        for _ in 0..<300 where order.status != status {
             try await Task.sleep(for: .milliseconds(100))
-            reply = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: token)
+            order = try await orders.getOrder(path: .init(id: id)).ok.body.json
         }
-        return reply
+        return order
+    }
+
+    /// Reads with `read` until it returns something, for up to 30 s (the events travel over NATS).
+    static func eventually<T>(_ read: () async throws -> [T]) async throws -> [T] {
+        var items = try await read()
+        for _ in 0..<300 where items.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            items = try await read()
+        }
+        return items
     }
 
     @Test func theOrderFlowWorksThroughTheGatewayAndSurvivesAConsumerRestart() async throws {
@@ -65,7 +82,7 @@ struct DistributedFlowTests {
             let admin = try await HTTP.token(gateway, "admin@e2e.test")
             let staff = try await HTTP.token(gateway, "staff@e2e.test")
             #expect(
-                try await HTTP.send(.GET, "\(gateway)/api/v1/customers/me", token: ann).object["email"] as? String
+                try await Clients(gateway: gateway, token: ann).customers.getCurrentCustomer().ok.body.json.email
                     == "ann@e2e.test")
             // An admin disables an account: the orders service, in its own process, refuses its token as soon
             // as the customers service's event arrives, and it can no longer log in.
@@ -92,7 +109,8 @@ struct DistributedFlowTests {
             let part = #"{"sku":"E2E-PAD","name":"Brake pad","price":{"amount":"39.90","currency":"EUR"}}"#
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: ann).status == 403)
             #expect(try await HTTP.send(.POST, "\(gateway)/api/v1/parts", json: part, token: admin).status == 201)
-            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/parts/e2e-pad").object["sku"] as? String == "E2E-PAD")
+            let catalog = Clients(gateway: gateway).catalog
+            #expect(try await catalog.getPart(path: .init(sku: "e2e-pad")).ok.body.json.sku == "E2E-PAD")
 
             // The catalog graph through the gateway: a model, a fitment, what fits; and a CSV upload larger
             // than the 1 MiB of JSON bodies (uploads may be 32 MiB), imported in the catalog's process.
@@ -101,8 +119,8 @@ struct DistributedFlowTests {
             #expect(
                 try await HTTP.send(.PUT, "\(gateway)/api/v1/parts/E2E-PAD/fitments/E2E-GOLF", json: "{}", token: admin)
                     .status == 200)
-            let fits = try await HTTP.send(.GET, "\(gateway)/api/v1/models/E2E-GOLF/parts")
-            #expect((fits.object["items"] as? [[String: Any]])?.compactMap { $0["sku"] as? String } == ["E2E-PAD"])
+            let fits = try await catalog.listModelParts(path: .init(modelId: "E2E-GOLF")).ok.body.json.items
+            #expect(fits.map(\.sku) == ["E2E-PAD"])
             var csv = "sku,name,description,price\n"
             for index in 0..<12_000 {
                 csv += "E2E-BULK-\(index),Bulk part \(index),\(String(repeating: "x", count: 80)),1.00\n"
@@ -134,36 +152,33 @@ struct DistributedFlowTests {
 
             // The order flow: the orders replica learned the part and the customer over NATS, inventory
             // reserved the stock and the order confirmed itself.
-            let (placed, createdFirst) = try await Self.placeEventually(gateway, Self.order("E2E-PAD", 2), token: ann)
+            let (placed, createdFirst) = try await Self.placeEventually(gateway, "E2E-PAD", 2, token: ann)
             #expect(createdFirst == 1)
-            #expect((placed.object["total"] as? [String: String])?["amount"] == "94.96")
-            let id = try #require(placed.object["id"] as? String)
-            let confirmed = try await Self.waitForStatus(gateway, id, "sent_to_warehouse", token: ann)
-            #expect(confirmed.object["status"] as? String == "sent_to_warehouse")
-            let stock = try await HTTP.send(.GET, "\(gateway)/api/v1/stock/E2E-PAD", token: staff)
-            #expect(stock.object["available"] as? Int == 98)
+            #expect(placed.total.amount == "94.96")
+            let id = placed.id
+            let confirmed = try await Self.waitForStatus(gateway, id, .sentToWarehouse, token: ann)
+            #expect(confirmed.status == .sentToWarehouse)
+            let asStaff = Clients(gateway: gateway, token: staff)
+            let stock = try await asStaff.inventory.getAvailability(path: .init(sku: "E2E-PAD")).ok.body.json
+            #expect(stock.available == 98)
 
             // Fulfillment (its own process) made the packing slip from order.confirmed; the gateway sends
             // /warehouses/{code}/pick-list to fulfillment and the rest of /warehouses to inventory.
-            var slips = try await HTTP.send(.GET, "\(gateway)/api/v1/packing-slips?orderId=\(id)", token: staff)
-            for _ in 0..<300 where slips.items.isEmpty {
-                try await Task.sleep(for: .milliseconds(100))
-                slips = try await HTTP.send(.GET, "\(gateway)/api/v1/packing-slips?orderId=\(id)", token: staff)
+            let slips = try await Self.eventually {
+                try await asStaff.fulfillment.listPackingSlips(query: .init(orderId: id)).ok.body.json.items
             }
-            #expect(slips.items.count == 1)
-            #expect(((slips.items.first?["lines"] as? [[String: Any]])?.first)?["bin"] as? String == "A-01")
-            let pick = try await HTTP.send(.GET, "\(gateway)/api/v1/warehouses/BER/pick-list", token: staff)
-            #expect(pick.status == 200)
-            #expect((pick.object["lines"] as? [[String: Any]])?.first?["sku"] as? String == "E2E-PAD")
-            #expect(try await HTTP.send(.GET, "\(gateway)/api/v1/warehouses", token: staff).items.count == 1)
+            #expect(slips.count == 1)
+            #expect(slips.first?.lines.first?.bin == "A-01")
+            let pick = try await asStaff.fulfillment.getPickList(path: .init(code: "BER")).ok.body.json
+            #expect(pick.lines.first?.sku == "E2E-PAD")
+            #expect(try await asStaff.inventory.listWarehouses().ok.body.json.items.count == 1)
 
             // Billing (its own process) invoiced the confirmed order; the customer sees it.
-            var invoices = try await HTTP.send(.GET, "\(gateway)/api/v1/invoices?orderId=\(id)", token: ann)
-            for _ in 0..<300 where invoices.items.isEmpty {
-                try await Task.sleep(for: .milliseconds(100))
-                invoices = try await HTTP.send(.GET, "\(gateway)/api/v1/invoices?orderId=\(id)", token: ann)
+            let asAnn = Clients(gateway: gateway, token: ann)
+            let invoices = try await Self.eventually {
+                try await asAnn.billing.listInvoices(query: .init(orderId: id)).ok.body.json.items
             }
-            #expect((invoices.items.first?["gross"] as? [String: String])?["amount"] == "94.96")
+            #expect(invoices.first?.gross.amount == "94.96")
 
             // GraphQL at the gateway: one query for the order with its parts, stock, slips and invoices,
             // resolved through the services' processes with the caller's token.
@@ -190,13 +205,9 @@ struct DistributedFlowTests {
             #expect(((anonymous.object["data"] as? [String: Any])?["order"]) is NSNull)
 
             // Sales (its own process) counted the order from the events.
-            var sold = try await HTTP.send(.GET, "\(gateway)/api/v1/sales/sold-items", token: staff)
-            for _ in 0..<300 where sold.items.isEmpty {
-                try await Task.sleep(for: .milliseconds(100))
-                sold = try await HTTP.send(.GET, "\(gateway)/api/v1/sales/sold-items", token: staff)
-            }
-            #expect(sold.items.first?["sku"] as? String == "E2E-PAD")
-            #expect(sold.items.first?["quantity"] as? Int == 2)
+            let sold = try await Self.eventually { try await asStaff.sales.listSoldItems().ok.body.json.items }
+            #expect(sold.first?.sku == "E2E-PAD")
+            #expect(sold.first?.quantity == 2)
 
             // The legacy GraphQL client's documents run verbatim through the gateway, on the same services.
             let legacy = LegacyClientScenario(
@@ -237,10 +248,9 @@ struct DistributedFlowTests {
 
             // Staff packs and ships the slip (shipping, its own process, learned the packing over NATS), the
             // carrier reports; the order follows to delivered and inventory takes the parts off on hand.
-            let slipId = try #require(slips.items.first?["id"] as? String)
+            let slipId = try #require(slips.first?.id)
             #expect(
-                try await HTTP.send(.POST, "\(gateway)/api/v1/packing-slips/\(slipId)/pack", token: staff).status == 200
-            )
+                try await asStaff.fulfillment.packPackingSlip(path: .init(id: slipId)).ok.body.json.status == .packed)
             let shipmentBody = #"{"packingSlipId":"\#(slipId)","carrier":"DHL","trackingNumber":"E2E-1"}"#
             var shipped = try await HTTP.send(.POST, "\(gateway)/api/v1/shipments", json: shipmentBody, token: staff)
             for _ in 0..<300 where shipped.object["code"] as? String == "shipping.slip_not_packed" {
@@ -249,9 +259,7 @@ struct DistributedFlowTests {
             }
             #expect(shipped.status == 201)
             let shipmentId = try #require(shipped.object["id"] as? String)
-            #expect(
-                try await Self.waitForStatus(gateway, id, "shipped", token: ann).object["status"] as? String
-                    == "shipped")
+            #expect(try await Self.waitForStatus(gateway, id, .shipped, token: ann).status == .shipped)
             var later: [String] = []
             while let status = await pushed.next() { later.append(status) }
             #expect(later.last == "shipped", "pushed over the WebSocket: \(later)")
@@ -262,30 +270,25 @@ struct DistributedFlowTests {
                     json: #"{"status":"\#(status)","location":"Berlin"}"#, token: staff)
                 #expect(tracked.status == 201)
             }
-            #expect(
-                try await Self.waitForStatus(gateway, id, "delivered", token: ann).object["status"] as? String
-                    == "delivered")
-            let mineShipped = try await HTTP.send(.GET, "\(gateway)/api/v1/shipments?orderId=\(id)", token: ann)
-            #expect((mineShipped.items.first?["tracking"] as? [[String: Any]])?.count == 3)
-            let afterShipping = try await HTTP.send(.GET, "\(gateway)/api/v1/stock/E2E-PAD", token: staff)
-            let row = (afterShipping.object["warehouses"] as? [[String: Any]])?.first
-            #expect(row?["onHand"] as? Int == 98)
-            #expect(row?["reserved"] as? Int == 0)
+            #expect(try await Self.waitForStatus(gateway, id, .delivered, token: ann).status == .delivered)
+            let mineShipped = try await asAnn.shipping.listShipments(query: .init(orderId: id)).ok.body.json.items
+            #expect(mineShipped.first?.tracking.count == 3)
+            let afterShipping = try await asStaff.inventory.getAvailability(path: .init(sku: "E2E-PAD")).ok.body.json
+            let row = afterShipping.warehouses?.first
+            #expect(row?.onHand == 98)
+            #expect(row?.reserved == 0)
 
             // Inventory goes away for a while: orders wait in pending_confirmation, then confirm.
             try cluster.stop("inventory")
-            let (waiting, createdWaiting) = try await Self.placeEventually(
-                gateway, Self.order("E2E-PAD", 1), token: ann)
-            let waitingID = try #require(waiting.object["id"] as? String)
+            let (waiting, createdWaiting) = try await Self.placeEventually(gateway, "E2E-PAD", 1, token: ann)
             try await Task.sleep(for: .milliseconds(500))
             #expect(
-                try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(waitingID)", token: ann).object["status"]
-                    as? String
-                    == "pending_confirmation")
+                try await asAnn.orders.getOrder(path: .init(id: waiting.id)).ok.body.json.status == .pendingConfirmation
+            )
             try await cluster.start("inventory")
             #expect(
-                try await Self.waitForStatus(gateway, waitingID, "sent_to_warehouse", token: ann).object["status"]
-                    as? String == "sent_to_warehouse")
+                try await Self.waitForStatus(gateway, waiting.id, .sentToWarehouse, token: ann).status
+                    == .sentToWarehouse)
 
             let illegal = try await HTTP.send(
                 .POST, "\(gateway)/api/v1/orders/\(id)/status", json: #"{"status":"delivered"}"#, token: staff)
@@ -317,22 +320,22 @@ struct DistributedFlowTests {
             // It comes back and catches up with everything it missed.
             try await cluster.start("orders")
             let (afterRestart, createdWhileCatchingUp) = try await Self.placeEventually(
-                gateway, Self.order("E2E-PAD", 1), token: ann, expectPrice: "42.00"
-            )
-            #expect(afterRestart.status == 201)
-            let (disc, createdDisc) = try await Self.placeEventually(gateway, Self.order("E2E-DISC", 1), token: ann)
-            #expect((disc.object["subtotal"] as? [String: String])?["amount"] == "54.00")
-            let mine = try await HTTP.send(.GET, "\(gateway)/api/v1/orders?limit=200", token: ann)
-            #expect(mine.items.count == 1 + createdWaiting + createdWhileCatchingUp + createdDisc)
-            let history = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)/history", token: ann)
+                gateway, "E2E-PAD", 1, token: ann, expectPrice: "42.00")
+            #expect(afterRestart.lines.first?.unitPrice.amount == "42.00")
+            let (disc, createdDisc) = try await Self.placeEventually(gateway, "E2E-DISC", 1, token: ann)
+            #expect(disc.subtotal.amount == "54.00")
+            let mine = try await asAnn.orders.listOrders(query: .init(limit: 200)).ok.body.json.items
+            #expect(mine.count == 1 + createdWaiting + createdWhileCatchingUp + createdDisc)
+            let history = try await asAnn.orders.getOrderHistory(path: .init(id: id)).ok.body.json.items
             #expect(
-                history.items.compactMap { $0["to"] as? String }
-                    == ["pending_confirmation", "confirmed", "sent_to_warehouse", "shipped", "in_transit", "delivered"])
+                history.map(\.to) == [
+                    .pendingConfirmation, .confirmed, .sentToWarehouse, .shipped, .inTransit, .delivered,
+                ])
 
             // Every catalog, customer, inventory decision, slip and shipment event was applied by the orders service
             // exactly once (once the last orders are decided).
-            for order in mine.items where order["id"] as? String != id {
-                _ = try await Self.waitForStatus(gateway, order["id"] as? String ?? "", "sent_to_warehouse", token: ann)
+            for order in mine where order.id != id {
+                _ = try await Self.waitForStatus(gateway, order.id, .sentToWarehouse, token: ann)
             }
             let published =
                 try await cluster.withDatabase("catalog") {
