@@ -1,3 +1,4 @@
+import CatalogAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -37,34 +38,33 @@ struct CatalogAPITests {
     func anAdminManagesPartsAndBundles(engine: Engine) async throws {
         try await SystemHarness.with(engine) { system, client in
             let admin = try await SystemHarness.token(system, client, role: .admin)
-            let created = try await client.json(.post, "/api/v1/parts", Self.brakePad, token: admin)
-            #expect(created.status == .created)
-            #expect(created.object["sku"] as? String == "BRK-PAD-1")
-            #expect(created.object["kind"] as? String == "part")
-            #expect((created.object["price"] as? [String: String])?["amount"] == "39.90")
-            let disc: [String: Any] = [
-                "sku": "BRK-DSC-1", "name": "Brake disc", "price": ["amount": "54", "currency": "EUR"],
-            ]
-            #expect(try await client.json(.post, "/api/v1/parts", disc, token: admin).status == .created)
+            let catalog = client.clients(admin).catalog
+            func create(_ part: Components.Schemas.NewPart) async throws -> Components.Schemas.Part {
+                try await catalog.createPart(body: .json(part)).created.body.json
+            }
+            func euro(_ amount: String) -> Components.Schemas.Money { .init(amount: amount, currency: "EUR") }
+            let created = try await create(
+                .init(
+                    sku: "brk-pad-1", name: "Front brake pad set", description: "Ceramic", price: euro("39.90"),
+                    weightGrams: 1850, attributes: .init(additionalProperties: ["position": "front"])))
+            #expect(created.sku == "BRK-PAD-1")
+            #expect(created.kind == .part)
+            #expect(created.price.amount == "39.90")
+            #expect(created.attributes.additionalProperties == ["position": "front"])
+            _ = try await create(.init(sku: "BRK-DSC-1", name: "Brake disc", price: euro("54")))
 
-            let kit: [String: Any] = [
-                "sku": "KIT-BRK-1", "name": "Brake kit", "price": ["amount": "129.00", "currency": "EUR"],
-                "components": [["sku": "brk-dsc-1", "quantity": 2], ["sku": "BRK-PAD-1", "quantity": 1]],
-            ]
-            let bundle = try await client.json(.post, "/api/v1/parts", kit, token: admin)
-            #expect(bundle.status == .created)
-            #expect(bundle.object["kind"] as? String == "bundle")
-            let outer: [String: Any] = [
-                "sku": "KIT-OUTER", "name": "Two brake kits", "price": ["amount": "250.00", "currency": "EUR"],
-                "components": [["sku": "KIT-BRK-1", "quantity": 2]],
-            ]
-            #expect(try await client.json(.post, "/api/v1/parts", outer, token: admin).status == .created)
-            let tree = try await client.json(.get, "/api/v1/parts/kit-outer/components")
-            #expect(tree.status == .ok)
-            let leaves = try #require(tree.object["leaves"] as? [[String: Any]])
-            #expect(leaves.map { "\($0["sku"] ?? "") x\($0["quantity"] ?? "")" } == ["BRK-DSC-1 x4", "BRK-PAD-1 x2"])
-            let root = try #require(tree.object["root"] as? [String: Any])
-            #expect(((root["components"] as? [[String: Any]])?.first?["components"] as? [Any])?.count == 2)
+            let bundle = try await create(
+                .init(
+                    sku: "KIT-BRK-1", name: "Brake kit", price: euro("129.00"),
+                    components: [.init(sku: "brk-dsc-1", quantity: 2), .init(sku: "BRK-PAD-1", quantity: 1)]))
+            #expect(bundle.kind == .bundle)
+            _ = try await create(
+                .init(
+                    sku: "KIT-OUTER", name: "Two brake kits", price: euro("250.00"),
+                    components: [.init(sku: "KIT-BRK-1", quantity: 2)]))
+            let tree = try await catalog.getPartComponents(path: .init(sku: "kit-outer")).ok.body.json
+            #expect(tree.leaves.map { "\($0.sku) x\($0.quantity)" } == ["BRK-DSC-1 x4", "BRK-PAD-1 x2"])
+            #expect(tree.root.components.first?.components.count == 2)
 
             let cycle = try await client.json(
                 .patch, "/api/v1/parts/KIT-BRK-1", ["components": [["sku": "KIT-OUTER", "quantity": 1]]], token: admin)
@@ -72,20 +72,21 @@ struct CatalogAPITests {
             #expect(cycle.code == "catalog.invalid_bundle")
             #expect(cycle.fields == ["components.0.sku"])
 
-            let repriced = try await client.json(
-                .patch, "/api/v1/parts/brk-pad-1", ["price": ["amount": "41.50", "currency": "EUR"]], token: admin)
-            #expect(repriced.status == .ok)
-            #expect((repriced.object["price"] as? [String: String])?["amount"] == "41.50")
-            #expect(repriced.object["version"] as? Int == 2)
-            let discontinued = try await client.json(
-                .patch, "/api/v1/parts/BRK-PAD-1", ["status": "discontinued"], token: admin)
-            #expect(discontinued.object["status"] as? String == "discontinued")
-            let read = try await client.json(.get, "/api/v1/parts/Brk-Pad-1")
-            #expect(read.object["status"] as? String == "discontinued")
-            let active = try await client.json(.get, "/api/v1/parts?status=active")
-            #expect(active.items.compactMap { $0["sku"] as? String } == ["BRK-DSC-1", "KIT-BRK-1", "KIT-OUTER"])
-            let search = try await client.json(.get, "/api/v1/parts?q=brake%20kit")
-            #expect(search.items.compactMap { $0["sku"] as? String } == ["KIT-BRK-1", "KIT-OUTER"])
+            let repriced = try await catalog.updatePart(
+                path: .init(sku: "brk-pad-1"), body: .json(.init(price: euro("41.50")))
+            ).ok.body.json
+            #expect(repriced.price.amount == "41.50")
+            #expect(repriced.version == 2)
+            let discontinued = try await catalog.updatePart(
+                path: .init(sku: "BRK-PAD-1"), body: .json(.init(status: .discontinued))
+            ).ok.body.json
+            #expect(discontinued.status == .discontinued)
+            let anyone = client.clients().catalog
+            #expect(try await anyone.getPart(path: .init(sku: "Brk-Pad-1")).ok.body.json.status == .discontinued)
+            let active = try await anyone.listParts(query: .init(status: .active)).ok.body.json.items
+            #expect(active.map(\.sku) == ["BRK-DSC-1", "KIT-BRK-1", "KIT-OUTER"])
+            let search = try await anyone.listParts(query: .init(q: "brake kit")).ok.body.json.items
+            #expect(search.map(\.sku) == ["KIT-BRK-1", "KIT-OUTER"])
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Inventory
+import InventoryAPI
 import Orders
 import Shipping
 import ShippingAPI
@@ -21,8 +22,8 @@ struct ShippingAPITests {
             token: token)
     }
 
-    static func status(_ client: any TestClientProtocol, _ orderId: String, token: String) async throws -> String? {
-        try await client.json(.get, "/api/v1/orders/\(orderId)", token: token).object["status"] as? String
+    static func status(_ client: any TestClientProtocol, _ orderId: String, token: String) async throws -> String {
+        try await client.clients(token).orders.getOrder(path: .init(id: orderId)).ok.body.json.status.rawValue
     }
 
     @Test(arguments: Engine.allCases)
@@ -98,22 +99,24 @@ struct ShippingAPITests {
             #expect(cancel.status == .conflict)
             #expect(cancel.code == "order.already_shipped")
             // Inventory took Berlin's three pads off the shelf; Munich's discs are still reserved.
-            let pad = try await client.json(.get, "/api/v1/stock/PAD", token: world.staff)
-            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["onHand"] as? Int == 97)
-            #expect((pad.object["warehouses"] as? [[String: Any]])?.first?["reserved"] as? Int == 0)
-            let disc = try await client.json(.get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
-            #expect(disc.items.first?["cause"] as? String == "reserve")
+            let inventory = client.clients(world.staff).inventory
+            let pad = try await inventory.getAvailability(path: .init(sku: "PAD")).ok.body.json
+            #expect(pad.warehouses?.first?.onHand == 97)
+            #expect(pad.warehouses?.first?.reserved == 0)
+            func munichDiscs() async throws -> [InventoryAPI.Components.Schemas.LedgerEntry] {
+                try await inventory.getStockLedger(path: .init(code: "MUC", sku: "DISC")).ok.body.json.items
+            }
+            #expect(try await munichDiscs().first?.cause == .reserve)
 
             let second = try await Self.ship(client, munich, token: world.staff, tracking: "1Z1000")
             try await system.publishPendingEvents()
             #expect(try await Self.status(client, orderId, token: dora) == "shipped")
             let shippedSlips = try await FulfillmentAPITests.slips(client, order: orderId, token: world.staff)
             #expect(shippedSlips.map(\.status) == [.shipped, .shipped])
-            let munichLedger = try await client.json(
-                .get, "/api/v1/warehouses/MUC/stock/DISC/ledger", token: world.staff)
-            #expect(munichLedger.items.first?["cause"] as? String == "commit")
-            #expect(munichLedger.items.first?["onHandAfter"] as? Int == 8)
-            #expect(munichLedger.items.first?["reservedAfter"] as? Int == 0)
+            let munichLedger = try await munichDiscs()
+            #expect(munichLedger.first?.cause == .commit)
+            #expect(munichLedger.first?.onHandAfter == 8)
+            #expect(munichLedger.first?.reservedAfter == 0)
 
             // The carrier reports: in transit when both are, delivered when both are.
             let ids = [try #require(first.object["id"] as? String), try #require(second.object["id"] as? String)]
@@ -177,7 +180,9 @@ struct ShippingAPITests {
             let refused = try await Self.ship(client, slip, token: world.staff)
             #expect(refused.status == .conflict)
             #expect(refused.code == "shipping.slip_voided")
-            #expect(try await client.json(.get, "/api/v1/stock/PAD").object["available"] as? Int == 100)
+            #expect(
+                try await client.clients().inventory.getAvailability(path: .init(sku: "PAD")).ok.body.json.available
+                    == 100)
         }
     }
 }
