@@ -64,6 +64,9 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
 
         let deadline = ContinuousClock.now + waitLimit
+        // Waiters poll with a growing pause: each poll is a write transaction, and a dozen of them every
+        // 10 ms kept SQLite's one writer from the request they waited for (10 s under load, in CI).
+        var pause = Duration.milliseconds(5)
         while true {
             if try await claim(scope: caller, key: key, hash: hash) {
                 return try await run(request, context: context, scope: caller, key: key, next: next)
@@ -75,7 +78,8 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
                     detail: "A request with this key is still being processed; retry shortly.",
                     retryAfter: Int(lease.components.seconds) + 1)
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(200))
         }
     }
 
