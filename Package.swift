@@ -129,6 +129,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ] + serviceLibraries,
             swiftSettings: settings
         ),
@@ -141,7 +142,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-            ] + serviceLibraries,
+            ] + serviceLibraries + serviceContracts,
             swiftSettings: settings
         ),
         .target(
@@ -258,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "DistributedTests",
             dependencies: [
-                "Storage", "TestSupport",
+                "Storage", "TestSupport", "Composition",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -280,14 +281,13 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Storage", "ServiceKit", .product(name: "Logging", package: "swift-log"),
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                "Storage", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ] + serviceContracts,
+            ],
             path: "Tests/TestSupport",
             swiftSettings: settings
         ),

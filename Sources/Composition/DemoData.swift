@@ -116,18 +116,12 @@ public enum DemoData {
         city: "Lyon", postalCode: "69003", country: "FR"
     )
 
-    /// Demo orders of the demo customer in several statuses (keyed, so loading twice adds none).
-    static func placeOrders(_ system: EmbeddedSystem) async throws {
-        guard let customers = system.service(CustomersService.self), let orders = system.service(OrdersService.self),
-            let customer = try await customers.identity.store.credentials(email: "customer@example.com")?.0,
-            let staff = try await customers.identity.store.credentials(email: "staff@example.com")?.0
-        else { return }
-        let home = Self.home
-        let garage = Self.garage
-        // Inventory reserves each order and it confirms itself (or is cancelled out_of_stock, as the
-        // fifth is); fulfillment makes the slips and billing the invoices; then the warehouse, the carrier
-        // and the bank move some further (the fourth is cancelled: its invoice gets a credit note).
-        let plans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, steps: [DemoStep])] = [
+    /// The demo customer's orders (keyed, so loading twice adds none). Inventory reserves each order and it
+    /// confirms itself (or is cancelled out_of_stock, as the fifth is); fulfillment makes the slips and
+    /// billing the invoices; then the warehouse, the carrier and the bank move some further (the fourth is
+    /// cancelled: its invoice gets a credit note).
+    static let orderPlans: [(key: String, lines: [(sku: String, quantity: Int)], address: Address, steps: [DemoStep])] =
+        [
             ("demo-order-1", [("KIT-BRK-FRONT-VW-GOLF7", 1), ("BRK-FLD-DOT4-1L", 1)], home, []),
             (
                 "demo-order-2", [("KIT-SRV-VW-GOLF7-14TSI", 2)], garage,
@@ -144,8 +138,15 @@ public enum DemoData {
             ("demo-order-4", [("OV-LMP-25W-300C", 3)], garage, [.cancel]),
             ("demo-order-5", [("BAT-AGM-70AH", 2)], home, []),
         ]
+
+    /// Demo orders of the demo customer in several statuses (keyed, so loading twice adds none).
+    static func placeOrders(_ system: EmbeddedSystem) async throws {
+        guard let customers = system.service(CustomersService.self), let orders = system.service(OrdersService.self),
+            let customer = try await customers.identity.store.credentials(email: "customer@example.com")?.0,
+            let staff = try await customers.identity.store.credentials(email: "staff@example.com")?.0
+        else { return }
         var placed: [(id: String, steps: [DemoStep])] = []
-        for plan in plans {
+        for plan in orderPlans {
             let draft = OrderDraft(lines: plan.lines, shippingAddress: plan.address, billingAddress: plan.address)
             let order = try await orders.store.place(draft, customerId: customer.id, idempotencyKey: plan.key)
             guard order.status == .pendingConfirmation, order.version == 1 else { continue }

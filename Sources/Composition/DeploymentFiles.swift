@@ -31,36 +31,41 @@ public enum DeploymentFiles {
 
     static func compose() -> String {
         var text = """
-            # Sprocket in distributed mode: PostgreSQL, NATS with JetStream, every service and the gateway.
+            # Sprocket in distributed mode: PostgreSQL, NATS with JetStream, every service, the gateway, and the
+            # demo data loaded through it once everything is up.
             # Rendered by `sprocket deploy render` from the services' list: do not edit by hand.
-            #   docker compose -f deploy/docker-compose.yml up --build
-            # The gateway answers on http://localhost:8080. Create an admin with:
+            #   docker compose -f deploy/docker-compose.yml up -d --build     (or podman-compose … up -d)
+            # The gateway answers on http://localhost:8080 (demo accounts: see `sprocket demo --help`).
+            # Images: SPROCKET_IMAGE (built from deploy/Containerfile), POSTGRES_IMAGE and NATS_IMAGE; without a
+            # registry, scripts/image builds all three locally and scripts/compose-check runs this file with them.
+            # An admin of your own:
             #   docker compose -f deploy/docker-compose.yml exec \(tokenIssuer) sprocket users add --role admin \\
-            #     --email admin@example.com --password change-me-now --service-database postgres://sprocket:sprocket@postgres:5432/\(tokenIssuer)
+            #     --email you@example.com --password change-me-now --service-database postgres://sprocket:sprocket@postgres:5432/\(tokenIssuer)
             name: sprocket
 
             x-service: &service
-              image: sprocket:latest
+              image: ${SPROCKET_IMAGE:-sprocket:latest}
               build:
                 context: ..
-                dockerfile: deploy/Dockerfile
+                dockerfile: deploy/Containerfile
               restart: unless-stopped
+              read_only: true
+              tmpfs: [/tmp]
               environment: &environment
                 SPROCKET_NATS: nats://nats:4222
                 SPROCKET_CUSTOMERS_URL: http://\(tokenIssuer):8080
                 SPROCKET_LOG_LEVEL: info
               healthcheck:
-                test: ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/health/ready"]
+                test: ["CMD", "/usr/local/bin/sprocket", "health"]
                 interval: 5s
-                timeout: 3s
+                timeout: 4s
                 retries: 12
-              depends_on:
-                postgres: { condition: service_healthy }
-                nats: { condition: service_healthy }
+              # The services retry PostgreSQL and NATS until they answer: no health-based ordering needed.
+              depends_on: [postgres, nats]
 
             services:
               postgres:
-                image: postgres:15
+                image: ${POSTGRES_IMAGE:-docker.io/library/postgres:15}
                 environment:
                   POSTGRES_USER: sprocket
                   POSTGRES_PASSWORD: sprocket
@@ -74,7 +79,7 @@ public enum DeploymentFiles {
                   retries: 12
 
               nats:
-                image: nats:2.9
+                image: ${NATS_IMAGE:-docker.io/library/nats:2.10-alpine}
                 command: ["-js", "-sd", "/data", "-m", "8222"]
                 volumes:
                   - nats-data:/data
@@ -109,12 +114,22 @@ public enum DeploymentFiles {
                 environment:
                   SPROCKET_UPSTREAMS: \(upstreams)
                 ports:
-                  - "8080:8080"
-                depends_on:
+                  - "${SPROCKET_GATEWAY_PORT:-8080}:8080"
+                depends_on: [\(services.joined(separator: ", "))]
 
-            """
-        for name in services { text += "      \(name): { condition: service_healthy }\n" }
-        text += """
+              # Once: the demo admin in the accounts database, then the demo through the gateway (it waits for
+              # the services and their events).
+              demo:
+                <<: *service
+                restart: "no"
+                healthcheck: { disable: true }
+                command:
+                  - demo
+                  - --gateway
+                  - http://gateway:8080
+                  - --issuer-database
+                  - postgres://sprocket:sprocket@postgres:5432/\(tokenIssuer)
+                depends_on: [gateway]
 
             volumes:
               postgres-data:

@@ -12,7 +12,7 @@ struct Sprocket: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, UsersCommand.self, DemoCommand.self, EventsCommand.self,
             ReconcileCommand.self, ImportCommand.self, TopologyCommand.self, ClusterCommand.self,
-            DeployCommand.self,
+            DeployCommand.self, HealthCommand.self,
         ]
     )
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CatalogAPI
+import Composition
 import Foundation
 import NIOHTTP1
 import OrdersAPI

@@ -3,7 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import OpenAPIRuntime
-import TestSupport
+import Composition
 
 /// Sends a generated client's requests through the test router: the real middleware, handlers and stores.
 struct TestRouterTransport: ClientTransport {

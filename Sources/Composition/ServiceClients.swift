@@ -12,10 +12,10 @@ import ServiceKit
 import ShippingAPI
 
 /// Adds the caller's bearer token and any other headers to every request.
-package struct CallerHeaders: ClientMiddleware {
+public struct CallerHeaders: ClientMiddleware {
     let headers: HTTPFields
 
-    package func intercept(
+    public func intercept(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
@@ -25,8 +25,9 @@ package struct CallerHeaders: ClientMiddleware {
     }
 }
 
-/// Every service's generated client, for one caller (a bearer token, or none), over one transport.
-package struct Clients: Sendable {
+/// Every service's generated client, for one caller (a bearer token, or none), over one transport: what
+/// `sprocket demo --gateway` and the API tests call the services with.
+public struct Clients: Sendable {
     package let catalog: CatalogAPI.Client
     package let customers: CustomersAPI.Client
     package let inventory: InventoryAPI.Client
@@ -37,7 +38,7 @@ package struct Clients: Sendable {
     package let sales: SalesAPI.Client
 
     /// Clients sending through `transport` to `/api/v1` on `server` (a path alone for in-process transports).
-    package init(
+    public init(
         transport: any ClientTransport, server: String = "", token: String? = nil, headers: HTTPFields = [:]
     ) {
         var headers = headers
