@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import BillingAPI
 import CatalogAPI
 import CustomersAPI
@@ -17,7 +18,7 @@ import ShippingAPI
 public struct RemoteDemo: Sendable {
     let gateway: String
     let currency: String
-    let transport = HTTPClientTransport()
+    let transport = PatientTransport(HTTPClientTransport())
 
     public init(gateway: String, currency: String) {
         self.gateway = gateway
@@ -268,4 +269,32 @@ public struct RemoteDemo: Sendable {
 extension Array {
     /// `nil` when empty.
     fileprivate var nilIfEmpty: Self? { isEmpty ? nil : self }
+}
+
+/// Sends again, for up to two minutes, what found no one to answer it: a refused connection, or the
+/// gateway's 502/503 while a service behind it starts. Nothing reached a service then, so repeating is safe.
+struct PatientTransport: ClientTransport {
+    let inner: any ClientTransport
+
+    init(_ inner: any ClientTransport) { self.inner = inner }
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (
+        HTTPResponse, HTTPBody?
+    ) {
+        let bytes: [UInt8]? = if let body { try await [UInt8](collecting: body, upTo: 32 << 20) } else { nil }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while true {
+            do {
+                let (response, answer) = try await inner.send(
+                    request, body: bytes.map { HTTPBody($0) }, baseURL: baseURL, operationID: operationID)
+                guard [.badGateway, .serviceUnavailable].contains(response.status), ContinuousClock.now < deadline
+                else { return (response, answer) }
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+                throw error  // it may have been applied
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
 }
