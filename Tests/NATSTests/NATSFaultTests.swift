@@ -12,17 +12,17 @@ import TestSupport
 struct NATSFaultTests {
     @Test func aServerThatClosesTheConnectionDuringTheHandshakeIsRetriedUntilARealOneAnswers() async throws {
         let port = FreePorts.range()
-        let impostor = try HangingUpServer(port: port, for: 8)
+        let impostor = try HangingUpServer(port: port)
         let client = NATSClient(
             host: "127.0.0.1", port: port, logger: TestDatabase.logger, connectWait: .seconds(20))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
-            // It keeps trying, it does not hang on the first one for good: a second connection while the
-            // impostor is up (8 s: a busy machine, as under scripts/test, delays the first attempts by seconds).
-            for _ in 0..<80 where impostor.connections() < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            // It keeps trying, it does not hang on the first one for good: a second connection (within 30 s:
+            // a machine as busy as scripts/test makes it delays the attempts by seconds).
+            for _ in 0..<300 where impostor.connections() < 2 { try await Task.sleep(for: .milliseconds(100)) }
             #expect(!client.isConnected)
             #expect(impostor.connections() >= 2)
-            try await impostor.waitUntilGone()
+            try await impostor.stop()
             let server = try NATSServerProcess(port: port)
             try server.start()
             try await client.flush()  // waits for the reconnect
@@ -185,18 +185,22 @@ struct DatabaseDown: Error {}
 final class HangingUpServer: @unchecked Sendable {
     private let process: ChildProcess
     private let countFile: URL
+    private let stopFile: URL
 
     private let port: Int
 
-    init(port: Int, for seconds: Double) throws {
+    /// Listens on `port` until ``stop()``, answering every connection with INFO and closing it 0.1 s later.
+    init(port: Int) throws {
         self.port = port
         countFile = FileManager.default.temporaryDirectory.appendingPathComponent("hangup-\(port).count")
+        stopFile = FileManager.default.temporaryDirectory.appendingPathComponent("hangup-\(port).stop")
         let script = """
-            import socket, sys, time
+            import os, socket, sys, time
             s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", \(port))); s.listen(16); s.settimeout(0.2)
-            n = 0; end = time.time() + \(seconds)
-            while time.time() < end:
+            open(sys.argv[1], "w").write("0")
+            n = 0
+            while not os.path.exists(sys.argv[2]):
                 try:
                     c, _ = s.accept()
                 except socket.timeout:
@@ -204,11 +208,14 @@ final class HangingUpServer: @unchecked Sendable {
                 n += 1
                 open(sys.argv[1], "w").write(str(n))
                 c.sendall(b'INFO {"server_id":"impostor","version":"2.9.0","max_payload":1048576}\\r\\n')
-                time.sleep(0.1); c.close()
+                time.sleep(0.1)
+                c.close()
             """
-        process = try ChildProcess("/usr/bin/env", ["python3", "-c", script, countFile.path])
-        for _ in 0..<50 {
-            if (try? Socket.canConnect(port: port)) == true { return }
+        try? FileManager.default.removeItem(at: countFile)
+        try? FileManager.default.removeItem(at: stopFile)
+        process = try ChildProcess("/usr/bin/env", ["python3", "-c", script, countFile.path, stopFile.path])
+        // Listening once the count file exists (no probe connection, which would count as one).
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: countFile.path) {
             Thread.sleep(forTimeInterval: 0.1)
         }
     }
@@ -217,8 +224,11 @@ final class HangingUpServer: @unchecked Sendable {
         (try? String(contentsOf: countFile, encoding: .utf8)).flatMap { Int($0) } ?? 0
     }
 
-    func waitUntilGone() async throws {
+    /// Stops listening, and waits until the port is free.
+    func stop() async throws {
+        FileManager.default.createFile(atPath: stopFile.path, contents: nil)
         while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         try? FileManager.default.removeItem(at: countFile)
+        try? FileManager.default.removeItem(at: stopFile)
     }
 }
