@@ -7,6 +7,7 @@ public enum DeploymentFiles {
     public static func render() -> [(path: String, text: String)] {
         var files = [
             ("docker-compose.yml", compose()), ("postgres-init.sql", postgresInit()),
+            ("prometheus/prometheus.yml", prometheus()),
             ("k8s/base/kustomization.yaml", kustomization()), ("k8s/base/config.yaml", config()),
             ("k8s/base/secret.yaml", secret()),
         ]
@@ -131,12 +132,45 @@ public enum DeploymentFiles {
                   - postgres://sprocket:sprocket@postgres:5432/\(tokenIssuer)
                 depends_on: [gateway]
 
+              # Every process's /metrics, with the alert rules (deploy/prometheus); http://localhost:9090.
+              prometheus:
+                image: ${PROMETHEUS_IMAGE:-docker.io/prom/prometheus:v2.53.0}
+                command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
+                volumes:
+                  - ./prometheus:/etc/prometheus:ro
+                  - prometheus-data:/prometheus
+                ports:
+                  - "${SPROCKET_PROMETHEUS_PORT:-9090}:9090"
+                depends_on: [gateway]
+
             volumes:
               postgres-data:
               nats-data:
+              prometheus-data:
 
             """
         return text
+    }
+
+    /// Prometheus in the compose network: every process's /metrics, and the alert rules beside it.
+    static func prometheus() -> String {
+        """
+        # Prometheus scraping Sprocket in deploy/docker-compose.yml's network (every process serves /metrics on
+        # its port 8080), with the alert rules beside it (alerts.yml, written by hand). Rendered by
+        # `sprocket deploy render`: do not edit by hand. For Kubernetes, scrape the pods labelled
+        # app.kubernetes.io/name the same way (port `http`, path /metrics).
+        global:
+          scrape_interval: 10s
+          evaluation_interval: 10s
+        rule_files:
+          - alerts.yml
+        scrape_configs:
+          - job_name: sprocket
+            metrics_path: /metrics
+            static_configs:
+              - targets:
+
+        """ + (["gateway"] + services).map { "          - \($0):8080\n" }.joined()
     }
 
     static func kustomization() -> String {

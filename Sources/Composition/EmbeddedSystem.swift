@@ -137,12 +137,14 @@ public struct EmbeddedSystem: Sendable {
     /// Health, docs and the services' REST APIs.
     private func restRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
-        MiddlewareStack.front(of: router, logger: logger, configuration: configuration, limits: limits)
+        MiddlewareStack.front(
+            of: router, process: "embedded", logger: logger, configuration: configuration, limits: limits)
         MiddlewareStack.contracts(
             of: router, contracts: try Documents.contracts(ServiceName.allCases),
             otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: Authenticator(keys: keys),
             limits: limits, validate: true)
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
+        MetricsRoute.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }
         return router

@@ -81,7 +81,8 @@ public struct ServiceProcess {
         serviceLogger[metadataKey: "service"] = "\(role.name)"
         let router = Router(context: AppRequestContext.self)
         let limits = ProcessLimits(configuration)
-        MiddlewareStack.front(of: router, logger: serviceLogger, configuration: configuration, limits: limits)
+        MiddlewareStack.front(
+            of: router, process: "\(role.name)", logger: serviceLogger, configuration: configuration, limits: limits)
         guard case .service(let name) = role else {
             return try gateway(
                 router: router, limits: limits, configuration: configuration, options: options, logger: serviceLogger)
@@ -120,6 +121,7 @@ public struct ServiceProcess {
             HealthRoutes.add(
                 to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }],
                 loops: loops)
+            MetricsRoute.add(to: router, databases: [name.rawValue: database], loops: loops)
             DocsRoutes.add(to: router, documents: Documents.all.filter { $0.key == name.rawValue })
             let relay = OutboxRelay(
                 name: "\(name.rawValue) outbox relay", database: database, transport: transport, logger: serviceLogger,
@@ -162,6 +164,7 @@ public struct ServiceProcess {
             throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
         }
         HealthRoutes.add(to: router, databases: [:])
+        MetricsRoute.add(to: router, databases: [:])
         DocsRoutes.add(to: router, documents: Documents.all)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502

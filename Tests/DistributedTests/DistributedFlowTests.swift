@@ -296,6 +296,14 @@ struct DistributedFlowTests {
             #expect(illegal.status == 409)
             #expect(illegal.object["code"] as? String == "order.illegal_transition")
 
+            // Every process serves its own /metrics: the orders service counts what its relay published, the
+            // gateway the requests it forwarded.
+            let ordersMetrics = try await HTTP.send(.GET, "http://127.0.0.1:\(cluster.port("orders"))/metrics").text
+            #expect(ordersMetrics.contains(#"sprocket_events_published_total{database="#))
+            #expect(ordersMetrics.contains(#"sprocket_outbox_pending{database="#))
+            let gatewayMetrics = try await HTTP.send(.GET, "\(gateway)/metrics").text
+            #expect(gatewayMetrics.contains(#"sprocket_http_requests_total{process="gateway",route="#))
+
             // Two orders replicas: the gateway spreads requests over both.
             for _ in 0..<6 { _ = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann) }
             #expect(cluster.requestsServed("orders", pathPrefix: "/api/v1/orders") > 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import IntegrationEvents
 import Logging
 import SQLKit
@@ -76,6 +77,7 @@ public struct EventConsumer: Sendable {
         if handled.count > 1 {
             do {
                 try await database.transaction { db in try await apply(handled, redriving: nil, in: db) }
+                applied(handled)
                 return [:]
             } catch {
                 // Fall through: one at a time finds the event that fails, and commits the others.
@@ -121,6 +123,16 @@ public struct EventConsumer: Sendable {
     func apply(_ envelope: EventEnvelope, redriving deadLetter: Int? = nil) async throws {
         guard handlers[envelope.type] != nil else { return }
         try await database.transaction { db in try await apply([envelope], redriving: deadLetter, in: db) }
+        applied([envelope])
+    }
+
+    /// Metrics: how long after it happened each event was applied here (the consumer's lag).
+    private func applied(_ envelopes: [EventEnvelope]) {
+        let now = Date()
+        for envelope in envelopes {
+            Timer(label: "sprocket_event_delay_seconds", dimensions: [("consumer", name), ("type", envelope.type)])
+                .record(max(0, now.timeIntervalSince(envelope.time)))
+        }
     }
 
     /// Applies `envelopes` in the transaction `db`: one inbox statement for them all, then the handlers of
@@ -152,6 +164,8 @@ public struct EventConsumer: Sendable {
     }
 
     private func recordFailure(of envelope: EventEnvelope, error: any Error) async throws {
+        Counter(label: "sprocket_event_failures_total", dimensions: [("consumer", name), ("type", envelope.type)])
+            .increment()
         let message = String(describing: error)
         let permanent = error is any PermanentEventFailure
         let now = Date().microsecondsSince1970

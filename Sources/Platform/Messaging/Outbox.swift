@@ -73,6 +73,20 @@ public enum Outbox {
         }
     }
 
+    /// The rows waiting to be published (parked ones included) and when the oldest of them happened.
+    public static func backlog(in database: Database) async throws -> (count: Int, oldest: Date?) {
+        try await database.read { db in
+            let row = try await db.raw(
+                "SELECT COUNT(*) AS n, MIN(time) AS oldest FROM outbox WHERE published_at IS NULL"
+            ).first()
+            let oldest = try row?.decode(column: "oldest", as: Int64?.self)
+            return (
+                try row?.decode(column: "n", as: Int.self) ?? 0,
+                oldest.map { Date(microsecondsSince1970: $0) }
+            )
+        }
+    }
+
     /// Rows the relay gave up on (see ``OutboxRelay``), oldest first.
     public static func parked(in database: Database, limit: Int = 1_000) async throws -> [ParkedEvent] {
         try await database.read { db in

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Logging
 import SQLKit
 import ServiceLifecycle
@@ -97,6 +98,9 @@ public struct OutboxRelay: Service {
                 try await database.transaction(signalling: false) { db in try await record(outcome, in: db) }
             }
         }
+        let dimensions = [("database", database.name)]
+        Counter(label: "sprocket_events_published_total", dimensions: dimensions).increment(by: outcome.published.count)
+        Counter(label: "sprocket_publish_failures_total", dimensions: dimensions).increment(by: outcome.failures.count)
         if outcome.published.isEmpty, let failure = outcome.failures.first { throw failure }
         return outcome.published.count
     }

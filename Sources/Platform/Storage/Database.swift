@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Metrics
 import NIOCore
 import PostgresKit
 import PostgresNIO
@@ -18,18 +20,25 @@ import Synchronization
 public final class Database: Service, Sendable {
     /// The engine behind this database.
     public let engine: Engine
+    /// Its name in metrics: the SQLite file's name without extension, or the PostgreSQL schema or database.
+    public let name: String
     /// Signalled after every write transaction this process commits (the outbox relay waits on it).
     public let commits = WakeSignal()
     private let backend: Backend
     private let migrated = Atomic<Bool>(false)
+    /// How long each write transaction took, waiting for the writer or a connection included.
+    private var transactions: Timer {
+        Timer(label: "sprocket_db_transaction_duration_seconds", dimensions: [("database", name)])
+    }
 
     private enum Backend: Sendable {
         case sqlite(SQLiteBackend)
         case postgres(PostgresBackend)
     }
 
-    private init(engine: Engine, backend: Backend) {
+    private init(engine: Engine, name: String, backend: Backend) {
         self.engine = engine
+        self.name = name
         self.backend = backend
     }
 
@@ -51,13 +60,14 @@ public final class Database: Service, Sendable {
         switch location {
         case .sqlite(let path):
             let backend = try await SQLiteBackend.open(path: path, logger: logger)
-            return Database(engine: .sqlite, backend: .sqlite(backend))
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            return Database(engine: .sqlite, name: name, backend: .sqlite(backend))
         case .postgres(let host, let port, let user, let password, let database, let schema):
             let backend = PostgresBackend.open(
                 host: host, port: port, user: user, password: password, database: database, schema: schema,
                 runsInOwnTask: runner == .ownTask, statementDeadline: statementDeadline, logger: logger
             )
-            return Database(engine: .postgres, backend: .postgres(backend))
+            return Database(engine: .postgres, name: schema ?? database, backend: .postgres(backend))
         }
     }
 
@@ -112,6 +122,8 @@ public final class Database: Service, Sendable {
     func transaction<T: Sendable>(
         statementDeadline: Duration?, signalling: Bool = true, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
+        let started = ContinuousClock.now
+        defer { transactions.record(duration: ContinuousClock.now - started) }
         switch backend {
         case .sqlite(let sqlite):
             let result = try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body)

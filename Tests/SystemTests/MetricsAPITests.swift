@@ -1,0 +1,37 @@
+import Foundation
+import HummingbirdTesting
+import Storage
+import Testing
+import TestSupport
+
+@Suite("/metrics through the router, on both engines")
+struct MetricsAPITests {
+    @Test(arguments: Engine.allCases)
+    func metricsCountRequestsByRouteAndReadTheOutboxAndTheProcess(engine: Engine) async throws {
+        try await SystemHarness.with(engine) { system, client in
+            let world = try await OrdersAPITests.world(system, client)
+            let order = try await OrdersAPITests.place(client, [("PAD", 1)], token: world.ann)
+            _ = try await client.json(.get, "/api/v1/orders/\(order.id)", token: world.ann)
+            let metrics = try await client.json(.get, "/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            let lines = metrics.text.split(separator: "\n").map(String.init)
+            func value(_ prefix: String) -> Double? {
+                lines.first { $0.hasPrefix(prefix) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            // By route template, not by id: one series for every order read.
+            let reads =
+                #"sprocket_http_requests_total{process="embedded",route="/api/v1/orders/{id}",method="GET",status="200"}"#
+            #expect((value(reads) ?? 0) >= 1)
+            #expect(!lines.contains { $0.contains(order.id) })
+            // The placement's event waits in the orders outbox until the relay's next pass.
+            #expect((value(#"sprocket_outbox_pending{database=""#) ?? -1) >= 0)
+            #expect(lines.contains { $0.hasPrefix("sprocket_db_transaction_duration_seconds_bucket{") })
+            #expect((value("process_resident_memory_bytes") ?? 0) > 1_000_000)
+            #expect(value("sprocket_stalled_loops") == 0)
+            try await system.publishPendingEvents()
+            let after = try await client.json(.get, "/metrics").text
+            #expect(after.contains(#"sprocket_event_delay_seconds_count{consumer="inventory",type="order.placed"}"#))
+        }
+    }
+}
