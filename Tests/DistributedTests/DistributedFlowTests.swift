@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CatalogAPI
 import Composition
 import Foundation
+import HTTPTypes
 import NIOHTTP1
 import OrdersAPI
 import SQLKit
@@ -377,6 +378,42 @@ struct DistributedFlowTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(applied == published)
+
+            // One trace from the client through the gateway to the invoice: the client's traceparent reaches
+            // the orders service, and every event the placement causes carries its trace id, across
+            // orders, inventory, fulfillment and billing (each in its own process and database).
+            let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+            let traced = Clients(
+                transport: HTTPClientTransport(), server: gateway, token: ann,
+                headers: [HTTPField.Name("traceparent")!: "00-\(traceID)-00f067aa0ba902b7-01"])
+            let tracedOrder = try await traced.orders.placeOrder(
+                body: .json(
+                    .init(
+                        lines: [.init(sku: "E2E-PAD", quantity: 1)], shippingAddress: Self.address,
+                        billingAddress: Self.address))
+            ).created.body.json
+            let hops: [(service: String, type: String)] = [
+                ("orders", "order.placed"), ("inventory", "inventory.reserved"), ("orders", "order.confirmed"),
+                ("fulfillment", "fulfillment.slip.created"), ("billing", "invoice.issued"),
+            ]
+            for (service, type) in hops {
+                var carried = 0
+                for _ in 0..<300 where carried == 0 {
+                    carried = try await cluster.withDatabase(service) {
+                        try await Self.count(
+                            "SELECT COUNT(*) AS n FROM outbox WHERE type = '\(type)' AND traceparent LIKE '00-\(traceID)-%'",
+                            $0)
+                    }
+                    if carried == 0 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(carried == 1, "\(service) \(type) carries the trace of order \(tracedOrder.number)")
+            }
+            let traceInLogs = ["gateway", "orders"].filter { name in
+                ((try? String(contentsOf: cluster.logFile(name), encoding: .utf8)) ?? "").contains(
+                    #""trace_id":"\#(traceID)""#)
+            }
+            #expect(traceInLogs.contains("gateway"))
+            #expect(traceInLogs.contains("orders"))
         } catch {
             cluster.stopAll()
             await cluster.dropDatabases()

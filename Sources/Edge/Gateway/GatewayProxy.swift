@@ -62,6 +62,9 @@ public struct GatewayProxy: Sendable {
         }
         if let scope = RequestScope.current {
             outbound.headers.replaceOrAdd(name: "X-Request-Id", value: scope.requestID)
+            if let traceparent = scope.traceparent {
+                outbound.headers.replaceOrAdd(name: "traceparent", value: traceparent)
+            }
             if let address = scope.clientAddress {
                 outbound.headers.replaceOrAdd(name: "X-Forwarded-For", value: address)
             }

@@ -80,10 +80,13 @@ public struct GraphQLEndpoint: Sendable {
         context: AppRequestContext
     ) async -> Response {
         var headers = HTTPFields()
-        for name in [HTTPField.Name.authorization, .forwardedFor] + [HTTPField.Name("traceparent")].compactMap({ $0 }) {
+        for name in [HTTPField.Name.authorization, .forwardedFor] {
             if let value = request.headers[name] { headers[name] = value }
         }
         if let id = RequestScope.current?.requestID { headers[.requestID] = id }
+        if let traceparent = RequestScope.current?.traceparent, let name = HTTPField.Name("traceparent") {
+            headers[name] = traceparent
+        }
         let resolution = Resolution(
             upstreams: ServiceClients(upstreams, remoteAddress: context.remoteAddress, headers: headers),
             limits: limits, currency: currency)

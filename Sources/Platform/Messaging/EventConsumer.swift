@@ -148,7 +148,10 @@ public struct EventConsumer: Sendable {
         var claimed = try await claim(envelopes, in: db)
         for envelope in envelopes where claimed.remove(envelope.id) != nil {
             guard let handler = handlers[envelope.type] else { continue }
-            try await handler(envelope, db)
+            // In a span of the event's trace: what the handler appends to the outbox carries it on.
+            try await TraceContext.$current.withValue(TraceContext(traceparent: envelope.traceparent)?.child()) {
+                try await handler(envelope, db)
+            }
         }
         try await db.raw(
             "DELETE FROM delivery_attempts WHERE consumer = \(bind: name) AND event_id IN (\(binds: ids))"

@@ -23,7 +23,7 @@ public struct EventEnvelope: Sendable, Equatable {
 
     public init(
         id: String = UUIDv7.make(), source: String, type: String, time: Date = Date(), subject: String?,
-        data: Data, traceparent: String? = nil
+        data: Data, traceparent: String? = TraceContext.current?.traceparent
     ) {
         self.id = id
         self.source = source
@@ -36,7 +36,8 @@ public struct EventEnvelope: Sendable, Equatable {
 
     /// An envelope around `payload`, encoded as JSON.
     public init(
-        source: String, type: String, subject: String?, payload: some Encodable, traceparent: String? = nil
+        source: String, type: String, subject: String?, payload: some Encodable,
+        traceparent: String? = TraceContext.current?.traceparent
     ) throws {
         self.init(
             source: source, type: type, subject: subject, data: try EventCoding.encoder.encode(payload),

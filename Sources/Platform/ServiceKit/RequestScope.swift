@@ -10,6 +10,7 @@ public struct RequestScope: Sendable {
     public var requestID: String
     public var authorization: String?
     public var clientAddress: String?
+    /// This request's span as a `traceparent`, for the calls it makes to other services.
     public var traceparent: String?
     public var logger: Logger
 

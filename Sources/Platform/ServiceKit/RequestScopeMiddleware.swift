@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Messaging
 import Storage
 
 /// Gives each request an id (`X-Request-Id`, taken from the client when it sends a sane one),
@@ -27,21 +28,28 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
     ) async throws -> Response {
         let started = ContinuousClock.now
         let requestID = Self.requestID(from: request.headers[.requestID])
+        // This request's span: a child of the caller's when it sent a valid traceparent, else a new trace.
+        let span = TraceContext(traceparent: request.headers[.traceparent])?.child() ?? .root()
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
+        logger[metadataKey: "trace_id"] = "\(span.traceID)"
+        logger[metadataKey: "span_id"] = "\(span.spanID)"
         let scope = RequestScope(
             requestID: requestID,
             authorization: request.headers[.authorization],
             clientAddress: Self.clientAddress(
                 peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.forwardedFor],
                 trusted: trustedProxies),
-            traceparent: request.headers[.traceparent],
+            traceparent: span.traceparent,
             logger: logger
         )
-        var response = try await RequestScope.$current.withValue(scope) {
-            try await next(request, context)
+        var response = try await TraceContext.$current.withValue(span) {
+            try await RequestScope.$current.withValue(scope) {
+                try await next(request, context)
+            }
         }
         response.headers[HTTPField.Name.requestID] = requestID
+        response.headers[.traceresponse] = span.traceparent
         let elapsed = ContinuousClock.now - started
         let milliseconds =
             Double(elapsed.components.seconds) * 1_000
@@ -106,6 +114,8 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
 extension HTTPField.Name {
     public static let requestID = Self("X-Request-Id")!
     public static let traceparent = Self("traceparent")!
+    /// The server's span, answered (W3C Trace Context level 2), so a client can find its trace.
+    public static let traceresponse = Self("traceresponse")!
     public static let idempotencyKey = Self("Idempotency-Key")!
     public static let idempotentReplayed = Self("Idempotent-Replayed")!
     public static let forwardedFor = Self("X-Forwarded-For")!
