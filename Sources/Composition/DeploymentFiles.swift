@@ -25,6 +25,9 @@ public enum DeploymentFiles {
 
     static var tokenIssuer: String { ServiceName.tokenIssuer?.rawValue ?? "" }
 
+    /// Each service process's memory budget in MiB (SystemConfiguration's default for one service).
+    static var memoryBudget: Int { SystemConfiguration().memoryBudget(alone: true) }
+
     static func postgresInit() -> String {
         "-- One database per service (docker-compose mounts this into PostgreSQL's init directory).\n"
             + services.map { "CREATE DATABASE \($0);\n" }.joined()
@@ -232,6 +235,9 @@ public enum DeploymentFiles {
         }
         text += """
               SPROCKET_LOG_LEVEL: info
+              # Each process plans for this many MiB (half for its database caches); the containers' memory
+              # limit is a quarter above it.
+              SPROCKET_MEMORY_BUDGET: "\(Self.memoryBudget)"
               # The pod network: services believe X-Forwarded-For from the gateway pods (for login throttling per
               # client). Set it to your cluster's pod CIDR.
               SPROCKET_TRUSTED_PROXIES: 10.0.0.0/8
@@ -303,9 +309,9 @@ public enum DeploymentFiles {
                       resources:
                         requests:
                           cpu: 100m
-                          memory: 64Mi
+                          memory: \(Self.memoryBudget)Mi
                         limits:
-                          memory: 256Mi
+                          memory: \(Self.memoryBudget * 5 / 4)Mi
                       securityContext:
                         allowPrivilegeEscalation: false
                         readOnlyRootFilesystem: true

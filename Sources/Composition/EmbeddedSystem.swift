@@ -52,7 +52,8 @@ public struct EmbeddedSystem: Sendable {
         do {
             for name in ServiceName.allCases {
                 databases[name] = try await Database.open(
-                    configuration.databaseLocation(for: name.rawValue), logger: logger, runner: runner)
+                    configuration.databaseLocation(for: name.rawValue), logger: logger, runner: runner,
+                    cacheBytes: configuration.cacheBytes(for: name, alone: false))
             }
             let keys = KeyRing(
                 logger: logger,
@@ -144,7 +145,9 @@ public struct EmbeddedSystem: Sendable {
             otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: Authenticator(keys: keys),
             limits: limits, validate: true)
         HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
-        MetricsRoute.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
+        MetricsRoute.add(
+            to: router, databases: databases.mapKeys(\.rawValue), loops: loops,
+            memoryBudgetMiB: configuration.memoryBudget(alone: false))
         DocsRoutes.add(to: router, documents: Documents.all)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }
         return router

@@ -97,7 +97,9 @@ public struct ServiceProcess {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         }
-        let database = try await Database.open(location, logger: serviceLogger, runner: .serviceGroup)
+        let database = try await Database.open(
+            location, logger: serviceLogger, runner: .serviceGroup,
+            cacheBytes: configuration.cacheBytes(for: name, alone: true))
         do {
             let keys: KeyRing
             if let local = name.module.tokenKeys(in: database) {
@@ -121,7 +123,9 @@ public struct ServiceProcess {
             HealthRoutes.add(
                 to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }],
                 loops: loops)
-            MetricsRoute.add(to: router, databases: [name.rawValue: database], loops: loops)
+            MetricsRoute.add(
+                to: router, databases: [name.rawValue: database], loops: loops,
+                memoryBudgetMiB: configuration.memoryBudget(alone: true))
             DocsRoutes.add(to: router, documents: Documents.all.filter { $0.key == name.rawValue })
             let relay = OutboxRelay(
                 name: "\(name.rawValue) outbox relay", database: database, transport: transport, logger: serviceLogger,
@@ -164,7 +168,7 @@ public struct ServiceProcess {
             throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
         }
         HealthRoutes.add(to: router, databases: [:])
-        MetricsRoute.add(to: router, databases: [:])
+        MetricsRoute.add(to: router, databases: [:], memoryBudgetMiB: configuration.memoryBudget(alone: true))
         DocsRoutes.add(to: router, documents: Documents.all)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502

@@ -22,8 +22,23 @@ public struct SystemConfiguration: Sendable {
     public var limits = RequestLimits()
     /// What one GraphQL client may ask for: calls per query and per second, subscriptions.
     public var graphQLLimits = QueryLimits()
+    /// The process's memory budget in MiB (`nil`: 256 for the embedded system, 128 for one service).
+    public var memoryBudget: Int?
 
     public init() {}
+
+    /// The memory budget in MiB of a process running all the services (`alone == false`) or one.
+    public func memoryBudget(alone: Bool) -> Int { memoryBudget ?? (alone ? 128 : 256) }
+
+    /// What `service`'s SQLite database may keep in memory: half the process's budget goes to database
+    /// caches (the rest is the heap: requests, buffers, the runtime), split by the services' weights when
+    /// they share the process.
+    public func cacheBytes(for service: ServiceName, alone: Bool) -> Int {
+        let caches = memoryBudget(alone: alone) << 19  // half, in bytes
+        guard !alone else { return caches }
+        let total = ServiceName.allCases.reduce(0) { $0 + $1.module.storageWeight }
+        return caches / max(1, total) * service.module.storageWeight
+    }
 
     /// Where `service` keeps its data when it runs alone (distributed mode): the database URL as given
     /// (its own database), or its SQLite file in the data directory.

@@ -43,6 +43,12 @@ struct SystemOptions: ParsableArguments {
     )
     var stallAfter: Int = Variables.value("SPROCKET_STALL_AFTER").flatMap(Int.init) ?? 30
 
+    @Option(
+        help:
+            "MiB of memory the process plans for (64-65536; half goes to database caches, split by service). Default: 256 embedded, 128 for one service. [SPROCKET_MEMORY_BUDGET]"
+    )
+    var memoryBudget: Int? = Variables.value("SPROCKET_MEMORY_BUDGET").flatMap(Int.init)
+
     @Option(help: "Connections open at once in the process (then 503). [SPROCKET_MAX_CONNECTIONS]")
     var maxConnections: Int =
         Variables.value("SPROCKET_MAX_CONNECTIONS").flatMap(Int.init) ?? RequestLimits().maxConnections
@@ -106,6 +112,9 @@ struct SystemOptions: ParsableArguments {
             throw ValidationError("--currency must be a three-letter ISO 4217 code such as EUR")
         }
         guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
+        if let memoryBudget, !(64...65536).contains(memoryBudget) {
+            throw ValidationError("--memory-budget must be 64 to 65536 MiB")
+        }
         let ranges: [(String, Int, ClosedRange<Int>)] = [
             ("--max-connections", maxConnections, 1...1_000_000),
             ("--max-connections-per-address", maxConnectionsPerAddress, 1...1_000_000),
@@ -133,6 +142,7 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.currency = currency
         configuration.settings.options = Self.serviceOptions()
         configuration.stallAfter = .seconds(stallAfter)
+        configuration.memoryBudget = memoryBudget
         configuration.limits.maxConnections = maxConnections
         configuration.limits.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.limits.idleTimeout = .seconds(idleTimeout)

@@ -1,4 +1,5 @@
 import Foundation
+import Composition
 import HummingbirdTesting
 import Storage
 import Testing
@@ -33,5 +34,23 @@ struct MetricsAPITests {
             let after = try await client.json(.get, "/metrics").text
             #expect(after.contains(#"sprocket_event_delay_seconds_count{consumer="inventory",type="order.placed"}"#))
         }
+    }
+}
+
+@Suite("The memory budget's split")
+struct MemoryBudgetTests {
+    @Test func halfTheBudgetIsDatabaseCachesSplitByWeightAndTheCatalogGetsTheMost() {
+        var configuration = SystemConfiguration()
+        #expect(configuration.memoryBudget(alone: false) == 256)
+        #expect(configuration.memoryBudget(alone: true) == 128)
+        let shares = ServiceName.allCases.map { configuration.cacheBytes(for: $0, alone: false) }
+        #expect(shares.reduce(0, +) <= 128 << 20)
+        #expect(shares.reduce(0, +) > 120 << 20)
+        let catalog = ServiceName.allCases.firstIndex { $0.rawValue == "catalog" } ?? 0
+        #expect(shares[catalog] == shares.max())
+        #expect(configuration.cacheBytes(for: ServiceName.allCases[0], alone: true) == 64 << 20)
+        configuration.memoryBudget = 1024
+        let quadrupled = configuration.cacheBytes(for: ServiceName.allCases[catalog], alone: false)
+        #expect(abs(quadrupled - shares[catalog] * 4) < 16)  // integer division
     }
 }

@@ -53,13 +53,16 @@ public final class Database: Service, Sendable {
 
     /// Opens the database at `location`. On PostgreSQL a statement without an answer after
     /// `statementDeadline` fails and its connection is replaced.
+    ///
+    /// `cacheBytes` bounds what a SQLite database keeps in memory (page caches and memory map, split
+    /// between its connections); without it each connection may cache 64 MiB and map 1 GiB.
     public static func open(
         _ location: DatabaseLocation, logger: Logger, runner: Runner = .ownTask,
-        statementDeadline: Duration = .seconds(10)
+        statementDeadline: Duration = .seconds(10), cacheBytes: Int? = nil
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
-            let backend = try await SQLiteBackend.open(path: path, logger: logger)
+            let backend = try await SQLiteBackend.open(path: path, logger: logger, cacheBytes: cacheBytes)
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             return Database(engine: .sqlite, name: name, backend: .sqlite(backend))
         case .postgres(let host, let port, let user, let password, let database, let schema):
@@ -198,9 +201,9 @@ public final class Database: Service, Sendable {
 
     /// Opens the database at `location`, runs `body` with it and closes it, whether `body` throws or not.
     public static func with<T>(
-        _ location: DatabaseLocation, logger: Logger, _ body: (Database) async throws -> T
+        _ location: DatabaseLocation, logger: Logger, cacheBytes: Int? = nil, _ body: (Database) async throws -> T
     ) async throws -> T {
-        let database = try await open(location, logger: logger)
+        let database = try await open(location, logger: logger, cacheBytes: cacheBytes)
         do {
             let result = try await body(database)
             await database.close()

@@ -9,6 +9,9 @@ import Storage
 
 /// The catalog service as a module: its store, routes, contract and schema.
 public struct CatalogService: ServiceModule {
+    /// The largest share of an embedded process's database cache: its data is read the most.
+    public static var storageWeight: Int { 4 }
+
     public static let name = "catalog"
     public static var openAPIDocument: String { CatalogSpec.yaml }
     public static var contractGeneratedFrom: String { CatalogSpec.generatedFrom }

@@ -10,6 +10,9 @@ import Storage
 
 /// The inventory service as a module: store, saga consumer, routes, contract and schema.
 public struct InventoryService: ServiceModule {
+    /// A larger share of an embedded process's database cache than the smaller services'.
+    public static var storageWeight: Int { 2 }
+
     public static let name = "inventory"
     public static var openAPIDocument: String { InventorySpec.yaml }
     public static var contractGeneratedFrom: String { InventorySpec.generatedFrom }

@@ -11,6 +11,9 @@ import Storage
 
 /// The orders service as a module: store, replica consumer, routes, contract and schema.
 public struct OrdersService: ServiceModule {
+    /// A larger share of an embedded process's database cache than the smaller services'.
+    public static var storageWeight: Int { 2 }
+
     public static let name = "orders"
     public static var openAPIDocument: String { OrdersSpec.yaml }
     public static var contractGeneratedFrom: String { OrdersSpec.generatedFrom }

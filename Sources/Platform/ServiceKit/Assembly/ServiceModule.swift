@@ -36,6 +36,10 @@ public protocol ServiceModule: Sendable {
     /// violation, none when its data agrees with itself (e.g. every order's `order.placed` published).
     static func reconcile(_ database: Database) async throws -> [String]
 
+    /// Its share of a process's database cache against the other services' in embedded mode (1 unless it
+    /// reads much more data: the catalog's graph).
+    static var storageWeight: Int { get }
+
     /// Builds the service over its migrated database.
     init(context: ServiceContext)
     /// Work before the first request (e.g. creating the signing key).
@@ -51,6 +55,7 @@ extension ServiceModule {
     public static var issuesAccessTokens: Bool { false }
     public static var options: [ServiceOption] { [] }
     public static func reconcile(_ database: Database) async throws -> [String] { [] }
+    public static var storageWeight: Int { 1 }
     public func prepare() async throws {}
     public var consumers: [EventConsumer] { [] }
 }

@@ -6,10 +6,12 @@ import Storage
 
 /// `GET /metrics`: the process's metrics in Prometheus' text format. Gauges that are cheaper to read when
 /// asked than to keep up to date are read then: each database's outbox backlog and the age of its oldest
-/// row, the stalled background loops, and the process's memory, CPU, threads and open files.
+/// row, the stalled background loops, and the process's memory (with the budget it plans for), CPU,
+/// threads and open files.
 public enum MetricsRoute {
     public static func add<Context: RequestContext>(
-        to router: Router<Context>, databases: [String: Database], loops: LoopMonitor? = nil
+        to router: Router<Context>, databases: [String: Database], loops: LoopMonitor? = nil,
+        memoryBudgetMiB: Int? = nil
     ) {
         ProcessMetrics.bootstrap()
         router.get("/metrics") { _, _ in
@@ -21,6 +23,9 @@ public enum MetricsRoute {
                     .record(backlog.oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
             }
             if let loops { Gauge(label: "sprocket_stalled_loops").record(Double(loops.stalls().count)) }
+            if let memoryBudgetMiB {
+                Gauge(label: "sprocket_memory_budget_bytes").record(Double(memoryBudgetMiB << 20))
+            }
             ProcessMetrics.recordProcess()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
