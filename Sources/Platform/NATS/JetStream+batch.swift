@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 
 extension JetStream {
@@ -98,8 +99,13 @@ extension JetStream {
         return .success(ack)
     }
 
+    /// A write on a connection that closed meanwhile is a lost connection, not a server's error.
     private static func natsError(_ error: any Error) -> NATSError {
-        error as? NATSError ?? .server(String(describing: error))
+        if let error = error as? NATSError { return error }
+        if let channel = error as? ChannelError, channel == .ioOnClosedChannel || channel == .alreadyClosed {
+            return .notConnected
+        }
+        return .server(String(describing: error))
     }
 }
 
