@@ -18,7 +18,7 @@ import ShippingAPI
 public struct RemoteDemo: Sendable {
     let gateway: String
     let currency: String
-    let transport = PatientTransport(HTTPClientTransport())
+    let transport = PatientTransport(HTTPClientTransport(timeout: .seconds(30)))
 
     public init(gateway: String, currency: String) {
         self.gateway = gateway
@@ -289,8 +289,10 @@ struct PatientTransport: ClientTransport {
                     request, body: bytes.map { HTTPBody($0) }, baseURL: baseURL, operationID: operationID)
                 guard [.badGateway, .serviceUnavailable].contains(response.status), ContinuousClock.now < deadline
                 else { return (response, answer) }
-            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-                throw error  // it may have been applied
+            } catch let error as HTTPClientError
+                where (error == .deadlineExceeded || error == .readTimeout) && request.method != .get
+            {
+                throw error  // it may have been applied; a read is simply asked again
             } catch {
                 guard ContinuousClock.now < deadline else { throw error }
             }
