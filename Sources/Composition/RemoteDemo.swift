@@ -287,7 +287,10 @@ struct PatientTransport: ClientTransport {
             do {
                 let (response, answer) = try await inner.send(
                     request, body: bytes.map { HTTPBody($0) }, baseURL: baseURL, operationID: operationID)
-                guard [.badGateway, .serviceUnavailable].contains(response.status), ContinuousClock.now < deadline
+                // 401 too: the demo's tokens are fresh, so a service that refuses one has not loaded the keys
+                // of the service that signed it yet (both are starting); nothing was done either way.
+                guard [.badGateway, .serviceUnavailable, .unauthorized].contains(response.status),
+                    ContinuousClock.now < deadline
                 else { return (response, answer) }
             } catch let error as HTTPClientError
                 where (error == .deadlineExceeded || error == .readTimeout) && request.method != .get

@@ -24,4 +24,20 @@ struct KeyRingTests {
         #expect(await ring.key(id: "k2") == nil)
         #expect(fetches.load(ordering: .relaxed) == 1)
     }
+
+    /// The service that signs tokens was still starting when another looked for its key: the next token
+    /// a second later finds the key, instead of every token failing for 10 s.
+    @Test func aFailedRefreshIsTriedAgainAfterASecondNotTen() async throws {
+        struct Down: Error {}
+        let key = Curve25519.Signing.PrivateKey().publicKey
+        let up = Atomic<Bool>(false)
+        let ring = KeyRing {
+            guard up.load(ordering: .relaxed) else { throw Down() }
+            return KeyRing.Snapshot(keys: ["k1": key])
+        }
+        #expect(await ring.key(id: "k1") == nil)
+        up.store(true, ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(1_100))
+        #expect(await ring.key(id: "k1") != nil)
+    }
 }

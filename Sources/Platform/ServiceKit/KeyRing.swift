@@ -28,7 +28,9 @@ public final class KeyRing: Sendable {
     private struct State {
         var keys: [String: Curve25519.Signing.PublicKey] = [:]
         var revoked: Set<String> = []
-        var lastRefresh: ContinuousClock.Instant?
+        /// No fetch for an unknown key before this: 10 s after one that worked, 1 s after one that failed
+        /// (the keys' service was still starting: a token it signed meanwhile should not wait 10 s).
+        var nextRefresh: ContinuousClock.Instant?
         /// Callers waiting for the refresh in flight (`nil`: none in flight).
         var waiters: [CheckedContinuation<Void, Never>]?
     }
@@ -88,9 +90,7 @@ public final class KeyRing: Sendable {
         enum Step { case fetch, wait, giveUp }
         let step = state.withLock { state -> Step in
             if state.waiters != nil { return .wait }
-            let now = ContinuousClock.now
-            if let last = state.lastRefresh, now - last < .seconds(10) { return .giveUp }
-            state.lastRefresh = now
+            if let next = state.nextRefresh, ContinuousClock.now < next { return .giveUp }
             state.waiters = []
             return .fetch
         }
@@ -118,6 +118,7 @@ public final class KeyRing: Sendable {
             if let fresh { apply(fresh) }
             let (key, waiters) = state.withLock { state in
                 defer { state.waiters = nil }
+                state.nextRefresh = ContinuousClock.now + (fresh == nil ? .seconds(1) : .seconds(10))
                 return (state.keys[id], state.waiters ?? [])
             }
             for waiter in waiters { waiter.resume() }
