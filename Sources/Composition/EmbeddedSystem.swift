@@ -53,7 +53,7 @@ public struct EmbeddedSystem: Sendable {
             for name in ServiceName.allCases {
                 databases[name] = try await Database.open(
                     configuration.databaseLocation(for: name.rawValue), logger: logger, runner: runner,
-                    cacheBytes: configuration.cacheBytes(for: name, alone: false))
+                    cacheBytes: configuration.cacheBytes(for: name, alone: false), retention: configuration.retention)
             }
             let keys = KeyRing(
                 logger: logger,
@@ -166,7 +166,13 @@ public struct EmbeddedSystem: Sendable {
                     name: "\(name.rawValue) outbox relay", database: database, transport: transport,
                     logger: relayLogger, monitor: loops))
         }
+        let retention = ordered.map { name, database in
+            var sweepLogger = logger
+            sweepLogger[metadataKey: "service"] = "\(name.rawValue)"
+            return started.guarding(RetentionSweep(database: database, logger: sweepLogger).loop(monitor: loops))
+        }
         return (runner == .serviceGroup ? ordered.map { $0.1 as any Service } : []) + [loops, limits.reclaimer] + relays
+            + retention
     }
 
     /// The HTTP application with the databases and relays in its service group. Before it accepts

@@ -99,7 +99,7 @@ public struct ServiceProcess {
         }
         let database = try await Database.open(
             location, logger: serviceLogger, runner: .serviceGroup,
-            cacheBytes: configuration.cacheBytes(for: name, alone: true))
+            cacheBytes: configuration.cacheBytes(for: name, alone: true), retention: configuration.retention)
         do {
             let keys: KeyRing
             if let local = name.module.tokenKeys(in: database) {
@@ -136,6 +136,7 @@ public struct ServiceProcess {
                 role: role, router: router,
                 services: [
                     database, client, loops, started.guarding(transport), started.guarding(relay),
+                    started.guarding(RetentionSweep(database: database, logger: serviceLogger).loop(monitor: loops)),
                     EventListener.revocations(client: client, keys: keys, logger: serviceLogger),
                 ],
                 start: {

@@ -24,6 +24,8 @@ public struct SystemConfiguration: Sendable {
     public var graphQLLimits = QueryLimits()
     /// The process's memory budget in MiB (`nil`: 256 for the embedded system, 128 for one service).
     public var memoryBudget: Int?
+    /// How long each database keeps its outbox, inbox and idempotency rows.
+    public var retention = RetentionPolicy()
 
     public init() {}
 

@@ -32,7 +32,10 @@ struct EventScopeOptions: ParsableArguments {
         let logger = options.makeLogger()
         let name = service.flatMap(ServiceName.init(rawValue:))
         if let serviceDatabase, let name {
-            return try await Database.with(try DatabaseLocation(parsing: serviceDatabase), logger: logger) { database in
+            return try await Database.with(
+                try DatabaseLocation(parsing: serviceDatabase), logger: logger,
+                retention: options.configuration().retention
+            ) { database in
                 try await database.migrate(name.module, logger: logger)
                 let module = name.module.init(
                     context: ServiceContext(

@@ -3,6 +3,7 @@ import Foundation
 import GraphQLGateway
 import Logging
 import ServiceKit
+import Storage
 import Composition
 
 /// Options every command that opens the system shares; each falls back to a `SPROCKET_*` variable. The
@@ -48,6 +49,24 @@ struct SystemOptions: ParsableArguments {
             "MiB of memory the process plans for (64-65536; half goes to database caches, split by service). Default: 256 embedded, 128 for one service. [SPROCKET_MEMORY_BUDGET]"
     )
     var memoryBudget: Int? = Variables.value("SPROCKET_MEMORY_BUDGET").flatMap(Int.init)
+
+    @Option(
+        help:
+            "How long published outbox rows are kept, as 90s, 30m, 12h or 7d (at least a minute). [SPROCKET_OUTBOX_RETENTION]"
+    )
+    var outboxRetention: String = Variables.value("SPROCKET_OUTBOX_RETENTION") ?? "7d"
+
+    @Option(
+        help:
+            "How long consumed event ids are kept to recognise a redelivery (at least the outbox retention). [SPROCKET_INBOX_RETENTION]"
+    )
+    var inboxRetention: String = Variables.value("SPROCKET_INBOX_RETENTION") ?? "8d"
+
+    @Option(
+        help:
+            "How long an Idempotency-Key is remembered; after that the same key is a new request. [SPROCKET_IDEMPOTENCY_RETENTION]"
+    )
+    var idempotencyRetention: String = Variables.value("SPROCKET_IDEMPOTENCY_RETENTION") ?? "24h"
 
     @Option(help: "Connections open at once in the process (then 503). [SPROCKET_MAX_CONNECTIONS]")
     var maxConnections: Int =
@@ -133,6 +152,24 @@ struct SystemOptions: ParsableArguments {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \(logLevel) is not a level")
         }
+        _ = try retention()
+    }
+
+    /// The retention windows given, checked.
+    func retention() throws -> RetentionPolicy {
+        var windows: [Duration] = []
+        for (flag, text) in [
+            ("--outbox-retention", outboxRetention), ("--inbox-retention", inboxRetention),
+            ("--idempotency-retention", idempotencyRetention),
+        ] {
+            guard let window = RetentionPolicy.duration(text) else {
+                throw ValidationError("\(flag) must be a whole number and a unit (s, m, h or d), as 7d")
+            }
+            windows.append(window)
+        }
+        let policy = RetentionPolicy(outbox: windows[0], inbox: windows[1], idempotencyKeys: windows[2])
+        if let problem = policy.problem { throw ValidationError(problem) }
+        return policy
     }
 
     func configuration() -> SystemConfiguration {
@@ -143,6 +180,7 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.options = Self.serviceOptions()
         configuration.stallAfter = .seconds(stallAfter)
         configuration.memoryBudget = memoryBudget
+        configuration.retention = (try? retention()) ?? RetentionPolicy()
         configuration.limits.maxConnections = maxConnections
         configuration.limits.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.limits.idleTimeout = .seconds(idleTimeout)

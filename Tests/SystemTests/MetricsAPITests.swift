@@ -1,6 +1,7 @@
 import Foundation
 import Composition
 import HummingbirdTesting
+import SQLKit
 import Storage
 import Testing
 import TestSupport
@@ -33,6 +34,32 @@ struct MetricsAPITests {
             try await system.publishPendingEvents()
             let after = try await client.json(.get, "/metrics").text
             #expect(after.contains(#"sprocket_event_delay_seconds_count{consumer="inventory",type="order.placed"}"#))
+            // Each service times the steps of the order flow it takes, from the placement on.
+            for step in ["reserved", "confirmed", "slip", "invoiced"] {
+                #expect(after.contains(#"sprocket_order_step_seconds_count{step="\#(step)"}"#), "\(step)")
+            }
+
+            // The relay publishes the placement again (as after a crash before it marked the row): the inbox
+            // skips it, and the consumer counts a redelivery.
+            let orders = try #require(ServiceName(rawValue: "orders").flatMap { system.databases[$0] })
+            try await orders.transaction { db in
+                try await db.raw("UPDATE outbox SET published_at = NULL WHERE type = 'order.placed'").run()
+            }
+            try await system.publishPendingEvents()
+            let redelivered = try await client.json(.get, "/metrics").text.split(separator: "\n").first {
+                $0.hasPrefix(#"sprocket_events_redelivered_total{consumer="inventory"}"#)
+            }
+            #expect((redelivered?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1)
+
+            // Retention: each plumbing table's window and its oldest row's age, as gauges and as
+            // `sprocket reconcile --sizes` prints them.
+            let retention = try await client.json(.get, "/metrics").text
+            #expect(retention.contains(#"sprocket_retention_window_seconds{database="orders",table="outbox"} 604800"#))
+            #expect(retention.contains(#"sprocket_retention_oldest_age_seconds{database="orders",table="inbox"}"#))
+            let report = try await TableReport.read(try #require(ServiceName(rawValue: "orders")), orders)
+            #expect(report.behind.isEmpty)
+            #expect(report.sizes.first { $0.table == "orders" }?.rows == 1)
+            #expect(report.lines.contains { $0.hasPrefix("orders.outbox ") && $0.contains("(kept 7d)") })
         }
     }
 }

@@ -45,9 +45,13 @@ public enum TestDatabase {
     public static let statementDeadline: Duration = .seconds(60)
 
     /// Runs `body` with a new, empty database on `engine`, then closes and removes it.
-    public static func with<T>(_ engine: Engine, _ body: (Database) async throws -> T) async throws -> T {
+    /// (`retention`: how long its plumbing rows are kept.)
+    public static func with<T>(
+        _ engine: Engine, retention: RetentionPolicy = .init(), _ body: (Database) async throws -> T
+    ) async throws -> T {
         let location = try freshLocation(engine)
-        let database = try await Database.open(location, logger: logger, statementDeadline: statementDeadline)
+        let database = try await Database.open(
+            location, logger: logger, statementDeadline: statementDeadline, retention: retention)
         do {
             let result = try await body(database)
             await cleanUp(database, location)

@@ -76,8 +76,10 @@ public struct EventConsumer: Sendable {
         let handled = batch.filter { handlers[$0.type] != nil }
         if handled.count > 1 {
             do {
-                try await database.transaction { db in try await apply(handled, redriving: nil, in: db) }
-                applied(handled)
+                let repeated = try await database.transaction { db in
+                    try await apply(handled, redriving: nil, in: db)
+                }
+                applied(handled, repeated: repeated)
                 return [:]
             } catch {
                 // Fall through: one at a time finds the event that fails, and commits the others.
@@ -122,14 +124,22 @@ public struct EventConsumer: Sendable {
     /// letter redriven, so a failing replay changes nothing.
     func apply(_ envelope: EventEnvelope, redriving deadLetter: Int? = nil) async throws {
         guard handlers[envelope.type] != nil else { return }
-        try await database.transaction { db in try await apply([envelope], redriving: deadLetter, in: db) }
-        applied([envelope])
+        let repeated = try await database.transaction { db in
+            try await apply([envelope], redriving: deadLetter, in: db)
+        }
+        applied([envelope], repeated: repeated)
     }
 
-    /// Metrics: how long after it happened each event was applied here (the consumer's lag).
-    private func applied(_ envelopes: [EventEnvelope]) {
+    /// Metrics: how long after it happened each event was applied here (the consumer's lag), and how many
+    /// were delivered again after they had been applied (`sprocket_events_redelivered_total`: the inbox
+    /// skipped them).
+    private func applied(_ envelopes: [EventEnvelope], repeated: Set<String>) {
         let now = Date()
-        for envelope in envelopes {
+        if !repeated.isEmpty {
+            Counter(label: "sprocket_events_redelivered_total", dimensions: [("consumer", name)])
+                .increment(by: repeated.count)
+        }
+        for envelope in envelopes where !repeated.contains(envelope.id) {
             Timer(label: "sprocket_event_delay_seconds", dimensions: [("consumer", name), ("type", envelope.type)])
                 .record(max(0, now.timeIntervalSince(envelope.time)))
         }
@@ -137,15 +147,16 @@ public struct EventConsumer: Sendable {
 
     /// Applies `envelopes` in the transaction `db`: one inbox statement for them all, then the handlers of
     /// those not seen before, in order, and the cleanup of their failed attempts. Redriving, `envelopes`
-    /// is the one dead letter `deadLetter`.
+    /// is the one dead letter `deadLetter`. Returns the ids the inbox already held (delivered again).
     private func apply(_ envelopes: [EventEnvelope], redriving deadLetter: Int?, in db: any SQLDatabase)
-        async throws
+        async throws -> Set<String>
     {
         let ids = envelopes.map(\.id)
         if deadLetter != nil {
             try await db.raw("DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id IN (\(binds: ids))").run()
         }
         var claimed = try await claim(envelopes, in: db)
+        let repeated = Set(ids).subtracting(claimed)
         for envelope in envelopes where claimed.remove(envelope.id) != nil {
             guard let handler = handlers[envelope.type] else { continue }
             // In a span of the event's trace: what the handler appends to the outbox carries it on.
@@ -164,6 +175,7 @@ public struct EventConsumer: Sendable {
                 """
             ).run()
         }
+        return repeated
     }
 
     private func recordFailure(of envelope: EventEnvelope, error: any Error) async throws {

@@ -15,6 +15,8 @@ import Synchronization
 /// concurrent duplicates have one effect. If the first request fails with an error or a 5xx, the claim
 /// is dropped and the key may be used again; if its process died, a retry after the lease takes the
 /// claim over (the store's own key, e.g. on orders, then returns what the first request made).
+/// A key expires after the database's ``RetentionPolicy/idempotencyKeys`` (24 hours): the same key after
+/// that is a new request (and the retention sweep deletes the old record).
 /// Anonymous callers are scoped by client address. `excluding` lists routes never recorded (token
 /// issuing: its response is a credential), compared with the route the router matched, so no other
 /// spelling of the path (`//`, a trailing `/`) records it either. Needs ``BodyLimitMiddleware`` in front of it.
@@ -93,18 +95,25 @@ public struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         "/" + path.split(separator: "/").joined(separator: "/")
     }
 
-    /// Claims the key, or takes over a claim whose lease ran out (same request only); `true` when ours.
+    /// Claims the key, takes over a claim whose lease ran out (same request only), or takes an expired
+    /// key for this new request; `true` when ours.
     private func claim(scope: String, key: String, hash: String) async throws -> Bool {
         let now = Date().microsecondsSince1970
-        let until = now + lease.components.seconds * 1_000_000 + lease.components.attoseconds / 1_000_000_000_000
+        let until = now + lease.microseconds
+        let expired = now - database.retention.idempotencyKeys.microseconds
         return try await database.transaction { db in
             try await db.raw(
                 """
                 INSERT INTO idempotency_keys (scope, key, request_hash, state, created_at, locked_until)
                 VALUES (\(bind: scope), \(bind: key), \(bind: hash), 'running', \(bind: now), \(bind: until))
-                ON CONFLICT (scope, key) DO UPDATE SET locked_until = excluded.locked_until
-                WHERE idempotency_keys.state = 'running' AND idempotency_keys.request_hash = excluded.request_hash
-                    AND (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until < \(bind: now))
+                ON CONFLICT (scope, key) DO UPDATE SET locked_until = excluded.locked_until,
+                    request_hash = excluded.request_hash, state = 'running', status = NULL, content_type = NULL,
+                    location = NULL, body = NULL,
+                    created_at = CASE WHEN idempotency_keys.created_at < \(bind: expired) THEN excluded.created_at
+                        ELSE idempotency_keys.created_at END
+                WHERE (idempotency_keys.locked_until IS NULL OR idempotency_keys.locked_until < \(bind: now))
+                    AND ((idempotency_keys.state = 'running' AND idempotency_keys.request_hash = excluded.request_hash)
+                        OR idempotency_keys.created_at < \(bind: expired))
                 RETURNING key
                 """
             ).first() != nil

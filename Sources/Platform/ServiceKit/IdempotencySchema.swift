@@ -1,3 +1,4 @@
+import Messaging
 import Storage
 
 /// The `idempotency_keys` table a service with mutating endpoints keeps in its own database.
@@ -24,6 +25,10 @@ public enum IdempotencySchema {
         },
         Migration(version: 2, name: "idempotency claim lease") { _ in
             ["ALTER TABLE idempotency_keys ADD COLUMN locked_until BIGINT"]
+        },
+        Migration(version: 3, name: "idempotency keys expire") { engine in
+            ["CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)"]
+                + (engine == .postgres ? [MessagingSchema.frequentAutovacuum(table: "idempotency_keys")] : [])
         },
     ]
 }

@@ -24,6 +24,8 @@ public final class Database: Service, Sendable {
     public let name: String
     /// Signalled after every write transaction this process commits (the outbox relay waits on it).
     public let commits = WakeSignal()
+    /// How long its plumbing rows (outbox, inbox, idempotency keys) are kept.
+    public let retention: RetentionPolicy
     private let backend: Backend
     private let migrated = Atomic<Bool>(false)
     /// How long each write transaction took, waiting for the writer or a connection included.
@@ -36,10 +38,11 @@ public final class Database: Service, Sendable {
         case postgres(PostgresBackend)
     }
 
-    private init(engine: Engine, name: String, backend: Backend) {
+    private init(engine: Engine, name: String, backend: Backend, retention: RetentionPolicy) {
         self.engine = engine
         self.name = name
         self.backend = backend
+        self.retention = retention
     }
 
     /// Who runs the database's connections.
@@ -56,21 +59,23 @@ public final class Database: Service, Sendable {
     ///
     /// `cacheBytes` bounds what a SQLite database keeps in memory (page caches and memory map, split
     /// between its connections); without it each connection may cache 64 MiB and map 1 GiB.
+    /// `retention` says how long its plumbing rows are kept (the retention sweep and idempotency read it).
     public static func open(
         _ location: DatabaseLocation, logger: Logger, runner: Runner = .ownTask,
-        statementDeadline: Duration = .seconds(10), cacheBytes: Int? = nil
+        statementDeadline: Duration = .seconds(10), cacheBytes: Int? = nil, retention: RetentionPolicy = .init()
     ) async throws -> Database {
         switch location {
         case .sqlite(let path):
             let backend = try await SQLiteBackend.open(path: path, logger: logger, cacheBytes: cacheBytes)
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            return Database(engine: .sqlite, name: name, backend: .sqlite(backend))
+            return Database(engine: .sqlite, name: name, backend: .sqlite(backend), retention: retention)
         case .postgres(let host, let port, let user, let password, let database, let schema):
             let backend = PostgresBackend.open(
                 host: host, port: port, user: user, password: password, database: database, schema: schema,
                 runsInOwnTask: runner == .ownTask, statementDeadline: statementDeadline, logger: logger
             )
-            return Database(engine: .postgres, name: schema ?? database, backend: .postgres(backend))
+            return Database(
+                engine: .postgres, name: schema ?? database, backend: .postgres(backend), retention: retention)
         }
     }
 
@@ -201,9 +206,10 @@ public final class Database: Service, Sendable {
 
     /// Opens the database at `location`, runs `body` with it and closes it, whether `body` throws or not.
     public static func with<T>(
-        _ location: DatabaseLocation, logger: Logger, cacheBytes: Int? = nil, _ body: (Database) async throws -> T
+        _ location: DatabaseLocation, logger: Logger, cacheBytes: Int? = nil, retention: RetentionPolicy = .init(),
+        _ body: (Database) async throws -> T
     ) async throws -> T {
-        let database = try await open(location, logger: logger, cacheBytes: cacheBytes)
+        let database = try await open(location, logger: logger, cacheBytes: cacheBytes, retention: retention)
         do {
             let result = try await body(database)
             await database.close()

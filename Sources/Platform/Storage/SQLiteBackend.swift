@@ -37,8 +37,11 @@ final class SQLiteBackend: Sendable {
         // Checkpoints every 16 MiB of WAL (not 4 MiB: a page written by many transactions in between, as
         // an import's random index inserts are, goes to the database file once), and the WAL file is cut
         // back to 16 MiB after a checkpoint, so it stays small in steady state.
+        // A new file gives back the pages deletes free (`incremental_vacuum`, run by the retention sweep);
+        // a file made before keeps them for reuse (the pragma changes nothing once tables exist).
         let writerPragmas = [
-            "PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=NORMAL",
+            "PRAGMA auto_vacuum=INCREMENTAL", "PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000",
+            "PRAGMA synchronous=NORMAL",
             "PRAGMA wal_autocheckpoint=4000", "PRAGMA journal_size_limit=16777216",
         ]
         for pragma in writerPragmas + tuning(cache: writerCache, map: map(writerCache)) {

@@ -38,6 +38,7 @@ public struct BillingStore: Sendable {
             creditNote: nil)
         try await insert(invoice, in: db)
         try await Outbox.append(InvoiceIssued(invoice: Self.snapshot(invoice), at: now), in: db)
+        OrderFlowMetrics.reached("invoiced", placedAt: order.createdAt, now: now)
     }
 
     /// Reverses the order's invoice with a credit note, once; remembers the order, so a late confirmation

@@ -43,6 +43,7 @@ public struct FulfillmentStore: Sendable {
             try await Outbox.append(
                 FulfillmentSlipCreated(slip: Self.snapshot(slip, slipsInOrder: plan.count), at: now), in: db)
         }
+        OrderFlowMetrics.reached("slip", placedAt: order.createdAt, now: now)
     }
 
     /// Voids the order's slips that have not shipped; remembers the order, so a late `order.confirmed`

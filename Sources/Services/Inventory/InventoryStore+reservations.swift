@@ -62,9 +62,11 @@ extension InventoryStore {
             let reserved = try EventEnvelope(
                 InventoryReserved(orderId: order.orderId, allocations: allocations, at: now))
             try await Outbox.append(events + [reserved], engine: database.engine, in: db)
+            OrderFlowMetrics.reached("reserved", placedAt: order.createdAt, now: now)
         case .reject(let missing):
             try await settle(order.orderId, as: .rejected, now: now, in: db)
             try await Outbox.append(InventoryRejected(orderId: order.orderId, missing: missing, at: now), in: db)
+            OrderFlowMetrics.reached("rejected", placedAt: order.createdAt, now: now)
         }
     }
 

@@ -20,17 +20,21 @@ public struct OrdersService: ServiceModule {
     public static var migrations: [Migration] { OrdersMigrations.all }
 
     /// Every stored order's `order.placed` is in the outbox and was published, and inventory decided it.
+    /// Retention deletes published outbox rows after their window: orders placed before it (less a minute,
+    /// for the sweep's pace) are not asked for theirs; only published rows are ever deleted.
     public static func reconcile(_ database: Database) async throws -> [String] {
-        try await database.read { db in
+        let since = Date().microsecondsSince1970 - database.retention.outbox.microseconds + 60_000_000
+        return try await database.read { db in
             // Two counts rather than a correlated NOT EXISTS: the outbox has no index on subject.
             let orders =
-                try await db.raw("SELECT COUNT(*) AS n FROM orders").first()?
+                try await db.raw("SELECT COUNT(*) AS n FROM orders WHERE created_at >= \(bind: since)").first()?
                 .decode(column: "n", as: Int.self) ?? 0
             let published =
                 try await db.raw(
                     """
                     SELECT COUNT(DISTINCT subject) AS n FROM outbox WHERE type = \(bind: OrderPlaced.type)
-                    AND published_at IS NOT NULL AND subject IN (SELECT id FROM orders)
+                    AND published_at IS NOT NULL
+                    AND subject IN (SELECT id FROM orders WHERE created_at >= \(bind: since))
                     """
                 ).first()?.decode(column: "n", as: Int.self) ?? 0
             let missing = orders - published

@@ -110,6 +110,7 @@ public struct OrdersStore: Sendable {
             try EventEnvelope($0)
         }
         try await Outbox.append(events, engine: database.engine, in: db)
+        OrderFlowMetrics.reached(moved.status.rawValue, placedAt: moved.createdAt, now: now)
         return moved
     }
 

@@ -6,7 +6,8 @@ import Storage
 
 /// `GET /metrics`: the process's metrics in Prometheus' text format. Gauges that are cheaper to read when
 /// asked than to keep up to date are read then: each database's outbox backlog and the age of its oldest
-/// row, the stalled background loops, and the process's memory (with the budget it plans for), CPU,
+/// row, the age of the oldest row retention prunes in each plumbing table with its window, the stalled
+/// background loops, and the process's memory (with the budget it plans for), CPU,
 /// threads and open files.
 public enum MetricsRoute {
     public static func add<Context: RequestContext>(
@@ -21,6 +22,7 @@ public enum MetricsRoute {
                 Gauge(label: "sprocket_outbox_pending", dimensions: dimensions).record(Double(backlog.count))
                 Gauge(label: "sprocket_outbox_oldest_pending_age_seconds", dimensions: dimensions)
                     .record(backlog.oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
+                await RetentionSweep.recordGauges(for: database)
             }
             if let loops { Gauge(label: "sprocket_stalled_loops").record(Double(loops.stalls().count)) }
             if let memoryBudgetMiB {

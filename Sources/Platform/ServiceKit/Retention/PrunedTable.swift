@@ -1,0 +1,67 @@
+import Foundation
+import SQLKit
+import Storage
+
+/// A plumbing table the retention sweep prunes: which rows are past their window, and how old the oldest
+/// of the rows it will prune is.
+public struct PrunedTable: Sendable {
+    /// The table's name.
+    public let name: String
+    /// The columns that identify a row.
+    let key: [String]
+    /// The column with the row's time (microseconds since 1970), from which its window runs.
+    let timeColumn: String
+    /// Rows that are never pruned whatever their age (an unpublished outbox row, a running request).
+    let keepCondition: String?
+    /// Its window in `policy`.
+    let window: @Sendable (RetentionPolicy) -> Duration
+
+    /// Published outbox rows, from the moment they were published. Unpublished and parked rows stay.
+    public static let outbox = PrunedTable(
+        name: "outbox", key: ["seq"], timeColumn: "published_at", keepCondition: nil, window: { $0.outbox })
+    /// Consumed event ids, from the moment they were received.
+    public static let inbox = PrunedTable(
+        name: "inbox", key: ["consumer", "event_id"], timeColumn: "received_at", keepCondition: nil,
+        window: { $0.inbox })
+    /// Idempotency keys, from their first use; a request still running keeps its key.
+    public static let idempotencyKeys = PrunedTable(
+        name: "idempotency_keys", key: ["scope", "key"], timeColumn: "created_at", keepCondition: "state = 'running'",
+        window: { $0.idempotencyKeys })
+
+    /// Every table the sweep prunes, in every service database.
+    public static let all: [PrunedTable] = [.outbox, .inbox, .idempotencyKeys]
+
+    /// Deletes at most `limit` of the oldest rows older than `cutoff` (µs), in the transaction `db`;
+    /// the number deleted. (`published_at IS NULL` never compares below a cutoff: unpublished outbox rows
+    /// stay.)
+    func prune(before cutoff: Int64, limit: Int, in db: any SQLDatabase) async throws -> Int {
+        let keys = key.joined(separator: ", ")
+        let keep = keepCondition.map { " AND NOT (\($0))" } ?? ""
+        let row = key.count == 1 ? keys : "(\(keys))"
+        let deleted = try await db.raw(
+            """
+            DELETE FROM \(unsafeRaw: name) WHERE \(unsafeRaw: row) IN (
+                SELECT \(unsafeRaw: keys) FROM \(unsafeRaw: name)
+                WHERE \(unsafeRaw: timeColumn) < \(bind: cutoff)\(unsafeRaw: keep)
+                ORDER BY \(unsafeRaw: timeColumn) LIMIT \(bind: limit))
+            RETURNING \(unsafeRaw: key[0])
+            """
+        ).all()
+        return deleted.count
+    }
+
+    /// Its window in `policy`.
+    public func window(of policy: RetentionPolicy) -> Duration { window(policy) }
+
+    /// The time of the oldest row the sweep would prune once past its window, if any.
+    public func oldestRow(in db: any SQLDatabase) async throws -> Date? {
+        let keep = keepCondition.map { " AND NOT (\($0))" } ?? ""
+        let micros = try await db.raw(
+            """
+            SELECT min(\(unsafeRaw: timeColumn)) AS oldest FROM \(unsafeRaw: name)
+            WHERE \(unsafeRaw: timeColumn) IS NOT NULL\(unsafeRaw: keep)
+            """
+        ).first()?.decode(column: "oldest", as: Int64?.self)
+        return micros.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
+    }
+}
