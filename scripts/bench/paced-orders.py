@@ -38,7 +38,7 @@ n = 0
 while time.time() - start < seconds:
     due = start + n / rate
     if due > time.time():
-        time.sleep(due - time.time())
+        time.sleep(max(0.0, due - time.time()))
     thread = threading.Thread(target=place, args=(n,))
     thread.start()
     threads.append(thread)

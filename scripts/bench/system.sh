@@ -7,11 +7,14 @@
 #   names              the processes, ` | `-separated
 #   disk, disk_header  the size of the data on disk
 #   total SQL          SQL's single number summed over every service database
+#   plumbing_bytes     SQL for the bytes of outbox, inbox and idempotency_keys with their indexes
 #   count DB SQL       SQL's single number in one service's database
 #   refresh_token      a new TOKEN for the demo customer (tokens last an hour)
 # Needs MODE, DATA, PORT, BUDGET and SPROCKET_BIN; extra `SPROCKET_*` variables reach every process.
+# A second distributed system beside the first needs its own SPROCKET_BENCH_PG_PORT (55632),
+# SPROCKET_BENCH_NATS_PORT (4522) and SPROCKET_BENCH_PORT_BASE (PORT + 100, each service above it).
 G="http://127.0.0.1:$PORT"
-PG_PORT=55632
+PG_PORT="${SPROCKET_BENCH_PG_PORT:-55632}"
 
 if [ "$MODE" = embedded ]; then
   "$SPROCKET_BIN" serve --demo --data-dir "$DATA" --port "$PORT" --memory-budget "$BUDGET" --log-level warning \
@@ -20,7 +23,8 @@ if [ "$MODE" = embedded ]; then
   trap 'kill "$(cat "$DATA/embedded.pid")" 2>/dev/null || true; sleep 1; rm -rf "$DATA"' EXIT
 else
   export SPROCKET_MEMORY_BUDGET="$BUDGET" SPROCKET_LOG_LEVEL=warning SPROCKET_MAX_IN_FLIGHT=4096
-  "$SPROCKET_BIN" cluster start --dir "$DATA" --postgres-port $PG_PORT --nats-port 4522 --port-base "$((PORT + 100))" \
+  "$SPROCKET_BIN" cluster start --dir "$DATA" --postgres-port "$PG_PORT" \
+    --nats-port "${SPROCKET_BENCH_NATS_PORT:-4522}" --port-base "${SPROCKET_BENCH_PORT_BASE:-$((PORT + 100))}" \
     --gateway-port "$PORT" --admin admin@example.com:sprocket-admin >/dev/null
   trap '"$SPROCKET_BIN" cluster stop --dir "$DATA" >/dev/null 2>&1 || true; rm -rf "$DATA"' EXIT
   "$SPROCKET_BIN" demo --gateway "$G" --issuer-database "postgres://postgres@127.0.0.1:$PG_PORT/customers" \
@@ -70,14 +74,19 @@ if [ "$MODE" = embedded ]; then
   }
   disk() { echo "$(du -cm "$DATA"/*.sqlite | tail -n 1 | cut -f1) | $(du -cm "$DATA"/*.sqlite-wal 2>/dev/null | tail -n 1 | cut -f1)"; }
   disk_header="database files (MiB) | WAL files (MiB)"
+  # (dbstat: Debian's SQLite, which Python uses, has it.)
+  plumbing_bytes="SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master
+    WHERE tbl_name IN ('outbox', 'inbox', 'idempotency_keys'))"
 else
   databases=$(awk -F'\t' '$4 != "-" { sub(".*/", "", $4); print $4 }' "$DATA/topology.tsv" | sort -u)
   count() { psql -qtA "postgres://postgres@127.0.0.1:$PG_PORT/$1" -c "$2"; }
   disk() {
     psql -qtA "postgres://postgres@127.0.0.1:$PG_PORT/postgres" \
-      -c "SELECT sum(pg_database_size(datname)) >> 20 FROM pg_database WHERE datname NOT LIKE 'template%'"
+      -c "SELECT (sum(pg_database_size(datname)) / 1048576)::bigint FROM pg_database WHERE datname NOT LIKE 'template%'"
   }
   disk_header="PostgreSQL databases (MiB)"
+  plumbing_bytes="SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_stat_user_tables
+    WHERE relname IN ('outbox', 'inbox', 'idempotency_keys')"
 fi
 total() {
   local sum=0 database

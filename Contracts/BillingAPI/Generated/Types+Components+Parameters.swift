@@ -22,7 +22,9 @@ extension Components {
         package typealias InvoiceId = Components.Schemas.Id
         /// Retrying with the same key and body returns the first response (with `Idempotent-Replayed: true`);
         /// the same key with another body is 409 `idempotency.key_reused`; while the first request still runs,
-        /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`.
+        /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`. A key is
+        /// remembered for 24 hours from its first use (the server's `--idempotency-retention`); after that the
+        /// same key is a new request.
         ///
         ///
         /// - Remark: Generated from `#/components/parameters/IdempotencyKey`.

@@ -163,7 +163,9 @@ package enum Operations {
             package struct Headers: Sendable, Hashable {
                 /// Retrying with the same key and body returns the first response (with `Idempotent-Replayed: true`);
                 /// the same key with another body is 409 `idempotency.key_reused`; while the first request still runs,
-                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`.
+                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`. A key is
+                /// remembered for 24 hours from its first use (the server's `--idempotency-retention`); after that the
+                /// same key is a new request.
                 ///
                 ///
                 /// - Remark: Generated from `#/paths/warehouses/POST/header/Idempotency-Key`.
@@ -602,7 +604,9 @@ package enum Operations {
             package struct Headers: Sendable, Hashable {
                 /// Retrying with the same key and body returns the first response (with `Idempotent-Replayed: true`);
                 /// the same key with another body is 409 `idempotency.key_reused`; while the first request still runs,
-                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`.
+                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`. A key is
+                /// remembered for 24 hours from its first use (the server's `--idempotency-retention`); after that the
+                /// same key is a new request.
                 ///
                 ///
                 /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/adjustments/POST/header/Idempotency-Key`.
@@ -852,7 +856,9 @@ package enum Operations {
             package struct Headers: Sendable, Hashable {
                 /// Retrying with the same key and body returns the first response (with `Idempotent-Replayed: true`);
                 /// the same key with another body is 409 `idempotency.key_reused`; while the first request still runs,
-                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`.
+                /// a retry waits up to 10 s, then gets 409 `idempotency.in_progress` with `Retry-After`. A key is
+                /// remembered for 24 hours from its first use (the server's `--idempotency-retention`); after that the
+                /// same key is a new request.
                 ///
                 ///
                 /// - Remark: Generated from `#/paths/warehouses/{code}/stock/{sku}/counts/POST/header/Idempotency-Key`.
