@@ -145,6 +145,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Yams", package: "Yams"),
             ] + serviceLibraries + serviceContracts,
             swiftSettings: settings
         ),
@@ -164,6 +165,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Platform/ServiceKit",
             swiftSettings: settings
@@ -266,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "DistributedTests",
             dependencies: [
-                "Storage", "TestSupport", "Composition",
+                "Storage", "TestSupport", "Composition", "ServiceKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -280,8 +282,10 @@ let package = Package(
             name: "SystemTests",
             dependencies: [
                 "Composition", "ServiceKit", "Storage", "Messaging", "IntegrationEvents", "TestSupport",
-                "GraphQLGateway",
+                "GraphQLGateway", "Gateway",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ] + serviceLibraries + serviceContracts,
             swiftSettings: testSettings

@@ -15,8 +15,19 @@ public enum DeploymentFiles {
             files.append(("k8s/base/\(service.rawValue).yaml", manifest(service.rawValue, database: true)))
         }
         files.append(("k8s/base/gateway.yaml", manifest("gateway", database: false)))
+        files += [
+            ("k8s/overlays/staging/kustomization.yaml", stagingOverlay()),
+            ("k8s/overlays/production/kustomization.yaml", productionOverlay()),
+            (
+                "k8s/overlays/production/canary.yaml",
+                processes.map { deployment($0.name, database: $0.database, track: "canary") }.joined(separator: "---\n")
+            ),
+        ]
         return files
     }
+
+    /// Every process of a cluster: each service (with a database), then the gateway.
+    static var processes: [(name: String, database: Bool)] { services.map { ($0, true) } + [("gateway", false)] }
 
     static var services: [String] { ServiceName.startOrder.map(\.rawValue) }
 
@@ -176,6 +187,54 @@ public enum DeploymentFiles {
         """ + (["gateway"] + services).map { "          - \($0):8080\n" }.joined()
     }
 
+    /// Staging: the base in its own namespace, one replica fewer to wait for, debug logs; the delivery
+    /// workflow sets the image (`kustomize edit set image sprocket=…`).
+    static func stagingOverlay() -> String {
+        """
+        # Rendered by `sprocket deploy render`: do not edit by hand (the delivery workflow edits its image).
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        namespace: sprocket-staging
+        resources:
+          - ../../base
+        images:
+          - name: sprocket
+            newName: registry.example.com/sprocket
+            newTag: latest
+        patches:
+          - target:
+              kind: ConfigMap
+              name: sprocket-config
+            patch: |-
+              - op: replace
+                path: /data/SPROCKET_LOG_LEVEL
+                value: debug
+
+        """
+    }
+
+    /// Production: the base, and a canary Deployment per process (no replicas until the delivery workflow
+    /// starts a release's canary); `sprocket` is the stable image, `sprocket-canary` the release on trial.
+    static func productionOverlay() -> String {
+        """
+        # Rendered by `sprocket deploy render`: do not edit by hand (the delivery workflow edits the images).
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        namespace: sprocket
+        resources:
+          - ../../base
+          - canary.yaml
+        images:
+          - name: sprocket
+            newName: registry.example.com/sprocket
+            newTag: latest
+          - name: sprocket-canary
+            newName: registry.example.com/sprocket
+            newTag: latest
+
+        """
+    }
+
     static func kustomization() -> String {
         """
         apiVersion: kustomize.config.k8s.io/v1beta1
@@ -235,6 +294,12 @@ public enum DeploymentFiles {
         }
         text += """
               SPROCKET_LOG_LEVEL: info
+              # Stopping (docs/VERSIONING.md, "Rolling restarts"): the preStop hook waits 5 s while the pod leaves
+              # the Services' endpoints; on SIGTERM /health/ready answers 503 for the drain delay while requests
+              # are still served, then the server stops listening and the work under way has the grace period to
+              # finish; terminationGracePeriodSeconds (35) covers all three.
+              SPROCKET_DRAIN_DELAY: "3"
+              SPROCKET_SHUTDOWN_GRACE: "20"
               # Each process plans for this many MiB (half for its database caches); the containers' memory
               # limit is a quarter above it.
               SPROCKET_MEMORY_BUDGET: "\(Self.memoryBudget)"
@@ -248,6 +313,12 @@ public enum DeploymentFiles {
 
     /// A Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler for process `name`.
     static func manifest(_ name: String, database: Bool) -> String {
+        deployment(name, database: database, track: "stable") + "---\n" + rest(name)
+    }
+
+    /// Process `name`'s Deployment of `track` (`stable`, two replicas; `canary`, none until a release's
+    /// canary is started: the Services send it its share of requests, as they select no track).
+    static func deployment(_ name: String, database: Bool, track: String) -> String {
         let databaseEnvironment =
             database
             ? """
@@ -258,31 +329,43 @@ public enum DeploymentFiles {
                               name: sprocket-databases
                               key: \(name)
             """ : ""
+        let canary = track == "canary"
         return """
             apiVersion: apps/v1
             kind: Deployment
             metadata:
-              name: \(name)
+              name: \(canary ? "\(name)-canary" : name)
               labels:
                 app.kubernetes.io/name: \(name)
+                app.kubernetes.io/track: \(track)
             spec:
-              replicas: 2
+              replicas: \(canary ? 0 : 2)
+              # A rolling update starts the new pod and waits for it to be ready before it stops an old one.
+              strategy:
+                type: RollingUpdate
+                rollingUpdate:
+                  maxUnavailable: 0
+                  maxSurge: 1
+              minReadySeconds: 5
               selector:
                 matchLabels:
                   app.kubernetes.io/name: \(name)
+                  app.kubernetes.io/track: \(track)
               template:
                 metadata:
                   labels:
                     app.kubernetes.io/name: \(name)
+                    app.kubernetes.io/track: \(track)
                 spec:
                   securityContext:
                     runAsNonRoot: true
                     runAsUser: 10001
                     runAsGroup: 10001
-                  terminationGracePeriodSeconds: 30
+                  # preStop (5 s) + SPROCKET_DRAIN_DELAY (3 s) + SPROCKET_SHUTDOWN_GRACE (20 s), with room to spare.
+                  terminationGracePeriodSeconds: 35
                   containers:
                     - name: \(name)
-                      image: sprocket
+                      image: \(canary ? "sprocket-canary" : "sprocket")
                       args: ["serve", "--service", "\(name)"]
                       ports:
                         - name: http
@@ -293,12 +376,20 @@ public enum DeploymentFiles {
                       env:
                         - name: SPROCKET_SERVICE
                           value: \(name)\(databaseEnvironment)
+                      lifecycle:
+                        # The image has no shell: sprocket itself waits while the endpoints drop the pod.
+                        preStop:
+                          exec:
+                            command: ["/usr/local/bin/sprocket", "wait", "5"]
+                      # Ready only when migrated, connected and not draining; a draining pod fails at the next
+                      # probe (2 s), within its drain delay.
                       readinessProbe:
                         httpGet:
                           path: /health/ready
                           port: http
-                        periodSeconds: 5
-                        failureThreshold: 3
+                        periodSeconds: 2
+                        failureThreshold: 1
+                        successThreshold: 1
                       livenessProbe:
                         httpGet:
                           path: /health/live
@@ -317,50 +408,56 @@ public enum DeploymentFiles {
                         readOnlyRootFilesystem: true
                         capabilities:
                           drop: ["ALL"]
-            ---
-            apiVersion: v1
-            kind: Service
-            metadata:
-              name: \(name)
-              labels:
-                app.kubernetes.io/name: \(name)
-            spec:
-              selector:
-                app.kubernetes.io/name: \(name)
-              ports:
-                - name: http
-                  port: 8080
-                  targetPort: http
-            ---
-            apiVersion: policy/v1
-            kind: PodDisruptionBudget
-            metadata:
-              name: \(name)
-            spec:
-              minAvailable: 1
-              selector:
-                matchLabels:
-                  app.kubernetes.io/name: \(name)
-            ---
-            apiVersion: autoscaling/v2
-            kind: HorizontalPodAutoscaler
-            metadata:
-              name: \(name)
-            spec:
-              scaleTargetRef:
-                apiVersion: apps/v1
-                kind: Deployment
-                name: \(name)
-              minReplicas: 2
-              maxReplicas: 10
-              metrics:
-                - type: Resource
-                  resource:
-                    name: cpu
-                    target:
-                      type: Utilization
-                      averageUtilization: 70
 
             """
+    }
+
+    /// Process `name`'s Service (every track), PodDisruptionBudget and HorizontalPodAutoscaler.
+    static func rest(_ name: String) -> String {
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: \(name)
+          labels:
+            app.kubernetes.io/name: \(name)
+        spec:
+          selector:
+            app.kubernetes.io/name: \(name)
+          ports:
+            - name: http
+              port: 8080
+              targetPort: http
+        ---
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: \(name)
+        spec:
+          minAvailable: 1
+          selector:
+            matchLabels:
+              app.kubernetes.io/name: \(name)
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata:
+          name: \(name)
+        spec:
+          scaleTargetRef:
+            apiVersion: apps/v1
+            kind: Deployment
+            name: \(name)
+          minReplicas: 2
+          maxReplicas: 10
+          metrics:
+            - type: Resource
+              resource:
+                name: cpu
+                target:
+                  type: Utilization
+                  averageUtilization: 70
+
+        """
     }
 }

@@ -144,11 +144,12 @@ public struct EmbeddedSystem: Sendable {
             of: router, contracts: try Documents.contracts(ServiceName.allCases),
             otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: Authenticator(keys: keys),
             limits: limits, validate: true)
-        HealthRoutes.add(to: router, databases: databases.mapKeys(\.rawValue), loops: loops)
+        HealthRoutes.add(
+            to: router, databases: databases.mapKeys(\.rawValue), loops: loops, drain: configuration.drain)
         MetricsRoute.add(
             to: router, databases: databases.mapKeys(\.rawValue), loops: loops,
             memoryBudgetMiB: configuration.memoryBudget(alone: false))
-        DocsRoutes.add(to: router, documents: Documents.all)
+        DocsRoutes.add(to: router, documents: Documents.all, graphQL: Documents.graphQL)
         for name in ServiceName.allCases { try services[name]?.registerRoutes(on: router) }
         return router
     }

@@ -122,7 +122,7 @@ public struct ServiceProcess {
             try service.registerRoutes(on: router)
             HealthRoutes.add(
                 to: router, databases: [name.rawValue: database], checks: ["nats": { client.isConnected }],
-                loops: loops)
+                loops: loops, drain: configuration.drain)
             MetricsRoute.add(
                 to: router, databases: [name.rawValue: database], loops: loops,
                 memoryBudgetMiB: configuration.memoryBudget(alone: true))
@@ -168,9 +168,9 @@ public struct ServiceProcess {
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
             throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
         }
-        HealthRoutes.add(to: router, databases: [:])
+        HealthRoutes.add(to: router, databases: [:], drain: configuration.drain)
         MetricsRoute.add(to: router, databases: [:], memoryBudgetMiB: configuration.memoryBudget(alone: true))
-        DocsRoutes.add(to: router, documents: Documents.all)
+        DocsRoutes.add(to: router, documents: Documents.all, graphQL: Documents.graphQL)
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502
         clientConfiguration.timeout.connect = .seconds(2)

@@ -26,6 +26,10 @@ public struct SystemConfiguration: Sendable {
     public var memoryBudget: Int?
     /// How long each database keeps its outbox, inbox and idempotency rows.
     public var retention = RetentionPolicy()
+    /// How the process stops when told to: the drain delay, then the grace period.
+    public var shutdown = ShutdownPlan()
+    /// Set when the process is told to stop: `/health/ready` answers 503 from then on.
+    public let drain = Drain()
 
     public init() {}
 

@@ -18,6 +18,8 @@ public struct Topology: Sendable {
         public var nats = "nats://127.0.0.1:4222"
         /// How many processes run each service (1 when not named).
         public var replicas: [ServiceName: Int] = [:]
+        /// How many gateways run: replica `n` (2, 3, …) listens 10 × (n − 1) above ``gatewayPort``.
+        public var gatewayReplicas = 1
         /// Added to every process's arguments (e.g. `--log-level info`).
         public var extraArguments: [String] = []
 
@@ -43,7 +45,7 @@ public struct Topology: Sendable {
         self.environment = environment
     }
 
-    /// Every process in start order: the services (each replica after the first), then the gateway.
+    /// Every process in start order: the services (each replica after the first), then the gateways.
     public var processes: [Process] {
         let environment = self.environment
         let issuer = ServiceName.tokenIssuer
@@ -72,10 +74,15 @@ public struct Topology: Sendable {
         }
         // GraphQL subscriptions at the gateway hear of order changes from NATS.
         gateway += ["--nats", environment.nats]
-        processes.append(
-            Process(
-                name: "gateway", service: "gateway", port: environment.gatewayPort, database: nil,
-                arguments: gateway + environment.extraArguments))
+        for replica in 1...max(1, environment.gatewayReplicas) {
+            let port = environment.gatewayPort + 10 * (replica - 1)
+            var arguments = gateway
+            arguments[4] = String(port)
+            processes.append(
+                Process(
+                    name: replica == 1 ? "gateway" : "gateway\(replica)", service: "gateway", port: port,
+                    database: nil, arguments: arguments + environment.extraArguments))
+        }
         return processes
     }
 

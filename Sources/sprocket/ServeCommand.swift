@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Composition
+import ServiceKit
 
 /// `sprocket serve`: runs the system until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
@@ -60,7 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
             let process = try await ServiceProcess.build(
                 role, configuration: configuration, options: options, logger: logger)
             print("Sprocket \(service) listening on http://\(host):\(port)")
-            try await process.application().runService()
+            try await GracefulRun.run(
+                process.application(), drain: configuration.drain, plan: configuration.shutdown, logger: logger)
             return
         }
         // The databases run in the application's service group; migrations and the demo data load
@@ -79,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "Sprocket listening on http://\(system.configuration.host):\(system.configuration.port) — API under /api/v1, docs at /docs"
             )
         }
-        try await application.runService()
+        try await GracefulRun.run(
+            application, drain: configuration.drain, plan: configuration.shutdown, logger: logger)
     }
 }

@@ -9,10 +9,11 @@ struct Sprocket: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sprocket",
         abstract: "Order management for spare-parts businesses.",
+        version: Release.version,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, UsersCommand.self, DemoCommand.self, EventsCommand.self,
             ReconcileCommand.self, ImportCommand.self, TopologyCommand.self, ClusterCommand.self,
-            DeployCommand.self, HealthCommand.self,
+            DeployCommand.self, HealthCommand.self, WaitCommand.self,
         ]
     )
 

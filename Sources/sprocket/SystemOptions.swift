@@ -123,6 +123,17 @@ struct SystemOptions: ParsableArguments {
     var maxSubscriptions: Int =
         Variables.value("SPROCKET_MAX_SUBSCRIPTIONS").flatMap(Int.init) ?? QueryLimits().maxSubscriptions
 
+    @Option(
+        help:
+            "Seconds a process told to stop (SIGTERM) keeps serving with /health/ready at 503, before it stops listening. [SPROCKET_DRAIN_DELAY]"
+    )
+    var drainDelay: Int = Variables.value("SPROCKET_DRAIN_DELAY").flatMap(Int.init) ?? 2
+
+    @Option(
+        help:
+            "Seconds it then gives the requests and event batches under way to finish. [SPROCKET_SHUTDOWN_GRACE]")
+    var shutdownGrace: Int = Variables.value("SPROCKET_SHUTDOWN_GRACE").flatMap(Int.init) ?? 20
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. [SPROCKET_LOG_LEVEL]")
     var logLevel: String = Variables.value("SPROCKET_LOG_LEVEL") ?? "info"
 
@@ -145,6 +156,7 @@ struct SystemOptions: ParsableArguments {
             ("--graphql-calls-per-second", graphqlCallsPerSecond, 1...1_000_000),
             ("--max-subscriptions-per-account", maxSubscriptionsPerAccount, 1...100_000),
             ("--max-subscriptions", maxSubscriptions, 1...1_000_000),
+            ("--drain-delay", drainDelay, 0...300), ("--shutdown-grace", shutdownGrace, 1...3600),
         ]
         for (flag, value, range) in ranges where !range.contains(value) {
             throw ValidationError("\(flag) must be \(range.lowerBound) to \(range.upperBound)")
@@ -181,6 +193,7 @@ struct SystemOptions: ParsableArguments {
         configuration.stallAfter = .seconds(stallAfter)
         configuration.memoryBudget = memoryBudget
         configuration.retention = (try? retention()) ?? RetentionPolicy()
+        configuration.shutdown = ShutdownPlan(drainDelay: .seconds(drainDelay), grace: .seconds(shutdownGrace))
         configuration.limits.maxConnections = maxConnections
         configuration.limits.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.limits.idleTimeout = .seconds(idleTimeout)

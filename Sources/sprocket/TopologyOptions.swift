@@ -13,7 +13,7 @@ struct TopologyOptions: ParsableArguments {
     @Option(help: "Put before each service's database name.")
     var databasePrefix = ""
 
-    @Option(help: "More than one process for a service, e.g. orders=2 (repeatable).")
+    @Option(help: "More than one process for a service or the gateway, e.g. orders=2 (repeatable).")
     var replicas: [String] = []
 
     @Argument(
@@ -31,6 +31,10 @@ struct TopologyOptions: ParsableArguments {
         environment.extraArguments = extra
         for pair in replicas {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, parts[0] == "gateway", let count = Int(parts[1]), (1...9).contains(count) {
+                environment.gatewayReplicas = count
+                continue
+            }
             guard parts.count == 2, let service = ServiceName(rawValue: parts[0]), let count = Int(parts[1]),
                 (1...9).contains(count)
             else { throw ValidationError("--replicas takes SERVICE=COUNT (1 to 9), e.g. orders=2") }

@@ -6,6 +6,7 @@ import HTTPTypes
 import NIOHTTP1
 import OrdersAPI
 import SQLKit
+import ServiceKit
 import Storage
 import Testing
 import TestSupport
@@ -304,6 +305,20 @@ struct DistributedFlowTests {
             #expect(ordersMetrics.contains(#"sprocket_outbox_pending{database="#))
             let gatewayMetrics = try await HTTP.send(.GET, "\(gateway)/metrics").text
             #expect(gatewayMetrics.contains(#"sprocket_http_requests_total{process="gateway",route="#))
+
+            // /docs, rendered: at the gateway every service's operations and GraphQL, at a service its own.
+            let gatewayDocs = try await HTTP.send(.GET, "\(gateway)/docs").text
+            for service in ServiceName.allCases {
+                for operation in APIReference.operations(
+                    of: .init(name: service.rawValue, yaml: service.module.openAPIDocument))
+                {
+                    let parts = operation.split(separator: " ", maxSplits: 1)
+                    #expect(gatewayDocs.contains(">\(parts[0])</span><code>\(parts[1])</code>"), "\(operation)")
+                }
+            }
+            #expect(gatewayDocs.contains("<code>type Query</code>"))
+            let ordersDocs = try await HTTP.send(.GET, "http://127.0.0.1:\(cluster.port("orders"))/docs").text
+            #expect(ordersDocs.contains("<code>/api/v1/orders</code>") && !ordersDocs.contains("/api/v1/parts<"))
 
             // Two orders replicas: the gateway spreads requests over both.
             for _ in 0..<6 { _ = try await HTTP.send(.GET, "\(gateway)/api/v1/orders/\(id)", token: ann) }

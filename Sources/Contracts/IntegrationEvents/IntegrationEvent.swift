@@ -9,6 +9,14 @@ public protocol IntegrationEvent: Codable, Sendable {
     static var source: String { get }
     /// The CloudEvents `subject`: the id of the entity.
     var subject: String { get }
+    /// The version of this type's payload schema (the envelope's `schemaversion`). Adding an optional
+    /// field keeps it; removing, renaming or retyping a field makes a new version, which is published only
+    /// once every consumer of the release before reads it (docs/VERSIONING.md).
+    static var schemaVersion: Int { get }
+}
+
+extension IntegrationEvent {
+    public static var schemaVersion: Int { 1 }
 }
 
 /// An exact amount on the wire: a decimal string and an ISO 4217 currency.

@@ -13,9 +13,14 @@ import ServiceKit
 /// over the service's replicas in turn.
 ///
 /// Bodies are forwarded as received (requests are already buffered by ``BodyLimitMiddleware``;
-/// responses stream back). The request id, trace context and client address are passed on. Idempotent
-/// methods (GET, HEAD, PUT, DELETE, OPTIONS) are retried once, on the next replica, when the upstream
-/// cannot be reached; POST and PATCH never are. An unreachable upstream is a 502 problem, a slow one a 504.
+/// responses stream back). The request id, trace context and client address are passed on.
+///
+/// A request goes to the next replica (up to three tries, or one per replica and one more) when the
+/// upstream could not be reached, since it never saw the request; and when the upstream closed the
+/// connection before answering, but then only if the request is safe to repeat: a read (GET, HEAD,
+/// OPTIONS) or a write with an `Idempotency-Key`, which the service answers once whatever the number of
+/// tries. A write without a key that may have been applied is never sent again: its client gets a 502.
+/// An unreachable upstream is a 502 problem, a slow one a 504 (never retried: it may still be working).
 public struct GatewayProxy: Sendable {
     private let routes: GatewayRoutes
     private let client: HTTPClient
@@ -73,8 +78,8 @@ public struct GatewayProxy: Sendable {
         let body = try await request.collectBody(upTo: BodyLimits.upload)
         if body.readableBytes > 0 { outbound.body = .bytes(body) }
 
-        let idempotent: Set<HTTPRequest.Method> = [.get, .head, .put, .delete, .options]
-        let attempts = idempotent.contains(request.method) ? 2 : 1
+        let repeatable = Self.isSafeToRepeat(request)
+        let attempts = min(3, baseURLs.count + 1)
         var lastError: (any Error)?
         for attempt in 1...attempts {
             outbound.url = baseURLs[(first + attempt - 1) % baseURLs.count] + target
@@ -94,22 +99,21 @@ public struct GatewayProxy: Sendable {
                 )
             } catch {
                 lastError = error
-                if attempt < attempts, Self.isConnectFailure(error) {
-                    try? await Task.sleep(for: .milliseconds(100))
-                    continue
-                }
-                break
+                let failure = UpstreamFailure(error)
+                guard attempt < attempts, failure == .notReached || (failure == .closedUnanswered && repeatable)
+                else { break }
+                try? await Task.sleep(for: .milliseconds(50 * attempt))
             }
         }
         throw Self.problem(for: lastError, service: service)
     }
 
-    private static func isConnectFailure(_ error: (any Error)?) -> Bool {
-        guard let error else { return false }
-        if let client = error as? HTTPClientError {
-            return client == .connectTimeout || client == .remoteConnectionClosed || client == .cancelled
+    /// Whether sending `request` twice has the effect of sending it once.
+    static func isSafeToRepeat(_ request: Request) -> Bool {
+        switch request.method {
+        case .get, .head, .options: true
+        default: request.headers[.idempotencyKey].map { !$0.isEmpty } ?? false
         }
-        return String(describing: error).contains("onnection refused") || error is NIOConnectionError
     }
 
     private static func problem(for error: (any Error)?, service: String) -> Problem {
@@ -123,5 +127,37 @@ public struct GatewayProxy: Sendable {
             status: .badGateway, code: "gateway.upstream_unavailable",
             detail: "The \(service) service cannot be reached; try again shortly.", retryAfter: 1
         )
+    }
+}
+
+/// How a try at an upstream failed, as far as repeating it goes.
+enum UpstreamFailure: Equatable {
+    /// No connection was made: the upstream never saw the request (refused, or nothing answered).
+    case notReached
+    /// The connection closed before an answer: the upstream may have applied the request.
+    case closedUnanswered
+    /// Anything else, a timeout among them (the upstream may still be working on it).
+    case other
+
+    init(_ error: any Error) {
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .connectTimeout: self = .notReached
+            case .remoteConnectionClosed, .cancelled: self = .closedUnanswered
+            default: self = .other
+            }
+        } else if error is NIOConnectionError {
+            self = .notReached
+        } else if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: self = .notReached
+            case ECONNRESET, EPIPE: self = .closedUnanswered
+            default: self = .other
+            }
+        } else if case ChannelError.connectTimeout = error {
+            self = .notReached
+        } else {
+            self = String(describing: error).contains("onnection refused") ? .notReached : .other
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Storage
+import Synchronization
 
 /// What one pass of a ``BackgroundLoop`` found.
 public enum LoopPass: Sendable {
@@ -29,11 +30,15 @@ public struct BackgroundLoop: Service {
     private let poll: Duration
     private let logger: Logger
     private let pass: Pass
+    private let passIsAWait: Bool
 
+    /// `passIsAWait`: each pass waits for something that may never come (a PostgreSQL `LISTEN`): graceful
+    /// shutdown cancels it rather than waiting for it to end.
     public init(
         _ name: String, monitor: LoopMonitor?, wakeUp: WakeSignal? = nil, poll: Duration, logger: Logger,
-        pass: @escaping Pass
+        passIsAWait: Bool = false, pass: @escaping Pass
     ) {
+        self.passIsAWait = passIsAWait
         self.name = name
         self.monitor = monitor
         self.wakeUp = wakeUp
@@ -44,23 +49,28 @@ public struct BackgroundLoop: Service {
 
     public func run() async throws {
         let progress = monitor?.register(name) ?? .unmonitored(name)
-        await cancelWhenGracefulShutdown {
+        // Graceful shutdown lets the pass under way finish (a batch is handled and acknowledged whole),
+        // then ends the loop; cancellation (after the shutdown's grace period) stops it wherever it is.
+        let stop = StopRequest(wakeUp: wakeUp)
+        await withGracefulShutdownHandler {
             var failures = 0
-            while !Task.isCancelled {
+            while !stop.isRequested, !Task.isCancelled {
                 do {
-                    let outcome = try await pass(progress)
+                    let outcome =
+                        passIsAWait
+                        ? try await cancelWhenGracefulShutdown { try await pass(progress) } : try await pass(progress)
                     failures = 0
                     switch outcome {
                     case .worked:
                         progress.progressed()
                     case .idle:
                         progress.progressed()
-                        if let wakeUp { await wakeUp.wait(upTo: poll) } else { try? await Task.sleep(for: poll) }
+                        if !stop.isRequested { await (wakeUp ?? stop.own).wait(upTo: poll) }
                     case .noProgress:
                         break
                     }
                 } catch {
-                    if Task.isCancelled { break }
+                    if Task.isCancelled || stop.isRequested { break }
                     failures += 1
                     progress.failed(error)
                     if failures == 1 || failures.isMultiple(of: 20) {
@@ -68,9 +78,29 @@ public struct BackgroundLoop: Service {
                             "background loop failed; retrying",
                             metadata: ["loop": "\(name)", "error": "\(error)", "failures": "\(failures)"])
                     }
-                    try? await Task.sleep(for: .milliseconds(min(5_000, 50 << min(failures, 7))))
+                    await stop.own.wait(upTo: .milliseconds(min(5_000, 50 << min(failures, 7))))
                 }
             }
+        } onGracefulShutdown: {
+            stop.request()
         }
+    }
+}
+
+/// A loop's graceful shutdown: remembered, and its sleeps woken (`own` for the back-off after a failure,
+/// which new work must not cut short).
+private final class StopRequest: Sendable {
+    let own = WakeSignal()
+    private let wakeUp: WakeSignal?
+    private let requested = Atomic<Bool>(false)
+
+    init(wakeUp: WakeSignal?) { self.wakeUp = wakeUp }
+
+    var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    func request() {
+        requested.store(true, ordering: .releasing)
+        own.signal()
+        wakeUp?.signal()
     }
 }

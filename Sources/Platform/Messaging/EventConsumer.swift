@@ -56,6 +56,12 @@ public struct EventConsumer: Sendable {
             guard envelope.source == Event.source else {
                 throw UntrustedEventSource(type: Event.type, source: envelope.source, expected: Event.source)
             }
+            // A newer schema than this release reads fails (and is retried, then dead-lettered for a
+            // redrive after the upgrade) rather than being half understood.
+            guard (1...Event.schemaVersion).contains(envelope.schemaVersion) else {
+                throw UnreadableSchemaVersion(
+                    type: Event.type, version: envelope.schemaVersion, newestKnown: Event.schemaVersion)
+            }
             try await handle(try envelope.decode(Event.self), db)
         }
     }
@@ -211,5 +217,16 @@ public struct EventConsumer: Sendable {
             ]
         )
         if !given { throw error }
+    }
+}
+
+/// An event whose payload schema is newer than this release's contract.
+public struct UnreadableSchemaVersion: Error, CustomStringConvertible, Equatable {
+    public let type: String
+    public let version: Int
+    public let newestKnown: Int
+
+    public var description: String {
+        "\(type) schema version \(version) is newer than this release reads (1 to \(newestKnown))"
     }
 }

@@ -20,11 +20,15 @@ public struct EventEnvelope: Sendable, Equatable {
     public var data: Data
     /// W3C trace context of the request that caused the event.
     public var traceparent: String?
+    /// The version of the payload's schema (the CloudEvents extension `schemaversion`; 1 when absent, as
+    /// in the events of releases before it existed).
+    public var schemaVersion: Int
 
     public init(
         id: String = UUIDv7.make(), source: String, type: String, time: Date = Date(), subject: String?,
-        data: Data, traceparent: String? = TraceContext.current?.traceparent
+        data: Data, traceparent: String? = TraceContext.current?.traceparent, schemaVersion: Int = 1
     ) {
+        self.schemaVersion = schemaVersion
         self.id = id
         self.source = source
         self.type = type
@@ -37,11 +41,11 @@ public struct EventEnvelope: Sendable, Equatable {
     /// An envelope around `payload`, encoded as JSON.
     public init(
         source: String, type: String, subject: String?, payload: some Encodable,
-        traceparent: String? = TraceContext.current?.traceparent
+        traceparent: String? = TraceContext.current?.traceparent, schemaVersion: Int = 1
     ) throws {
         self.init(
             source: source, type: type, subject: subject, data: try EventCoding.encoder.encode(payload),
-            traceparent: traceparent
+            traceparent: traceparent, schemaVersion: schemaVersion
         )
     }
 
@@ -54,7 +58,7 @@ public struct EventEnvelope: Sendable, Equatable {
     public func jsonData() throws -> Data {
         var object: [String: Any] = [
             "specversion": "1.0", "id": id, "source": source, "type": type, "time": time.rfc3339,
-            "datacontenttype": "application/json",
+            "datacontenttype": "application/json", "schemaversion": schemaVersion,
             "data": try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
         ]
         if let subject { object["subject"] = subject }
@@ -62,7 +66,7 @@ public struct EventEnvelope: Sendable, Equatable {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    /// Parses a structured-mode CloudEvents JSON document.
+    /// Parses a structured-mode CloudEvents JSON document; attributes it does not know are ignored.
     public init(jsonData: Data) throws {
         guard let object = try JSONSerialization.jsonObject(with: jsonData) as? [String: Any],
             let id = object["id"] as? String, let source = object["source"] as? String,
@@ -72,7 +76,7 @@ public struct EventEnvelope: Sendable, Equatable {
         self.init(
             id: id, source: source, type: type, time: time, subject: object["subject"] as? String,
             data: try JSONSerialization.data(withJSONObject: data, options: [.fragmentsAllowed, .sortedKeys]),
-            traceparent: object["traceparent"] as? String
+            traceparent: object["traceparent"] as? String, schemaVersion: object["schemaversion"] as? Int ?? 1
         )
     }
 }

@@ -90,6 +90,10 @@ public enum MessagingSchema {
             }
             return statements
         },
+        Migration(version: 5, name: "outbox: event schema versions") { _ in
+            // Expand only: the release before writes no version, and its rows are version 1.
+            ["ALTER TABLE outbox ADD COLUMN schema_version BIGINT NOT NULL DEFAULT 1"]
+        },
     ]
 
     /// PostgreSQL: autovacuum for a table whose rows are deleted as fast as they are added.

@@ -24,9 +24,10 @@ public enum Outbox {
         let data = String(decoding: envelope.data, as: UTF8.self)
         try await db.raw(
             """
-            INSERT INTO outbox (id, source, type, subject, time, data, traceparent)
+            INSERT INTO outbox (id, source, type, subject, time, data, traceparent, schema_version)
             VALUES (\(bind: envelope.id), \(bind: envelope.source), \(bind: envelope.type), \(bind: envelope.subject),
-                    \(bind: envelope.time.microsecondsSince1970), \(bind: data), \(bind: envelope.traceparent))
+                    \(bind: envelope.time.microsecondsSince1970), \(bind: data), \(bind: envelope.traceparent),
+                    \(bind: envelope.schemaVersion))
             """
         ).run()
     }
@@ -37,20 +38,21 @@ public enum Outbox {
         guard !envelopes.isEmpty else { return }
         var rows = JSONRows(columns: [
             ("o", "BIGINT"), ("id", "TEXT"), ("source", "TEXT"), ("type", "TEXT"), ("subject", "TEXT"),
-            ("time", "BIGINT"), ("data", "TEXT"), ("traceparent", "TEXT"),
+            ("time", "BIGINT"), ("data", "TEXT"), ("traceparent", "TEXT"), ("schema_version", "BIGINT"),
         ])
         for (index, envelope) in envelopes.enumerated() {
             rows.append([
                 .integer(Int64(index)), .text(envelope.id), .text(envelope.source), .text(envelope.type),
                 .text(envelope.subject), .integer(envelope.time.microsecondsSince1970),
                 .text(String(decoding: envelope.data, as: UTF8.self)), .text(envelope.traceparent),
+                .integer(Int64(envelope.schemaVersion)),
             ])
         }
         // Ordered, so that the rows' sequence numbers (the relay's publishing order) follow the array.
         try await db.raw(
             """
-            INSERT INTO outbox (id, source, type, subject, time, data, traceparent)
-            SELECT v.id, v.source, v.type, v.subject, v.time, v.data, v.traceparent
+            INSERT INTO outbox (id, source, type, subject, time, data, traceparent, schema_version)
+            SELECT v.id, v.source, v.type, v.subject, v.time, v.data, v.traceparent, v.schema_version
             FROM \(rows.source(engine, alias: "v")) ORDER BY v.o
             """
         ).run()
@@ -61,7 +63,8 @@ public enum Outbox {
     public static func append<Event: IntegrationEvent>(_ event: Event, in db: any SQLDatabase) async throws {
         try await append(
             EventEnvelope(
-                source: Event.source, type: Event.type, subject: event.subject, payload: event),
+                source: Event.source, type: Event.type, subject: event.subject, payload: event,
+                schemaVersion: Event.schemaVersion),
             in: db)
     }
 
@@ -130,7 +133,8 @@ public enum Outbox {
             time: Date(microsecondsSince1970: try row.decode(column: "time", as: Int64.self)),
             subject: try row.decode(column: "subject", as: String?.self),
             data: Data(try row.decode(column: "data", as: String.self).utf8),
-            traceparent: try row.decode(column: "traceparent", as: String?.self)
+            traceparent: try row.decode(column: "traceparent", as: String?.self),
+            schemaVersion: try row.decode(column: "schema_version", as: Int.self)
         )
     }
 }
@@ -138,6 +142,8 @@ public enum Outbox {
 extension EventEnvelope {
     /// The envelope of `event`, with its contract's type, source and subject.
     public init<Event: IntegrationEvent>(_ event: Event) throws {
-        try self.init(source: Event.source, type: Event.type, subject: event.subject, payload: event)
+        try self.init(
+            source: Event.source, type: Event.type, subject: event.subject, payload: event,
+            schemaVersion: Event.schemaVersion)
     }
 }

@@ -63,7 +63,9 @@ public struct OutboxRelay: Service {
         }
         guard let schema = database.schemaName else { return try await relay.run() }
         let channel = MessagingSchema.outboxChannel(schema: schema)
-        let listener = BackgroundLoop("\(name) listener", monitor: nil, poll: .seconds(1), logger: logger) { _ in
+        let listener = BackgroundLoop(
+            "\(name) listener", monitor: nil, poll: .seconds(1), logger: logger, passIsAWait: true
+        ) { _ in
             try await database.listen(channel) { database.commits.signal() }
             return .idle  // the connection ended: listen again
         }
@@ -111,7 +113,7 @@ public struct OutboxRelay: Service {
     private func claim(_ db: any SQLDatabase) async throws -> [EventEnvelope] {
         let rows = try await db.raw(
             """
-            SELECT id, source, type, subject, time, data, traceparent FROM outbox
+            SELECT id, source, type, subject, time, data, traceparent, schema_version FROM outbox
             WHERE published_at IS NULL AND parked_at IS NULL
             ORDER BY seq LIMIT \(bind: batchSize) \(unsafeRaw: database.engine.skipLockedClause)
             """

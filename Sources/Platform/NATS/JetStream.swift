@@ -92,9 +92,11 @@ public struct JetStream: Sendable {
     }
 
     /// One pull request for up to `batch` messages, open for at most `expires`: `handle` runs for each
-    /// message as soon as it arrives (not when the request ends), in order.
+    /// message as soon as it arrives (not when the request ends), in order. The request is given up
+    /// (checked every second) when `stop` says so; what arrived is still handled.
     public func pull(
         stream: String, durable: String, batch: Int, expires: Duration = .seconds(1),
+        stop: @escaping @Sendable () -> Bool = { false },
         _ handle: @escaping @Sendable (JetStreamMessage) async -> Void
     ) async throws {
         let inbox = client.newInbox()
@@ -110,7 +112,7 @@ public struct JetStream: Sendable {
             ) {
                 try await Self.receive(messages, batch: batch, durable: durable, client: client, handle) {
                     // The server forgets a pull when the connection drops: stop waiting for this one then.
-                    client.connectionCount != connection || !client.isConnected
+                    client.connectionCount != connection || !client.isConnected || stop()
                 } abandon: {
                     await client.unsubscribe(sid)
                 }

@@ -133,12 +133,19 @@ public final class NATSTransport: Transport, Service {
                     ready.store(true, ordering: .releasing)
                 }
                 let batcher = MessageBatcher()
+                let stopping = StopFlag()
                 let (ok, failed) = try await withThrowingTaskGroup(of: (ok: Int, failed: Int).self) { group in
                     group.addTask {
                         defer { batcher.finish() }
-                        try await self.jetStream.pull(
-                            stream: self.stream, durable: durable, batch: Self.pullBatch, expires: self.pullExpiry
-                        ) { message in batcher.append(message) }
+                        // Shutting down, the long poll ends early; the messages it brought are handled.
+                        try await withGracefulShutdownHandler {
+                            try await self.jetStream.pull(
+                                stream: self.stream, durable: durable, batch: Self.pullBatch, expires: self.pullExpiry,
+                                stop: { stopping.isSet }
+                            ) { message in batcher.append(message) }
+                        } onGracefulShutdown: {
+                            stopping.set()
+                        }
                         return (0, 0)
                     }
                     group.addTask {
@@ -207,4 +214,11 @@ public final class NATSTransport: Transport, Service {
         }
         return (ok, failed)
     }
+}
+
+/// Set once, read from any thread.
+private final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

@@ -2,18 +2,23 @@ import Hummingbird
 import Messaging
 import Storage
 
-/// `/health/live` (the process answers) and `/health/ready` (every database is reachable and migrated,
+/// `/version` (``Release``), `/health/live` (the process answers) and `/health/ready` (every database is reachable and migrated,
 /// every other dependency in `checks`, such as the NATS connection, is up, and no background loop of
-/// `loops` has stalled).
+/// `loops` has stalled, and the process is not draining: told to stop, it answers 503 while it finishes
+/// what it has).
 public enum HealthRoutes {
     public static func add<Context: RequestContext>(
         to router: Router<Context>, databases: [String: Database],
-        checks: [String: @Sendable () async -> Bool] = [:], loops: LoopMonitor? = nil
+        checks: [String: @Sendable () async -> Bool] = [:], loops: LoopMonitor? = nil, drain: Drain? = nil
     ) {
+        router.get("/version") { _, _ in
+            Self.json(status: .ok, Release.json)
+        }
         router.get("/health/live") { _, _ in
             Self.json(status: .ok, #"{"status":"live"}"#)
         }
         router.get("/health/ready") { _, _ in
+            if drain?.isDraining == true { return Self.json(status: .serviceUnavailable, #"{"status":"draining"}"#) }
             var failing: [String] = []
             for (name, database) in databases.sorted(by: { $0.key < $1.key }) where await !database.isReady() {
                 failing.append(name)

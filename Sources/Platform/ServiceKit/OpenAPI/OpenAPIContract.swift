@@ -26,6 +26,44 @@ public struct OpenAPIContract: Sendable {
         /// The largest body the operation reads: an upload (``BodyLimits/upload``) when it takes anything
         /// but JSON (a CSV file), else ``BodyLimits/standard``.
         let maxBodyBytes: Int
+        /// Set when the operation is `deprecated: true` (docs/VERSIONING.md).
+        let deprecation: Deprecation?
+    }
+
+    /// What every answer to a deprecated operation says: `Deprecation: true`, its `Sunset` (RFC 8594,
+    /// from `x-sunset: YYYY-MM-DD`) and the `Link` to its successor (`x-replaced-by`).
+    struct Deprecation: Sendable, Equatable {
+        let sunset: String?
+        let successor: String?
+
+        init(_ operation: [String: Any]) {
+            var day = operation["x-sunset"] as? String
+            if let date = operation["x-sunset"] as? Date {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+                let parts = calendar.dateComponents([.year, .month, .day], from: date)
+                day = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+            }
+            sunset = day.flatMap(Self.httpDate)
+            successor = operation["x-replaced-by"] as? String
+        }
+
+        /// `2027-06-30` as an IMF-fixdate (`Wed, 30 Jun 2027 00:00:00 GMT`).
+        static func httpDate(_ day: String) -> String? {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "yyyy-MM-dd"
+            guard let date = formatter.date(from: day) else { return nil }
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            return formatter.string(from: date)
+        }
+
+        func annotate(_ headers: inout HTTPFields) {
+            headers[.deprecation] = "true"
+            if let sunset { headers[.sunset] = sunset }
+            if let successor { headers[.link] = "<\(successor)>; rel=\"successor-version\"" }
+        }
     }
 
     struct Route: Sendable {
@@ -89,7 +127,8 @@ public struct OpenAPIContract: Sendable {
                     bodyRequired: body?["required"] as? Bool ?? false,
                     maxBodyBytes: ((body?["content"] as? [String: Any])?.keys.contains { $0 != "application/json" }
                         ?? false)
-                        ? BodyLimits.upload : BodyLimits.standard)
+                        ? BodyLimits.upload : BodyLimits.standard,
+                    deprecation: operation["deprecated"] as? Bool == true ? Deprecation(operation) : nil)
             }
             let parts = (base + template).split(separator: "/").map(String.init)
             routes.append(
@@ -139,4 +178,15 @@ public struct OpenAPIContract: Sendable {
         }
         return best.map { ($0.route, $0.parameters) }
     }
+}
+
+// swift-format-ignore: NeverForceUnwrap
+// Constant, valid header names: the failable initializer cannot fail for them.
+extension HTTPField.Name {
+    /// RFC 9745 / draft-ietf-httpapi-deprecation-header: the resource is deprecated.
+    static let deprecation = Self("Deprecation")!
+    /// RFC 8594: when the resource stops answering.
+    static let sunset = Self("Sunset")!
+    /// RFC 8288: the successor of a deprecated operation.
+    static let link = Self("Link")!
 }

@@ -94,7 +94,10 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
             throw Problem.validation(
                 errors.map { $0.field.isEmpty ? FieldError(field: "body", message: $0.message) : $0 })
         }
-        return try await next(request, context)
+        guard let deprecation = operation.deprecation else { return try await next(request, context) }
+        var response = try await next(request, context)
+        deprecation.annotate(&response.headers)
+        return response
     }
 
     /// A parameter's text as the JSON value its schema expects (integers parsed; anything else a string).
