@@ -2,8 +2,10 @@
 """Clients for scripts/faults --rolling: they place orders, each with its own Idempotency-Key, and read
 each one back, until STOP_FILE exists, spreading their requests over the gateways.
 
-A refused connection moves the request to the next gateway at once, as a load balancer does with an
-instance that stopped listening (counted as "rerouted"). Anything else that is not the answer a healthy
+The clients play the load balancer too: a gateway listed in OUT.json.leaving (the harness lists one there
+before it stops it, as Kubernetes takes a terminating pod out of its Service's endpoints while its preStop
+hook runs) gets no new requests, and a refused connection moves the request to the next gateway at once
+(counted as "rerouted"). Anything else that is not the answer a healthy
 system gives counts as a failed request: a 5xx, a connection reset or timeout after the request was sent,
 an order that reads back as anything but 200. A placement that failed is sent again with its key until it
 gets its 201 (up to 90 s), so that loss and duplication are reconciled as in scripts/faults.
@@ -48,15 +50,20 @@ def send(method, path, headers, data=None):
     with lock:
         first = turn[0]
         turn[0] += 1
-    for attempt in range(len(gateways) * 20):
-        gateway = gateways[(first + attempt) % len(gateways)]
+    try:
+        leaving = set(open(out + ".leaving").read().split())
+    except OSError:
+        leaving = set()
+    rotation = [g for g in gateways if g.geturl() not in leaving] or gateways
+    for attempt in range(len(rotation) * 20):
+        gateway = rotation[(first + attempt) % len(rotation)]
         connection = http.client.HTTPConnection(gateway.hostname, gateway.port, timeout=15)
         try:
             connection.connect()
         except ConnectionRefusedError:
             with lock:
                 state["rerouted"] += 1
-            time.sleep(0.05 if (attempt + 1) % len(gateways) else 0.25)
+            time.sleep(0.05 if (attempt + 1) % len(rotation) else 0.25)
             continue
         try:
             connection.request(method, path, body=data, headers=headers)

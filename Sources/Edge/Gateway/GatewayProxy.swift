@@ -105,6 +105,12 @@ public struct GatewayProxy: Sendable {
                 try? await Task.sleep(for: .milliseconds(50 * attempt))
             }
         }
+        context.logger.warning(
+            "upstream failed",
+            metadata: [
+                "upstream": "\(service)", "error": "\(String(describing: lastError))",
+                "errorType": "\(lastError.map { "\(type(of: $0))" } ?? "-")", "repeatable": "\(repeatable)",
+            ])
         throw Self.problem(for: lastError, service: service)
     }
 
