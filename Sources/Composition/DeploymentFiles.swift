@@ -34,6 +34,15 @@ public enum DeploymentFiles {
     /// `name=http://name:8080,…`: the gateway's upstreams inside a cluster network.
     static var upstreams: String { services.map { "\($0)=http://\($0):8080" }.joined(separator: ",") }
 
+    /// The compose file's two replicas of each service, `name` and `name-2`.
+    static let composeReplicas = ["", "-2"]
+
+    /// The gateway's upstreams in the compose network: both replicas of every service.
+    static var composeUpstreams: String {
+        services.flatMap { service in composeReplicas.map { "\(service)=http://\(service)\($0):8080" } }
+            .joined(separator: ",")
+    }
+
     static var tokenIssuer: String { ServiceName.tokenIssuer?.rawValue ?? "" }
 
     /// Each service process's memory budget in MiB (SystemConfiguration's default for one service).
@@ -46,8 +55,9 @@ public enum DeploymentFiles {
 
     static func compose() -> String {
         var text = """
-            # Sprocket in distributed mode: PostgreSQL, NATS with JetStream, every service, the gateway, and the
-            # demo data loaded through it once everything is up.
+            # Sprocket in distributed mode: PostgreSQL, NATS with JetStream, two replicas of every service (NAME and
+            # NAME-2, sharing its database: one can restart while the other serves), the gateway, and the demo data
+            # loaded through it once everything is up.
             # Rendered by `sprocket deploy render` from the services' list: do not edit by hand.
             #   docker compose -f deploy/docker-compose.yml up -d --build     (or podman-compose … up -d)
             # The gateway answers on http://localhost:8080 (demo accounts: see `sprocket demo --help`).
@@ -106,19 +116,8 @@ public enum DeploymentFiles {
 
             """
         for service in ServiceName.startOrder {
-            let name = service.rawValue
-            text += """
-
-                  \(name):
-                    <<: *service
-                    command: ["serve", "--service", "\(name)"]
-                    environment:
-                      <<: *environment
-                      SPROCKET_DATABASE: postgres://sprocket:sprocket@postgres:5432/\(name)
-
-                """
-            for option in service.module.options where option.deployed {
-                text += "      \(option.variable): \(option.defaultValue)\n"
+            for replica in composeReplicas {
+                text += composeService(service, replica: replica)
             }
         }
         text += """
@@ -127,10 +126,10 @@ public enum DeploymentFiles {
                 <<: *service
                 command: ["serve", "--service", "gateway"]
                 environment:
-                  SPROCKET_UPSTREAMS: \(upstreams)
+                  SPROCKET_UPSTREAMS: \(composeUpstreams)
                 ports:
                   - "${SPROCKET_GATEWAY_PORT:-8080}:8080"
-                depends_on: [\(services.joined(separator: ", "))]
+                depends_on: [\(services.flatMap { service in composeReplicas.map { service + $0 } }.joined(separator: ", "))]
 
               # Once: the demo admin in the accounts database, then the demo through the gateway (it waits for
               # the services and their events).
@@ -166,6 +165,25 @@ public enum DeploymentFiles {
         return text
     }
 
+    /// One replica of `service` in the compose file (`replica`: "" or "-2"); both use its database.
+    static func composeService(_ service: ServiceName, replica: String) -> String {
+        let name = service.rawValue
+        var text = """
+
+              \(name)\(replica):
+                <<: *service
+                command: ["serve", "--service", "\(name)"]
+                environment:
+                  <<: *environment
+                  SPROCKET_DATABASE: postgres://sprocket:sprocket@postgres:5432/\(name)
+
+            """
+        for option in service.module.options where option.deployed {
+            text += "      \(option.variable): \(option.defaultValue)\n"
+        }
+        return text
+    }
+
     /// Prometheus in the compose network: every process's /metrics, and the alert rules beside it.
     static func prometheus() -> String {
         """
@@ -184,7 +202,8 @@ public enum DeploymentFiles {
             static_configs:
               - targets:
 
-        """ + (["gateway"] + services).map { "          - \($0):8080\n" }.joined()
+        """ + (["gateway"] + services.flatMap { service in composeReplicas.map { service + $0 } })
+            .map { "          - \($0):8080\n" }.joined()
     }
 
     /// Staging: the base in its own namespace, one replica fewer to wait for, debug logs; the delivery
