@@ -202,7 +202,8 @@ public enum DeploymentFiles {
             static_configs:
               - targets:
 
-        """ + (["gateway"] + services.flatMap { service in composeReplicas.map { service + $0 } })
+        """
+            + (["gateway"] + services.flatMap { service in composeReplicas.map { service + $0 } })
             .map { "          - \($0):8080\n" }.joined()
     }
 
