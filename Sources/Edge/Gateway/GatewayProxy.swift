@@ -162,6 +162,12 @@ enum UpstreamFailure: Equatable {
             }
         } else if case ChannelError.connectTimeout = error {
             self = .notReached
+        } else if let channel = error as? ChannelError,
+            [.ioOnClosedChannel, .alreadyClosed, .eof, .outputClosed, .inputClosed].contains(channel)
+        {
+            // A pooled keep-alive connection the upstream closed while draining: the request may have
+            // been partly written before the close was seen, so only a safe request goes again.
+            self = .closedUnanswered
         } else {
             self = String(describing: error).contains("onnection refused") ? .notReached : .other
         }
