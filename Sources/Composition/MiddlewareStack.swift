@@ -1,20 +1,22 @@
+import Gateway
 import Hummingbird
 import Logging
 import ServiceKit
 
 /// The middleware of every listener, in one place and in its order: the request's scope (id, client
-/// address, logger), its metrics, content safety headers, problems for errors, admission (requests in flight); then the
+/// address, logger), its metrics, content safety headers, a gateway's region headers, problems for errors, admission (requests in flight); then the
 /// contracts' checks: body limits by operation and, where the contracts are served here, request
 /// validation.
 enum MiddlewareStack {
     /// The front of the stack, which every listener has; `process` names it in the request metrics.
     static func front(
         of router: Router<AppRequestContext>, process: String, logger: Logger, configuration: SystemConfiguration,
-        limits: ProcessLimits
+        limits: ProcessLimits, region: RegionHeadersMiddleware? = nil
     ) {
         router.add(middleware: RequestScopeMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
         router.add(middleware: RequestMetricsMiddleware(process: process))
         router.add(middleware: ContentSafetyMiddleware())
+        if let region { router.add(middleware: region) }
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AdmissionMiddleware(counter: limits.inFlight))
     }

@@ -20,12 +20,37 @@ public struct DistributedOptions: Sendable {
     public var upstreams: [String] = []
     /// Where the customers service answers (for its JWKS), e.g. `http://127.0.0.1:8102`.
     public var customersURL: String?
+    /// Regions: where this process is and what it does there (``RegionOptions``).
+    public var region = RegionOptions()
 
-    public init(natsURL: String? = nil, upstreams: [String] = [], customersURL: String? = nil) {
+    public init(
+        natsURL: String? = nil, upstreams: [String] = [], customersURL: String? = nil, region: RegionOptions = .init()
+    ) {
         self.natsURL = natsURL
         self.upstreams = upstreams
         self.customersURL = customersURL
+        self.region = region
     }
+}
+
+/// A process's part in a system spread over regions: the home region owns every write; each other
+/// region serves reads from a PostgreSQL replica of home's server, through a regional gateway that sends
+/// writes home.
+public struct RegionOptions: Sendable {
+    /// The region's name (`Sprocket-Region`); a gateway without one knows nothing of regions.
+    public var name: String?
+    /// A regional gateway: the home region's gateway (`nil` at home).
+    public var homeURL: String?
+    /// A gateway's database server: at home the primary (heartbeat, write positions), in a region its
+    /// replica (replayed position, data age); any database on the server, e.g. `postgres`.
+    public var database: String?
+    /// A service that serves reads from its region's replica: no migrations, relays, consumers or sweeps;
+    /// writes answered 503.
+    public var readOnly = false
+    /// How long a read waits for the replica to reach its `Sprocket-Position` before it goes home.
+    public var readWait: Duration = .milliseconds(500)
+
+    public init() {}
 }
 
 /// What one process of the distributed mode runs: a service, or the gateway.
@@ -63,14 +88,14 @@ public enum ProcessRole: Sendable, Equatable {
 /// service prepared in the server's `beforeServerStarts`, and the transport and relay wait for that.
 public struct ServiceProcess {
     public let role: ProcessRole
-    private let router: Router<AppRequestContext>
-    private let services: [any Service]
-    private let start: @Sendable () async throws -> Void
-    private let configuration: SystemConfiguration
-    private let limits: ProcessLimits
-    private let logger: Logger
+    let router: Router<AppRequestContext>
+    let services: [any Service]
+    let start: @Sendable () async throws -> Void
+    let configuration: SystemConfiguration
+    let limits: ProcessLimits
+    let logger: Logger
     /// The gateway's GraphQL subscriptions over WebSocket.
-    private var webSocket: GraphQLWebSocket? = nil
+    var webSocket: GraphQLWebSocket? = nil
 
     /// Opens the service's database (unmigrated), builds the service, subscribes its consumers to NATS,
     /// and builds its router. A failure closes what was opened.
@@ -81,18 +106,23 @@ public struct ServiceProcess {
         serviceLogger[metadataKey: "service"] = "\(role.name)"
         let router = Router(context: AppRequestContext.self)
         let limits = ProcessLimits(configuration)
+        guard case .service(let name) = role else {
+            return try await gateway(
+                router: router, limits: limits, configuration: configuration, options: options, logger: serviceLogger)
+        }
         MiddlewareStack.front(
             of: router, process: "\(role.name)", logger: serviceLogger, configuration: configuration, limits: limits)
-        guard case .service(let name) = role else {
-            return try gateway(
-                router: router, limits: limits, configuration: configuration, options: options, logger: serviceLogger)
+        let location = try configuration.ownDatabaseLocation(for: name.rawValue)
+        if options.region.readOnly {
+            return try await readOnly(
+                name, location: location, router: router, limits: limits, configuration: configuration,
+                options: options, logger: serviceLogger)
         }
         guard let natsURL = options.natsURL else {
             throw ConfigurationError(
                 description: "--service \(name.rawValue) needs --nats nats://host:port (events travel over JetStream)")
         }
         let client = try NATSClient(url: natsURL, logger: serviceLogger)
-        let location = try configuration.ownDatabaseLocation(for: name.rawValue)
         if case .sqlite = location {
             try FileManager.default.createDirectory(
                 atPath: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -101,15 +131,7 @@ public struct ServiceProcess {
             location, logger: serviceLogger, runner: .serviceGroup,
             cacheBytes: configuration.cacheBytes(for: name, alone: true), retention: configuration.retention)
         do {
-            let keys: KeyRing
-            if let local = name.module.tokenKeys(in: database) {
-                keys = KeyRing(logger: serviceLogger, refresh: local)
-            } else if let customersURL = options.customersURL {
-                keys = RemoteKeys.keyRing(customersURL: customersURL, logger: serviceLogger)
-            } else {
-                throw ConfigurationError(
-                    description: "--service \(name.rawValue) needs --customers-url http://host:port to verify tokens")
-            }
+            let keys = try keyRing(name, database: database, options: options, logger: serviceLogger)
             MiddlewareStack.contracts(
                 of: router, contracts: try Documents.contracts([name]), authenticator: Authenticator(keys: keys),
                 limits: limits, validate: true)
@@ -152,57 +174,17 @@ public struct ServiceProcess {
         }
     }
 
-    private static func gateway(
-        router: Router<AppRequestContext>, limits: ProcessLimits, configuration: SystemConfiguration,
-        options: DistributedOptions, logger: Logger
-    ) throws -> ServiceProcess {
-        let contracts = try Documents.contracts()
-        let graphQLClients = GraphQLClients(limits: configuration.graphQLLimits)
-        // The gateway verifies no tokens (an upload needs an Authorization header, which the service checks)
-        // and validates no request: the services behind it do both.
-        MiddlewareStack.contracts(
-            of: router, contracts: contracts.map(\.contract),
-            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: nil, limits: limits,
-            validate: false)
-        let routes = try GatewayRoutes(contracts: contracts, pairs: options.upstreams)
-        for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {
-            throw ConfigurationError(description: "the gateway needs --upstream \(service)=http://host:port")
+    /// The key ring a service verifies tokens with: its own keys if it issues them, else the customers
+    /// service's, fetched over HTTP.
+    static func keyRing(
+        _ name: ServiceName, database: Database, options: DistributedOptions, logger: Logger
+    ) throws -> KeyRing {
+        if let local = name.module.tokenKeys(in: database) { return KeyRing(logger: logger, refresh: local) }
+        guard let customersURL = options.customersURL else {
+            throw ConfigurationError(
+                description: "--service \(name.rawValue) needs --customers-url http://host:port to verify tokens")
         }
-        HealthRoutes.add(to: router, databases: [:], drain: configuration.drain)
-        MetricsRoute.add(to: router, databases: [:], memoryBudgetMiB: configuration.memoryBudget(alone: true))
-        DocsRoutes.add(to: router, documents: Documents.all, graphQL: Documents.graphQL)
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502
-        clientConfiguration.timeout.connect = .seconds(2)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let proxy = GatewayProxy(routes: routes, client: client)
-        proxy.register(on: router)
-        // GraphQL calls the services through the same proxy, as HTTP requests to the gateway would go.
-        let upstreamRouter = Router(context: AppRequestContext.self)
-        upstreamRouter.add(
-            middleware: RequestScopeMiddleware(logger: logger, trustedProxies: configuration.trustedProxies))
-        upstreamRouter.add(middleware: ProblemMiddleware())
-        proxy.register(on: upstreamRouter)
-        let upstream = upstreamRouter.buildResponder()
-        let graphQL = GraphQLEndpoint(
-            upstreams: .inProcess(logger: logger) { request, context in
-                try await upstream.respond(to: request, context: context)
-            },
-            clients: graphQLClients, currency: configuration.settings.currency, logger: logger)
-        graphQL.register(on: router)
-        var services: [any Service] = [ClosingService("http client") { try? await client.shutdown() }]
-        // Subscriptions hear of order changes from NATS, when the gateway is given it.
-        var feed: OrderChangeFeed?
-        if let natsURL = options.natsURL {
-            let nats = try NATSClient(url: natsURL, logger: logger)
-            let orderChanges = OrderChangeFeed()
-            services += [nats, EventListener.orderChanges(client: nats, feed: orderChanges, logger: logger)]
-            feed = orderChanges
-        }
-        return ServiceProcess(
-            role: .gateway, router: router, services: services, start: {}, configuration: configuration,
-            limits: limits, logger: logger,
-            webSocket: GraphQLWebSocket(endpoint: graphQL, feed: feed, idleTimeout: configuration.limits.idleTimeout))
+        return RemoteKeys.keyRing(customersURL: customersURL, logger: logger)
     }
 
     /// The HTTP application with the process's resources in its service group; it migrates the

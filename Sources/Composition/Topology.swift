@@ -22,6 +22,11 @@ public struct Topology: Sendable {
         public var gatewayReplicas = 1
         /// Added to every process's arguments (e.g. `--log-level info`).
         public var extraArguments: [String] = []
+        /// Regions: the region this cluster serves (`nil`: one region, nothing said).
+        public var region: String?
+        /// Regions: a regional cluster's home gateway. Its services then serve reads from ``postgres`` (the
+        /// region's replica of home's server), and its gateway sends writes there.
+        public var homeURL: String?
 
         public init() {}
     }
@@ -58,6 +63,7 @@ public struct Topology: Sendable {
                     "serve", "--service", service.rawValue, "--port", String(port), "--database",
                     "\(environment.postgres)/\(database)", "--nats", environment.nats,
                 ]
+                if environment.homeURL != nil { arguments.append("--read-only") }
                 if let issuer, issuer != service {
                     arguments += ["--customers-url", "http://127.0.0.1:\(environment.portBase + issuer.portOffset)"]
                 }
@@ -74,6 +80,10 @@ public struct Topology: Sendable {
         }
         // GraphQL subscriptions at the gateway hear of order changes from NATS.
         gateway += ["--nats", environment.nats]
+        if let region = environment.region {
+            gateway += ["--region", region, "--region-database", "\(environment.postgres)/postgres"]
+            if let homeURL = environment.homeURL { gateway += ["--home-url", homeURL] }
+        }
         for replica in 1...max(1, environment.gatewayReplicas) {
             let port = environment.gatewayPort + 10 * (replica - 1)
             var arguments = gateway

@@ -41,7 +41,36 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Base URL of the customers service, for its JWKS (distributed mode). [SPROCKET_CUSTOMERS_URL]")
     var customersURL: String? = Variables.value("SPROCKET_CUSTOMERS_URL")
 
+    @Option(
+        help: "Regions: this process's region, e.g. madrid; the gateway names it in Sprocket-Region. [SPROCKET_REGION]")
+    var region: String? = Variables.value("SPROCKET_REGION")
+
+    @Option(help: "Regions: a regional gateway's home-region gateway, where writes go. [SPROCKET_HOME_URL]")
+    var homeURL: String? = Variables.value("SPROCKET_HOME_URL")
+
+    @Option(
+        help:
+            "Regions: the gateway's PostgreSQL server (home: the primary; a region: its replica), e.g. postgres://…/postgres. [SPROCKET_REGION_DATABASE]"
+    )
+    var regionDatabase: String? = Variables.value("SPROCKET_REGION_DATABASE")
+
+    @Flag(help: "Regions: serve reads from a replica (--database is the region's replica); writes get 503.")
+    var readOnly = Variables.value("SPROCKET_READ_ONLY") == "1"
+
+    @Option(
+        help:
+            "Regions: milliseconds a read waits for the replica to reach its Sprocket-Position. [SPROCKET_READ_WAIT_MS]"
+    )
+    var readWaitMs: Int = Variables.value("SPROCKET_READ_WAIT_MS").flatMap(Int.init) ?? 500
+
     func validate() throws {
+        if readOnly, service == nil || service == "gateway" {
+            throw ValidationError("--read-only runs one service of a region: give --service NAME")
+        }
+        if homeURL != nil || regionDatabase != nil, region == nil {
+            throw ValidationError("--home-url and --region-database belong to a gateway with --region NAME")
+        }
+        guard (0...10_000).contains(readWaitMs) else { throw ValidationError("--read-wait-ms is 0 to 10000") }
         if let service, ProcessRole(name: service) == nil {
             throw ValidationError("--service must be one of \(ProcessRole.names.joined(separator: ", "))")
         }
@@ -57,7 +86,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         if let service, let role = ProcessRole(name: service) {
-            let options = DistributedOptions(natsURL: nats, upstreams: upstream, customersURL: customersURL)
+            var regionOptions = RegionOptions()
+            regionOptions.name = region
+            regionOptions.homeURL = homeURL
+            regionOptions.database = regionDatabase
+            regionOptions.readOnly = readOnly
+            regionOptions.readWait = .milliseconds(readWaitMs)
+            let options = DistributedOptions(
+                natsURL: nats, upstreams: upstream, customersURL: customersURL, region: regionOptions)
             let process = try await ServiceProcess.build(
                 role, configuration: configuration, options: options, logger: logger)
             print("Sprocket \(service) listening on http://\(host):\(port)")

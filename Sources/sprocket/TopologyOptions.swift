@@ -16,6 +16,15 @@ struct TopologyOptions: ParsableArguments {
     @Option(help: "More than one process for a service or the gateway, e.g. orders=2 (repeatable).")
     var replicas: [String] = []
 
+    @Option(help: "Regions: the region the cluster serves, e.g. madrid.")
+    var region: String?
+
+    @Option(
+        help:
+            "Regions: the home region's gateway; the cluster then serves reads from a replica (the PostgreSQL server given) and sends writes there."
+    )
+    var homeURL: String?
+
     @Argument(
         parsing: .postTerminator, help: "After --: arguments added to every process, e.g. -- --log-level info.")
     var extra: [String] = []
@@ -29,6 +38,9 @@ struct TopologyOptions: ParsableArguments {
         environment.databasePrefix = databasePrefix
         environment.nats = nats
         environment.extraArguments = extra
+        environment.region = region
+        environment.homeURL = homeURL
+        if homeURL != nil, region == nil { throw ValidationError("--home-url needs --region NAME") }
         for pair in replicas {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2, parts[0] == "gateway", let count = Int(parts[1]), (1...9).contains(count) {

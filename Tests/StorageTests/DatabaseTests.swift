@@ -27,6 +27,18 @@ struct DatabaseTests {
         }
     }
 
+    /// A regional replica writes nothing: it only confirms the primary applied what it needs.
+    @Test func aReplicaConfirmsTheMigrationsItNeedsWithoutWriting() async throws {
+        try await TestDatabase.with(.postgres) { database in
+            #expect(try await database.confirmMigrated(service: "test", [counterTable]) == false)
+            try await database.migrate(service: "test", [counterTable], logger: TestDatabase.logger)
+            #expect(try await database.confirmMigrated(service: "test", [counterTable]))
+            let newer = Migration(version: 2, name: "newer") { _ in [] }
+            #expect(try await database.confirmMigrated(service: "test", [counterTable, newer]) == false)
+            #expect(try await database.confirmMigrated(service: "other", [counterTable]) == false)
+        }
+    }
+
     /// A relay's deadline cancels a subscriber's batch that runs late: its transaction must still end
     /// (in SQLiteNIO a cancelled task's `ROLLBACK` never ran, and the writer stayed in the transaction).
     @Test(arguments: Engine.allCases)

@@ -11,64 +11,6 @@ import ServiceKit
 import Testing
 import TestSupport
 
-/// An upstream on a real socket that either answers every request with 200, counting them, or closes
-/// the connection as soon as a request arrives, without answering (a replica stopping mid-request).
-private final class FakeUpstream: Sendable {
-    enum Behaviour { case answer, closeUnanswered }
-
-    let port: Int
-    private let channel: any Channel
-    private let counter: NIOLockedValueBox<Int>
-
-    var requests: Int { counter.withLockedValue { $0 } }
-
-    init(_ behaviour: Behaviour) async throws {
-        let counter = NIOLockedValueBox(0)
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(behaviour: behaviour, counter: counter))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        port = channel.localAddress?.port ?? 0
-        self.counter = counter
-    }
-
-    func close() async { try? await channel.close() }
-
-    private final class Handler: ChannelInboundHandler, Sendable {
-        typealias InboundIn = ByteBuffer
-        typealias OutboundOut = ByteBuffer
-        let behaviour: Behaviour
-        let counter: NIOLockedValueBox<Int>
-
-        init(behaviour: Behaviour, counter: NIOLockedValueBox<Int>) {
-            self.behaviour = behaviour
-            self.counter = counter
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let text = String(buffer: unwrapInboundIn(data))
-            guard text.contains("\r\n\r\n") else { return }  // the head, whole (the tests' bodies are small)
-            switch behaviour {
-            case .closeUnanswered:
-                context.close(promise: nil)
-            case .answer:
-                counter.withLockedValue { $0 += 1 }
-                let body = #"{"ok":true}"#
-                context.writeAndFlush(
-                    wrapOutboundOut(
-                        ByteBuffer(
-                            string:
-                                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n\r\n\(body)"
-                        )),
-                    promise: nil)
-            }
-        }
-    }
-}
-
 /// The gateway's retries during a rolling restart: a request goes to the next replica when the first
 /// was not reached, and when it closed without answering only if the request is safe to repeat.
 @Suite("Gateway retries on another replica")

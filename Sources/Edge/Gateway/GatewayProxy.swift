@@ -114,12 +114,14 @@ public struct GatewayProxy: Sendable {
         throw Self.problem(for: lastError, service: service)
     }
 
+    /// Whether `request` only reads (GET, HEAD, OPTIONS).
+    public static func isRead(_ request: Request) -> Bool {
+        [.get, .head, .options].contains(request.method)
+    }
+
     /// Whether sending `request` twice has the effect of sending it once.
     static func isSafeToRepeat(_ request: Request) -> Bool {
-        switch request.method {
-        case .get, .head, .options: true
-        default: request.headers[.idempotencyKey].map { !$0.isEmpty } ?? false
-        }
+        isRead(request) || (request.headers[.idempotencyKey].map { !$0.isEmpty } ?? false)
     }
 
     private static func problem(for error: (any Error)?, service: String) -> Problem {

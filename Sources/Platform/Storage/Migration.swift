@@ -63,3 +63,22 @@ extension Database {
         return applied
     }
 }
+
+extension Database {
+    /// For a read-only replica, which must not write: whether every one of `migrations` is recorded as
+    /// applied (by the primary, whose schema the replica streams). Marks the database ready for
+    /// ``isReady()`` when it is; a replica whose primary runs an older release is not ready until the
+    /// primary has migrated.
+    public func confirmMigrated(service: String, _ migrations: [Migration]) async throws -> Bool {
+        let done = try await read { db -> Set<Int> in
+            let table = try await db.raw("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").first()
+            guard try table?.decode(column: "present", as: Bool.self) == true else { return [] }
+            let rows = try await db.raw("SELECT version FROM schema_migrations WHERE service = \(bind: service)").all()
+            return Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
+        }
+        return migrations.allSatisfy { done.contains($0.version) }
+    }
+
+    /// Marks a replica ready once its schema is confirmed (``confirmMigrated(service:_:)``).
+    public func markReplicaReady() { markMigrated() }
+}

@@ -145,3 +145,29 @@ enum ContractHandlers {
     /// Every contract's server: `/api/v1`.
     static let serverURL = URL(string: "/api/v1") ?? URL(fileURLWithPath: "/api/v1")
 }
+
+extension Database {
+    /// A read-only replica's start (regions): waits until the primary has applied everything `module`
+    /// needs (the platform's tables and the module's own migrations), checking every second for up to
+    /// `patience`, then marks the database ready. Writes nothing.
+    public func awaitMigrations(of module: any ServiceModule.Type, patience: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            var complete = true
+            for (service, migrations) in [
+                (MessagingSchema.service, MessagingSchema.migrations),
+                (IdempotencySchema.service, IdempotencySchema.migrations), (module.name, module.migrations),
+            ] where complete {
+                complete = try await confirmMigrated(service: service, migrations)
+            }
+            if complete { return markReplicaReady() }
+            guard ContinuousClock.now < deadline else {
+                throw ConfigurationError(
+                    description:
+                        "the replica of \(module.name) lacks migrations this release needs: is the home region migrated?"
+                )
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+}
