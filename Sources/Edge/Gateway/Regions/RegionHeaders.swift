@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import ServiceKit
 
+// swift-format-ignore: NeverForceUnwrap
+// Constant, valid header names: the failable initializer cannot fail for them.
 extension HTTPField.Name {
     /// The region whose data answered.
     public static let sprocketRegion = Self("Sprocket-Region")!
