@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Gateway
 import Logging
+import Metrics
 import SQLKit
 import ServiceKit
 import ServiceLifecycle
@@ -81,6 +82,9 @@ enum RegionLoops {
                     )
                 }
                 state.replicaRead(replayed: replayed.flatMap { WALPosition($0) }, committedAt: committedAt)
+                if let age = state.dataAge() {
+                    Gauge(label: "sprocket_region_data_age_seconds", dimensions: [("region", state.name)]).record(age)
+                }
             } catch {
                 state.replicaRead(replayed: nil, committedAt: nil)
                 logger.debug("the region's replica cannot be read", metadata: ["error": "\(error)"])
@@ -104,6 +108,8 @@ enum RegionLoops {
                 logger.warning(reachable ? "home region reachable again" : "home region unreachable")
             }
             state.homeProbed(reachable: reachable)
+            Gauge(label: "sprocket_region_home_reachable", dimensions: [("region", state.name)])
+                .record(reachable ? 1 : 0)
         }
     }
 }

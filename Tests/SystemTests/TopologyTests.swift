@@ -41,4 +41,35 @@ struct TopologyTests {
         #expect(orders2?.arguments.contains("postgres://postgres@127.0.0.1:55432/run1_orders") == true)
         #expect(processes.filter { $0.arguments.contains("--customers-url") }.count == processes.count - 2)
     }
+
+    @Test func aRegionsProcessesReadFromItsReplicaAndItsGatewayKnowsHome() throws {
+        var home = Topology.Environment()
+        home.region = "madrid"
+        let homeGateway = try #require(Topology(home).processes.last)
+        #expect(homeGateway.arguments.contains("--region") && !homeGateway.arguments.contains("--home-url"))
+        #expect(homeGateway.arguments.contains("postgres://postgres@127.0.0.1:55432/postgres"))
+        #expect(Topology(home).processes.allSatisfy { !$0.arguments.contains("--read-only") })
+
+        var region = Topology.Environment()
+        region.region = "chicago"
+        region.homeURL = "http://127.0.0.1:9031"
+        region.postgres = "postgres://postgres@127.0.0.1:9020"
+        let processes = Topology(region).processes
+        let services = processes.filter { $0.service != "gateway" }
+        #expect(services.count == ServiceName.allCases.count)
+        #expect(services.allSatisfy { $0.arguments.contains("--read-only") })
+        #expect(services.allSatisfy { $0.arguments.contains { $0.hasPrefix("postgres://postgres@127.0.0.1:9020/") } })
+        let gateway = try #require(processes.last)
+        #expect(gateway.arguments.split(separator: "--home-url").count == 2)
+        #expect(gateway.arguments.contains("http://127.0.0.1:9031"))
+        #expect(gateway.arguments.contains("postgres://postgres@127.0.0.1:9020/postgres"))
+    }
+
+    /// Without a region nothing regional is said: the single-region cluster is what it was.
+    @Test func withoutARegionNoProcessHearsOfRegions() {
+        let arguments = Topology().processes.flatMap(\.arguments)
+        for flag in ["--region", "--home-url", "--region-database", "--read-only"] {
+            #expect(!arguments.contains(flag))
+        }
+    }
 }

@@ -31,12 +31,18 @@ public struct Authenticator: Sendable {
         return principal
     }
 
-    /// Verifies a raw token.
+    /// Verifies a raw token (once: a verified token is remembered until it expires, ``VerifiedTokens``).
     public func verify(_ token: String) async throws(Problem) -> Principal {
         do {
-            let keyID = try AccessToken.keyID(of: token)
-            guard let key = await keys.key(id: keyID) else { throw AccessToken.Failure.unknownKey }
-            let claims = try AccessToken.verify(token, key: key)
+            let claims: AccessTokenClaims
+            if let remembered = keys.verified.claims(of: token, currentKey: keys.knownKey(id:)) {
+                claims = remembered
+            } else {
+                let keyID = try AccessToken.keyID(of: token)
+                guard let key = await keys.key(id: keyID) else { throw AccessToken.Failure.unknownKey }
+                claims = try AccessToken.verify(token, key: key)
+                keys.verified.remember(token, keyID: keyID, key: key, claims: claims)
+            }
             guard !keys.isRevoked(claims.sub) else { throw AccessToken.Failure.revoked }
             return Principal(subject: claims.sub, email: claims.email, role: claims.role)
         } catch AccessToken.Failure.revoked {

@@ -36,6 +36,8 @@ public final class KeyRing: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Tokens verified with these keys, remembered until they expire (``Authenticator`` uses it).
+    public let verified = VerifiedTokens()
     private let refresh: Refresh?
     private let logger: Logger?
 
@@ -124,6 +126,11 @@ public final class KeyRing: Sendable {
             for waiter in waiters { waiter.resume() }
             return key
         }
+    }
+
+    /// The key `id` if it is known now (no refresh).
+    public func knownKey(id: String) -> Curve25519.Signing.PublicKey? {
+        state.withLock { $0.keys[id] }
     }
 
     /// Every known key, for a JWKS document.

@@ -37,7 +37,7 @@ public struct RegionHeadersMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/v1/") || path == "/graphql" else { return try await next(request, context) }
+        guard path.hasPrefix("/api/v1/") || path.hasPrefix("/graphql") else { return try await next(request, context) }
         var response = try await next(request, context)
         guard response.headers[.sprocketRegion] == nil else { return response }
         response.headers[.sprocketRegion] = region.name

@@ -10,8 +10,8 @@ import ServiceKit
 ///
 /// A read carrying a `Sprocket-Position` token the replica has not replayed yet waits for it up to
 /// `readWait`, then goes home. A write while home is cut off is refused at once with 503 and
-/// `Retry-After`; one whose forwarding finds home unreachable gets the same (it never arrived). A read
-/// whose regional service cannot be reached goes home.
+/// `Retry-After`; one whose forwarding finds home unreachable gets the same. A read whose regional
+/// service cannot be reached goes home, and one home cannot take is served from the region.
 public struct RegionalProxy: Sendable {
     let local: GatewayProxy
     let home: GatewayProxy
@@ -64,7 +64,9 @@ public struct RegionalProxy: Sendable {
             do {
                 return try await home.forward(request, context: context)
             } catch let problem as Problem where problem.code == "gateway.upstream_unavailable" {
-                throw Self.homeUnreachable
+                // A read home could not take is served from what the region has (marked stale).
+                guard isRead else { throw Self.homeUnreachable }
+                return try await local.forward(request, context: context)
             }
         case .refuse:
             throw Self.homeUnreachable
