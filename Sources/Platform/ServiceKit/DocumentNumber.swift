@@ -10,9 +10,7 @@ public enum DocumentNumber {
     public static func next(
         _ prefix: String, counters table: String, at now: Date, in db: any SQLDatabase
     ) async throws -> String {
-        let year =
-            Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: now).year
-            ?? 2026
+        let year = Self.year(of: now)
         let row = try await db.raw(
             """
             INSERT INTO \(ident: table) (year, last) VALUES (\(bind: year), 1)
@@ -20,6 +18,17 @@ public enum DocumentNumber {
             """
         ).first()
         let last = try row?.decode(column: "last", as: Int.self) ?? 1
-        return "\(prefix)-\(year)-" + String(format: "%06d", last)
+        return format(prefix, year: year, number: last)
+    }
+
+    /// The UTC year of `now`, which a number carries.
+    public static func year(of now: Date) -> Int {
+        Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: now).year
+            ?? 2026
+    }
+
+    /// `PREFIX-YYYY-NNNNNN`.
+    public static func format(_ prefix: String, year: Int, number: Int) -> String {
+        "\(prefix)-\(year)-" + String(format: "%06d", number)
     }
 }

@@ -14,6 +14,8 @@ public struct OrdersStore: Sendable {
     public let database: Database
     public let currency: String
     public let taxes: TaxTable
+    /// Order numbers taken ahead on PostgreSQL (no hot counter row; gaps allowed, never repeats).
+    private let numbers = DocumentNumberBlocks()
 
     public init(database: Database, currency: String, taxes: TaxTable) {
         self.database = database
@@ -21,7 +23,8 @@ public struct OrdersStore: Sendable {
         self.taxes = taxes
     }
 
-    /// Validates, prices and stores `draft` for `customerId` with its `order.placed` event.
+    /// Validates, prices and stores `draft` for `customerId` with its `order.placed` event, numbered
+    /// `SO-YYYY-NNNNNN`.
     ///
     /// With an idempotency key, a second placement by the same customer returns the first order
     /// (the key is unique per customer in the orders table, in the same transaction as the order).
@@ -29,6 +32,11 @@ public struct OrdersStore: Sendable {
         _ draft: OrderDraft, customerId: String, idempotencyKey: String?, now: Date = .storageNow
     ) async throws -> Order {
         try draft.checkLimits()
+        // On PostgreSQL the number comes from this process's block, taken before the transaction; on
+        // SQLite (one writer at a time) the counter row in the transaction keeps the series gapless.
+        let blockNumber =
+            database.engine == .postgres
+            ? try await numbers.next("SO", counters: "order_numbers", at: now, database: database) : nil
         do {
             return try await database.transaction { db in
                 if let idempotencyKey,
@@ -45,7 +53,11 @@ public struct OrdersStore: Sendable {
                     id: UUIDv7.make(at: now), number: "", customerId: customerId, catalog: catalog, taxes: taxes,
                     currency: currency, defaults: defaults, now: now
                 )
-                order.number = try await DocumentNumber.next("SO", counters: "order_numbers", at: now, in: db)
+                if let blockNumber {
+                    order.number = blockNumber
+                } else {
+                    order.number = try await DocumentNumber.next("SO", counters: "order_numbers", at: now, in: db)
+                }
                 try await insert(order, idempotencyKey: idempotencyKey, in: db)
                 let change = StatusChange(from: nil, to: .pendingConfirmation, at: now, actor: customerId, reason: nil)
                 try await appendHistory(change, orderID: order.id, in: db)

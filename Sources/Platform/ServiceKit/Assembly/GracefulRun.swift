@@ -29,10 +29,12 @@ public enum GracefulRun {
         configuration.maximumGracefulShutdownDuration = plan.grace
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
+        // Trapped before anything starts: a SIGTERM that came once the server was up but before a task had
+        // trapped it ended the process at once, undrained (seen under load in CI).
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             tasks.addTask {
-                let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
                 var delay: Task<Void, Never>?
                 for await signal in signals {
                     if drain.isDraining {

@@ -1,0 +1,69 @@
+import Foundation
+import SQLKit
+import Storage
+import Synchronization
+
+/// Yearly document numbers taken ahead in blocks, for a series that may have gaps (orders): the year's
+/// counter row is moved `size` numbers at a time, in a short transaction of its own taken before the
+/// document's, so placements no longer queue on that row's lock until they commit (the hot row of the
+/// distributed placement). Numbers never repeat, across processes too; a process that stops loses what
+/// is left of its block (a gap), and two processes hand out numbers from their own blocks, so numbers
+/// are unique but not in order of time across replicas. The invoice series, which must be gapless, keeps
+/// ``DocumentNumber/next(_:counters:at:in:)``.
+public final class DocumentNumberBlocks: Sendable {
+    private struct Stock {
+        var year: Int
+        var ranges: [ClosedRange<Int>]
+    }
+
+    private let stock = Mutex<[String: Stock]>([:])
+    /// How many numbers one trip to the counter row takes.
+    public let size: Int
+
+    public init(size: Int = 100) {
+        self.size = max(1, size)
+    }
+
+    /// The next number of the series counted in `table` on `database`, for a document made at `now`.
+    /// Call it outside any transaction of `database` (a refill is a transaction of its own).
+    public func next(_ prefix: String, counters table: String, at now: Date, database: Database) async throws -> String
+    {
+        let year = DocumentNumber.year(of: now)
+        if let number = take(table, year: year) { return DocumentNumber.format(prefix, year: year, number: number) }
+        let size = self.size
+        let last = try await database.transaction(signalling: false) { db -> Int in
+            let row = try await db.raw(
+                """
+                INSERT INTO \(ident: table) (year, last) VALUES (\(bind: year), \(bind: size))
+                ON CONFLICT (year) DO UPDATE SET last = \(ident: table).last + \(bind: size) RETURNING last
+                """
+            ).first()
+            return try row?.decode(column: "last", as: Int.self) ?? size
+        }
+        let first = last - size + 1
+        if size > 1 { put(first + 1...last, in: table, year: year) }
+        return DocumentNumber.format(prefix, year: year, number: first)
+    }
+
+    private func take(_ table: String, year: Int) -> Int? {
+        stock.withLock { stock in
+            guard var held = stock[table], held.year == year, let range = held.ranges.first else { return nil }
+            held.ranges.removeFirst()
+            if range.count > 1 { held.ranges.insert(range.lowerBound + 1...range.upperBound, at: 0) }
+            stock[table] = held
+            return range.lowerBound
+        }
+    }
+
+    /// Keeps `range` of `year` (a block taken concurrently with another is kept beside it, not lost).
+    private func put(_ range: ClosedRange<Int>, in table: String, year: Int) {
+        stock.withLock { stock in
+            if var held = stock[table], held.year == year {
+                held.ranges.append(range)
+                stock[table] = held
+            } else if (stock[table]?.year ?? .min) < year {
+                stock[table] = Stock(year: year, ranges: [range])
+            }
+        }
+    }
+}
