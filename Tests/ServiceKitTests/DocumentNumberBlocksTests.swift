@@ -6,6 +6,7 @@ import Testing
 import TestSupport
 
 /// Order numbers taken ahead in blocks: never a repeat, across processes and restarts, and no hot row.
+/// (60 at once: SQLite's work runs on a thread pool the other suites share.)
 @Suite("Document numbers in blocks")
 struct DocumentNumberBlocksTests {
     @Test(arguments: Engine.allCases)
@@ -21,7 +22,7 @@ struct DocumentNumberBlocksTests {
             let second = DocumentNumberBlocks(size: 7)
             #expect(try await first.next("SO", counters: "numbers", at: now, database: database) == "SO-\(year)-000001")
             let numbers = try await withThrowingTaskGroup(of: String.self) { group in
-                for n in 0..<200 {
+                for n in 0..<60 {
                     group.addTask {
                         try await (n.isMultiple(of: 2) ? first : second).next(
                             "SO", counters: "numbers", at: now, database: database)
@@ -29,7 +30,7 @@ struct DocumentNumberBlocksTests {
                 }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
-            #expect(Set(numbers).count == 200)
+            #expect(Set(numbers).count == 60)
             #expect(!numbers.contains("SO-\(year)-000001"))
             // Every block taken is 7 numbers; what is handed out never runs past the counter.
             let last = try await database.read { db in

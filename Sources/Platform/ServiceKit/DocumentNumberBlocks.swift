@@ -17,6 +17,7 @@ public final class DocumentNumberBlocks: Sendable {
     }
 
     private let stock = Mutex<[String: Stock]>([:])
+    private let refills = Mutex<[String: Task<Void, any Error>]>([:])
     /// How many numbers one trip to the counter row takes.
     public let size: Int
 
@@ -25,24 +26,39 @@ public final class DocumentNumberBlocks: Sendable {
     }
 
     /// The next number of the series counted in `table` on `database`, for a document made at `now`.
-    /// Call it outside any transaction of `database` (a refill is a transaction of its own).
+    /// Call it outside any transaction of `database` (a refill is a transaction of its own). Callers that
+    /// find the stock empty at once share one refill.
     public func next(_ prefix: String, counters table: String, at now: Date, database: Database) async throws -> String
     {
         let year = DocumentNumber.year(of: now)
-        if let number = take(table, year: year) { return DocumentNumber.format(prefix, year: year, number: number) }
-        let size = self.size
-        let last = try await database.transaction(signalling: false) { db -> Int in
-            let row = try await db.raw(
-                """
-                INSERT INTO \(ident: table) (year, last) VALUES (\(bind: year), \(bind: size))
-                ON CONFLICT (year) DO UPDATE SET last = \(ident: table).last + \(bind: size) RETURNING last
-                """
-            ).first()
-            return try row?.decode(column: "last", as: Int.self) ?? size
+        while true {
+            if let number = take(table, year: year) { return DocumentNumber.format(prefix, year: year, number: number) }
+            try await refill(table, year: year, database: database).value
         }
-        let first = last - size + 1
-        if size > 1 { put(first + 1...last, in: table, year: year) }
-        return DocumentNumber.format(prefix, year: year, number: first)
+    }
+
+    /// The refill of `table`'s stock under way, or a new one: it moves the counter row by ``size`` and
+    /// puts the block in stock.
+    private func refill(_ table: String, year: Int, database: Database) -> Task<Void, any Error> {
+        refills.withLock { refills in
+            if let running = refills[table] { return running }
+            let size = self.size
+            let task = Task<Void, any Error> {
+                defer { self.refills.withLock { $0[table] = nil } }
+                let last = try await database.transaction(signalling: false) { db -> Int in
+                    let row = try await db.raw(
+                        """
+                        INSERT INTO \(ident: table) (year, last) VALUES (\(bind: year), \(bind: size))
+                        ON CONFLICT (year) DO UPDATE SET last = \(ident: table).last + \(bind: size) RETURNING last
+                        """
+                    ).first()
+                    return try row?.decode(column: "last", as: Int.self) ?? size
+                }
+                self.put(last - size + 1...last, in: table, year: year)
+            }
+            refills[table] = task
+            return task
+        }
     }
 
     private func take(_ table: String, year: Int) -> Int? {
