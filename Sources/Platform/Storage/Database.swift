@@ -134,8 +134,7 @@ public final class Database: Service, Sendable {
         defer { transactions.record(duration: ContinuousClock.now - started) }
         switch backend {
         case .sqlite(let sqlite):
-            let result = try await sqlite.write { db in try await Self.inTransaction(db, begin: "BEGIN IMMEDIATE", body)
-            }
+            let result = try await sqlite.transaction(body)
             if signalling { commits.signal() }
             return result
         case .postgres(let postgres):
@@ -222,9 +221,7 @@ public final class Database: Service, Sendable {
 
     /// Whether `error` is a unique-constraint violation on either engine.
     public static func isUniqueViolation(_ error: any Error) -> Bool {
-        if let sqlite = error as? SQLiteError {
-            return sqlite.reason == .constraintUniqueFailed || sqlite.reason == .constraintPrimaryKeyFailed
-        }
+        if let sqlite = error as? SQLiteFailure { return sqlite.isUniqueViolation }
         if let postgres = error as? PSQLError {
             return postgres.serverInfo?[.sqlState] == "23505"
         }

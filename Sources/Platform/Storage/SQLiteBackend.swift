@@ -1,21 +1,24 @@
+import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import SQLKit
-import SQLiteKit
 import Synchronization
 
-/// SQLite in WAL mode: one writer connection behind a FIFO lock, a few reader connections in parallel.
+/// SQLite in WAL mode: one writer connection with a thread of its own, behind a FIFO lock, and reader
+/// connections lent to one reader at a time.
+///
+/// Statements run on SQLite's C API where their caller runs: a write transaction moves onto the writer's
+/// thread once (``ThreadExecutor``) and runs there, code and statements, until it commits; a read runs
+/// on the caller's own thread. Prepared statements are kept per connection (``SQLiteHandle``).
 final class SQLiteBackend: Sendable {
-    private let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
-    private let nextReader = Atomic<Int>(0)
-    private let writeLock = AsyncLock()
+    private let writer: SQLiteWriter
+    private let readers: SQLiteReaders
     private let closed = Atomic<Bool>(false)
+    private let logger: Logger
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteWriter, readers: SQLiteReaders, logger: Logger) {
         self.writer = writer
         self.readers = readers
+        self.logger = logger
     }
 
     /// Large catalogs (a million parts, five million fitments) outgrow SQLite's default 8 MiB page cache:
@@ -33,7 +36,7 @@ final class SQLiteBackend: Sendable {
         let writerCache = cacheBytes.map { $0 / 2 } ?? 256 << 20
         let readerCache = cacheBytes.map { $0 / 2 / readerCount } ?? 64 << 20
         let map = { (cache: Int) in cacheBytes == nil ? 1 << 30 : cache }
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let writer = try SQLiteHandle(path: path)
         // Checkpoints every 16 MiB of WAL (not 4 MiB: a page written by many transactions in between, as
         // an import's random index inserts are, goes to the database file once), and the WAL file is cut
         // back to 16 MiB after a checkpoint, so it stays small in steady state.
@@ -45,33 +48,42 @@ final class SQLiteBackend: Sendable {
             "PRAGMA wal_autocheckpoint=4000", "PRAGMA journal_size_limit=16777216",
         ]
         for pragma in writerPragmas + tuning(cache: writerCache, map: map(writerCache)) {
-            _ = try await writer.query(pragma)
+            try writer.run(pragma, []) { _ in }
         }
-        var readers: [SQLiteConnection] = []
-        for _ in 0..<readerCount {
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            for pragma in ["PRAGMA busy_timeout=10000"] + tuning(cache: readerCache, map: map(readerCache)) {
-                _ = try await reader.query(pragma)
-            }
-            readers.append(reader)
+        let readerPragmas = ["PRAGMA busy_timeout=10000"] + tuning(cache: readerCache, map: map(readerCache))
+        let readers = try SQLiteReaders(limit: readerCount) {
+            let reader = try SQLiteHandle(path: path)
+            for pragma in readerPragmas { try reader.run(pragma, []) { _ in } }
+            return reader
         }
-        return SQLiteBackend(writer: writer, readers: readers)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return SQLiteBackend(
+            writer: SQLiteWriter(handle: writer, name: name, logger: logger), readers: readers, logger: logger)
     }
 
+    /// Runs `body` with a reader connection of its own, on the caller's thread.
     func read<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        let reader = readers[abs(index) % readers.count]
-        return try await body(reader.sql(queryLogLevel: .trace))
+        try checkOpen()
+        let reader = try await readers.checkOut()
+        defer { readers.checkIn(reader) }
+        return try await body(SQLiteStatements(handle: reader, logger: logger))
     }
 
-    func write<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writeLock.withLock { try await body(UncancelledStatements(base: writer.sql(queryLogLevel: .trace))) }
+    /// Runs `body` in a write transaction (``SQLiteWriter``): on the writer's thread, committed with the
+    /// transactions queued behind it, and returning once committed; rolled back when it throws.
+    func transaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try checkOpen()
+        return try await writer.transaction(body)
     }
 
+    /// Closes every connection once the transactions under way have committed; later calls fail.
     func close() async {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        for connection in readers + [writer] {
-            try? await connection.close()
-        }
+        await writer.close()
+        readers.close()
+    }
+
+    private func checkOpen() throws {
+        if closed.load(ordering: .acquiring) { throw SQLiteWriter.closedFailure }
     }
 }

@@ -24,6 +24,8 @@ public enum ProcessMetrics {
                 .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2),
                 .seconds(5), .seconds(10), .seconds(30), .seconds(60),
             ]
+            // Counts (how many transactions a SQLite commit held).
+            factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64]
             MetricsSystem.bootstrap(factory)
             done = true
         }
