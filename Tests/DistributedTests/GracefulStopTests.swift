@@ -35,8 +35,8 @@ struct GracefulStopTests {
         let process = try ChildProcess(
             Self.binary,
             [
-                "serve", "--data-dir", directory.path, "--port", "\(port)", "--drain-delay", "2", "--shutdown-grace",
-                "10",
+                "serve", "--data-dir", directory.path, "--port", "\(port)", "--drain-delay", "5", "--shutdown-grace",
+                "15",
             ], output: log)
         defer { process.signal(SIGKILL) }
         var ready = false
@@ -58,14 +58,14 @@ struct GracefulStopTests {
 
         process.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(500))
-        // Draining: not ready, but alive and serving.
+        // Draining: not ready, but alive and serving (for 5 s: long enough on a loaded machine).
         let draining = try #require(await Self.get(port, "/health/ready"))
         #expect(draining.status == 503 && draining.text.contains("draining"))
         #expect(await Self.get(port, "/health/live")?.status == 200)
 
         // After the drain delay it takes no new connection, and still runs: the request is under way.
         var listening = true
-        for _ in 0..<50 where listening {
+        for _ in 0..<100 where listening {
             try await Task.sleep(for: .milliseconds(100))
             listening = await Self.get(port, "/health/live") != nil
         }
@@ -76,7 +76,7 @@ struct GracefulStopTests {
         try await underWay.send(String(body.dropFirst(10)))
         #expect(try await underWay.status(within: .seconds(5)) == 401)
         var exited = false
-        for _ in 0..<150 where !exited {
+        for _ in 0..<200 where !exited {
             exited = !process.isRunning
             if !exited { try await Task.sleep(for: .milliseconds(100)) }
         }

@@ -19,6 +19,20 @@ private struct ThingHappened: IntegrationEvent, Equatable {
 /// not know) still reads, and a newer schema version is refused rather than half understood.
 @Suite("Event schema versions across releases")
 struct SchemaVersionTests {
+    /// Subscribers of one in-process envelope decode its payload once between them; a copy whose payload
+    /// is replaced decodes the new one.
+    @Test func copiesShareTheDecodedPayloadAndAReplacedPayloadIsDecodedAfresh() throws {
+        let envelope = try EventEnvelope(ThingHappened(n: 1))
+        let copy = envelope
+        #expect(try envelope.decode(ThingHappened.self) == ThingHappened(n: 1))
+        #expect(try copy.decode(ThingHappened.self) == ThingHappened(n: 1))
+        var replaced = copy
+        replaced.data = Data(#"{"n":2}"#.utf8)
+        #expect(try replaced.decode(ThingHappened.self) == ThingHappened(n: 2))
+        #expect(try envelope.decode(ThingHappened.self) == ThingHappened(n: 1))
+        #expect(replaced != envelope && copy == envelope)
+    }
+
     @Test func theVersionTravelsInTheEnvelopeAndDefaultsToOne() throws {
         let envelope = try EventEnvelope(ThingHappened(n: 1))
         #expect(envelope.schemaVersion == 1)

@@ -12,6 +12,10 @@ struct ValueTests {
         #expect(["8", "9", "a", "b"].contains(Array(earlier)[19]))
         #expect(earlier < later)
         #expect(UUID(uuidString: earlier) != nil)
+        #expect(earlier.hasPrefix("018bcfe5-6800-7"))  // 1,700,000,000,000 ms = 0x018bcfe56800
+        #expect(earlier == earlier.lowercased())
+        let many = (0..<1_000).map { _ in UUIDv7.make(at: Date(timeIntervalSince1970: 1_700_000_000)) }
+        #expect(Set(many).count == 1_000)
     }
 
     @Test func databaseLocationsParse() throws {

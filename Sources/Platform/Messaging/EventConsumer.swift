@@ -33,8 +33,15 @@ public struct EventConsumer: Sendable {
     public let database: Database
     public let maxAttempts: Int
     public let failureWindow: Duration
-    private var handlers: [String: EventHandler]
+    private var handlers: [String: Handler]
     private let logger: Logger
+
+    /// What a consumer does with an event of one type: reads it (outside the transaction, so that a
+    /// batch's decoding does not hold the database's writer), then applies what it read in the transaction.
+    private struct Handler: Sendable {
+        let read: @Sendable (EventEnvelope) throws -> any Sendable
+        let apply: @Sendable (any Sendable, EventEnvelope, any SQLDatabase) async throws -> Void
+    }
 
     public init(
         name: String, database: Database, maxAttempts: Int = 5, failureWindow: Duration = .seconds(30),
@@ -44,7 +51,9 @@ public struct EventConsumer: Sendable {
         self.database = database
         self.maxAttempts = maxAttempts
         self.failureWindow = failureWindow
-        self.handlers = handlers
+        self.handlers = handlers.mapValues { handle in
+            Handler(read: { _ in () }, apply: { _, envelope, db in try await handle(envelope, db) })
+        }
         self.logger = logger
     }
 
@@ -52,18 +61,23 @@ public struct EventConsumer: Sendable {
     public mutating func on<Event: IntegrationEvent>(
         _ type: Event.Type, _ handle: @escaping @Sendable (Event, any SQLDatabase) async throws -> Void
     ) {
-        handlers[Event.type] = { envelope, db in
-            guard envelope.source == Event.source else {
-                throw UntrustedEventSource(type: Event.type, source: envelope.source, expected: Event.source)
-            }
-            // A newer schema than this release reads fails (and is retried, then dead-lettered for a
-            // redrive after the upgrade) rather than being half understood.
-            guard (1...Event.schemaVersion).contains(envelope.schemaVersion) else {
-                throw UnreadableSchemaVersion(
-                    type: Event.type, version: envelope.schemaVersion, newestKnown: Event.schemaVersion)
-            }
-            try await handle(try envelope.decode(Event.self), db)
-        }
+        handlers[Event.type] = Handler(
+            read: { envelope in
+                guard envelope.source == Event.source else {
+                    throw UntrustedEventSource(type: Event.type, source: envelope.source, expected: Event.source)
+                }
+                // A newer schema than this release reads fails (and is retried, then dead-lettered for a
+                // redrive after the upgrade) rather than being half understood.
+                guard (1...Event.schemaVersion).contains(envelope.schemaVersion) else {
+                    throw UnreadableSchemaVersion(
+                        type: Event.type, version: envelope.schemaVersion, newestKnown: Event.schemaVersion)
+                }
+                return try envelope.decode(Event.self)
+            },
+            apply: { event, _, db in
+                guard let event = event as? Event else { throw MisreadEvent(type: Event.type) }
+                try await handle(event, db)
+            })
     }
 
     /// The event types this consumer handles.
@@ -80,10 +94,10 @@ public struct EventConsumer: Sendable {
     /// the bad one is counted. Returns the error of each event to deliver again, by event id.
     public func deliver(batch: [EventEnvelope]) async -> [String: any Error] {
         let handled = batch.filter { handlers[$0.type] != nil }
-        if handled.count > 1 {
+        if handled.count > 1, let events = try? read(handled) {
             do {
                 let repeated = try await database.transaction { db in
-                    try await apply(handled, redriving: nil, in: db)
+                    try await apply(events, redriving: nil, in: db)
                 }
                 applied(handled, repeated: repeated)
                 return [:]
@@ -96,6 +110,13 @@ public struct EventConsumer: Sendable {
             do { try await deliver(envelope) } catch { failures[envelope.id] = error }
         }
         return failures
+    }
+
+    /// What the handlers read of `envelopes`, each paired with its envelope.
+    private func read(_ envelopes: [EventEnvelope]) throws -> [(EventEnvelope, any Sendable)] {
+        try envelopes.compactMap { envelope in
+            try handlers[envelope.type].map { (envelope, try $0.read(envelope)) }
+        }
     }
 
     /// Applies `envelope` once; throws only when the transport should deliver it again.
@@ -129,9 +150,10 @@ public struct EventConsumer: Sendable {
     /// `deadLetter`, the transaction also drops the inbox row written when it was given up and marks the
     /// letter redriven, so a failing replay changes nothing.
     func apply(_ envelope: EventEnvelope, redriving deadLetter: Int? = nil) async throws {
-        guard handlers[envelope.type] != nil else { return }
+        let events = try read([envelope])
+        guard !events.isEmpty else { return }
         let repeated = try await database.transaction { db in
-            try await apply([envelope], redriving: deadLetter, in: db)
+            try await apply(events, redriving: deadLetter, in: db)
         }
         applied([envelope], repeated: repeated)
     }
@@ -151,23 +173,24 @@ public struct EventConsumer: Sendable {
         }
     }
 
-    /// Applies `envelopes` in the transaction `db`: one inbox statement for them all, then the handlers of
-    /// those not seen before, in order, and the cleanup of their failed attempts. Redriving, `envelopes`
-    /// is the one dead letter `deadLetter`. Returns the ids the inbox already held (delivered again).
-    private func apply(_ envelopes: [EventEnvelope], redriving deadLetter: Int?, in db: any SQLDatabase)
+    /// Applies `events` (each envelope with what its handler read of it) in the transaction `db`: one
+    /// inbox statement for them all, then the handlers of those not seen before, in order, and the
+    /// cleanup of their failed attempts. Redriving, `events` is the one dead letter `deadLetter`. Returns the ids the inbox already held (delivered again).
+    private func apply(_ events: [(EventEnvelope, any Sendable)], redriving deadLetter: Int?, in db: any SQLDatabase)
         async throws -> Set<String>
     {
+        let envelopes = events.map(\.0)
         let ids = envelopes.map(\.id)
         if deadLetter != nil {
             try await db.raw("DELETE FROM inbox WHERE consumer = \(bind: name) AND event_id IN (\(binds: ids))").run()
         }
         var claimed = try await claim(envelopes, in: db)
         let repeated = Set(ids).subtracting(claimed)
-        for envelope in envelopes where claimed.remove(envelope.id) != nil {
+        for (envelope, event) in events where claimed.remove(envelope.id) != nil {
             guard let handler = handlers[envelope.type] else { continue }
             // In a span of the event's trace: what the handler appends to the outbox carries it on.
             try await TraceContext.$current.withValue(TraceContext(traceparent: envelope.traceparent)?.child()) {
-                try await handler(envelope, db)
+                try await handler.apply(event, envelope, db)
             }
         }
         try await db.raw(
@@ -229,4 +252,11 @@ public struct UnreadableSchemaVersion: Error, CustomStringConvertible, Equatable
     public var description: String {
         "\(type) schema version \(version) is newer than this release reads (1 to \(newestKnown))"
     }
+}
+
+/// What a handler read of an event is not of the type it reads (a defect, never expected).
+struct MisreadEvent: Error, CustomStringConvertible {
+    let type: String
+
+    var description: String { "an event of type \(type) was read as another type" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Synchronization
 
 /// A CloudEvents 1.0 event in JSON form: the unit every transport carries.
 ///
@@ -17,12 +18,17 @@ public struct EventEnvelope: Sendable, Equatable {
     /// The entity the event is about, e.g. a SKU or a customer id.
     public var subject: String?
     /// The payload as JSON.
-    public var data: Data
+    public var data: Data {
+        didSet { decoded = DecodedPayload() }
+    }
     /// W3C trace context of the request that caused the event.
     public var traceparent: String?
     /// The version of the payload's schema (the CloudEvents extension `schemaversion`; 1 when absent, as
     /// in the events of releases before it existed).
     public var schemaVersion: Int
+    /// The payload once decoded, shared by the copies of this envelope: the in-process transport hands
+    /// the same envelope to every subscriber, which then decode it once between them.
+    private var decoded = DecodedPayload()
 
     public init(
         id: String = UUIDv7.make(), source: String, type: String, time: Date = Date(), subject: String?,
@@ -49,9 +55,19 @@ public struct EventEnvelope: Sendable, Equatable {
         )
     }
 
-    /// Decodes the payload.
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try EventCoding.decoder.decode(T.self, from: data)
+    /// Decodes the payload (once per envelope and type, whoever asks).
+    public func decode<T: Decodable & Sendable>(_ type: T.Type) throws -> T {
+        if let known = decoded.value(as: T.self) { return known }
+        let value = try EventCoding.decoder.decode(T.self, from: data)
+        decoded.keep(value)
+        return value
+    }
+
+    /// Equal when every attribute and the payload's bytes are (whether either was decoded aside).
+    public static func == (left: EventEnvelope, right: EventEnvelope) -> Bool {
+        (left.id, left.source, left.type, left.time, left.subject) == (
+            right.id, right.source, right.type, right.time, right.subject
+        ) && (left.data, left.traceparent, left.schemaVersion) == (right.data, right.traceparent, right.schemaVersion)
     }
 
     /// The structured-mode CloudEvents JSON document.
@@ -79,6 +95,17 @@ public struct EventEnvelope: Sendable, Equatable {
             traceparent: object["traceparent"] as? String, schemaVersion: object["schemaversion"] as? Int ?? 1
         )
     }
+}
+
+/// An envelope's decoded payload, kept for the next reader that decodes it as the same type.
+private final class DecodedPayload: Sendable {
+    private let kept = Mutex<(type: ObjectIdentifier, value: any Sendable)?>(nil)
+
+    func value<T>(as type: T.Type) -> T? {
+        kept.withLock { kept in kept.flatMap { $0.type == ObjectIdentifier(T.self) ? $0.value as? T : nil } }
+    }
+
+    func keep<T: Sendable>(_ value: T) { kept.withLock { $0 = (ObjectIdentifier(T.self), value) } }
 }
 
 /// A message that is not a CloudEvents JSON document this system can read.

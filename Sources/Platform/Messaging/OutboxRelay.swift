@@ -37,7 +37,7 @@ public struct OutboxRelay: Service {
     ///     process commits, and on PostgreSQL when any replica's does (`LISTEN`/`NOTIFY`).
     public init(
         name: String = "outbox relay", database: Database, transport: any Transport, logger: Logger,
-        monitor: LoopMonitor? = nil, batchSize: Int = 100, safetyPoll: Duration = .seconds(2),
+        monitor: LoopMonitor? = nil, batchSize: Int = 500, safetyPoll: Duration = .seconds(2),
         publishDeadline: Duration = .seconds(10), parkAfter: Int = 10, parkWindow: Duration = .seconds(60)
     ) {
         self.publishDeadline = publishDeadline

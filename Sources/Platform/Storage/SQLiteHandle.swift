@@ -8,14 +8,16 @@ import VaporCSQLite
 final class SQLiteHandle: @unchecked Sendable {
     private var db: OpaquePointer?
     private var statements: [String: Prepared] = [:]
-    /// Statements kept per connection; past this the cache starts again (texts built with a list of
-    /// values, `IN (?, ?, …)`, differ by the list's length).
+    private var uses = 0
+    /// Statements kept per connection; past this the half used least recently is dropped (texts built
+    /// with a list of values, `IN (?, ?, …)`, differ by the list's length: there are many of them).
     static let statementCacheSize = 256
 
-    /// A prepared statement and the names of its result columns.
+    /// A prepared statement, the names of its result columns, and when it last ran.
     private struct Prepared {
         let pointer: OpaquePointer
         let columns: SQLiteColumns
+        var lastUse = 0
     }
 
     /// Opens (creating it if need be) the database file at `path`.
@@ -68,17 +70,24 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     private func prepared(_ sql: String) throws -> Prepared {
-        if let statement = statements[sql] { return statement }
+        uses += 1
+        if let statement = statements[sql] {
+            statements[sql]?.lastUse = uses
+            return statement
+        }
         guard let db else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
         var pointer: OpaquePointer?
         let code = sqlite_nio_sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
         guard code == SQLITE_OK else { throw failure(code) }
         guard let pointer else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "no statement in \(sql)") }
         if statements.count >= Self.statementCacheSize {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.pointer) }
-            statements = [:]
+            let stale = statements.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(statements.count / 2)
+            for (text, statement) in stale {
+                sqlite_nio_sqlite3_finalize(statement.pointer)
+                statements[text] = nil
+            }
         }
-        let statement = Prepared(pointer: pointer, columns: SQLiteColumns(statement: pointer))
+        let statement = Prepared(pointer: pointer, columns: SQLiteColumns(statement: pointer), lastUse: uses)
         statements[sql] = statement
         return statement
     }

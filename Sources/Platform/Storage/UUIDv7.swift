@@ -2,24 +2,28 @@ import Foundation
 
 /// Time-ordered UUIDs (RFC 9562 version 7): the id format of every entity and event.
 public enum UUIDv7 {
-    /// A new UUIDv7 string in lower case, e.g. `0192f0c4-6f1e-7cc1-9a53-3d1c8e8d4b2a`.
+    /// A new UUIDv7 string in lower case, e.g. `0192f0c4-6f1e-7cc1-9a53-3d1c8e8d4b2a`: 48 bits of Unix
+    /// milliseconds, the version, 74 random bits (two reads of the system's generator) and the variant.
     public static func make(at date: Date = Date()) -> String {
-        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<6 {
-            bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index)))
-        }
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF
         var generator = SystemRandomNumberGenerator()
-        for index in 6..<16 {
-            bytes[index] = UInt8.random(in: 0...255, using: &generator)
+        let random: (UInt64, UInt64) = (generator.next(), generator.next())
+        let high = milliseconds << 16 | 0x7000 | (random.0 & 0x0FFF)
+        let low = 0x8000_0000_0000_0000 | (random.1 & 0x3FFF_FFFF_FFFF_FFFF)
+        return String(unsafeUninitializedCapacity: 36) { text in
+            let digits = Array("0123456789abcdef".utf8)
+            var position = 0
+            for (word, dashes) in [(high, [8, 12]), (low, [0, 4])] {
+                for nibble in 0..<16 {
+                    if dashes.contains(nibble) {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = digits[Int(word >> (60 - 4 * UInt64(nibble)) & 0xF)]
+                    position += 1
+                }
+            }
+            return position
         }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            ))
-        return uuid.uuidString.lowercased()
     }
 }
