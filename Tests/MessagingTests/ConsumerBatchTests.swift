@@ -52,6 +52,31 @@ struct ConsumerBatchTests {
         }
     }
 
+    /// A relay's large batch is applied in parts of ``EventConsumer/transactionLimit`` events, one
+    /// transaction each (PostgreSQL tells which transaction wrote a row).
+    @Test func aLargeBatchIsAppliedInTransactionsOfUpToTheLimit() async throws {
+        try await TestDatabase.with(.postgres) { database in
+            try await MessagingFixture.prepare(database)
+            try await database.transaction { db in
+                try await db.raw("CREATE TABLE written_in (event_id TEXT, tx BIGINT)").run()
+            }
+            var consumer = EventConsumer(
+                name: "parts", database: database, logger: TestDatabase.logger,
+                handlers: [
+                    "test.thing.happened": { envelope, db in
+                        try await db.raw("INSERT INTO written_in VALUES (\(bind: envelope.id), txid_current())").run()
+                    }
+                ])
+            consumer.transactionLimit = 4
+            #expect(await consumer.deliver(batch: try (0..<10).map(MessagingFixture.envelope)).isEmpty)
+            let (rows, transactions) = try await database.read { db in
+                let row = try await db.raw("SELECT count(*) AS n, count(DISTINCT tx) AS t FROM written_in").first()
+                return (try row?.decode(column: "n", as: Int.self), try row?.decode(column: "t", as: Int.self))
+            }
+            #expect(rows == 10 && transactions == 3)
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func theRelayPublishesWhatEverySubscriberTookAndKeepsTheRest(engine: Engine) async throws {
         try await TestDatabase.with(engine) { database in

@@ -33,6 +33,9 @@ public struct EventConsumer: Sendable {
     public let database: Database
     public let maxAttempts: Int
     public let failureWindow: Duration
+    /// Events applied in one transaction at most: a relay's batch of 500 is applied in parts, so that
+    /// the requests writing to the same database wait for a part, not for the whole batch.
+    public var transactionLimit = 100
     private var handlers: [String: Handler]
     private let logger: Logger
 
@@ -88,26 +91,30 @@ public struct EventConsumer: Sendable {
         try await transport.subscribe(consumer: name, types: types) { batch in await deliver(batch: batch) }
     }
 
-    /// Applies `batch` in order, all in one transaction (one inbox statement for the batch, then the
-    /// handlers of the events not seen before); if that fails (one handler threw, or the
-    /// database did), applies each event on its own as ``deliver(_:)`` does, so the good ones commit and
-    /// the bad one is counted. Returns the error of each event to deliver again, by event id.
+    /// Applies `batch` in order, in transactions of up to ``transactionLimit`` events (one inbox
+    /// statement for each, then the handlers of the events not seen before); when one fails (a handler
+    /// threw, or the database did), applies each of its events on its own as ``deliver(_:)`` does, so
+    /// the good ones commit and the bad one is counted. Returns the error of each event to deliver again,
+    /// by event id.
     public func deliver(batch: [EventEnvelope]) async -> [String: any Error] {
         let handled = batch.filter { handlers[$0.type] != nil }
-        if handled.count > 1, let events = try? read(handled) {
-            do {
-                let repeated = try await database.transaction { db in
-                    try await apply(events, redriving: nil, in: db)
-                }
-                applied(handled, repeated: repeated)
-                return [:]
-            } catch {
-                // Fall through: one at a time finds the event that fails, and commits the others.
-            }
-        }
         var failures: [String: any Error] = [:]
-        for envelope in handled {
-            do { try await deliver(envelope) } catch { failures[envelope.id] = error }
+        for start in stride(from: 0, to: handled.count, by: transactionLimit) {
+            let part = Array(handled[start..<min(start + transactionLimit, handled.count)])
+            if part.count > 1, let events = try? read(part) {
+                do {
+                    let repeated = try await database.transaction { db in
+                        try await apply(events, redriving: nil, in: db)
+                    }
+                    applied(part, repeated: repeated)
+                    continue
+                } catch {
+                    // Fall through: one at a time finds the event that fails, and commits the others.
+                }
+            }
+            for envelope in part {
+                do { try await deliver(envelope) } catch { failures[envelope.id] = error }
+            }
         }
         return failures
     }
