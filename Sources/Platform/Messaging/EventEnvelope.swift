@@ -70,31 +70,11 @@ public struct EventEnvelope: Sendable, Equatable {
         ) && (left.data, left.traceparent, left.schemaVersion) == (right.data, right.traceparent, right.schemaVersion)
     }
 
-    /// The structured-mode CloudEvents JSON document.
-    public func jsonData() throws -> Data {
-        var object: [String: Any] = [
-            "specversion": "1.0", "id": id, "source": source, "type": type, "time": time.rfc3339,
-            "datacontenttype": "application/json", "schemaversion": schemaVersion,
-            "data": try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-        ]
-        if let subject { object["subject"] = subject }
-        if let traceparent { object["traceparent"] = traceparent }
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    }
+    /// The structured-mode CloudEvents JSON document, `data` in it as the payload's bytes.
+    public func jsonData() throws -> Data { CloudEventJSON.document(self) }
 
     /// Parses a structured-mode CloudEvents JSON document; attributes it does not know are ignored.
-    public init(jsonData: Data) throws {
-        guard let object = try JSONSerialization.jsonObject(with: jsonData) as? [String: Any],
-            let id = object["id"] as? String, let source = object["source"] as? String,
-            let type = object["type"] as? String, let timeText = object["time"] as? String,
-            let time = Date(rfc3339: timeText), let data = object["data"]
-        else { throw EnvelopeError.malformed }
-        self.init(
-            id: id, source: source, type: type, time: time, subject: object["subject"] as? String,
-            data: try JSONSerialization.data(withJSONObject: data, options: [.fragmentsAllowed, .sortedKeys]),
-            traceparent: object["traceparent"] as? String, schemaVersion: object["schemaversion"] as? Int ?? 1
-        )
-    }
+    public init(jsonData: Data) throws { self = try CloudEventJSON.envelope(from: jsonData) }
 }
 
 /// An envelope's decoded payload, kept for the next reader that decodes it as the same type.
