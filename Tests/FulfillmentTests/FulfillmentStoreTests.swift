@@ -101,6 +101,30 @@ struct FulfillmentStoreTests {
         }
     }
 
+    /// On PostgreSQL the first slips move the counter row in their transaction, and a block of 100 is
+    /// taken beside them once they commit: the next orders' slips come from it, the row untouched.
+    @Test func onPostgresSlipNumbersComeFromBlocksTakenAhead() async throws {
+        try await Self.with(.postgres) { store, consumer in
+            func last() async throws -> Int? {
+                try await store.database.read { db in
+                    try await db.raw("SELECT last FROM slip_numbers").first()?.decode(column: "last", as: Int.self)
+                }
+            }
+            try await consumer.deliver(try Self.confirmed("o1"))
+            var moved = try await last()
+            for _ in 0..<500 where moved != 102 {
+                try await Task.sleep(for: .milliseconds(10))
+                moved = try await last()
+            }
+            #expect(moved == 102)
+            try await consumer.deliver(try Self.confirmed("o2"))
+            let numbers = try await store.list(SlipFilter(orderId: "o2"), page: PageRequest(limit: 10)).items
+                .map { $0.number.suffix(6) }
+            #expect(Set(numbers) == ["000003", "000004"])
+            #expect(try await last() == 102)
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func packingVoidingAndThePickList(engine: Engine) async throws {
         try await Self.with(engine) { store, consumer in

@@ -37,6 +37,20 @@ public final class DocumentNumberBlocks: Sendable {
         }
     }
 
+    /// The next number for a document made in the transaction `db` of `database` (an event consumer's,
+    /// which cannot wait for a transaction of its own): from the stock when it holds one; otherwise from
+    /// the counter row in `db` (as ``DocumentNumber/next(_:counters:at:in:)``), and a refill of the stock
+    /// starts beside it (it waits for `db` to commit, then serves the documents after).
+    public func next(
+        _ prefix: String, counters table: String, at now: Date, in db: any SQLDatabase, database: Database
+    ) async throws -> String {
+        let year = DocumentNumber.year(of: now)
+        if let number = take(table, year: year) { return DocumentNumber.format(prefix, year: year, number: number) }
+        let number = try await DocumentNumber.next(prefix, counters: table, at: now, in: db)
+        _ = refill(table, year: year, database: database)  // after `db` moved the row: it waits for the commit
+        return number
+    }
+
     /// The refill of `table`'s stock under way, or a new one: it moves the counter row by ``size`` and
     /// puts the block in stock.
     private func refill(_ table: String, year: Int, database: Database) -> Task<Void, any Error> {

@@ -9,9 +9,11 @@ import Storage
 /// prints, and the orders cancelled before their slips were made.
 ///
 /// Slips are created in the consumer's transaction of `order.confirmed` (one per warehouse of the
-/// allocation, numbered there: no gaps, no duplicates) and voided in that of `order.cancelled`.
+/// allocation, numbered there: no duplicates; on SQLite no gaps, on PostgreSQL from blocks taken ahead)
+/// and voided in that of `order.cancelled`.
 public struct FulfillmentStore: Sendable {
     public let database: Database
+    private let slipNumbers = DocumentNumberBlocks()
 
     public init(database: Database) {
         self.database = database
@@ -34,7 +36,12 @@ public struct FulfillmentStore: Sendable {
         let names = try await partNames(Set(allocations.map(\.sku) + allocations.compactMap(\.bundleSku)), in: db)
         let plan = SlipPlan.lines(for: allocations, order: order.lines, names: names)
         for warehouse in plan.keys.sorted() {
-            let number = try await DocumentNumber.next("PS", counters: "slip_numbers", at: now, in: db)
+            // On PostgreSQL from this process's block (no lock held on the counter row until commit); on
+            // SQLite (one writer at a time) from the counter row, gapless.
+            let number =
+                database.engine == .postgres
+                ? try await slipNumbers.next("PS", counters: "slip_numbers", at: now, in: db, database: database)
+                : try await DocumentNumber.next("PS", counters: "slip_numbers", at: now, in: db)
             let slip = PackingSlip(
                 id: UUIDv7.make(at: now), number: number, orderId: order.orderId,
                 orderNumber: order.number, customerId: order.customerId, warehouse: warehouse, status: .open,
