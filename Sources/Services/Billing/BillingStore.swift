@@ -148,16 +148,19 @@ public struct BillingStore: Sendable {
                 \(bind: invoice.net), \(bind: invoice.tax), \(bind: invoice.gross), 0, 'issued', \(bind: at))
             """
         ).run()
-        for (position, line) in invoice.lines.enumerated() {
-            try await db.raw(
-                """
-                INSERT INTO invoice_lines (invoice_id, position, sku, name, quantity, unit_price, net, tax_rate_bp, tax,
-                    gross)
-                VALUES (\(bind: invoice.id), \(bind: position), \(bind: line.sku), \(bind: line.name),
-                    \(bind: line.quantity), \(bind: line.unitPrice), \(bind: line.net), \(bind: line.taxRateBasisPoints),
-                    \(bind: line.tax), \(bind: line.gross))
-                """
-            ).run()
+        guard !invoice.lines.isEmpty else { return }
+        let rows = invoice.lines.enumerated().map { position, line -> SQLQueryString in
+            """
+            (\(bind: invoice.id), \(bind: position), \(bind: line.sku), \(bind: line.name), \(bind: line.quantity),
+                \(bind: line.unitPrice), \(bind: line.net), \(bind: line.taxRateBasisPoints), \(bind: line.tax),
+                \(bind: line.gross))
+            """
         }
+        try await db.raw(
+            """
+            INSERT INTO invoice_lines (invoice_id, position, sku, name, quantity, unit_price, net, tax_rate_bp, tax,
+                gross) VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
     }
 }

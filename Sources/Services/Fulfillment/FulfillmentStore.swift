@@ -166,15 +166,17 @@ public struct FulfillmentStore: Sendable {
                 \(bind: slipsInOrder), \(bind: slip.createdAt.microsecondsSince1970), \(bind: slip.updatedAt.microsecondsSince1970))
             """
         ).run()
-        for (position, line) in slip.lines.enumerated() {
-            try await db.raw(
-                """
-                INSERT INTO slip_lines (slip_id, position, kind, sku, name, quantity, bin, kit)
-                VALUES (\(bind: slip.id), \(bind: position), \(bind: line.kind.rawValue), \(bind: line.sku),
-                    \(bind: line.name), \(bind: line.quantity), \(bind: line.bin), \(bind: line.kit))
-                """
-            ).run()
+        guard !slip.lines.isEmpty else { return }
+        let rows = slip.lines.enumerated().map { position, line -> SQLQueryString in
+            """
+            (\(bind: slip.id), \(bind: position), \(bind: line.kind.rawValue), \(bind: line.sku), \(bind: line.name),
+                \(bind: line.quantity), \(bind: line.bin), \(bind: line.kit))
+            """
         }
+        try await db.raw(
+            "INSERT INTO slip_lines (slip_id, position, kind, sku, name, quantity, bin, kit) VALUES "
+                + rows.joined(separator: ", ")
+        ).run()
     }
 
     private func partNames(_ skus: Set<String>, in db: any SQLDatabase) async throws -> [String: String] {

@@ -40,15 +40,19 @@ public struct SalesStore: Sendable {
             """
         ).first()
         guard inserted != nil else { return }
-        for (position, line) in order.lines.enumerated() {
-            try await db.raw(
-                """
-                INSERT INTO sales_lines (order_id, position, sku, name, quantity, net, confirmed_at)
-                VALUES (\(bind: order.orderId), \(bind: position), \(bind: line.sku.uppercased()), \(bind: line.name),
-                    \(bind: line.quantity), \(bind: try minor(line.lineTotal)), \(bind: at))
-                """
-            ).run()
+        guard !order.lines.isEmpty else { return }
+        let rows = try order.lines.enumerated().map { position, line -> SQLQueryString in
+            """
+            (\(bind: order.orderId), \(bind: position), \(bind: line.sku.uppercased()), \(bind: line.name),
+                \(bind: line.quantity), \(bind: try minor(line.lineTotal)), \(bind: at))
+            """
         }
+        try await db.raw(
+            """
+            INSERT INTO sales_lines (order_id, position, sku, name, quantity, net, confirmed_at)
+            VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
     }
 
     func record(_ event: OrderCancelled, in db: any SQLDatabase) async throws {
