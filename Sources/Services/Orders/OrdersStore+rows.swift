@@ -19,15 +19,19 @@ extension OrdersStore {
                     \(bind: order.updatedAt.microsecondsSince1970), \(bind: order.version))
             """
         ).run()
-        for (position, line) in order.lines.enumerated() {
-            try await db.raw(
-                """
-                INSERT INTO order_lines (order_id, position, sku, name, quantity, unit_price_minor, line_total_minor)
-                VALUES (\(bind: order.id), \(bind: position), \(bind: line.sku), \(bind: line.name), \(bind: line.quantity),
-                        \(bind: line.unitPrice.minorUnits), \(bind: line.lineTotal.minorUnits))
-                """
-            ).run()
+        guard !order.lines.isEmpty else { return }
+        let rows = order.lines.enumerated().map { position, line -> SQLQueryString in
+            """
+            (\(bind: order.id), \(bind: position), \(bind: line.sku), \(bind: line.name), \(bind: line.quantity),
+                \(bind: line.unitPrice.minorUnits), \(bind: line.lineTotal.minorUnits))
+            """
         }
+        try await db.raw(
+            """
+            INSERT INTO order_lines (order_id, position, sku, name, quantity, unit_price_minor, line_total_minor)
+            VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
     }
 
     func fetchIfExists(_ id: String, in db: any SQLDatabase) async throws -> Order? {
