@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Order numbers taken ahead in blocks: never a repeat, across processes and restarts, and no hot row.
-/// (60 at once: SQLite's work runs on a thread pool the other suites share.)
+/// (60 at once: the test machine runs every suite side by side.)
 @Suite("Document numbers in blocks")
 struct DocumentNumberBlocksTests {
     @Test(arguments: Engine.allCases)

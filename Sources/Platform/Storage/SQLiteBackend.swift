@@ -6,9 +6,10 @@ import Synchronization
 /// SQLite in WAL mode: one writer connection with a thread of its own, behind a FIFO lock, and reader
 /// connections lent to one reader at a time.
 ///
-/// Statements run on SQLite's C API where their caller runs: a write transaction moves onto the writer's
-/// thread once (``ThreadExecutor``) and runs there, code and statements, until it commits; a read runs
-/// on the caller's own thread. Prepared statements are kept per connection (``SQLiteHandle``).
+/// Statements run on SQLite's C API on threads of their own (``ThreadExecutor``): a write transaction
+/// moves onto the writer's thread once and runs there, code and statements, until it commits; a read
+/// moves onto one of the process's reader threads. Prepared statements are kept per connection
+/// (``SQLiteHandle``).
 final class SQLiteBackend: Sendable {
     private let writer: SQLiteWriter
     private let readers: SQLiteReaders
@@ -61,13 +62,20 @@ final class SQLiteBackend: Sendable {
             writer: SQLiteWriter(handle: writer, name: name, logger: logger), readers: readers, logger: logger)
     }
 
-    /// Runs `body` with a reader connection of its own, on the caller's thread.
+    /// Runs `body` with a reader connection of its own, on one of the process's reader threads.
     func read<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try checkOpen()
-        let reader = try await readers.checkOut()
-        defer { readers.checkIn(reader) }
-        return try await body(SQLiteStatements(handle: reader, logger: logger))
+        return try await withTaskExecutorPreference(Self.readerThreads) {
+            let reader = try await readers.checkOut()
+            defer { readers.checkIn(reader) }
+            return try await body(SQLiteStatements(handle: reader, logger: logger))
+        }
     }
+
+    /// The threads every SQLite read of the process runs on: a long read (a report, a search of a
+    /// million parts) blocks one of them, never the Swift pool that accepts connections and answers.
+    private static let readerThreads = ThreadExecutor(
+        name: "sqlite-read", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Runs `body` in a write transaction (``SQLiteWriter``): on the writer's thread, committed with the
     /// transactions queued behind it, and returning once committed; rolled back when it throws.

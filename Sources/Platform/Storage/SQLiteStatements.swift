@@ -6,8 +6,8 @@ import SQLiteKit
 import SQLiteNIO
 
 /// SQLKit's view of one ``SQLiteHandle``: each statement runs at once on the calling thread (a
-/// transaction on its database's writer thread, a read where its caller runs) and its rows are handed
-/// over before the call returns. Valid while its owner lends it the handle.
+/// transaction on its database's writer thread, a read on a reader thread) and its rows are handed over
+/// before the call returns. Valid while its owner lends it the handle.
 struct SQLiteStatements: SQLDatabase {
     let handle: SQLiteHandle
     let logger: Logger

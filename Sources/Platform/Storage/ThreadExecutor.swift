@@ -1,23 +1,27 @@
 import Foundation
 
-/// A thread of its own that runs the jobs of the tasks that prefer it (`withTaskExecutorPreference`),
-/// in the order they arrive.
+/// Threads of their own that run the jobs of the tasks that prefer them (`withTaskExecutorPreference`),
+/// first come first served.
 ///
-/// A SQLite database's write transactions run here: the transaction's code and every one of its
-/// statements run on this thread in one go, so a transaction costs one hop onto the thread and one back,
-/// not two for each statement.
+/// SQLite's statements block the thread that runs them, so they run here rather than on the Swift
+/// concurrency pool's few threads (which also accept connections and answer requests): a database's
+/// write transactions on its writer's thread, its code and statements there in one go (one hop onto the
+/// thread and one back, not two for each statement), and reads on the process's reader threads.
 final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
+    private var next = 0
     private var stopping = false
 
-    /// `name` names the thread for `top` and profilers (its first 15 bytes, Linux's limit).
-    init(name: String) {
-        let thread = Thread { [self] in
-            Thread.current.name = String(name.utf8.prefix(15)) ?? "sqlite"
-            runJobs()
+    /// `name` names the threads for `top` and profilers (its first 15 bytes, Linux's limit).
+    init(name: String, threads: Int = 1) {
+        for _ in 0..<max(1, threads) {
+            let thread = Thread { [self] in
+                Thread.current.name = String(name.utf8.prefix(15)) ?? "sqlite"
+                runJobs()
+            }
+            thread.start()
         }
-        thread.start()
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
@@ -33,27 +37,30 @@ final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
         if !running { globalConcurrentExecutor.enqueue(job) }
     }
 
-    /// Ends the thread once the jobs already enqueued have run; later jobs run on the global executor.
+    /// Ends the threads once the jobs already enqueued have run; later jobs run on the global executor.
     func stop() {
         condition.lock()
         stopping = true
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
     private func runJobs() {
-        var batch: [UnownedJob] = []
         while true {
             condition.lock()
-            while jobs.isEmpty && !stopping { condition.wait() }
-            if jobs.isEmpty {
+            while next == jobs.count && !stopping { condition.wait() }
+            if next == jobs.count {
                 condition.unlock()
                 return
             }
-            swap(&batch, &jobs)
+            let job = jobs[next]
+            next += 1
+            if next == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                next = 0
+            }
             condition.unlock()
-            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
-            batch.removeAll(keepingCapacity: true)
+            job.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
 }
