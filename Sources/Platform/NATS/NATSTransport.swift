@@ -87,7 +87,7 @@ public final class NATSTransport: Transport, Service {
     }
 
     /// Registers `consumer`; each pull hands it the messages that arrived while it handled the previous
-    /// ones, at most 256 at a time, through `deliverBatch`.
+    /// ones, at most 64 at a time, through `deliverBatch`.
     public func subscribe(consumer: String, types: Set<String>, deliverBatch: @escaping EventBatchDelivery) async throws
     {
         subscriptions.withLock { list in
@@ -171,7 +171,7 @@ public final class NATSTransport: Transport, Service {
     }
 
     /// Messages asked for per pull, and handled at most per batch.
-    static let pullBatch = 256
+    static let pullBatch = 64
 
     /// Delivers `messages` as one batch, then acknowledges each handled one (or terminates it as
     /// unreadable) and naks the others; how many were handled and how many failed.

@@ -65,7 +65,8 @@ final class SQLiteWriter: Sendable {
                     state.grouped += 1
                 }
             } catch {
-                hand()
+                // A member that could not join still ends its turn as one: the group it found commits.
+                if first { hand() } else { try await finish(joining: false) }
                 throw error
             }
             let result: T
