@@ -42,24 +42,45 @@ struct ReadmeExamplesTests {
             "readme-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = FreePorts.range(1)
-        let server = try ChildProcess(
-            binary,
-            [
-                "serve", "--demo", "--host", "127.0.0.1", "--port", "\(port)", "--bcrypt-cost", "4",
-                "--data-dir", directory.appendingPathComponent("data").path,
-            ],
-            output: directory.appendingPathComponent("server.log").path)
+        // A port found free may be taken by a concurrent test before the server binds it: the server then
+        // exits, and another port is tried (its readiness is never asked of someone else's server).
+        var started: (server: ChildProcess, port: Int)?
+        for attempt in 0..<5 where started == nil {
+            let port = FreePorts.range(1)
+            // Line-buffered, so the log shows "listening" when it is said.
+            let server = try ChildProcess(
+                "/usr/bin/stdbuf",
+                [
+                    "-oL", binary, "serve", "--demo", "--host", "127.0.0.1", "--port", "\(port)", "--bcrypt-cost", "4",
+                    "--data-dir", directory.appendingPathComponent("data-\(attempt)").path,
+                ],
+                output: directory.appendingPathComponent("server.log").path)
+            // Ready once it has said it listens (it binds right after saying so, and exits if it cannot),
+            // it is still running a second later, and the port answers.
+            let log = directory.appendingPathComponent("server.log").path
+            var ready = false
+            for _ in 0..<600 where !ready && server.isRunning {
+                let listening = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+                    .contains("listening on http://127.0.0.1:\(port)")
+                if listening {
+                    try await Task.sleep(for: .seconds(1))
+                    let status = try? await HTTP.send(.GET, "http://127.0.0.1:\(port)/health/ready").status
+                    ready = server.isRunning && status == 200
+                }
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            if ready && server.isRunning {
+                started = (server, port)
+            } else {
+                server.signal()
+                server.waitUntilExit()
+            }
+        }
+        let (server, port) = try #require(started, "the demo server did not become ready")
         defer {
             server.signal()
             server.waitUntilExit()
         }
-        var ready = false
-        for _ in 0..<600 where !ready {
-            ready = (try? await HTTP.send(.GET, "http://127.0.0.1:\(port)/health/ready").status) == 200
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(ready, "the demo server did not become ready")
 
         let script = directory.appendingPathComponent("examples.sh")
         let body = blocks.joined(separator: "\n").replacingOccurrences(of: "localhost:8080", with: "127.0.0.1:\(port)")
