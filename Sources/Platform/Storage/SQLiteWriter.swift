@@ -1,12 +1,13 @@
+import Foundation
 import Logging
 import Metrics
 import SQLKit
 import Synchronization
 
-/// A SQLite database's one writer connection, its thread, and its group commit.
+/// A SQLite database's one writer connection and its group commit.
 ///
-/// Write transactions take the writer in turn, first come first served, each on the writer's thread
-/// (``ThreadExecutor``): its code and statements run there in one go. Transactions that queue up while
+/// Write transactions take the writer in turn, first come first served, each on one of the process's
+/// writer threads (``ThreadExecutor``): its code and statements run there in one go. Transactions that queue up while
 /// one runs commit together: the first begins the SQLite transaction, each later one runs inside it under
 /// a savepoint (so its failure undoes only its own statements), and the last of the group, the one that
 /// finds nobody waiting or the group full, commits for all. Every caller returns only after the commit
@@ -34,10 +35,10 @@ final class SQLiteWriter: Sendable {
     /// How many transactions each commit held.
     private let groupSizes: Recorder
 
-    /// `name` is the database's, in the thread's name and in metrics.
+    /// `name` is the database's, in metrics.
     init(handle: SQLiteHandle, name: String, logger: Logger, groupLimit: Int = 64) {
         self.handle = handle
-        self.thread = ThreadExecutor(name: "w-\(name)")
+        self.thread = Self.writerThreads
         self.logger = logger
         self.groupLimit = groupLimit
         self.groupSizes = Recorder(label: "sprocket_db_commit_group_size", dimensions: [("database", name)])
@@ -49,7 +50,14 @@ final class SQLiteWriter: Sendable {
     /// Commits made so far (for tests).
     var commits: Int { state.withLock { $0.commits } }
 
-    /// Runs `body` in a transaction on the writer's thread; returns once its writes are committed.
+    /// The threads every SQLite write transaction of the process runs on, as many as the cores (at least
+    /// two): a transaction runs on one of them from `BEGIN` to `COMMIT`. Shared, so that a process with
+    /// many databases (or a test run with many systems) never has more SQLite threads than that
+    /// competing with the event loops for the cores.
+    private static let writerThreads = ThreadExecutor(
+        name: "sqlite-write", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Runs `body` in a transaction on a writer thread; returns once its writes are committed.
     func transaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await withTaskExecutorPreference(thread) {
             await take()
@@ -97,7 +105,6 @@ final class SQLiteWriter: Sendable {
             handle.close()
             hand()
         }
-        thread.stop()
     }
 
     /// Undoes a failed body's writes: its savepoint's, or the whole transaction when it was the first

@@ -4,9 +4,10 @@ import Foundation
 /// first come first served.
 ///
 /// SQLite's statements block the thread that runs them, so they run here rather than on the Swift
-/// concurrency pool's few threads (which also accept connections and answer requests): a database's
-/// write transactions on its writer's thread, its code and statements there in one go (one hop onto the
-/// thread and one back, not two for each statement), and reads on the process's reader threads.
+/// concurrency pool's few threads (which also accept connections and answer requests): write
+/// transactions on the process's writer threads, each transaction's code and statements on one of them in
+/// one go (one hop onto the thread and one back, not two for each statement), and reads on its reader
+/// threads. Both are as many as the cores, whatever the number of databases.
 final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
