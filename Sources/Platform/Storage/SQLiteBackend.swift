@@ -3,12 +3,12 @@ import Logging
 import SQLKit
 import Synchronization
 
-/// SQLite in WAL mode: one writer connection with a thread of its own, behind a FIFO lock, and reader
-/// connections lent to one reader at a time.
+/// SQLite in WAL mode: one writer connection, taken in turn with group commit (``SQLiteWriter``), and
+/// reader connections lent to one reader at a time.
 ///
 /// Statements run on SQLite's C API on threads of their own (``ThreadExecutor``): a write transaction
-/// moves onto the writer's thread once and runs there, code and statements, until it commits; a read
-/// moves onto one of the process's reader threads. Prepared statements are kept per connection
+/// moves onto one of the process's writer threads once and runs there, code and statements, until it
+/// commits; a read moves onto one of the process's reader threads. Prepared statements are kept per connection
 /// (``SQLiteHandle``).
 final class SQLiteBackend: Sendable {
     private let writer: SQLiteWriter
@@ -77,7 +77,7 @@ final class SQLiteBackend: Sendable {
     private static let readerThreads = ThreadExecutor(
         name: "sqlite-read", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
 
-    /// Runs `body` in a write transaction (``SQLiteWriter``): on the writer's thread, committed with the
+    /// Runs `body` in a write transaction (``SQLiteWriter``): on a writer thread, committed with the
     /// transactions queued behind it, and returning once committed; rolled back when it throws.
     func transaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try checkOpen()

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Threads of their own that run the jobs of the tasks that prefer them (`withTaskExecutorPreference`),
+/// Threads of their own, for the life of the process, that run the jobs of the tasks that prefer them (`withTaskExecutorPreference`),
 /// first come first served.
 ///
 /// SQLite's statements block the thread that runs them, so they run here rather than on the Swift
@@ -12,7 +12,6 @@ final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var next = 0
-    private var stopping = false
 
     /// `name` names the threads for `top` and profilers (its first 15 bytes, Linux's limit).
     init(name: String, threads: Int = 1) {
@@ -28,32 +27,15 @@ final class ThreadExecutor: TaskExecutor, @unchecked Sendable {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
-        let running = !stopping
-        if running {
-            jobs.append(job)
-            condition.signal()
-        }
-        condition.unlock()
-        // Once stopped, a late job (one that then finds its database closed) runs on the global executor.
-        if !running { globalConcurrentExecutor.enqueue(job) }
-    }
-
-    /// Ends the threads once the jobs already enqueued have run; later jobs run on the global executor.
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
+        jobs.append(job)
+        condition.signal()
         condition.unlock()
     }
 
     private func runJobs() {
         while true {
             condition.lock()
-            while next == jobs.count && !stopping { condition.wait() }
-            if next == jobs.count {
-                condition.unlock()
-                return
-            }
+            while next == jobs.count { condition.wait() }
             let job = jobs[next]
             next += 1
             if next == jobs.count {
