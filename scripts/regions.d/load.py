@@ -33,6 +33,7 @@ order_body = json.dumps({"lines": [{"sku": "FLT-OIL-1", "quantity": 1}], "shippi
 lock = threading.Lock()
 stop = threading.Event()
 phase = ["steady"]  # steady, cut, after
+epoch = [0]  # counts phase changes: a request that spans one may meet the cut
 results = {"reads": {}, "lag": {r: [] for r in regions if r != home}, "ryw": [], "cut": {}, "errors": {}}
 
 
@@ -143,8 +144,11 @@ def writer():
         if phase[0] != "steady":
             time.sleep(0.2)
             continue
+        started = epoch[0]
         for region in results["lag"]:
             seen = visible(region, order["id"], acknowledged + 30)
+            if seen is None and epoch[0] != started:
+                continue  # the cut began before the region saw it: the catch-up covers it
             if seen is None:
                 error(f"{region} never showed an order")
             elif phase[0] == "steady":
@@ -162,8 +166,13 @@ def read_your_writes():
             continue
         write_region, read_region = pairs[n % len(pairs)]
         n += 1
+        started = epoch[0]
         try:
             status, headers, order = place(write_region, f"regions-ryw-{time.time_ns()}")
+            if status != 201 and (epoch[0] != started or phase[0] != "steady"):
+                with lock:  # the cut began while this write was on its way: a refusal is the right answer
+                    results["rywMetCut"] = results.get("rywMetCut", 0) + 1
+                continue
             if status != 201:
                 error(f"read-your-writes: write through {write_region} got {status}")
                 continue
@@ -171,11 +180,16 @@ def read_your_writes():
             status, headers, data, ms = Client(read_region).request(
                 "GET", f"/api/v1/orders/{order['id']}", headers={"Sprocket-Position": position or ""})
             seen = status == 200 and json.loads(data)["id"] == order["id"]
+            if not seen and epoch[0] != started:
+                with lock:  # the cut began between the write and its read
+                    results["rywMetCut"] = results.get("rywMetCut", 0) + 1
+                continue
             with lock:
                 results["ryw"].append({"write": write_region, "read": read_region, "seen": seen, "ms": ms,
                                        "token": bool(position), "servedBy": headers.get("sprocket-region")})
         except Exception as failure:
-            error(f"read-your-writes {type(failure).__name__}")
+            if epoch[0] == started and phase[0] == "steady":
+                error(f"read-your-writes {type(failure).__name__}")
         time.sleep(0.2)
 
 
@@ -213,6 +227,7 @@ if config.get("cut"):
     region, seconds = config["cut"]["region"], config["cut"]["seconds"]
     marker = f"{config['control']}/cut-{region}"
     phase[0] = "cut"
+    epoch[0] += 1
     open(marker, "w").close()
     print(f"scripts/regions: {region} cut off for {seconds} s", flush=True)
     time.sleep(1.5)  # the gateway's probe notices (every second)
@@ -223,12 +238,24 @@ if config.get("cut"):
     os.remove(marker)
     restored = time.monotonic()
     phase[0] = "after"
+    epoch[0] += 1
     caught = visible(region, last, restored + 60)
     results["cut"]["region"] = region
     results["cut"]["seconds"] = seconds
     results["cut"]["caughtUpSeconds"] = None if caught is None else round(caught - restored, 2)
     print(f"scripts/regions: link restored; {region} caught up in {results['cut']['caughtUpSeconds']} s", flush=True)
+    writable = time.monotonic() + 30
+    while time.monotonic() < writable:  # the region's gateway probes home every second: wait until it takes writes
+        try:
+            if place(region, f"regions-back-{time.time_ns()}")[0] == 201:
+                break
+        except Exception:
+            pass
+        time.sleep(0.2)
+    else:
+        error(f"{region} took no write within 30 s of the link's return")
     phase[0] = "steady"
+    epoch[0] += 1
     time.sleep(config.get("after", 5))
 
 stop.set()

@@ -50,7 +50,8 @@ served_home = sum(1 for r in ryw if r["servedBy"] == home and r["read"] != home)
 print(f"\nRead-your-writes: {len(ryw)} writes each read at once through another region with its token: "
       f"{len(ryw) - len(missed)} seen, {len(missed)} missed; {served_home} of the regional reads went home "
       f"(replica not there within the wait); read p50 / p99 {ms(percentile([r['ms'] for r in ryw], 50))} / "
-      f"{ms(percentile([r['ms'] for r in ryw], 99))} ms")
+      f"{ms(percentile([r['ms'] for r in ryw], 99))} ms"
+      + (f"; {results['rywMetCut']} writes met the cut on their way and were not counted" if results.get("rywMetCut") else ""))
 if not ryw:
     problems.append("no read-your-writes pair ran")
 if missed:
