@@ -86,6 +86,11 @@ let services: [Service] = [
 let serviceLibraries: [Target.Dependency] = services.map { .target(name: $0.name) }
 let serviceContracts: [Target.Dependency] = services.map { .target(name: "\($0.name)API") }
 
+/// The back office's pages (`Sources/Edge/BackOffice/Templates`), embedded in the binary.
+let backOfficeTemplates =
+    ((try? FileManager.default.contentsOfDirectory(
+        atPath: "\(Context.packageDirectory)/Sources/Edge/BackOffice/Templates")) ?? []).sorted()
+
 /// The test targets' settings. `scripts/test` builds without indexing (`--disable-index-store`: indexing
 /// every dependency's C and Swift while building costs a fresh clone's build time), but on Linux the test
 /// product's entry point is found from the test modules' index records, so it names the store for them
@@ -139,7 +144,8 @@ let package = Package(
         .target(
             name: "Composition",
             dependencies: [
-                "ServiceKit", "Storage", "Messaging", "NATS", "Gateway", "GraphQLGateway", "IntegrationEvents",
+                "ServiceKit", "Storage", "Messaging", "NATS", "Gateway", "GraphQLGateway", "BackOffice",
+                "IntegrationEvents",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -226,6 +232,19 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "BackOffice",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Edge/BackOffice",
+            resources: backOfficeTemplates.map { .embedInCode("Templates/\($0)") },
+            swiftSettings: settings
+        ),
+        .target(
             name: "GraphQLGateway",
             dependencies: [
                 "ServiceKit", "CatalogAPI", "CustomersAPI", "OrdersAPI", "InventoryAPI", "FulfillmentAPI",
@@ -288,6 +307,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ] + serviceLibraries + serviceContracts,
             swiftSettings: testSettings
         ),

@@ -1,3 +1,4 @@
+import BackOffice
 import Catalog
 import Customers
 import Foundation
@@ -110,11 +111,21 @@ public struct EmbeddedSystem: Sendable {
     }
 
     /// The gateway router: health, docs, every service's API under `/api/v1`, each request checked
-    /// against its service's contract first, and the GraphQL API over them.
+    /// against its service's contract first, and the GraphQL API and the back office over them.
     public func router() throws -> Router<AppRequestContext> {
         let router = try restRouter()
         try graphQL().register(on: router)
+        try backOffice().register(on: router)
         return router
+    }
+
+    /// The back office at `/admin`, over the REST routes in this process.
+    private func backOffice() throws -> BackOffice {
+        let rest = try restRouter().buildResponder()
+        let changes = orderChanges
+        return try BackOffice(logger: logger, changes: { changes.changes() }) { request, context in
+            try await rest.respond(to: request, context: context)
+        }
     }
 
     /// The HTTP/1 server behind the connection limits, with GraphQL subscriptions over WebSocket at

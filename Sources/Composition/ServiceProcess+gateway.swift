@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BackOffice
 import Foundation
 import GraphQLGateway
 import Gateway
@@ -75,6 +76,13 @@ extension ServiceProcess {
             services += [nats, EventListener.orderChanges(client: nats, feed: orderChanges, logger: logger)]
             feed = orderChanges
         }
+        // The back office calls the services through the same proxy, as GraphQL does.
+        var changes: (@Sendable () -> AsyncStream<String>)?
+        if let feed { changes = { feed.changes() } }
+        let backOffice = try BackOffice(logger: logger, changes: changes) { request, context in
+            try await upstream.respond(to: request, context: context)
+        }
+        backOffice.register(on: router)
         return ServiceProcess(
             role: .gateway, router: router, services: services, start: {}, configuration: configuration,
             limits: limits, logger: logger,

@@ -78,6 +78,13 @@ package struct Client: APIProtocol {
                     in: &request,
                     style: .form,
                     explode: true,
+                    name: "number",
+                    value: input.query.number
+                )
+                try converter.setQueryItemAsURI(
+                    in: &request,
+                    style: .form,
+                    explode: true,
                     name: "customerId",
                     value: input.query.customerId
                 )

@@ -132,6 +132,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         name: "status",
                         as: Components.Schemas.OrderStatus.self
                     ),
+                    number: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "number",
+                        as: Swift.String.self
+                    ),
                     customerId: try converter.getOptionalQueryItemAsURI(
                         in: request.soar_query,
                         style: .form,

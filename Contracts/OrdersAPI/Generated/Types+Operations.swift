@@ -28,6 +28,10 @@ package enum Operations {
             package struct Query: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/orders/GET/query/status`.
                 package var status: Components.Schemas.OrderStatus?
+                /// The order's number (SO-2026-000042), exact, case-insensitive.
+                ///
+                /// - Remark: Generated from `#/paths/orders/GET/query/number`.
+                package var number: Swift.String?
                 /// Staff and admin only.
                 ///
                 /// - Remark: Generated from `#/paths/orders/GET/query/customerId`.
@@ -56,6 +60,7 @@ package enum Operations {
                 ///
                 /// - Parameters:
                 ///   - status:
+                ///   - number: The order's number (SO-2026-000042), exact, case-insensitive.
                 ///   - customerId: Staff and admin only.
                 ///   - shippingCity: Exact city, case-insensitive.
                 ///   - shippingCountry:
@@ -65,6 +70,7 @@ package enum Operations {
                 ///   - cursor: The `nextCursor` of the previous page.
                 package init(
                     status: Components.Schemas.OrderStatus? = nil,
+                    number: Swift.String? = nil,
                     customerId: Components.Schemas.Id? = nil,
                     shippingCity: Swift.String? = nil,
                     shippingCountry: Swift.String? = nil,
@@ -74,6 +80,7 @@ package enum Operations {
                     cursor: Components.Parameters.Cursor? = nil
                 ) {
                     self.status = status
+                    self.number = number
                     self.customerId = customerId
                     self.shippingCity = shippingCity
                     self.shippingCountry = shippingCountry

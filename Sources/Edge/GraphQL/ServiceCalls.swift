@@ -25,24 +25,8 @@ struct RouterTransport: ClientTransport {
         let response = try await responder(
             Request(head: head, body: RequestBody(buffer: buffer)),
             AppRequestContext(inProcess: logger, remoteAddress: remoteAddress))
-        let writer = CollectingWriter()
-        try await response.body.write(writer)
-        return (response.head, HTTPBody(await writer.collected()))
+        return (response.head, HTTPBody(Array(try await response.collectedBody().readableBytesView)))
     }
-}
-
-/// Collects a response body.
-private actor CollectingWriter: ResponseBodyWriter {
-    private var buffer = ByteBuffer()
-
-    func write(_ buffer: ByteBuffer) async throws {
-        var buffer = buffer
-        self.buffer.writeBuffer(&buffer)
-    }
-
-    func finish(_ trailingHeaders: HTTPFields?) async throws {}
-
-    func collected() -> [UInt8] { Array(buffer.readableBytesView) }
 }
 
 /// Adds the GraphQL request's credentials and request id to every call, and turns an answer that is

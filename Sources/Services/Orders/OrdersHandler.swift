@@ -32,9 +32,14 @@ struct OrdersHandler: APIProtocol, ContractHandler {
                 country.count == 2 && country.allSatisfy(\.isLetter), "shippingCountry",
                 "must be an ISO 3166-1 alpha-2 code")
         }
+        if let number = query.number {
+            validator.check(
+                number.count <= 40 && number.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }), "number",
+                "must be at most 40 visible ASCII characters")
+        }
         try validator.throwIfInvalid()
         let filter = OrderFilter(
-            status: query.status.flatMap { OrderStatus(rawValue: $0.rawValue) },
+            status: query.status.flatMap { OrderStatus(rawValue: $0.rawValue) }, number: query.number,
             customerId: principal.isStaff ? query.customerId : principal.subject,
             shippingCity: query.shippingCity, shippingCountry: query.shippingCountry, from: query.from, to: query.to
         )

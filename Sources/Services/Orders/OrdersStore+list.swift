@@ -6,6 +6,8 @@ import Storage
 /// What an order listing may be narrowed to.
 public struct OrderFilter: Sendable {
     public var status: OrderStatus?
+    /// The order's number, exact (as the orders service writes it, upper case).
+    public var number: String?
     public var customerId: String?
     public var shippingCity: String?
     public var shippingCountry: String?
@@ -13,11 +15,12 @@ public struct OrderFilter: Sendable {
     public var to: Date?
 
     public init(
-        status: OrderStatus? = nil, customerId: String? = nil, shippingCity: String? = nil,
+        status: OrderStatus? = nil, number: String? = nil, customerId: String? = nil, shippingCity: String? = nil,
         shippingCountry: String? = nil,
         from: Date? = nil, to: Date? = nil
     ) {
         self.status = status
+        self.number = number
         self.customerId = customerId
         self.shippingCity = shippingCity
         self.shippingCountry = shippingCountry
@@ -37,6 +40,7 @@ extension OrdersStore {
                 "(created_at < \(bind: createdAt) OR (created_at = \(bind: createdAt) AND id < \(bind: id)))")
         }
         if let status = filter.status { conditions.append("status = \(bind: status.rawValue)") }
+        if let number = filter.number { conditions.append("number = \(bind: number.uppercased())") }
         if let customerId = filter.customerId { conditions.append("customer_id = \(bind: customerId)") }
         if let city = filter.shippingCity {
             conditions.append("shipping_city_key = \(bind: city.trimmingCharacters(in: .whitespaces).lowercased())")

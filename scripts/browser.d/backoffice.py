@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""The back office in headless Chromium (Selenium + chromium-driver), against a running `sprocket serve --demo`.
+
+usage: backoffice.py BASE_URL SCREENSHOT_DIR
+
+A staff member signs in, finds an order by its number, follows it to the warehouse, packs and ships it,
+records its payment and sees the invoice paid; an open order page updates by itself when the order is
+cancelled elsewhere; a customer cannot sign in; a form posted without its CSRF token is refused.
+Screenshots of each screen go to SCREENSHOT_DIR. Exits non-zero on the first check that fails.
+"""
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+base, shots = sys.argv[1].rstrip("/"), sys.argv[2]
+os.makedirs(shots, exist_ok=True)
+checks = []
+
+
+def check(what, ok):
+    checks.append(what)
+    print(f"{'ok ' if ok else 'FAIL'} {what}", flush=True)
+    if not ok:
+        raise SystemExit(f"scripts/browser-test: failed: {what}")
+
+
+def api(method, path, token=None, body=None, key=None):
+    request = urllib.request.Request(base + "/api/v1" + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    if key:
+        request.add_header("Idempotency-Key", key)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def token(email, password):
+    return api("POST", "/auth/token", body={"email": email, "password": password})["accessToken"]
+
+
+def placed_and_sent(customer, key):
+    """An order placed by the demo customer, once it is sent to the warehouse (its number and id)."""
+    address = {"firstName": "Dana", "lastName": "Fischer", "line1": "Werkstattstrasse 12", "city": "Berlin",
+               "postalCode": "10115", "country": "DE"}
+    order = api("POST", "/orders", customer, {"lines": [{"sku": "BRK-FLD-DOT4-1L", "quantity": 2}],
+                                               "shippingAddress": address, "billingAddress": address}, key)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        order = api("GET", f"/orders/{order['id']}", customer)
+        if order["status"] == "sent_to_warehouse":
+            return order
+        time.sleep(0.2)
+    raise SystemExit(f"scripts/browser-test: order {order['number']} stayed {order['status']}")
+
+
+options = Options()
+for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
+                 "--disable-gpu", "--no-first-run"]:
+    options.add_argument(argument)
+options.binary_location = "/usr/bin/chromium"
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+wait = WebDriverWait(driver, 15)
+
+
+def text(selector):
+    return driver.find_element(By.CSS_SELECTOR, selector).text
+
+
+def shoot(name):
+    driver.save_screenshot(os.path.join(shots, f"admin-{name}.png"))
+
+
+def sign_in(email, password):
+    driver.delete_all_cookies()
+    driver.get(base + "/admin/sign-in")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "sign-in").click()
+
+
+try:
+    customer = token("customer@example.com", "sprocket-customer")
+    staff = token("staff@example.com", "sprocket-staff")
+    order = placed_and_sent(customer, f"browser-{time.time_ns()}")
+
+    # A customer is turned away, and gets no session.
+    sign_in("customer@example.com", "sprocket-customer")
+    wait.until(lambda d: d.find_elements(By.ID, "problem"))
+    check("a customer cannot sign in", "Staff only" in text("#problem") and driver.get_cookie("sprocket_admin") is None)
+
+    driver.get(base + "/admin/sign-in")
+    shoot("sign-in")
+    sign_in("staff@example.com", "sprocket-staff")
+    wait.until(lambda d: d.current_url.startswith(base + "/admin/orders"))
+    session = driver.get_cookie("sprocket_admin")
+    check("staff signs in: an HttpOnly, SameSite=Strict session cookie for /admin",
+          session is not None and session["httpOnly"] and session["sameSite"] == "Strict" and session["path"] == "/admin")
+    shoot("orders")
+
+    # Find the order by its number.
+    driver.find_element(By.ID, "f-number").send_keys(order["number"].lower())
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "number=" in d.current_url)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#orders tbody tr[data-order]")
+    check("the order list finds the order by its number", len(rows) == 1 and order["number"] in rows[0].text)
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    wait.until(lambda d: d.find_elements(By.ID, "order-number"))
+    check("the order page shows the order, sent to the warehouse",
+          text("#order-number") == order["number"] and text("#order-status") == "sent to warehouse")
+    slip_rows = driver.find_elements(By.CSS_SELECTOR, "#slips tr[data-slip]")
+    check("the order page lists its packing slip", len(slip_rows) == 1)
+    slip_id = slip_rows[0].get_attribute("data-slip")
+    warehouse = slip_rows[0].find_elements(By.TAG_NAME, "td")[1].text
+    shoot("order")
+
+    # To the warehouse: pack, then ship.
+    driver.find_element(By.LINK_TEXT, "Warehouse").click()
+    Select(driver.find_element(By.ID, "w-code")).select_by_value(warehouse)
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    row = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#slips tr[data-slip='{slip_id}']"))
+    check("the warehouse lists the slip among its open slips", order["number"] in row.text)
+    shoot("warehouse")
+    row.find_element(By.CSS_SELECTOR, "button.pack").click()
+    wait.until(lambda d: d.find_elements(By.ID, "notice"))
+    check("the slip is packed", "is packed" in text("#notice"))
+    Select(driver.find_element(By.ID, "w-status")).select_by_value("packed")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    row = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#slips tr[data-slip='{slip_id}']"))
+    row.find_element(By.NAME, "carrier").send_keys("DHL")
+    row.find_element(By.NAME, "trackingNumber").send_keys("JJD0001234567")
+    row.find_element(By.CSS_SELECTOR, "button.ship").click()
+    wait.until(lambda d: d.find_elements(By.ID, "notice"))
+    check("the slip is shipped with its carrier", "shipped with DHL" in text("#notice"))
+
+    # Back to the order: shipped, with its shipment and invoice.
+    driver.get(base + f"/admin/orders/{order['id']}")
+    deadline = time.time() + 15
+    while text("#order-status") != "shipped" and time.time() < deadline:
+        time.sleep(0.3)
+        driver.refresh()
+    check("the order is shipped, with its tracking number",
+          text("#order-status") == "shipped" and "JJD0001234567" in text("#shipments"))
+    invoice_links = driver.find_elements(By.CSS_SELECTOR, "#invoices a")
+    check("the order page links its invoice", len(invoice_links) == 1)
+    invoice_links[0].click()
+    wait.until(lambda d: d.find_elements(By.ID, "invoice-status"))
+    check("the invoice is issued, with its balance prefilled",
+          text("#invoice-status") == "issued" and driver.find_element(By.ID, "amount").get_attribute("value"))
+    driver.find_element(By.ID, "reference").send_keys("SEPA 2026-BROWSER")
+    driver.find_element(By.ID, "record-payment").click()
+    wait.until(lambda d: d.find_elements(By.ID, "notice"))
+    check("the payment is recorded and the invoice is paid",
+          text("#invoice-status") == "paid" and "SEPA 2026-BROWSER" in text("#payments"))
+    shoot("invoice")
+    driver.find_element(By.LINK_TEXT, "Accounts").click()
+    wait.until(lambda d: d.find_elements(By.ID, "receivables"))
+    shoot("accounts")
+
+    # A form posted without its CSRF token (or with another's) is refused, and changes nothing.
+    other = placed_and_sent(customer, f"browser-csrf-{time.time_ns()}")
+    cookie = f"sprocket_admin={session['value']}"
+    for form in [b"reason=forged", b"reason=forged&csrf=not-the-token"]:
+        request = urllib.request.Request(base + f"/admin/orders/{other['id']}/cancel", data=form, method="POST",
+                                         headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            status = urllib.request.urlopen(request, timeout=10).status
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        check(f"a form posted {'without' if b'csrf' not in form else 'with a wrong'} CSRF token is refused (403)",
+              status == 403)
+    check("the refused forms changed nothing", api("GET", f"/orders/{other['id']}", staff)["status"] == "sent_to_warehouse")
+
+    # Live: the open order page shows a cancellation made elsewhere, without reloading.
+    driver.get(base + f"/admin/orders/{other['id']}")
+    wait.until(lambda d: d.find_elements(By.ID, "order-status"))
+    driver.execute_script("window.notReloaded = true")
+    time.sleep(1)  # the page's event stream is open
+    api("POST", f"/orders/{other['id']}/cancel", staff, {"reason": "customer called"}, f"browser-cancel-{time.time_ns()}")
+    WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "order-status").text == "cancelled")
+    check("an open order page updates by itself when the order changes",
+          driver.execute_script("return window.notReloaded === true"))
+
+    driver.find_element(By.CSS_SELECTOR, ".bar form button").click()
+    wait.until(lambda d: d.current_url.startswith(base + "/admin/sign-in"))
+    check("signing out ends the session", driver.get_cookie("sprocket_admin") is None)
+    print(f"scripts/browser-test: {len(checks)} checks passed; screenshots in {shots}")
+finally:
+    driver.quit()
