@@ -198,6 +198,41 @@ enum HTTP {
         return Reply(status: Int(response.status.code), text: String(buffer: body))
     }
 
+    /// Signs `email` in to the back office at `gateway`, as a browser does (the sign-in page's cookie
+    /// and CSRF token, then the form); the session cookie (`name=value`).
+    static func backOfficeSession(_ gateway: String, _ email: String) async throws -> String {
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        defer { _ = client.shutdown() }
+        let page = try await client.execute(HTTPClientRequest(url: "\(gateway)/admin/sign-in"), timeout: .seconds(10))
+        let html = String(buffer: try await page.body.collect(upTo: 1 << 20))
+        let signInCookie = page.headers["set-cookie"].first.map { String($0.prefix { $0 != ";" }) } ?? ""
+        guard let range = html.range(of: #"name="csrf" value=""#) else {
+            throw ClusterError.failed("no sign-in form: \(html.prefix(300))")
+        }
+        let csrf = html[range.upperBound...].prefix { $0 != "\"" }
+        var form = HTTPClientRequest(url: "\(gateway)/admin/sign-in")
+        form.method = .POST
+        form.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        form.headers.add(name: "cookie", value: signInCookie)
+        let email = email.replacingOccurrences(of: "@", with: "%40")
+        form.body = .bytes(ByteBuffer(string: "csrf=\(csrf)&email=\(email)&password=correct-horse"))
+        let answer = try await client.execute(form, timeout: .seconds(10))
+        guard answer.status == .seeOther,
+            let session = answer.headers["set-cookie"].first(where: { $0.hasPrefix("sprocket_admin=") })
+        else { throw ClusterError.failed("sign-in answered \(answer.status)") }
+        return String(session.prefix { $0 != ";" })
+    }
+
+    /// A back-office page at `url` with the session cookie `session`.
+    static func backOfficePage(_ url: String, session: String) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "cookie", value: session)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return Reply(
+            status: Int(response.status.code), text: String(buffer: try await response.body.collect(upTo: 4 << 20)))
+    }
+
     static func token(_ gateway: String, _ email: String) async throws -> String {
         let reply = try await send(
             .POST, "\(gateway)/api/v1/auth/token", json: #"{"email":"\#(email)","password":"correct-horse"}"#)

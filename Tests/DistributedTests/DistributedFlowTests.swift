@@ -198,6 +198,14 @@ struct DistributedFlowTests {
             #expect(
                 ((graphOrder?["invoices"] as? [[String: Any]])?.first?["gross"] as? [String: Any])?["amount"] as? String
                     == "94.96")
+
+            // The back office at the gateway: staff sign in and see the order with its slip and invoice,
+            // read through the services' processes.
+            let session = try await HTTP.backOfficeSession(gateway, "staff@e2e.test")
+            let orderPage = try await HTTP.backOfficePage("\(gateway)/admin/orders/\(id)", session: session)
+            #expect(orderPage.status == 200)
+            #expect(orderPage.text.contains(placed.number) && orderPage.text.contains(slips[0].number))
+            #expect(orderPage.text.contains(invoices[0].number))
             #expect(
                 ((graph.object["data"] as? [String: Any])?["me"] as? [String: Any])?["email"] as? String
                     == "staff@e2e.test")
