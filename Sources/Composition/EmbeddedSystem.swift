@@ -153,7 +153,8 @@ public struct EmbeddedSystem: Sendable {
             of: router, process: "embedded", logger: logger, configuration: configuration, limits: limits)
         MiddlewareStack.contracts(
             of: router, contracts: try Documents.contracts(ServiceName.allCases),
-            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: Authenticator(keys: keys),
+            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits).merging(BackOffice.bodyLimits) { $1 },
+            authenticator: Authenticator(keys: keys),
             limits: limits, validate: true)
         HealthRoutes.add(
             to: router, databases: databases.mapKeys(\.rawValue), loops: loops, drain: configuration.drain)

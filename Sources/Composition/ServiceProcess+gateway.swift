@@ -36,7 +36,8 @@ extension ServiceProcess {
         // and validates no request: the services behind it do both.
         MiddlewareStack.contracts(
             of: router, contracts: contracts.map(\.contract),
-            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits), authenticator: nil, limits: limits,
+            otherRoutes: GraphQLEndpoint.bodyLimits(graphQLClients.limits).merging(BackOffice.bodyLimits) { $1 },
+            authenticator: nil, limits: limits,
             validate: false)
         let routes = try GatewayRoutes(contracts: contracts, pairs: options.upstreams)
         for service in Set(routes.prefixes.values) where routes.upstreams[service] == nil {

@@ -147,6 +147,17 @@ struct BackOfficeTests {
             let cancelled = try await client.json(.get, "/api/v1/orders/\(id)/history", token: world.staff)
             #expect(cancelled.items.filter { $0["to"] as? String == "cancelled" }.count == 1)
 
+            // A file sent by the import page's script needs the token in its header.
+            let upload = try await browser.request(.post, "/admin/catalog/imports?kind=parts", raw: "sku,name\n")
+            #expect(upload.status == .forbidden)
+            // The other screens answer for staff.
+            for page in [
+                "/admin/warehouse", "/admin/stock", "/admin/invoices", "/admin/catalog?q=part", "/admin/sales",
+            ] {
+                let answer = try await browser.request(.get, page)
+                #expect(answer.status == .ok, "\(page): \(answer.status)")
+            }
+
             // Signing out needs the form's token too; then the session is gone.
             _ = try await browser.request(.post, "/admin/sign-out", form: [("csrf", csrf)])
             #expect(browser.cookies["sprocket_admin"] == nil)

@@ -5,12 +5,15 @@ usage: backoffice.py BASE_URL SCREENSHOT_DIR
 
 A staff member signs in, finds an order by its number, follows it to the warehouse, packs and ships it,
 records its payment and sees the invoice paid; an open order page updates by itself when the order is
-cancelled elsewhere; a customer cannot sign in; a form posted without its CSRF token is refused.
+cancelled elsewhere; a customer cannot sign in; a form posted without its CSRF token is refused; stock
+is adjusted; sales show their chart and CSV; the catalog is searched, and an admin imports a CSV file and
+changes a price.
 Screenshots of each screen go to SCREENSHOT_DIR. Exits non-zero on the first check that fails.
 """
 import json
 import os
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -128,6 +131,7 @@ try:
     driver.find_element(By.LINK_TEXT, "Warehouse").click()
     Select(driver.find_element(By.ID, "w-code")).select_by_value(warehouse)
     driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "code=" in d.current_url)
     row = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#slips tr[data-slip='{slip_id}']"))
     check("the warehouse lists the slip among its open slips", order["number"] in row.text)
     shoot("warehouse")
@@ -136,6 +140,7 @@ try:
     check("the slip is packed", "is packed" in text("#notice"))
     Select(driver.find_element(By.ID, "w-status")).select_by_value("packed")
     driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "status=packed" in d.current_url)
     row = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#slips tr[data-slip='{slip_id}']"))
     row.find_element(By.NAME, "carrier").send_keys("DHL")
     row.find_element(By.NAME, "trackingNumber").send_keys("JJD0001234567")
@@ -191,9 +196,93 @@ try:
     check("an open order page updates by itself when the order changes",
           driver.execute_script("return window.notReloaded === true"))
 
+    # Stock: a row of the warehouse, adjusted with a reason, in its ledger.
+    driver.find_element(By.LINK_TEXT, "Stock").click()
+    Select(driver.find_element(By.ID, "s-code")).select_by_value(warehouse)
+    driver.find_element(By.ID, "s-sku").send_keys("brk-fld")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "sku=brk-fld" in d.current_url)
+    row = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#stock tr[data-sku='BRK-FLD-DOT4-1L']"))
+    shoot("stock")
+    row.find_element(By.TAG_NAME, "a").click()
+    before = int(wait.until(lambda d: d.find_element(By.ID, "on-hand")).text)
+    driver.find_element(By.ID, "delta").send_keys("+5")
+    driver.find_element(By.ID, "adjust-reason").send_keys("delivery 4711")
+    driver.find_element(By.ID, "adjust").click()
+    wait.until(lambda d: d.find_elements(By.ID, "notice"))
+    check("a stock adjustment with its reason lands in the ledger",
+          int(text("#on-hand")) == before + 5 and "delivery 4711" in text("#ledger"))
+    admin = token("admin@example.com", "sprocket-admin")
+    api("PUT", f"/warehouses/{warehouse}/stock/WM-BLT-1192J5", admin, {"onHand": 3, "reorderPoint": 5, "bin": "C-01-1"})
+    driver.find_element(By.LINK_TEXT, "Stock").click()
+    Select(driver.find_element(By.ID, "s-code")).select_by_value(warehouse)
+    driver.find_element(By.ID, "s-low").click()
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "low=1" in d.current_url)
+    low = driver.find_elements(By.CSS_SELECTOR, "#stock tr[data-sku]")
+    check("the stock list filters what is at or below its reorder point",
+          any(r.get_attribute("data-sku") == "WM-BLT-1192J5" for r in low) and all("low" in r.text for r in low))
+
+    # Sales: the day's revenue as a chart drawn on the server and a table, and as CSV.
+    driver.find_element(By.LINK_TEXT, "Sales").click()
+    wait.until(lambda d: d.find_elements(By.ID, "revenue-chart"))
+    check("sales show revenue as an SVG chart and a table",
+          len(driver.find_elements(By.CSS_SELECTOR, "#revenue-chart rect")) >= 1
+          and int(text("#total-orders")) >= 1 and len(driver.find_elements(By.CSS_SELECTOR, "#sold-items tbody tr")) >= 1)
+    shoot("sales")
+    csv_url = driver.find_element(By.ID, "revenue-csv").get_attribute("href")
+    with urllib.request.urlopen(urllib.request.Request(csv_url, headers={"Cookie": f"sprocket_admin={session['value']}"}),
+                                timeout=10) as answer:
+        body = answer.read().decode()
+        check("the revenue downloads as CSV",
+              answer.headers["Content-Type"].startswith("text/csv") and body.count("\n") >= 2)
+
+    # Catalog: search, a part and what it fits; staff may not change a price.
+    driver.find_element(By.LINK_TEXT, "Catalog").click()
+    driver.find_element(By.ID, "c-q").send_keys("brake")
+    driver.find_element(By.ID, "c-model").send_keys("golf")
+    driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait.until(lambda d: "q=brake" in d.current_url)
+    check("the catalog finds parts and models",
+          len(driver.find_elements(By.CSS_SELECTOR, "#parts tr[data-sku]")) >= 1
+          and len(driver.find_elements(By.CSS_SELECTOR, "#models tbody a")) >= 1)
+    shoot("catalog")
+    driver.find_elements(By.CSS_SELECTOR, "#models tbody a")[0].click()
+    wait.until(lambda d: d.find_elements(By.ID, "model-parts"))
+    check("a model lists the parts that fit it", len(driver.find_elements(By.CSS_SELECTOR, "#model-parts tbody a")) >= 1)
+    driver.find_elements(By.CSS_SELECTOR, "#model-parts tbody a")[0].click()
+    wait.until(lambda d: d.find_elements(By.ID, "save-part"))
+    check("a part shows the models it fits", len(driver.find_elements(By.CSS_SELECTOR, "#fits tbody a")) >= 1)
+    driver.find_element(By.ID, "save-part").click()
+    wait.until(lambda d: d.find_elements(By.ID, "problem"))
+    check("staff may not change a price (the catalog's own rule)", "error=" in driver.current_url)
+
     driver.find_element(By.CSS_SELECTOR, ".bar form button").click()
     wait.until(lambda d: d.current_url.startswith(base + "/admin/sign-in"))
     check("signing out ends the session", driver.get_cookie("sprocket_admin") is None)
+
+    # An admin imports a CSV file, watches it finish, and changes the new part's price.
+    sign_in("admin@example.com", "sprocket-admin")
+    wait.until(lambda d: d.current_url.startswith(base + "/admin/orders"))
+    driver.get(base + "/admin/catalog/imports")
+    handle, path = tempfile.mkstemp(suffix=".csv")
+    with os.fdopen(handle, "w") as f:
+        f.write("sku,name,description,price\nBROWSER-PART-1,Browser part,Imported in the browser test,9.99\n")
+    driver.find_element(By.ID, "import-file").send_keys(path)
+    driver.find_element(By.ID, "start-import").click()
+    wait.until(lambda d: d.find_elements(By.ID, "import-status"))
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "import-status").text != "running")
+    check("a CSV import runs and reports its progress",
+          text("#import-status") == "finished" and "1" in text("#import"))
+    os.remove(path)
+    driver.get(base + "/admin/catalog/parts/BROWSER-PART-1")
+    amount = driver.find_element(By.ID, "amount")
+    amount.clear()
+    amount.send_keys("10.50")
+    driver.find_element(By.ID, "save-part").click()
+    wait.until(lambda d: d.find_elements(By.ID, "notice"))
+    check("an admin changes a part's price", text("#price") == "10.50 EUR")
+    shoot("part")
     print(f"scripts/browser-test: {len(checks)} checks passed; screenshots in {shots}")
 finally:
     driver.quit()

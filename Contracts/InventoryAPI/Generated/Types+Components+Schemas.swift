@@ -626,6 +626,29 @@ extension Components {
                 case at
             }
         }
+        /// - Remark: Generated from `#/components/schemas/StockPage`.
+        package struct StockPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StockPage/items`.
+            package var items: [Components.Schemas.StockRow]
+            /// - Remark: Generated from `#/components/schemas/StockPage/nextCursor`.
+            package var nextCursor: Swift.String?
+            /// Creates a new `StockPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - nextCursor:
+            package init(
+                items: [Components.Schemas.StockRow],
+                nextCursor: Swift.String? = nil
+            ) {
+                self.items = items
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case nextCursor
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/LedgerPage`.
         package struct LedgerPage: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/LedgerPage/items`.

@@ -358,6 +358,221 @@ package enum Operations {
             }
         }
     }
+    /// A warehouse's stock rows by SKU (staff and admin); `low` keeps those at or below their reorder point.
+    ///
+    /// - Remark: HTTP `GET /warehouses/{code}/stock`.
+    /// - Remark: Generated from `#/paths//warehouses/{code}/stock/get(listStock)`.
+    package enum ListStock {
+        package static let id: Swift.String = "listStock"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/path/code`.
+                package var code: Components.Parameters.WarehouseCode
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - code:
+                package init(code: Components.Parameters.WarehouseCode) {
+                    self.code = code
+                }
+            }
+            package var path: Operations.ListStock.Input.Path
+            /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// Rows whose SKU starts with this, without case.
+                ///
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/query/sku`.
+                package var sku: Components.Schemas.Sku?
+                /// Only rows with a reorder point whose available units are at or below it.
+                ///
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/query/low`.
+                package var low: Swift.Bool?
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/query/limit`.
+                package var limit: Components.Parameters.Limit?
+                /// The `nextCursor` of the previous page.
+                ///
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/query/cursor`.
+                package var cursor: Components.Schemas.Sku?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - sku: Rows whose SKU starts with this, without case.
+                ///   - low: Only rows with a reorder point whose available units are at or below it.
+                ///   - limit:
+                ///   - cursor: The `nextCursor` of the previous page.
+                package init(
+                    sku: Components.Schemas.Sku? = nil,
+                    low: Swift.Bool? = nil,
+                    limit: Components.Parameters.Limit? = nil,
+                    cursor: Components.Schemas.Sku? = nil
+                ) {
+                    self.sku = sku
+                    self.low = low
+                    self.limit = limit
+                    self.cursor = cursor
+                }
+            }
+            package var query: Operations.ListStock.Input.Query
+            /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListStock.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListStock.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListStock.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListStock.Input.Path,
+                query: Operations.ListStock.Input.Query = .init(),
+                headers: Operations.ListStock.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/warehouses/{code}/stock/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.StockPage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.StockPage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListStock.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListStock.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// One page of stock rows, by SKU.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/get(listStock)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListStock.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListStock.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/get(listStock)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            package var notFound: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// An RFC 9457 problem.
+            ///
+            /// - Remark: Generated from `#/paths//warehouses/{code}/stock/get(listStock)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Set on-hand stock, bin and reorder point of a SKU in a warehouse (admin); below what is reserved is 409.
     ///
     /// - Remark: HTTP `PUT /warehouses/{code}/stock/{sku}`.

@@ -27,6 +27,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /warehouses`.
     /// - Remark: Generated from `#/paths//warehouses/post(createWarehouse)`.
     func createWarehouse(_ input: Operations.CreateWarehouse.Input) async throws -> Operations.CreateWarehouse.Output
+    /// A warehouse's stock rows by SKU (staff and admin); `low` keeps those at or below their reorder point.
+    ///
+    /// - Remark: HTTP `GET /warehouses/{code}/stock`.
+    /// - Remark: Generated from `#/paths//warehouses/{code}/stock/get(listStock)`.
+    func listStock(_ input: Operations.ListStock.Input) async throws -> Operations.ListStock.Output
     /// Set on-hand stock, bin and reorder point of a SKU in a warehouse (admin); below what is reserved is 409.
     ///
     /// - Remark: HTTP `PUT /warehouses/{code}/stock/{sku}`.
@@ -79,6 +84,21 @@ extension APIProtocol {
         try await createWarehouse(Operations.CreateWarehouse.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// A warehouse's stock rows by SKU (staff and admin); `low` keeps those at or below their reorder point.
+    ///
+    /// - Remark: HTTP `GET /warehouses/{code}/stock`.
+    /// - Remark: Generated from `#/paths//warehouses/{code}/stock/get(listStock)`.
+    package func listStock(
+        path: Operations.ListStock.Input.Path,
+        query: Operations.ListStock.Input.Query = .init(),
+        headers: Operations.ListStock.Input.Headers = .init()
+    ) async throws -> Operations.ListStock.Output {
+        try await listStock(Operations.ListStock.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
     /// Set on-hand stock, bin and reorder point of a SKU in a warehouse (admin); below what is reserved is 409.

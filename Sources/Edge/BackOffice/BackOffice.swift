@@ -29,12 +29,17 @@ public struct BackOffice: Sendable {
         self.live = LiveUpdates(changes: changes)
     }
 
+    /// The back office's routes whose bodies may be larger than the default for routes outside the
+    /// contracts (a CSV import's file).
+    public static let bodyLimits: [String: Int] = ["/admin/catalog/imports": importLimit]
+
     public func register(on router: Router<AppRequestContext>) {
         router.get("admin") { _, _ in Pages.redirect("/admin/orders") }
         router.get("admin/sign-in") { request, _ in signInPage(request) }
         router.post("admin/sign-in") { request, context in try await signIn(request, context) }
         router.post("admin/sign-out") { request, _ in try await signOut(request) }
         router.get("admin/live.js") { _, _ in LiveUpdates.script() }
+        router.get("admin/import.js") { _, _ in Pages.script(Pages.importScript) }
         router.get("admin/events") { request, _ in live.events(for: StaffSession(request: request)) }
         screen(.get, "admin/orders", on: router) { try await ordersPage($0) }
         screen(.get, "admin/orders/:id", on: router) { try await orderPage($0) }
@@ -44,6 +49,19 @@ public struct BackOffice: Sendable {
         screen(.get, "admin/slips/:id/print", on: router) { try await slipPrint($0) }
         screen(.post, "admin/slips/:id/pack", on: router) { try await packSlip($0) }
         screen(.post, "admin/slips/:id/ship", on: router) { try await shipSlip($0) }
+        screen(.get, "admin/stock", on: router) { try await stockPage($0) }
+        screen(.get, "admin/stock/:code/:sku", on: router) { try await stockRowPage($0) }
+        screen(.post, "admin/stock/:code/:sku/adjustments", on: router) { try await adjustStock($0) }
+        screen(.get, "admin/catalog", on: router) { try await catalogPage($0) }
+        screen(.get, "admin/catalog/parts/:sku", on: router) { try await partPage($0) }
+        screen(.post, "admin/catalog/parts/:sku", on: router) { try await updatePart($0) }
+        screen(.get, "admin/catalog/models/:id", on: router) { try await modelPage($0) }
+        screen(.get, "admin/catalog/imports", on: router) { try await importsPage($0) }
+        screen(.post, "admin/catalog/imports", csrf: .header, on: router) { try await startImport($0) }
+        screen(.get, "admin/catalog/imports/:id", on: router) { try await importPage($0) }
+        screen(.get, "admin/sales", on: router) { try await salesPage($0) }
+        screen(.get, "admin/sales/revenue.csv", on: router) { try await salesCSV($0, report: "revenue") }
+        screen(.get, "admin/sales/sold-items.csv", on: router) { try await salesCSV($0, report: "sold-items") }
         screen(.get, "admin/invoices", on: router) { try await invoicesPage($0) }
         screen(.get, "admin/invoices/:id", on: router) { try await invoicePage($0) }
         screen(.get, "admin/invoices/:id/print", on: router) { try await invoicePrint($0) }
@@ -52,9 +70,13 @@ public struct BackOffice: Sendable {
 
     /// A page or form of a signed-in staff member: without a session, the sign-in page; a form without
     /// its CSRF token is refused (403); a problem from the API is shown on the page it came back to.
+    /// Where a post carries its CSRF token: a form's `csrf` field, or (a file the page's script sends
+    /// as it is) the `X-CSRF-Token` header.
+    enum CSRFPlace { case form, header }
+
     private func screen(
-        _ method: HTTPRequest.Method, _ path: RouterPath, on router: Router<AppRequestContext>,
-        _ body: @escaping @Sendable (Visit) async throws -> Response
+        _ method: HTTPRequest.Method, _ path: RouterPath, csrf place: CSRFPlace = .form,
+        on router: Router<AppRequestContext>, _ body: @escaping @Sendable (Visit) async throws -> Response
     ) {
         router.on(path, method: method) { request, context in
             guard let session = StaffSession(request: request) else {
@@ -64,7 +86,13 @@ public struct BackOffice: Sendable {
             var visit = Visit(
                 request: request, parameters: context.parameters, session: session,
                 caller: .init(token: session.token, remoteAddress: context.remoteAddress))
-            if method == .post {
+            if method == .post, place == .header {
+                let token = HTTPField.Name("X-CSRF-Token").flatMap { request.headers[$0] }
+                guard session.accepts(csrf: token) else {
+                    return refusal(
+                        .forbidden, "Upload refused", "The upload did not carry this session's CSRF token.", session)
+                }
+            } else if method == .post {
                 guard let form = try await Form.read(request) else {
                     return refusal(.badRequest, "Unreadable form", "The form's body could not be read.", session)
                 }

@@ -56,11 +56,7 @@ struct LiveUpdates: Sendable {
 
     /// The pages' script: on a change, fetch the page again and swap in its live parts (not one the
     /// user is typing in).
-    static func script() -> Response {
-        var headers = Pages.securityHeaders
-        headers[.contentType] = "text/javascript; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: source)))
-    }
+    static func script() -> Response { Pages.script(source) }
 
     static let source = #"""
         (() => {

@@ -16,6 +16,10 @@ struct Pages: Sendable {
             ("order", PackageResources.order_mustache), ("slip-row", PackageResources.slip_row_mustache),
             ("warehouse", PackageResources.warehouse_mustache), ("invoices", PackageResources.invoices_mustache),
             ("invoice", PackageResources.invoice_mustache), ("problem", PackageResources.problem_mustache),
+            ("stock", PackageResources.stock_mustache), ("stock-row", PackageResources.stock_row_mustache),
+            ("catalog", PackageResources.catalog_mustache), ("part", PackageResources.part_mustache),
+            ("model", PackageResources.model_mustache), ("imports", PackageResources.imports_mustache),
+            ("import", PackageResources.import_mustache), ("sales", PackageResources.sales_mustache),
         ]
         for (name, bytes) in templates {
             try library.register(String(decoding: bytes, as: UTF8.self), named: name)
@@ -35,6 +39,36 @@ struct Pages: Sendable {
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: .init(string: html)))
     }
+
+    /// A script of the pages (`/admin/*.js`).
+    static func script(_ source: String) -> Response {
+        var headers = securityHeaders
+        headers[.contentType] = "text/javascript; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: source)))
+    }
+
+    /// The import form's script: sends the chosen file as it is (`text/csv`), with the session's CSRF
+    /// token in a header, then opens the import's page.
+    static let importScript = #"""
+        (() => {
+          const form = document.getElementById("import-form"), error = document.getElementById("import-error");
+          form.addEventListener("submit", async (event) => {
+            event.preventDefault();
+            const file = document.getElementById("import-file").files[0];
+            if (!file) return;
+            const kind = document.getElementById("import-kind").value;
+            const answer = await fetch("/admin/catalog/imports?kind=" + encodeURIComponent(kind), {
+              method: "POST", credentials: "same-origin", body: file,
+              headers: { "Content-Type": "text/csv", "X-CSRF-Token": form.dataset.csrf },
+            });
+            if (answer.status === 202) { location.href = answer.headers.get("Location"); return; }
+            const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+            const problem = page.getElementById("problem");
+            error.textContent = problem ? problem.textContent : "The import was refused (" + answer.status + ").";
+            error.hidden = false;
+          });
+        })();
+        """#
 
     /// A `303 See Other` to `location` (after a form: the browser loads the page with GET).
     static func redirect(_ location: String, cookies: [Cookie] = []) -> Response {

@@ -30,9 +30,23 @@ struct StaffAPI: Sendable {
         try await json(.post, path, body: try JSONSerialization.data(withJSONObject: body), key: key, as: caller)
     }
 
-    /// A printable page (`Accept: text/html`) of the API, as its HTML.
-    func page(_ path: String, as caller: Caller) async throws -> String {
-        let (status, bytes) = try await send(.get, path, accept: "text/html", body: nil, key: nil, as: caller)
+    /// `PATCH /api/v1<path>` with a JSON body.
+    func patch(_ path: String, _ body: [String: Any], key: String? = nil, as caller: Caller) async throws -> JSONValue {
+        try await json(.patch, path, body: try JSONSerialization.data(withJSONObject: body), key: key, as: caller)
+    }
+
+    /// `POST /api/v1<path>` with a CSV body (an import's file).
+    func upload(_ path: String, csv: ByteBuffer, as caller: Caller) async throws -> JSONValue {
+        let (status, bytes) = try await send(
+            .post, path, accept: "application/json", body: Data(csv.readableBytesView), contentType: "text/csv",
+            key: nil, as: caller)
+        guard status.kind == .successful else { throw Self.problem(status, bytes) }
+        return JSONValue(try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)))
+    }
+
+    /// A page of the API in another format (`text/html` printable pages, `text/csv` reports), as text.
+    func page(_ path: String, accept: String = "text/html", as caller: Caller) async throws -> String {
+        let (status, bytes) = try await send(.get, path, accept: accept, body: nil, key: nil, as: caller)
         guard status.kind == .successful else { throw Self.problem(status, bytes) }
         return String(decoding: bytes.readableBytesView, as: UTF8.self)
     }
@@ -47,7 +61,8 @@ struct StaffAPI: Sendable {
     }
 
     private func send(
-        _ method: HTTPRequest.Method, _ path: String, accept: String, body: Data?, key: String?, as caller: Caller
+        _ method: HTTPRequest.Method, _ path: String, accept: String, body: Data?,
+        contentType: String = "application/json", key: String?, as caller: Caller
     ) async throws -> (HTTPResponse.Status, ByteBuffer) {
         var head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: "/api/v1" + path)
         head.headerFields[.accept] = accept
@@ -57,7 +72,7 @@ struct StaffAPI: Sendable {
         var buffer = ByteBuffer()
         if let body {
             buffer = ByteBuffer(bytes: body)
-            head.headerFields[.contentType] = "application/json"
+            head.headerFields[.contentType] = contentType
             head.headerFields[.contentLength] = String(body.count)
         }
         let response = try await responder(

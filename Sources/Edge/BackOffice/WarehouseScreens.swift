@@ -9,9 +9,7 @@ extension BackOffice {
 
     func warehousePage(_ visit: Visit) async throws -> Response {
         let warehouses = try await api.get("/warehouses", as: visit.caller)["items"].array
-        let code =
-            visit.query("code") ?? warehouses.first { $0["default"].raw as? Bool == true }?["code"].string
-            ?? warehouses.first?["code"].text ?? ""
+        let code = visit.query("code") ?? Self.defaultWarehouse(warehouses)
         let status = visit.query("status").flatMap { Self.slipStatuses.contains($0) ? $0 : nil } ?? "open"
         let page = try await api.get(
             "/packing-slips",
@@ -20,9 +18,7 @@ extension BackOffice {
         let back = "/admin/warehouse" + StaffAPI.queryString([("code", code), ("status", status)])
         var context: [String: Any] = [
             "warehouse": code,
-            "warehouses": warehouses.map {
-                ["code": $0["code"].text, "name": $0["name"].text, "selected": $0["code"].text == code]
-            },
+            "warehouses": Self.warehouseOptions(warehouses, selected: code),
             "statuses": Self.options(Self.slipStatuses, selected: status),
             "slips": page["items"].array.map { Self.slipRow($0, back: back, showOrder: true) },
         ]

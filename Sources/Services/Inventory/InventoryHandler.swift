@@ -27,6 +27,14 @@ struct InventoryHandler: APIProtocol, ContractHandler {
         return .ok(.init(body: .json(.init(items: warehouses.map { Self.map($0, isDefault: $0.code == defaultCode) }))))
     }
 
+    func listStock(_ input: Operations.ListStock.Input) async throws -> Operations.ListStock.Output {
+        _ = try await authenticator.require(.staff, .admin)
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor, keyCount: 1)
+        let result = try await store.stock(
+            warehouse: input.path.code, skuPrefix: input.query.sku, low: input.query.low ?? false, page: page)
+        return .ok(.init(body: .json(.init(items: result.items.map(Self.map), nextCursor: result.nextCursor))))
+    }
+
     func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
         let principal = try await authenticator.require(.admin)
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the stock as JSON.") }

@@ -100,8 +100,10 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
         return response
     }
 
-    /// A parameter's text as the JSON value its schema expects (integers parsed; anything else a string).
+    /// A parameter's text as the JSON value its schema expects (integers, numbers and `true`/`false`
+    /// parsed; anything else a string).
     private static func value(_ raw: String, for schema: JSONSchema) -> JSONValue {
+        if schema.types?.contains("boolean") == true, raw == "true" || raw == "false" { return .boolean(raw == "true") }
         if schema.types?.contains("integer") == true, let integer = Int64(raw) { return .integer(integer) }
         if schema.types?.contains("number") == true, let number = Double(raw) { return .number(number) }
         return .string(raw)
