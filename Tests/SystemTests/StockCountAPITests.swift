@@ -47,6 +47,28 @@ struct StockCountAPITests {
             #expect(try await skus("", token: world.ann).0 == .forbidden)
             let unknown = try await client.json(.get, "/api/v1/warehouses/NOWHERE/stock", token: world.staff)
             #expect(unknown.status == .notFound)
+
+            // An order's reservations: open once reserved, released when it is cancelled; staff only.
+            let order = try await OrdersAPITests.place(client, [("PAD", 2)], token: world.ann)
+            try await system.publishPendingEvents()
+            let reserved = try await client.json(.get, "/api/v1/reservations?orderId=\(order.id)", token: world.staff)
+            #expect(reserved.items.map { $0["sku"] as? String } == ["PAD"])
+            #expect(reserved.items.map { $0["status"] as? String } == ["open"])
+            #expect(reserved.items.first?["quantity"] as? Int == 2)
+            _ = try await client.json(
+                .post, "/api/v1/orders/\(order.id)/cancel", ["reason": "changed my mind"], token: world.ann)
+            try await system.publishPendingEvents()
+            let released = try await client.json(.get, "/api/v1/reservations?orderId=\(order.id)", token: world.staff)
+            #expect(released.items.map { $0["status"] as? String } == ["released"])
+            #expect(try await client.json(.get, "/api/v1/reservations?orderId=x", token: world.staff).items.isEmpty)
+            let customer = try await client.json(.get, "/api/v1/reservations?orderId=\(order.id)", token: world.ann)
+            #expect(customer.status == .forbidden)
+            let long = String(repeating: "a", count: 65)
+            #expect(
+                try await client.json(.get, "/api/v1/reservations?orderId=\(long)", token: world.staff).status
+                    == .unprocessableContent)
+            #expect(
+                try await client.json(.get, "/api/v1/reservations", token: world.staff).status == .unprocessableContent)
         }
     }
 

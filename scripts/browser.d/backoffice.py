@@ -56,7 +56,8 @@ def placed_and_sent(customer, key):
     """An order placed by the demo customer, once it is sent to the warehouse (its number and id)."""
     address = {"firstName": "Dana", "lastName": "Fischer", "line1": "Werkstattstrasse 12", "city": "Berlin",
                "postalCode": "10115", "country": "DE"}
-    order = api("POST", "/orders", customer, {"lines": [{"sku": "BRK-FLD-DOT4-1L", "quantity": 2}],
+    order = api("POST", "/orders", customer, {"lines": [{"sku": "KIT-BRK-FRONT-VW-GOLF7", "quantity": 1},
+                                                         {"sku": "BRK-FLD-DOT4-1L", "quantity": 2}],
                                                "shippingAddress": address, "billingAddress": address}, key)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -121,6 +122,9 @@ try:
     wait.until(lambda d: d.find_elements(By.ID, "order-number"))
     check("the order page shows the order, sent to the warehouse",
           text("#order-number") == order["number"] and text("#order-status") == "sent to warehouse")
+    check("the order page shows a kit's components and the order's reservations",
+          "BRK-PAD-VW-1K0698151" in text("#lines") and "BRK-PAD-VW-1K0698151" in text("#reservations")
+          and "open" in text("#reservations"))
     slip_rows = driver.find_elements(By.CSS_SELECTOR, "#slips tr[data-slip]")
     check("the order page lists its packing slip", len(slip_rows) == 1)
     slip_id = slip_rows[0].get_attribute("data-slip")

@@ -626,6 +626,82 @@ extension Components {
                 case at
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Reservation`.
+        package struct Reservation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Reservation/warehouse`.
+            package var warehouse: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Reservation/sku`.
+            package var sku: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Reservation/quantity`.
+            package var quantity: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Reservation/bin`.
+            package var bin: Swift.String?
+            /// The kit this part was reserved for
+            ///
+            /// - Remark: Generated from `#/components/schemas/Reservation/bundleSku`.
+            package var bundleSku: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Reservation/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case committed = "committed"
+                case released = "released"
+            }
+            /// - Remark: Generated from `#/components/schemas/Reservation/status`.
+            package var status: Components.Schemas.Reservation.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Reservation/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// Creates a new `Reservation`.
+            ///
+            /// - Parameters:
+            ///   - warehouse:
+            ///   - sku:
+            ///   - quantity:
+            ///   - bin:
+            ///   - bundleSku: The kit this part was reserved for
+            ///   - status:
+            ///   - updatedAt:
+            package init(
+                warehouse: Swift.String,
+                sku: Swift.String,
+                quantity: Swift.Int,
+                bin: Swift.String? = nil,
+                bundleSku: Swift.String? = nil,
+                status: Components.Schemas.Reservation.StatusPayload,
+                updatedAt: Foundation.Date
+            ) {
+                self.warehouse = warehouse
+                self.sku = sku
+                self.quantity = quantity
+                self.bin = bin
+                self.bundleSku = bundleSku
+                self.status = status
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case warehouse
+                case sku
+                case quantity
+                case bin
+                case bundleSku
+                case status
+                case updatedAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReservationList`.
+        package struct ReservationList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReservationList/items`.
+            package var items: [Components.Schemas.Reservation]
+            /// Creates a new `ReservationList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Reservation]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/StockPage`.
         package struct StockPage: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/StockPage/items`.

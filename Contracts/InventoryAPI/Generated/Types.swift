@@ -52,6 +52,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /warehouses/{code}/stock/{sku}/ledger`.
     /// - Remark: Generated from `#/paths//warehouses/{code}/stock/{sku}/ledger/get(getStockLedger)`.
     func getStockLedger(_ input: Operations.GetStockLedger.Input) async throws -> Operations.GetStockLedger.Output
+    /// An order's reservations, with the warehouse and bin each is held in and whether it is open, committed (shipped) or released (staff and admin).
+    ///
+    /// - Remark: HTTP `GET /reservations`.
+    /// - Remark: Generated from `#/paths//reservations/get(listReservations)`.
+    func listReservations(_ input: Operations.ListReservations.Input) async throws -> Operations.ListReservations.Output
     /// The availability of many parts at once (public; per warehouse for staff and admin), as `GET /stock/{sku}` gives it for one. Unknown SKUs are left out.
     ///
     /// - Remark: HTTP `GET /stock`.
@@ -157,6 +162,19 @@ extension APIProtocol {
     ) async throws -> Operations.GetStockLedger.Output {
         try await getStockLedger(Operations.GetStockLedger.Input(
             path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// An order's reservations, with the warehouse and bin each is held in and whether it is open, committed (shipped) or released (staff and admin).
+    ///
+    /// - Remark: HTTP `GET /reservations`.
+    /// - Remark: Generated from `#/paths//reservations/get(listReservations)`.
+    package func listReservations(
+        query: Operations.ListReservations.Input.Query,
+        headers: Operations.ListReservations.Input.Headers = .init()
+    ) async throws -> Operations.ListReservations.Output {
+        try await listReservations(Operations.ListReservations.Input(
             query: query,
             headers: headers
         ))

@@ -62,7 +62,7 @@ struct LiveUpdates: Sendable {
         (() => {
           const live = document.querySelector("[data-live]");
           if (!live || !window.EventSource) return;
-          const parts = ["#orders", "#order-status", "#slips", "#shipments", "#invoices", "#history"];
+          const parts = ["#orders", "#order-status", "#reservations", "#slips", "#shipments", "#invoices", "#history"];
           let pending;
           const refresh = () => {
             clearTimeout(pending);

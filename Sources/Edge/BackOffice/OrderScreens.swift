@@ -48,8 +48,17 @@ extension BackOffice {
         async let slips = api.get("/packing-slips", query: [("orderId", id)], as: visit.caller)
         async let shipments = api.get("/shipments", query: [("orderId", id)], as: visit.caller)
         async let invoices = api.get("/invoices", query: [("orderId", id)], as: visit.caller)
+        async let reservations = api.get("/reservations", query: [("orderId", id)], as: visit.caller)
+        let skus = order["lines"].array.map(\.["sku"].text)
+        async let parts = api.get(
+            "/parts", query: [("skus", skus.joined(separator: ",")), ("limit", "100")], as: visit.caller)
         let status = order["status"].text
         let back = "/admin/orders/\(id)"
+        // A kit's components, by the kit's SKU (one call for every line's part).
+        var components: [String: [(sku: String, quantity: Int)]] = [:]
+        for part in try await parts["items"].array where !part["components"].array.isEmpty {
+            components[part["sku"].text] = part["components"].array.map { ($0["sku"].text, $0["quantity"].int ?? 0) }
+        }
         return pages.response(
             "order",
             visit.layout(
@@ -62,10 +71,14 @@ extension BackOffice {
                         "subtotal": Self.money(order["subtotal"]), "tax": Self.money(order["tax"]),
                         "taxRate": order["taxRate"].text, "total": Self.money(order["total"]),
                         "lines": order["lines"].array.map { line in
-                            [
-                                "sku": line["sku"].text, "name": line["name"].text, "quantity": line["quantity"].text,
+                            let quantity = line["quantity"].int ?? 0
+                            return [
+                                "sku": line["sku"].text, "name": line["name"].text, "quantity": quantity,
                                 "unitPrice": Self.money(line["unitPrice"]), "lineTotal": Self.money(line["lineTotal"]),
-                            ]
+                                "components": (components[line["sku"].text] ?? []).map { component in
+                                    ["sku": component.sku, "quantity": component.quantity * quantity]
+                                },
+                            ] as [String: Any]
                         },
                     ] as [String: Any],
                     "history": try await history["items"].array.map { entry in
@@ -83,6 +96,13 @@ extension BackOffice {
                         ]
                     },
                     "invoices": try await invoices["items"].array.map(Self.invoiceRow),
+                    "reservations": try await reservations["items"].array.map { line in
+                        [
+                            "warehouse": line["warehouse"].text, "sku": line["sku"].text,
+                            "quantity": line["quantity"].text, "bin": line["bin"].text, "kit": line["bundleSku"].text,
+                            "status": line["status"].text,
+                        ]
+                    },
                     "cancellable": ["pending_confirmation", "confirmed", "sent_to_warehouse"].contains(status),
                 ]))
     }

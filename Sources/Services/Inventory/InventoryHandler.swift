@@ -35,6 +35,26 @@ struct InventoryHandler: APIProtocol, ContractHandler {
         return .ok(.init(body: .json(.init(items: result.items.map(Self.map), nextCursor: result.nextCursor))))
     }
 
+    func listReservations(_ input: Operations.ListReservations.Input) async throws
+        -> Operations.ListReservations.Output
+    {
+        _ = try await authenticator.require(.staff, .admin)
+        var validator = Validator()
+        validator.check(input.query.orderId.count <= 64, "orderId", "must be at most 64 characters")
+        try validator.throwIfInvalid()
+        let lines = try await store.reservations(of: input.query.orderId)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: lines.map { line in
+                            .init(
+                                warehouse: line.warehouse, sku: line.sku, quantity: line.quantity, bin: line.bin,
+                                bundleSku: line.bundleSku,
+                                status: .init(rawValue: line.status) ?? .open, updatedAt: line.updatedAt)
+                        }))))
+    }
+
     func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
         let principal = try await authenticator.require(.admin)
         guard case .json(let body) = input.body else { throw Problem.malformed("Send the stock as JSON.") }

@@ -31,3 +31,33 @@ extension InventoryStore {
         }
     }
 }
+
+/// One line of an order's reservation: where its units are held, and whether they still are.
+public struct ReservationLine: Sendable, Equatable {
+    public let warehouse: String
+    public let sku: String
+    public let quantity: Int
+    public let bin: String?
+    public let bundleSku: String?
+    public let status: String
+    public let updatedAt: Date
+}
+
+extension InventoryStore {
+    /// The reservations of `orderId` in the order they were taken.
+    public func reservations(of orderId: String) async throws -> [ReservationLine] {
+        try await database.read { db in
+            try await db.raw("SELECT * FROM reservations WHERE order_id = \(bind: orderId) ORDER BY position").all()
+                .map { row in
+                    ReservationLine(
+                        warehouse: try row.decode(column: "warehouse", as: String.self),
+                        sku: try row.decode(column: "sku", as: String.self),
+                        quantity: try row.decode(column: "quantity", as: Int.self),
+                        bin: try row.decode(column: "bin", as: String?.self),
+                        bundleSku: try row.decode(column: "bundle_sku", as: String?.self),
+                        status: try row.decode(column: "status", as: String.self),
+                        updatedAt: Date(microsecondsSince1970: try row.decode(column: "updated_at", as: Int64.self)))
+                }
+        }
+    }
+}
