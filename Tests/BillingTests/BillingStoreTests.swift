@@ -157,10 +157,14 @@ struct BillingStoreTests {
             #expect(credited.creditNote?.gross == -3571)
             #expect(credited.creditNote?.number == Self.year(1, "CN"))
             #expect(credited.gross == 3571)  // the invoice itself is unchanged
-            let receivables = try await store.receivables(now: Date().addingTimeInterval(45 * 86_400))
-            #expect(receivables.map(\.invoice.orderId) == ["o3"])
+            let (receivables, totals) = try await store.receivables(now: Date().addingTimeInterval(45 * 86_400))
+            #expect(receivables.map(\.orderId) == ["o3"])
             #expect(receivables.first?.balance == 3571)
             #expect(receivables.first?.bucket == "31-60")
+            #expect(totals.map(\.bucket) == ["0-30", "31-60", "61-90", "90+"])
+            #expect(totals.map(\.invoices) == [0, 1, 0, 0])
+            #expect(totals[1].balance == 3571)
+            #expect(try await store.receivables(now: Date(), limit: 1).totals[0].balance == 3571)
             let outbox = try await store.database.read { db in
                 try await db.raw("SELECT type FROM outbox ORDER BY seq").all().map {
                     try $0.decode(column: "type", as: String.self)

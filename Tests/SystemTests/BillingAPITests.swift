@@ -89,6 +89,12 @@ struct BillingAPITests {
             #expect(receivables.items.first?.bucket == ._030)
             #expect(receivables.totals.first?.balance.amount == "59.22")
             #expect(try await client.json(.get, "/api/v1/receivables", token: world.ann).status == .forbidden)
+            let limited = try await client.json(.get, "/api/v1/receivables?limit=1", token: world.staff)
+            #expect(limited.items.count == 1)
+            for bad in ["0", "1001"] {
+                let refused = try await client.json(.get, "/api/v1/receivables?limit=\(bad)", token: world.staff)
+                #expect(refused.status == .unprocessableContent)
+            }
             let over = try await pay("59.23", token: world.staff)
             #expect(over.status == .conflict)
             #expect(over.code == "billing.overpayment")

@@ -81,8 +81,16 @@ def text(selector):
     return driver.find_element(By.CSS_SELECTOR, selector).text
 
 
+unlabelled = []
+
+
 def shoot(name):
+    """A screenshot of the screen, and a check that every field on it has a label (for screen readers)."""
     driver.save_screenshot(os.path.join(shots, f"admin-{name}.png"))
+    missing = driver.execute_script(
+        "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+        ".filter(e => e.labels.length === 0).map(e => e.name || e.id)")
+    unlabelled.extend(f"{name}: {field}" for field in missing)
 
 
 def sign_in(email, password):
@@ -139,6 +147,12 @@ try:
     row = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f"#slips tr[data-slip='{slip_id}']"))
     check("the warehouse lists the slip among its open slips", order["number"] in row.text)
     shoot("warehouse")
+    driver.set_window_size(820, 1180)  # the warehouse's tablet, upright
+    shoot("warehouse-tablet")
+    check("the warehouse fits a tablet (no sideways scrolling)",
+          driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
+    driver.set_window_size(1280, 1000)
+    row = driver.find_element(By.CSS_SELECTOR, f"#slips tr[data-slip='{slip_id}']")
     row.find_element(By.CSS_SELECTOR, "button.pack").click()
     wait.until(lambda d: d.find_elements(By.ID, "notice"))
     check("the slip is packed", "is packed" in text("#notice"))
@@ -287,6 +301,7 @@ try:
     wait.until(lambda d: d.find_elements(By.ID, "notice"))
     check("an admin changes a part's price", text("#price") == "10.50 EUR")
     shoot("part")
+    check("every field of every screen has a label", not unlabelled or print(unlabelled))
     print(f"scripts/browser-test: {len(checks)} checks passed; screenshots in {shots}")
 finally:
     driver.quit()

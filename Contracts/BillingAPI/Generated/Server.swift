@@ -482,8 +482,18 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.listReceivables($0)
             },
             deserializer: { request, requestBody, metadata in
+                let query: Operations.ListReceivables.Input.Query = .init(limit: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "limit",
+                    as: Swift.Int.self
+                ))
                 let headers: Operations.ListReceivables.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
-                return Operations.ListReceivables.Input(headers: headers)
+                return Operations.ListReceivables.Input(
+                    query: query,
+                    headers: headers
+                )
             },
             serializer: { output, request in
                 switch output {

@@ -684,6 +684,21 @@ package enum Operations {
     package enum ListReceivables {
         package static let id: Swift.String = "listReceivables"
         package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/receivables/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// At most this many invoices, the oldest (every one when left out); the totals count them all.
+                ///
+                /// - Remark: Generated from `#/paths/receivables/GET/query/limit`.
+                package var limit: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - limit: At most this many invoices, the oldest (every one when left out); the totals count them all.
+                package init(limit: Swift.Int? = nil) {
+                    self.limit = limit
+                }
+            }
+            package var query: Operations.ListReceivables.Input.Query
             /// - Remark: Generated from `#/paths/receivables/GET/header`.
             package struct Headers: Sendable, Hashable {
                 package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListReceivables.AcceptableContentType>]
@@ -699,8 +714,13 @@ package enum Operations {
             /// Creates a new `Input`.
             ///
             /// - Parameters:
+            ///   - query:
             ///   - headers:
-            package init(headers: Operations.ListReceivables.Input.Headers = .init()) {
+            package init(
+                query: Operations.ListReceivables.Input.Query = .init(),
+                headers: Operations.ListReceivables.Input.Headers = .init()
+            ) {
+                self.query = query
                 self.headers = headers
             }
         }

@@ -86,8 +86,14 @@ extension APIProtocol {
     ///
     /// - Remark: HTTP `GET /receivables`.
     /// - Remark: Generated from `#/paths//receivables/get(listReceivables)`.
-    package func listReceivables(headers: Operations.ListReceivables.Input.Headers = .init()) async throws -> Operations.ListReceivables.Output {
-        try await listReceivables(Operations.ListReceivables.Input(headers: headers))
+    package func listReceivables(
+        query: Operations.ListReceivables.Input.Query = .init(),
+        headers: Operations.ListReceivables.Input.Headers = .init()
+    ) async throws -> Operations.ListReceivables.Output {
+        try await listReceivables(Operations.ListReceivables.Input(
+            query: query,
+            headers: headers
+        ))
     }
 }
 

@@ -9,12 +9,20 @@ extension BackOffice {
 
     func invoicesPage(_ visit: Visit) async throws -> Response {
         let status = visit.query("status").flatMap { Self.invoiceStatuses.contains($0) ? $0 : nil }
-        async let receivables = api.get("/receivables", as: visit.caller)
+        async let receivables = api.get("/receivables", query: [("limit", "10")], as: visit.caller)
         let page = try await api.get(
             "/invoices", query: [("status", status), ("limit", "50"), ("cursor", visit.query("cursor"))],
             as: visit.caller)
+        let owed = try await receivables
         var context: [String: Any] = [
-            "buckets": try await receivables["totals"].array.map { total in
+            "oldest": owed["items"].array.map { item in
+                [
+                    "id": item["invoiceId"].text, "number": item["number"].text,
+                    "orderNumber": item["orderNumber"].text, "issued": Self.minute(item["issuedAt"].text),
+                    "ageDays": item["ageDays"].text, "balance": Self.money(item["balance"]),
+                ]
+            },
+            "buckets": owed["totals"].array.map { total in
                 [
                     "bucket": total["bucket"].text, "count": total["invoices"].text,
                     "balance": Self.money(total["balance"]),

@@ -50,25 +50,32 @@ struct BillingHandler: APIProtocol, ContractHandler {
 
     func listReceivables(_ input: Operations.ListReceivables.Input) async throws -> Operations.ListReceivables.Output {
         _ = try await authenticator.require(.staff, .admin)
+        var validator = Validator()
+        if let limit = input.query.limit {
+            validator.check((1...1_000).contains(limit), "limit", "must be 1 to 1000")
+        }
+        try validator.throwIfInvalid()
         let now = Date()
-        let open = try await store.receivables(now: now)
+        let (open, totals) = try await store.receivables(now: now, limit: input.query.limit)
         let items: [Components.Schemas.Receivable] = open.map { entry in
-            let currency = entry.invoice.currency
-            return .init(
-                invoiceId: entry.invoice.id, number: entry.invoice.number, orderNumber: entry.invoice.orderNumber,
-                customerId: entry.invoice.customerId, issuedAt: entry.invoice.issuedAt,
-                gross: BillingMapping.money(entry.invoice.gross, currency),
-                balance: BillingMapping.money(entry.balance, currency),
-                ageDays: Int(max(0, now.timeIntervalSince(entry.invoice.issuedAt)) / 86_400),
+            .init(
+                invoiceId: entry.invoiceId, number: entry.number, orderNumber: entry.orderNumber,
+                customerId: entry.customerId, issuedAt: entry.issuedAt,
+                gross: BillingMapping.money(entry.gross, entry.currency),
+                balance: BillingMapping.money(entry.balance, entry.currency),
+                ageDays: Int(max(0, now.timeIntervalSince(entry.issuedAt)) / 86_400),
                 bucket: Components.Schemas.Receivable.BucketPayload(rawValue: entry.bucket) ?? ._030)
         }
-        let currency = open.first?.invoice.currency ?? store.currency
-        let totals = ["0-30", "31-60", "61-90", "90+"].map { bucket in
-            let here = open.filter { $0.bucket == bucket }
-            return Components.Schemas.Receivables.TotalsPayloadPayload(
-                bucket: bucket, balance: BillingMapping.money(here.reduce(0) { $0 + $1.balance }, currency),
-                invoices: here.count)
-        }
-        return .ok(.init(body: .json(.init(items: items, totals: totals))))
+        let currency = open.first?.currency ?? store.currency
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: items,
+                        totals: totals.map { total in
+                            .init(
+                                bucket: total.bucket, balance: BillingMapping.money(total.balance, currency),
+                                invoices: total.invoices)
+                        }))))
     }
 }

@@ -99,6 +99,9 @@ public enum BillingRules {
     }
 
     /// The age bucket of an open invoice: `0-30`, `31-60`, `61-90` or `90+` days since it was issued.
+    /// The age buckets of receivables, youngest first.
+    public static let ageBuckets = ["0-30", "31-60", "61-90", "90+"]
+
     public static func ageBucket(issuedAt: Date, now: Date) -> String {
         let days = Int(max(0, now.timeIntervalSince(issuedAt)) / 86_400)
         switch days {
