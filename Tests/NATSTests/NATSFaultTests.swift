@@ -172,7 +172,9 @@ struct NATSFaultTests {
             }
             try await waitFor(2, seconds: 20)
             #expect(seen.withLock { $0 }.contains("after"))
-            #expect(ContinuousClock.now - restarted < .seconds(15))
+            // Under the 30 s the abandoned long poll would have held it (a busy test run took 15.2 s to
+            // restart the server, reconnect and deliver; the bound only has to tell the two apart).
+            #expect(ContinuousClock.now - restarted < .seconds(25))
             group.cancelAll()
         }
     }

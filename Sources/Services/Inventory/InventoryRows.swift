@@ -42,4 +42,16 @@ enum InventoryRows {
             at: Date(microsecondsSince1970: try row.decode(column: "at", as: Int64.self))
         )
     }
+
+    static func reservation(_ row: any SQLRow) throws -> ReservationLine {
+        ReservationLine(
+            warehouse: try row.decode(column: "warehouse", as: String.self),
+            sku: try row.decode(column: "sku", as: String.self),
+            quantity: try row.decode(column: "quantity", as: Int.self),
+            bin: try row.decode(column: "bin", as: String?.self),
+            bundleSku: try row.decode(column: "bundle_sku", as: String?.self),
+            status: try row.decode(column: "status", as: String.self),
+            updatedAt: Date(microsecondsSince1970: try row.decode(column: "updated_at", as: Int64.self))
+        )
+    }
 }

@@ -48,16 +48,7 @@ extension InventoryStore {
     public func reservations(of orderId: String) async throws -> [ReservationLine] {
         try await database.read { db in
             try await db.raw("SELECT * FROM reservations WHERE order_id = \(bind: orderId) ORDER BY position").all()
-                .map { row in
-                    ReservationLine(
-                        warehouse: try row.decode(column: "warehouse", as: String.self),
-                        sku: try row.decode(column: "sku", as: String.self),
-                        quantity: try row.decode(column: "quantity", as: Int.self),
-                        bin: try row.decode(column: "bin", as: String?.self),
-                        bundleSku: try row.decode(column: "bundle_sku", as: String?.self),
-                        status: try row.decode(column: "status", as: String.self),
-                        updatedAt: Date(microsecondsSince1970: try row.decode(column: "updated_at", as: Int64.self)))
-                }
+                .map(InventoryRows.reservation)
         }
     }
 }
