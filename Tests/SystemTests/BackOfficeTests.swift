@@ -112,6 +112,12 @@ struct BackOfficeTests {
             #expect(
                 list.headers[values: HTTPField.Name("Content-Security-Policy")!].first?.contains(
                     "frame-ancestors 'none'") == true)
+            // By customer: an email or name that one account matches, none, or several to choose from.
+            #expect(!(try await browser.request(.get, "/admin/orders?customer=buyer%40example").text.contains(number)))
+            #expect(try await browser.request(.get, "/admin/orders?customer=nobody-here").text.contains("No customer"))
+            #expect(
+                try await browser.request(.get, "/admin/orders?customer=example.com").text.contains("Several customers")
+            )
             // Found by its number (any case), and not by another.
             #expect(
                 try await browser.request(.get, "/admin/orders?number=\(number.lowercased())").text.contains(number))

@@ -114,6 +114,12 @@ struct IdentityAPITests {
             #expect(
                 try await client.json(.get, "/api/v1/customers?limit=500", token: admin).status == .unprocessableContent
             )
+            // Staff find accounts too (customer service), but do not disable them.
+            let staff = try await SystemHarness.token(system, client, role: .staff)
+            let found = try await client.json(.get, "/api/v1/customers?q=customer-", token: staff)
+            #expect(found.status == .ok && found.items.count == 1)
+            let id = try #require(found.items.first?["id"] as? String)
+            #expect(try await client.json(.post, "/api/v1/customers/\(id)/disable", token: staff).status == .forbidden)
         }
     }
 

@@ -47,7 +47,7 @@ package struct Client: APIProtocol {
     private var converter: Converter {
         client.converter
     }
-    /// List accounts, by email (admin only).
+    /// List accounts, by email (staff and admin; customer service finds a customer by email or name).
     ///
     /// - Remark: HTTP `GET /customers`.
     /// - Remark: Generated from `#/paths//customers/get(listCustomers)`.

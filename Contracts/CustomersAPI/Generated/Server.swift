@@ -183,7 +183,7 @@ extension APIProtocol {
 }
 
 fileprivate extension UniversalServer where APIHandler: APIProtocol {
-    /// List accounts, by email (admin only).
+    /// List accounts, by email (staff and admin; customer service finds a customer by email or name).
     ///
     /// - Remark: HTTP `GET /customers`.
     /// - Remark: Generated from `#/paths//customers/get(listCustomers)`.

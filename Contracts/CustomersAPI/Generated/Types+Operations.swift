@@ -17,7 +17,7 @@ package import struct Foundation.Data
 package import struct Foundation.Date
 /// API operations, with input and output types, generated from `#/paths` in the OpenAPI document.
 package enum Operations {
-    /// List accounts, by email (admin only).
+    /// List accounts, by email (staff and admin; customer service finds a customer by email or name).
     ///
     /// - Remark: HTTP `GET /customers`.
     /// - Remark: Generated from `#/paths//customers/get(listCustomers)`.

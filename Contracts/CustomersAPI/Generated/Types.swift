@@ -17,7 +17,7 @@ package import struct Foundation.Data
 package import struct Foundation.Date
 /// A type that performs HTTP operations defined by the OpenAPI document.
 package protocol APIProtocol: Sendable {
-    /// List accounts, by email (admin only).
+    /// List accounts, by email (staff and admin; customer service finds a customer by email or name).
     ///
     /// - Remark: HTTP `GET /customers`.
     /// - Remark: Generated from `#/paths//customers/get(listCustomers)`.
@@ -122,7 +122,7 @@ package protocol APIProtocol: Sendable {
 
 /// Convenience overloads for operation inputs.
 extension APIProtocol {
-    /// List accounts, by email (admin only).
+    /// List accounts, by email (staff and admin; customer service finds a customer by email or name).
     ///
     /// - Remark: HTTP `GET /customers`.
     /// - Remark: Generated from `#/paths//customers/get(listCustomers)`.

@@ -11,9 +11,31 @@ extension BackOffice {
 
     func ordersPage(_ visit: Visit) async throws -> Response {
         let status = visit.query("status").flatMap { Self.orderStatuses.contains($0) ? $0 : nil }
+        // The customer field takes an account id, or part of an email or name (one account must match).
+        var customerId = visit.query("customer")
+        if let text = customerId, UUID(uuidString: text) == nil {
+            let accounts = try await api.get("/customers", query: [("q", text), ("limit", "20")], as: visit.caller)[
+                "items"
+            ].array
+            guard accounts.count == 1 else {
+                // None, or several: say so, and let the staff member choose.
+                let choices = accounts.map { account in
+                    ["id": account["id"].text, "email": account["email"].text, "name": account["name"].text]
+                }
+                let page = visit.layout(
+                    title: "Orders", nav: "orders",
+                    [
+                        "statuses": Self.options(Self.orderStatuses, selected: status), "filter": ["customer": text],
+                        "customerText": text, "customers": choices, "noCustomer": choices.isEmpty,
+                        "manyCustomers": !choices.isEmpty,
+                    ])
+                return pages.response("orders", page)
+            }
+            customerId = accounts[0]["id"].text
+        }
         let filter: [(String, String?)] = [
             ("status", status), ("number", visit.query("number")), ("shippingCity", visit.query("city")),
-            ("shippingCountry", visit.query("country")), ("customerId", visit.query("customer")),
+            ("shippingCountry", visit.query("country")), ("customerId", customerId),
             ("from", visit.query("from").flatMap { Self.startOfDay($0) }),
             ("to", visit.query("to").flatMap { Self.startOfDay($0, plusDays: 1) }),
         ]

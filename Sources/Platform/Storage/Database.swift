@@ -92,18 +92,22 @@ public final class Database: Service, Sendable {
 
     /// Runs `body` with a connection for reading; statements are not grouped in a transaction. On
     /// PostgreSQL a read whose pooled connection turns out to be lost (closed by another statement's
-    /// deadline or by the server just before) is run once more on another connection: reading twice is
-    /// harmless. A read that runs out of time itself is not retried.
+    /// deadline or by the server just before) is run again on another connection, twice at most, after
+    /// 20 and then 200 ms (the pool may lease a connection whose close it has not yet heard of once
+    /// more): reading again is harmless. A read that runs out of time itself is not retried.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
             return try await sqlite.read(body)
         case .postgres(let postgres):
-            do {
-                return try await postgres.withConnection(body)
-            } catch  where Self.isUnavailable(error) && !Self.isDeadline(error) {
-                return try await postgres.withConnection(body)
+            for pause in [Duration.milliseconds(20), .milliseconds(200)] {
+                do {
+                    return try await postgres.withConnection(body)
+                } catch  where Self.isUnavailable(error) && !Self.isDeadline(error) {
+                    try await Task.sleep(for: pause)
+                }
             }
+            return try await postgres.withConnection(body)
         }
     }
 
