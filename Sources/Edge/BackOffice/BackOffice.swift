@@ -68,12 +68,12 @@ public struct BackOffice: Sendable {
         screen(.post, "admin/invoices/:id/payments", on: router) { try await recordPayment($0) }
     }
 
-    /// A page or form of a signed-in staff member: without a session, the sign-in page; a form without
-    /// its CSRF token is refused (403); a problem from the API is shown on the page it came back to.
     /// Where a post carries its CSRF token: a form's `csrf` field, or (a file the page's script sends
     /// as it is) the `X-CSRF-Token` header.
     enum CSRFPlace { case form, header }
 
+    /// A page or form of a signed-in staff member: without a session, the sign-in page; a post without
+    /// its CSRF token is refused (403); a problem from the API is shown on the page it came back to.
     private func screen(
         _ method: HTTPRequest.Method, _ path: RouterPath, csrf place: CSRFPlace = .form,
         on router: Router<AppRequestContext>, _ body: @escaping @Sendable (Visit) async throws -> Response
