@@ -87,8 +87,7 @@ public struct BackOffice: Sendable {
                 request: request, parameters: context.parameters, session: session,
                 caller: .init(token: session.token, remoteAddress: context.remoteAddress))
             if method == .post, place == .header {
-                let token = HTTPField.Name("X-CSRF-Token").flatMap { request.headers[$0] }
-                guard session.accepts(csrf: token) else {
+                guard session.accepts(csrf: request.headers[.csrfToken]) else {
                     return refusal(
                         .forbidden, "Upload refused", "The upload did not carry this session's CSRF token.", session)
                 }
@@ -111,8 +110,7 @@ public struct BackOffice: Sendable {
                     cookies: [StaffSession.expired(StaffSession.cookie, secure: StaffSession.overTLS(request))])
             } catch let problem as Problem {
                 if method == .post, let back = visit.back {
-                    return Pages.redirect(
-                        back + (back.contains("?") ? "&" : "?") + "error=" + Form.encode(problem.summary))
+                    return Pages.redirect(Form.path(back, adding: "error", problem.summary))
                 }
                 return pages.response(
                     "problem",
@@ -129,8 +127,10 @@ public struct BackOffice: Sendable {
         var context: [String: Any] = [
             "title": title, "heading": title, "problem": ["title": title, "detail": detail],
         ]
-        if let session { context["session"] = ["email": session.email, "role": session.role] }
-        if let session { context["csrf"] = session.csrf }
+        if let session {
+            context["session"] = ["email": session.email, "role": session.role]
+            context["csrf"] = session.csrf
+        }
         return pages.response("problem", context, status: status)
     }
 }

@@ -26,6 +26,11 @@ enum Form {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 
+    /// `path` with the query parameter `name=value` added.
+    static func path(_ path: String, adding name: String, _ value: String) -> String {
+        path + (path.contains("?") ? "&" : "?") + name + "=" + encode(value)
+    }
+
     /// `text` percent-encoded for a query's value.
     static func encode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics

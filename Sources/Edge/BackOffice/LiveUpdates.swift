@@ -6,7 +6,7 @@ import Synchronization
 /// Server-sent events for the pages: `GET /admin/events` streams the id of every order whose status
 /// changes (one `data:` line each, a comment every 15 s to keep the connection open), and
 /// `/admin/live.js` reloads the parts of the page that show it. Only a signed-in staff member gets a
-/// stream, and a process serves at most ``maxStreams`` at once (503 beyond).
+/// stream, and a process serves at most ``maxStreams`` at once (the others are told to retry in 30 s).
 struct LiveUpdates: Sendable {
     let changes: (@Sendable () -> AsyncStream<String>)?
     static let maxStreams = 64
@@ -19,18 +19,22 @@ struct LiveUpdates: Sendable {
     func events(for session: StaffSession?) -> Response {
         guard session != nil else { return Response(status: .unauthorized) }
         guard let changes else { return Response(status: .noContent) }  // nothing to hear: the script stops
-        guard open.value.add(1, ordering: .relaxed).newValue <= Self.maxStreams else {
-            open.value.subtract(1, ordering: .relaxed)
-            return Response(status: .serviceUnavailable, headers: [.retryAfter: "30"])
-        }
-        let stream = changes()
         var headers = Pages.securityHeaders
         headers[.contentType] = "text/event-stream"
         let open = self.open
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
+                // Counted, and subscribed, only while it is written (a response never written holds
+                // nothing); beyond the limit the browser is told to come back in 30 s.
+                guard open.value.add(1, ordering: .relaxed).newValue <= Self.maxStreams else {
+                    open.value.subtract(1, ordering: .relaxed)
+                    try await writer.write(ByteBuffer(string: "retry: 30000\n\n"))
+                    try await writer.finish(nil)
+                    return
+                }
                 defer { open.value.subtract(1, ordering: .relaxed) }
+                let stream = changes()
                 // One queue of messages, written here: the changes, and a comment every 15 s (which also
                 // finds a browser that went away).
                 let (messages, queue) = AsyncStream.makeStream(of: String.self)

@@ -80,17 +80,22 @@ struct Pages: Sendable {
     }
 
     /// No framing, no caching, no inline or foreign scripts: the pages' own stylesheet is inline, their
-    /// one script is `/admin/live.js`.
-    static let securityHeaders: HTTPFields = {
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        if let csp = HTTPField.Name("Content-Security-Policy") {
-            headers[csp] =
-                "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        }
-        if let name = HTTPField.Name("X-Frame-Options") { headers[name] = "DENY" }
-        if let name = HTTPField.Name("Referrer-Policy") { headers[name] = "same-origin" }
-        if let name = HTTPField.Name("X-Content-Type-Options") { headers[name] = "nosniff" }
-        return headers
-    }()
+    /// scripts are `/admin/live.js` and `/admin/import.js`. (`nosniff` is on every response already:
+    /// `ContentSafetyMiddleware`.)
+    static let securityHeaders: HTTPFields = [
+        .cacheControl: "no-store",
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .xFrameOptions: "DENY", .referrerPolicy: "same-origin",
+    ]
+}
+
+// swift-format-ignore: NeverForceUnwrap
+// Constant, valid header names: the failable initializer cannot fail for them.
+extension HTTPField.Name {
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
+    /// The CSRF token of a post that is not a form (the import page's file).
+    static let csrfToken = Self("X-CSRF-Token")!
 }

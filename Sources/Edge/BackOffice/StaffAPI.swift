@@ -37,24 +37,22 @@ struct StaffAPI: Sendable {
 
     /// `POST /api/v1<path>` with a CSV body (an import's file).
     func upload(_ path: String, csv: ByteBuffer, as caller: Caller) async throws -> JSONValue {
-        let (status, bytes) = try await send(
-            .post, path, accept: "application/json", body: Data(csv.readableBytesView), contentType: "text/csv",
-            key: nil, as: caller)
-        guard status.kind == .successful else { throw Self.problem(status, bytes) }
-        return JSONValue(try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)))
+        try await json(.post, path, body: Data(csv.readableBytesView), contentType: "text/csv", as: caller)
     }
 
     /// A page of the API in another format (`text/html` printable pages, `text/csv` reports), as text.
     func page(_ path: String, accept: String = "text/html", as caller: Caller) async throws -> String {
-        let (status, bytes) = try await send(.get, path, accept: accept, body: nil, key: nil, as: caller)
+        let (status, bytes) = try await send(.get, path, accept: accept, body: nil, as: caller)
         guard status.kind == .successful else { throw Self.problem(status, bytes) }
         return String(decoding: bytes.readableBytesView, as: UTF8.self)
     }
 
     private func json(
-        _ method: HTTPRequest.Method, _ path: String, body: Data?, key: String? = nil, as caller: Caller
+        _ method: HTTPRequest.Method, _ path: String, body: Data?, contentType: String = "application/json",
+        key: String? = nil, as caller: Caller
     ) async throws -> JSONValue {
-        let (status, bytes) = try await send(method, path, accept: "application/json", body: body, key: key, as: caller)
+        let (status, bytes) = try await send(
+            method, path, accept: "application/json", body: body, contentType: contentType, key: key, as: caller)
         guard status.kind == .successful else { throw Self.problem(status, bytes) }
         guard bytes.readableBytes > 0 else { return JSONValue(nil) }
         return JSONValue(try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)))
@@ -62,12 +60,12 @@ struct StaffAPI: Sendable {
 
     private func send(
         _ method: HTTPRequest.Method, _ path: String, accept: String, body: Data?,
-        contentType: String = "application/json", key: String?, as caller: Caller
+        contentType: String = "application/json", key: String? = nil, as caller: Caller
     ) async throws -> (HTTPResponse.Status, ByteBuffer) {
         var head = HTTPRequest(method: method, scheme: "http", authority: "localhost", path: "/api/v1" + path)
         head.headerFields[.accept] = accept
         if let token = caller.token { head.headerFields[.authorization] = "Bearer " + token }
-        if let key, let name = HTTPField.Name("Idempotency-Key") { head.headerFields[name] = key }
+        if let key { head.headerFields[.idempotencyKey] = key }
         if let id = RequestScope.current?.requestID { head.headerFields[.requestID] = id }
         var buffer = ByteBuffer()
         if let body {

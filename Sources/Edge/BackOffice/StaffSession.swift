@@ -65,7 +65,7 @@ struct StaffSession: Sendable {
     /// Whether the browser reached the process over TLS (directly, or through a proxy that says so).
     static func overTLS(_ request: Request) -> Bool {
         request.uri.scheme == .https
-            || HTTPField.Name("X-Forwarded-Proto").flatMap { request.headers[$0] }?.lowercased() == "https"
+            || request.headers[.xForwardedProto]?.lowercased() == "https"
     }
 
     /// The claims of a JWT, read without verifying it (the services verify it on every call).

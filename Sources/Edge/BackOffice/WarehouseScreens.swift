@@ -73,7 +73,6 @@ extension BackOffice {
 
     /// Where a form goes when it is done: its page, with `notice`.
     static func after(_ visit: Visit, _ notice: String) -> String {
-        let back = visit.back ?? "/admin/warehouse"
-        return back + (back.contains("?") ? "&" : "?") + "done=" + Form.encode(notice)
+        Form.path(visit.back ?? "/admin/warehouse", adding: "done", notice)
     }
 }
