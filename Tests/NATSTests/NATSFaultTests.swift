@@ -73,11 +73,13 @@ struct NATSFaultTests {
             redeliveryDelay: { _ in .milliseconds(20) }, logger: TestDatabase.logger)
         let attempts = Atomic<Int>(0)
         let applied = Atomic<Int>(0)
+        let firstApplied = Atomic<Int>(0)
         // The consumer's database is "down" for its first 30 deliveries: more than the 20 the broker
         // used to allow before it silently dropped the event.
         try await transport.subscribe(consumer: "svc", types: ["test.thing.happened"]) { _ in
-            if attempts.add(1, ordering: .relaxed).newValue <= 30 { throw DatabaseDown() }
-            applied.add(1, ordering: .relaxed)
+            let attempt = attempts.add(1, ordering: .relaxed).newValue
+            if attempt <= 30 { throw DatabaseDown() }
+            if applied.add(1, ordering: .relaxed).newValue == 1 { firstApplied.store(attempt, ordering: .relaxed) }
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
@@ -89,8 +91,11 @@ struct NATSFaultTests {
             }
             group.cancelAll()
         }
-        #expect(attempts.load(ordering: .relaxed) == 31)
-        #expect(applied.load(ordering: .relaxed) == 1)
+        // Delivery is at least once (an inbox makes it once): on a loaded machine a delivery can outlive its
+        // ack wait and come again. What matters is that it kept coming after the 30 failures and was applied.
+        #expect(attempts.load(ordering: .relaxed) >= 31)
+        #expect(applied.load(ordering: .relaxed) >= 1)
+        #expect(firstApplied.load(ordering: .relaxed) == 31)
     }
 
     @Test func aDeletedDurableConsumerIsCreatedAgainAndDeliveryResumes() async throws {
