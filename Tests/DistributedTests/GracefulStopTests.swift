@@ -36,9 +36,11 @@ struct GracefulStopTests {
             Self.binary,
             [
                 "serve", "--data-dir", directory.path, "--port", "\(port)", "--drain-delay", "5", "--shutdown-grace",
-                "15",
+                "60",
             ], output: log)
         defer { process.signal(SIGKILL) }
+        // A grace far longer than the test's own steps: with every suite running at once, the steps below
+        // took more than 15 s once, and the process rightly gave up the request it was still waiting for.
         var ready = false
         for _ in 0..<300 where !ready {
             ready = await Self.get(port, "/health/ready")?.status == 200
