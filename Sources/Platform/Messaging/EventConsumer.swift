@@ -44,6 +44,8 @@ public struct EventConsumer: Sendable {
     private struct Handler: Sendable {
         let read: @Sendable (EventEnvelope) throws -> any Sendable
         let apply: @Sendable (any Sendable, EventEnvelope, any SQLDatabase) async throws -> Void
+        /// Set for a handler that applies a run of events of its type together (``onBatch(_:_:)``).
+        var applyAll: (@Sendable ([(EventEnvelope, any Sendable)], any SQLDatabase) async throws -> Void)? = nil
     }
 
     public init(
@@ -65,22 +67,49 @@ public struct EventConsumer: Sendable {
         _ type: Event.Type, _ handle: @escaping @Sendable (Event, any SQLDatabase) async throws -> Void
     ) {
         handlers[Event.type] = Handler(
-            read: { envelope in
-                guard envelope.source == Event.source else {
-                    throw UntrustedEventSource(type: Event.type, source: envelope.source, expected: Event.source)
-                }
-                // A newer schema than this release reads fails (and is retried, then dead-lettered for a
-                // redrive after the upgrade) rather than being half understood.
-                guard (1...Event.schemaVersion).contains(envelope.schemaVersion) else {
-                    throw UnreadableSchemaVersion(
-                        type: Event.type, version: envelope.schemaVersion, newestKnown: Event.schemaVersion)
-                }
-                return try envelope.decode(Event.self)
-            },
+            read: Self.reader(of: Event.self),
             apply: { event, _, db in
                 guard let event = event as? Event else { throw MisreadEvent(type: Event.type) }
                 try await handle(event, db)
             })
+    }
+
+    /// Handles events of `type` a run at a time: the events of a batch not applied before, in their
+    /// order, each consecutive run of this type in one call (set-based statements for the whole run,
+    /// not statements per event). One event delivered alone comes as a run of one. When the call
+    /// throws, the consumer applies the run's events one at a time, so the good ones still commit.
+    public mutating func onBatch<Event: IntegrationEvent>(
+        _ type: Event.Type, _ handle: @escaping @Sendable ([Delivered<Event>], any SQLDatabase) async throws -> Void
+    ) {
+        let all: @Sendable ([(EventEnvelope, any Sendable)], any SQLDatabase) async throws -> Void = { run, db in
+            let events = try run.map { envelope, event in
+                guard let event = event as? Event else { throw MisreadEvent(type: Event.type) }
+                return Delivered(event: event, trace: TraceContext(traceparent: envelope.traceparent)?.child())
+            }
+            try await handle(events, db)
+        }
+        handlers[Event.type] = Handler(
+            read: Self.reader(of: Event.self), apply: { event, envelope, db in try await all([(envelope, event)], db) },
+            applyAll: all)
+    }
+
+    /// Decodes an envelope of `Event`'s type, only from the service that publishes it.
+    private static func reader<Event: IntegrationEvent>(of _: Event.Type)
+        -> @Sendable (EventEnvelope) throws ->
+        any Sendable
+    {
+        { envelope in
+            guard envelope.source == Event.source else {
+                throw UntrustedEventSource(type: Event.type, source: envelope.source, expected: Event.source)
+            }
+            // A newer schema than this release reads fails (and is retried, then dead-lettered for a
+            // redrive after the upgrade) rather than being half understood.
+            guard (1...Event.schemaVersion).contains(envelope.schemaVersion) else {
+                throw UnreadableSchemaVersion(
+                    type: Event.type, version: envelope.schemaVersion, newestKnown: Event.schemaVersion)
+            }
+            return try envelope.decode(Event.self)
+        }
     }
 
     /// The event types this consumer handles.
@@ -193,11 +222,24 @@ public struct EventConsumer: Sendable {
         }
         var claimed = try await claim(envelopes, in: db)
         let repeated = Set(ids).subtracting(claimed)
-        for (envelope, event) in events where claimed.remove(envelope.id) != nil {
-            guard let handler = handlers[envelope.type] else { continue }
-            // In a span of the event's trace: what the handler appends to the outbox carries it on.
-            try await TraceContext.$current.withValue(TraceContext(traceparent: envelope.traceparent)?.child()) {
-                try await handler.apply(event, envelope, db)
+        let fresh = events.filter { envelope, _ in claimed.remove(envelope.id) != nil }
+        var next = fresh.startIndex
+        while next < fresh.endIndex {
+            let envelope = fresh[next].0
+            guard let handler = handlers[envelope.type] else {
+                next += 1
+                continue
+            }
+            if let applyAll = handler.applyAll {
+                let end = fresh[next...].firstIndex { $0.0.type != envelope.type } ?? fresh.endIndex
+                try await applyAll(Array(fresh[next..<end]), db)
+                next = end
+            } else {
+                // In a span of the event's trace: what the handler appends to the outbox carries it on.
+                try await TraceContext.$current.withValue(TraceContext(traceparent: envelope.traceparent)?.child()) {
+                    try await handler.apply(fresh[next].1, envelope, db)
+                }
+                next += 1
             }
         }
         try await db.raw(
@@ -266,4 +308,21 @@ struct MisreadEvent: Error, CustomStringConvertible {
     let type: String
 
     var description: String { "an event of type \(type) was read as another type" }
+}
+
+/// An event handed to a batch handler (``EventConsumer/onBatch(_:_:)``), with the span of its trace:
+/// what the handler creates for it in ``traced(_:)`` carries the trace on.
+public struct Delivered<Event: Sendable>: Sendable {
+    public let event: Event
+    public let trace: TraceContext?
+
+    public init(event: Event, trace: TraceContext? = TraceContext.current) {
+        self.event = event
+        self.trace = trace
+    }
+
+    /// `body` in the event's span: an ``EventEnvelope`` made in it carries the event's trace.
+    public func traced<T>(_ body: () throws -> T) rethrows -> T {
+        try TraceContext.$current.withValue(trace) { try body() }
+    }
 }

@@ -21,6 +21,23 @@ public enum DocumentNumber {
         return format(prefix, year: year, number: last)
     }
 
+    /// The next `count` numbers of `prefix`'s series in one statement, in order: the counter row moves
+    /// by `count` in the transaction `db`, so the series stays gapless.
+    public static func next(
+        _ count: Int, of prefix: String, counters table: String, at now: Date, in db: any SQLDatabase
+    ) async throws -> [String] {
+        guard count > 0 else { return [] }
+        let year = Self.year(of: now)
+        let row = try await db.raw(
+            """
+            INSERT INTO \(ident: table) (year, last) VALUES (\(bind: year), \(bind: count))
+            ON CONFLICT (year) DO UPDATE SET last = \(ident: table).last + \(bind: count) RETURNING last
+            """
+        ).first()
+        let last = try row?.decode(column: "last", as: Int.self) ?? count
+        return (last - count + 1...last).map { format(prefix, year: year, number: $0) }
+    }
+
     /// The UTC year of `now`, which a number carries.
     public static func year(of now: Date) -> Int {
         Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: now).year

@@ -10,7 +10,7 @@ public enum BillingConsumer {
 
     public static func make(store: BillingStore, logger: Logger) -> EventConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
-        consumer.on(OrderConfirmed.self) { event, db in try await store.issue(for: event, in: db) }
+        consumer.onBatch(OrderConfirmed.self) { events, db in try await store.issue(for: events, in: db) }
         consumer.on(OrderCancelled.self) { event, db in
             try await store.credit(orderId: event.order.orderId, reason: event.reason, in: db)
         }

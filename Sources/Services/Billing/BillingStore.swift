@@ -20,27 +20,6 @@ public struct BillingStore: Sendable {
         self.currency = currency
     }
 
-    /// Issues the confirmed order's invoice, once; none for an order cancelled before billing saw it confirmed.
-    func issue(for event: OrderConfirmed, now: Date = .storageNow, in db: any SQLDatabase) async throws {
-        let order = event.order
-        let cancelled = try await db.raw(
-            "SELECT order_id FROM cancelled_orders WHERE order_id = \(bind: order.orderId)"
-        ).first()
-        let issued = try await db.raw("SELECT id FROM invoices WHERE order_id = \(bind: order.orderId)").first()
-        guard cancelled == nil, issued == nil else { return }
-        let amounts = try BillingRules.lines(for: order)
-        let invoice = Invoice(
-            id: UUIDv7.make(at: now),
-            number: try await DocumentNumber.next("INV", counters: "invoice_numbers", at: now, in: db),
-            orderId: order.orderId, orderNumber: order.number, customerId: order.customerId, issuedAt: now,
-            currency: order.total.currency, seller: seller, buyer: order.billingAddress, lines: amounts.lines,
-            net: amounts.net, tax: amounts.tax, gross: amounts.gross, paid: 0, status: .issued, payments: [],
-            creditNote: nil)
-        try await insert(invoice, in: db)
-        try await Outbox.append(InvoiceIssued(invoice: Self.snapshot(invoice), at: now), in: db)
-        OrderFlowMetrics.reached("invoiced", placedAt: order.createdAt, now: now)
-    }
-
     /// Reverses the order's invoice with a credit note, once; remembers the order, so a late confirmation
     /// issues no invoice.
     func credit(orderId: String, reason: String?, now: Date = .storageNow, in db: any SQLDatabase) async throws {
@@ -131,36 +110,5 @@ public struct BillingStore: Sendable {
             customerId: invoice.customerId, status: invoice.status.rawValue, net: amount(invoice.net),
             tax: amount(invoice.tax), gross: amount(invoice.gross), paid: amount(invoice.paid),
             issuedAt: invoice.issuedAt)
-    }
-
-    private func insert(_ invoice: Invoice, in db: any SQLDatabase) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let seller = String(decoding: try encoder.encode(invoice.seller), as: UTF8.self)
-        let buyer = String(decoding: try encoder.encode(invoice.buyer), as: UTF8.self)
-        let at = invoice.issuedAt.microsecondsSince1970
-        try await db.raw(
-            """
-            INSERT INTO invoices (id, number, order_id, order_number, customer_id, issued_at, currency, seller, buyer,
-                net, tax, gross, paid, status, updated_at)
-            VALUES (\(bind: invoice.id), \(bind: invoice.number), \(bind: invoice.orderId), \(bind: invoice.orderNumber),
-                \(bind: invoice.customerId), \(bind: at), \(bind: invoice.currency), \(bind: seller), \(bind: buyer),
-                \(bind: invoice.net), \(bind: invoice.tax), \(bind: invoice.gross), 0, 'issued', \(bind: at))
-            """
-        ).run()
-        guard !invoice.lines.isEmpty else { return }
-        let rows = invoice.lines.enumerated().map { position, line -> SQLQueryString in
-            """
-            (\(bind: invoice.id), \(bind: position), \(bind: line.sku), \(bind: line.name), \(bind: line.quantity),
-                \(bind: line.unitPrice), \(bind: line.net), \(bind: line.taxRateBasisPoints), \(bind: line.tax),
-                \(bind: line.gross))
-            """
-        }
-        try await db.raw(
-            """
-            INSERT INTO invoice_lines (invoice_id, position, sku, name, quantity, unit_price, net, tax_rate_bp, tax,
-                gross) VALUES \(rows.joined(separator: ", "))
-            """
-        ).run()
     }
 }

@@ -13,45 +13,13 @@ import Storage
 /// and voided in that of `order.cancelled`.
 public struct FulfillmentStore: Sendable {
     public let database: Database
-    private let slipNumbers = DocumentNumberBlocks()
+    let slipNumbers = DocumentNumberBlocks()
 
     public init(database: Database) {
         self.database = database
     }
 
     static let actor = "fulfillment"
-
-    /// Creates the order's slips, once; nothing when the order was cancelled first or has no allocation.
-    func createSlips(for event: OrderConfirmed, now: Date = .storageNow, in db: any SQLDatabase) async throws {
-        let order = event.order
-        guard let allocations = event.allocations, !allocations.isEmpty else { return }
-        if try await db.raw("SELECT order_id FROM cancelled_orders WHERE order_id = \(bind: order.orderId)").first()
-            != nil
-        {
-            return
-        }
-        if try await db.raw("SELECT id FROM packing_slips WHERE order_id = \(bind: order.orderId)").first() != nil {
-            return
-        }
-        let names = try await partNames(Set(allocations.map(\.sku) + allocations.compactMap(\.bundleSku)), in: db)
-        let plan = SlipPlan.lines(for: allocations, order: order.lines, names: names)
-        for warehouse in plan.keys.sorted() {
-            // On PostgreSQL from this process's block (no lock held on the counter row until commit); on
-            // SQLite (one writer at a time) from the counter row, gapless.
-            let number =
-                database.engine == .postgres
-                ? try await slipNumbers.next("PS", counters: "slip_numbers", at: now, in: db, database: database)
-                : try await DocumentNumber.next("PS", counters: "slip_numbers", at: now, in: db)
-            let slip = PackingSlip(
-                id: UUIDv7.make(at: now), number: number, orderId: order.orderId,
-                orderNumber: order.number, customerId: order.customerId, warehouse: warehouse, status: .open,
-                shipTo: order.shippingAddress, lines: plan[warehouse] ?? [], createdAt: now, updatedAt: now)
-            try await insert(slip, slipsInOrder: plan.count, in: db)
-            try await Outbox.append(
-                FulfillmentSlipCreated(slip: Self.snapshot(slip, slipsInOrder: plan.count), at: now), in: db)
-        }
-        OrderFlowMetrics.reached("slip", placedAt: order.createdAt, now: now)
-    }
 
     /// Voids the order's slips that have not shipped; remembers the order, so a late `order.confirmed`
     /// makes none.
@@ -155,31 +123,7 @@ public struct FulfillmentStore: Sendable {
         }
     }
 
-    private func insert(_ slip: PackingSlip, slipsInOrder: Int, in db: any SQLDatabase) async throws {
-        let shipTo = String(decoding: try JSONEncoder().encode(slip.shipTo), as: UTF8.self)
-        try await db.raw(
-            """
-            INSERT INTO packing_slips (id, number, order_id, order_number, customer_id, warehouse, status, ship_to,
-                slips_in_order, created_at, updated_at)
-            VALUES (\(bind: slip.id), \(bind: slip.number), \(bind: slip.orderId), \(bind: slip.orderNumber),
-                \(bind: slip.customerId), \(bind: slip.warehouse), \(bind: slip.status.rawValue), \(bind: shipTo),
-                \(bind: slipsInOrder), \(bind: slip.createdAt.microsecondsSince1970), \(bind: slip.updatedAt.microsecondsSince1970))
-            """
-        ).run()
-        guard !slip.lines.isEmpty else { return }
-        let rows = slip.lines.enumerated().map { position, line -> SQLQueryString in
-            """
-            (\(bind: slip.id), \(bind: position), \(bind: line.kind.rawValue), \(bind: line.sku), \(bind: line.name),
-                \(bind: line.quantity), \(bind: line.bin), \(bind: line.kit))
-            """
-        }
-        try await db.raw(
-            "INSERT INTO slip_lines (slip_id, position, kind, sku, name, quantity, bin, kit) VALUES "
-                + rows.joined(separator: ", ")
-        ).run()
-    }
-
-    private func partNames(_ skus: Set<String>, in db: any SQLDatabase) async throws -> [String: String] {
+    func partNames(_ skus: Set<String>, in db: any SQLDatabase) async throws -> [String: String] {
         guard !skus.isEmpty else { return [:] }
         var names: [String: String] = [:]
         for row in try await db.raw("SELECT sku, name FROM part_names WHERE sku IN (\(binds: skus.sorted()))").all() {

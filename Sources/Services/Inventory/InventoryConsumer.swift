@@ -16,7 +16,9 @@ enum InventoryConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
         consumer.on(CatalogPartUpserted.self) { event, db in try await store.apply(event, in: db) }
         consumer.on(CatalogPartsUpserted.self) { event, db in try await store.apply(event, in: db) }
-        consumer.on(OrderPlaced.self) { event, db in try await store.reserve(event.order, in: db) }
+        consumer.onBatch(OrderPlaced.self) { events, db in
+            try await store.reserve(events.map { Delivered(event: $0.event.order, trace: $0.trace) }, in: db)
+        }
         consumer.on(OrderCancelled.self) { event, db in try await store.release(event.order.orderId, in: db) }
         consumer.on(ShipmentShipped.self) { event, db in try await store.commit(event.shipment, in: db) }
         return consumer

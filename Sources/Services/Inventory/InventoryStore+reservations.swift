@@ -28,48 +28,6 @@ enum OrderOutcome: String {
 extension InventoryStore {
     static let actor = "inventory"
 
-    /// Reserves `order`'s stock or rejects it, in the consumer's transaction `db`: once per order,
-    /// whatever the deliveries; never when the order was cancelled first.
-    func reserve(_ order: OrderSnapshot, now: Date = .storageNow, in db: any SQLDatabase) async throws {
-        guard try await claim(order.orderId, as: .pending, now: now, in: db) else { return }
-        let lines = order.lines.map { (sku: $0.sku.uppercased(), quantity: $0.quantity) }
-        let recipes = try await recipes(for: lines.map(\.sku), in: db)
-        let known = try await knownSkus(lines.map(\.sku), in: db)
-        let unknown = lines.map(\.sku).filter { !known.contains($0) && recipes.components[$0] == nil }
-        guard unknown.isEmpty else { throw CatalogNotCaughtUp(skus: unknown) }
-
-        let plan: AllocationPlan
-        do {
-            let demand = try recipes.expand(lines)
-            let rows = try await lockedStock(Set(demand.map(\.sku)), in: db)
-            var available: [String: [String: Int]] = [:]
-            var bins: [String: [String: String]] = [:]
-            for row in rows {
-                available[row.warehouse, default: [:]][row.sku] = row.available
-                if let bin = row.bin { bins[row.warehouse, default: [:]][row.sku] = bin }
-            }
-            let sites = try await db.raw("SELECT * FROM warehouses").all().map { try InventoryRows.warehouse($0).site }
-            let destination = Destination(country: order.shippingAddress.country, region: order.shippingAddress.region)
-            plan = try Allocation.plan(demand, to: destination, sites: sites, available: available, bins: bins)
-        } catch is Problem {
-            // A kit too deep or an overflowing quantity: no warehouse can ever fill it.
-            plan = .reject(lines.map { StockShortage(sku: $0.sku, requested: $0.quantity, available: 0) })
-        }
-        switch plan {
-        case .reserve(let allocations):
-            let events = try await take(allocations, orderId: order.orderId, now: now, in: db)
-            try await settle(order.orderId, as: .reserved, now: now, in: db)
-            let reserved = try EventEnvelope(
-                InventoryReserved(orderId: order.orderId, allocations: allocations, at: now))
-            try await Outbox.append(events + [reserved], engine: database.engine, in: db)
-            OrderFlowMetrics.reached("reserved", placedAt: order.createdAt, now: now)
-        case .reject(let missing):
-            try await settle(order.orderId, as: .rejected, now: now, in: db)
-            try await Outbox.append(InventoryRejected(orderId: order.orderId, missing: missing, at: now), in: db)
-            OrderFlowMetrics.reached("rejected", placedAt: order.createdAt, now: now)
-        }
-    }
-
     /// Releases `orderId`'s open reservations, in the consumer's transaction `db`. An order cancelled
     /// before inventory saw it placed is remembered, so the late `order.placed` reserves nothing.
     func release(_ orderId: String, now: Date = .storageNow, in db: any SQLDatabase) async throws {
@@ -128,38 +86,6 @@ extension InventoryStore {
         ).run()
     }
 
-    /// Reserves each allocation with a conditional update per stock row, then writes the ledger entries
-    /// and the reservations with one statement each; returns the rows' events, for the outbox.
-    private func take(_ allocations: [StockAllocation], orderId: String, now: Date, in db: any SQLDatabase)
-        async throws -> [EventEnvelope]
-    {
-        var changes: [StockChange] = []
-        for (key, quantity) in Self.perRow(allocations).sorted(by: { $0.key < $1.key }) {
-            let after = try await changeReserved(warehouse: key.warehouse, sku: key.sku, by: quantity, now: now, in: db)
-            changes.append(StockChange(after: after, cause: .reserve, reservedDelta: quantity, orderId: orderId))
-        }
-        try await record(changes, actor: Self.actor, in: db)
-        var rows = JSONRows(columns: [
-            ("position", "BIGINT"), ("warehouse", "TEXT"), ("sku", "TEXT"), ("quantity", "BIGINT"), ("bin", "TEXT"),
-            ("bundle_sku", "TEXT"),
-        ])
-        for (position, allocation) in allocations.enumerated() {
-            rows.append([
-                .integer(Int64(position)), .text(allocation.warehouse), .text(allocation.sku),
-                .integer(Int64(allocation.quantity)), .text(allocation.bin), .text(allocation.bundleSku),
-            ])
-        }
-        try await db.raw(
-            """
-            INSERT INTO reservations (order_id, position, warehouse, sku, quantity, bin, bundle_sku, status, updated_at)
-            SELECT \(bind: orderId), v.position, v.warehouse, v.sku, v.quantity, v.bin, v.bundle_sku, 'open',
-                \(bind: now.microsecondsSince1970)
-            FROM \(rows.source(database.engine, alias: "v"))
-            """
-        ).run()
-        return try changes.flatMap(events(of:))
-    }
-
     /// `reserved += delta` on one row, only while `0 ≤ reserved ≤ on_hand` holds; the row after it.
     private func changeReserved(warehouse: String, sku: String, by delta: Int, now: Date, in db: any SQLDatabase)
         async throws -> StockLevel
@@ -179,7 +105,7 @@ extension InventoryStore {
 
     /// The stock rows of `skus` in every warehouse, locked in one order (SKU, warehouse) so that
     /// concurrent reservations wait for each other instead of deadlocking.
-    private func lockedStock(_ skus: Set<String>, in db: any SQLDatabase) async throws -> [StockLevel] {
+    func lockedStock(_ skus: Set<String>, in db: any SQLDatabase) async throws -> [StockLevel] {
         guard !skus.isEmpty else { return [] }
         return try await db.raw(
             """

@@ -16,11 +16,11 @@ enum OrdersConsumer {
 
     static func make(store: OrdersStore, autoConfirm: Bool, logger: Logger) -> EventConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
-        consumer.on(InventoryReserved.self) { event, db in
-            try await store.recordReservation(event, autoConfirm: autoConfirm, in: db)
+        consumer.onBatch(InventoryReserved.self) { events, db in
+            try await store.recordReservations(events, autoConfirm: autoConfirm, in: db)
         }
         consumer.on(InventoryRejected.self) { event, db in try await store.recordRejection(event, in: db) }
-        consumer.on(FulfillmentSlipCreated.self) { event, db in try await store.recordSlip(event.slip, in: db) }
+        consumer.onBatch(FulfillmentSlipCreated.self) { events, db in try await store.recordSlips(events, in: db) }
         consumer.on(ShipmentShipped.self) { event, db in
             try await store.recordShipment(event.shipment, stage: .shipped, in: db)
         }

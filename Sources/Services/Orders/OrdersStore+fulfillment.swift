@@ -34,14 +34,6 @@ extension OrdersStore {
         return slowest.orderStatus
     }
 
-    /// Records a slip (`fulfillment.slip.created`), and moves the order once all its slips exist.
-    func recordSlip(_ slip: SlipSnapshot, now: Date = .storageNow, in db: any SQLDatabase) async throws {
-        try await record(
-            slipId: slip.slipId, orderId: slip.orderId, slipsInOrder: slip.slipsInOrder, stage: .created,
-            shipmentId: nil, now: now, in: db)
-        try await advance(slip.orderId, now: now, in: db)
-    }
-
     /// Records a shipment's progress (`shipment.shipped`, `.in_transit`, `.delivered`), in whichever order
     /// they arrive, and moves the order as far as all its shipments allow.
     func recordShipment(_ shipment: ShipmentSnapshot, stage: SlipStage, now: Date = .storageNow, in db: any SQLDatabase)

@@ -8,29 +8,6 @@ import Storage
 extension OrdersStore {
     static let inventoryActor = "inventory"
 
-    /// Records where the order's stock is reserved and, with `autoConfirm`, confirms a pending order.
-    /// An order cancelled meanwhile stays cancelled (inventory releases on its `order.cancelled`).
-    func recordReservation(
-        _ event: InventoryReserved, autoConfirm: Bool, now: Date = .storageNow, in db: any SQLDatabase
-    )
-        async throws
-    {
-        let allocations = String(decoding: try JSONEncoder().encode(event.allocations), as: UTF8.self)
-        try await db.raw(
-            """
-            INSERT INTO order_reservations (order_id, allocations, received_at)
-            VALUES (\(bind: event.orderId), \(bind: allocations), \(bind: now.microsecondsSince1970))
-            ON CONFLICT (order_id) DO NOTHING
-            """
-        ).run()
-        guard autoConfirm, let order = try await fetchIfExists(event.orderId, in: db),
-            order.status == .pendingConfirmation
-        else { return }
-        _ = try await move(
-            order, to: .confirmed, actor: Self.inventoryActor, reason: nil, now: now, reserved: event.allocations,
-            in: db)
-    }
-
     /// Cancels a pending order inventory could not reserve, naming what is missing.
     func recordRejection(_ event: InventoryRejected, now: Date = .storageNow, in db: any SQLDatabase) async throws {
         guard let order = try await fetchIfExists(event.orderId, in: db), order.status == .pendingConfirmation else {

@@ -9,7 +9,7 @@ public enum SalesConsumer {
 
     public static func make(store: SalesStore, logger: Logger) -> EventConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
-        consumer.on(OrderConfirmed.self) { event, db in try await store.record(event, in: db) }
+        consumer.onBatch(OrderConfirmed.self) { events, db in try await store.record(events, in: db) }
         consumer.on(OrderCancelled.self) { event, db in try await store.record(event, in: db) }
         consumer.on(ShipmentDelivered.self) { event, db in try await store.record(event, in: db) }
         return consumer

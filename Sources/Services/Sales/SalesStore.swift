@@ -1,5 +1,6 @@
 import Foundation
 import IntegrationEvents
+import Messaging
 import SQLKit
 import ServiceKit
 import Storage
@@ -17,40 +18,64 @@ public struct SalesStore: Sendable {
         self.currency = currency
     }
 
-    func record(_ event: OrderConfirmed, in db: any SQLDatabase) async throws {
-        let order = event.order
-        guard
-            try await db.raw("SELECT order_id FROM cancelled_orders WHERE order_id = \(bind: order.orderId)").first()
-                == nil
-        else { return }
-        func minor(_ amount: MoneyAmount) throws -> Int64 {
-            guard let money = Money(decimal: amount.amount, currency: amount.currency) else {
-                throw BadAmount(orderId: order.orderId, amount: amount.amount)
+    /// Records each confirmed order and its lines once, in the consumer's transaction `db`, with three
+    /// statements whatever the batch's size; none for an order cancelled before sales saw it confirmed.
+    func record(_ confirmations: [Delivered<OrderConfirmed>], in db: any SQLDatabase) async throws {
+        let ids = Array(Set(confirmations.map(\.event.order.orderId))).sorted()
+        guard !ids.isEmpty else { return }
+        let cancelled = Set(
+            try await db.raw("SELECT order_id FROM cancelled_orders WHERE order_id IN (\(binds: ids))").all().map {
+                try $0.decode(column: "order_id", as: String.self)
+            })
+        var orders = JSONRows(columns: [
+            ("order_id", "TEXT"), ("number", "TEXT"), ("customer_id", "TEXT"), ("country", "TEXT"),
+            ("currency", "TEXT"),
+            ("net", "BIGINT"), ("tax", "BIGINT"), ("gross", "BIGINT"), ("confirmed_at", "BIGINT"),
+        ])
+        var lines = JSONRows(columns: [
+            ("order_id", "TEXT"), ("position", "BIGINT"), ("sku", "TEXT"), ("name", "TEXT"), ("quantity", "BIGINT"),
+            ("net", "BIGINT"), ("confirmed_at", "BIGINT"),
+        ])
+        var skipped = cancelled
+        for confirmation in confirmations where skipped.insert(confirmation.event.order.orderId).inserted {
+            let order = confirmation.event.order
+            func minor(_ amount: MoneyAmount) throws -> Int64 {
+                guard let money = Money(decimal: amount.amount, currency: amount.currency) else {
+                    throw BadAmount(orderId: order.orderId, amount: amount.amount)
+                }
+                return money.minorUnits
             }
-            return money.minorUnits
+            let at = confirmation.event.at.microsecondsSince1970
+            orders.append([
+                .text(order.orderId), .text(order.number), .text(order.customerId),
+                .text(order.shippingAddress.country),
+                .text(order.total.currency), .integer(try minor(order.subtotal)), .integer(try minor(order.tax)),
+                .integer(try minor(order.total)), .integer(at),
+            ])
+            for (position, line) in order.lines.enumerated() {
+                lines.append([
+                    .text(order.orderId), .integer(Int64(position)), .text(line.sku.uppercased()), .text(line.name),
+                    .integer(Int64(line.quantity)), .integer(try minor(line.lineTotal)), .integer(at),
+                ])
+            }
         }
-        let at = event.at.microsecondsSince1970
-        let inserted = try await db.raw(
-            """
-            INSERT INTO sales_orders (order_id, number, customer_id, country, currency, net, tax, gross, confirmed_at)
-            VALUES (\(bind: order.orderId), \(bind: order.number), \(bind: order.customerId),
-                \(bind: order.shippingAddress.country), \(bind: order.total.currency), \(bind: try minor(order.subtotal)),
-                \(bind: try minor(order.tax)), \(bind: try minor(order.total)), \(bind: at))
-            ON CONFLICT (order_id) DO NOTHING RETURNING order_id
-            """
-        ).first()
-        guard inserted != nil else { return }
-        guard !order.lines.isEmpty else { return }
-        let rows = try order.lines.enumerated().map { position, line -> SQLQueryString in
-            """
-            (\(bind: order.orderId), \(bind: position), \(bind: line.sku.uppercased()), \(bind: line.name),
-                \(bind: line.quantity), \(bind: try minor(line.lineTotal)), \(bind: at))
-            """
-        }
+        guard orders.count > 0 else { return }
+        let inserted = Set(
+            try await db.raw(
+                """
+                INSERT INTO sales_orders (order_id, number, customer_id, country, currency, net, tax, gross, confirmed_at)
+                SELECT v.order_id, v.number, v.customer_id, v.country, v.currency, v.net, v.tax, v.gross, v.confirmed_at
+                FROM \(orders.source(database.engine, alias: "v")) WHERE true
+                ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+                """
+            ).all().map { try $0.decode(column: "order_id", as: String.self) })
+        guard !inserted.isEmpty, lines.count > 0 else { return }
+        // Only the lines of the orders recorded now: an order recorded before keeps the lines it has.
         try await db.raw(
             """
             INSERT INTO sales_lines (order_id, position, sku, name, quantity, net, confirmed_at)
-            VALUES \(rows.joined(separator: ", "))
+            SELECT v.order_id, v.position, v.sku, v.name, v.quantity, v.net, v.confirmed_at
+            FROM \(lines.source(database.engine, alias: "v")) WHERE v.order_id IN (\(binds: inserted.sorted()))
             """
         ).run()
     }
