@@ -139,7 +139,8 @@ public struct ServiceProcess {
                 context: ServiceContext(
                     database: database, keys: keys, settings: configuration.settings, logger: serviceLogger))
             let loops = LoopMonitor(stallAfter: configuration.stallAfter, logger: serviceLogger)
-            let transport = NATSTransport(client: client, monitor: loops, logger: serviceLogger)
+            let transport = NATSTransport(
+                client: client, gather: configuration.batchGather, monitor: loops, logger: serviceLogger)
             for consumer in service.consumers { try await consumer.subscribe(to: transport) }
             try service.registerRoutes(on: router)
             HealthRoutes.add(
@@ -151,7 +152,7 @@ public struct ServiceProcess {
             DocsRoutes.add(to: router, documents: Documents.all.filter { $0.key == name.rawValue })
             let relay = OutboxRelay(
                 name: "\(name.rawValue) outbox relay", database: database, transport: transport, logger: serviceLogger,
-                monitor: loops)
+                monitor: loops, gather: configuration.batchGather)
             let started = StartGate()
             let startLogger = serviceLogger
             return ServiceProcess(

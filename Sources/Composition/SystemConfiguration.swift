@@ -18,6 +18,9 @@ public struct SystemConfiguration: Sendable {
     public var trustedProxies: Set<String> = ["127.0.0.1", "::1"]
     /// How long a background loop may have work waiting without progress before it is reported.
     public var stallAfter: Duration = .seconds(30)
+    /// Distributed mode: how long an outbox relay or an event consumer waits for more work to gather
+    /// into its batch (each batch costs the same few round trips to PostgreSQL whatever its size).
+    public var batchGather: Duration = .milliseconds(10)
     /// What one client may hold: connections, timeouts, requests and uploads at once.
     public var limits = RequestLimits()
     /// What one GraphQL client may ask for: calls per query and per second, subscriptions.

@@ -46,6 +46,12 @@ struct SystemOptions: ParsableArguments {
 
     @Option(
         help:
+            "Distributed mode: milliseconds an outbox relay or an event consumer waits for more work to gather into its batch (0-1000). [SPROCKET_BATCH_GATHER_MS]"
+    )
+    var batchGatherMs: Int = Variables.value("SPROCKET_BATCH_GATHER_MS").flatMap(Int.init) ?? 10
+
+    @Option(
+        help:
             "MiB of memory the process plans for (64-65536; half goes to database caches, split by service). Default: 256 embedded, 128 for one service. [SPROCKET_MEMORY_BUDGET]"
     )
     var memoryBudget: Int? = Variables.value("SPROCKET_MEMORY_BUDGET").flatMap(Int.init)
@@ -142,6 +148,9 @@ struct SystemOptions: ParsableArguments {
             throw ValidationError("--currency must be a three-letter ISO 4217 code such as EUR")
         }
         guard (5...3600).contains(stallAfter) else { throw ValidationError("--stall-after must be 5 to 3600 seconds") }
+        guard (0...1000).contains(batchGatherMs) else {
+            throw ValidationError("--batch-gather-ms must be 0 to 1000 milliseconds")
+        }
         if let memoryBudget, !(64...65536).contains(memoryBudget) {
             throw ValidationError("--memory-budget must be 64 to 65536 MiB")
         }
@@ -191,6 +200,7 @@ struct SystemOptions: ParsableArguments {
         configuration.settings.currency = currency
         configuration.settings.options = Self.serviceOptions()
         configuration.stallAfter = .seconds(stallAfter)
+        configuration.batchGather = .milliseconds(batchGatherMs)
         configuration.memoryBudget = memoryBudget
         configuration.retention = (try? retention()) ?? RetentionPolicy()
         configuration.shutdown = ShutdownPlan(drainDelay: .seconds(drainDelay), grace: .seconds(shutdownGrace))

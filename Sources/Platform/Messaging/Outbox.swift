@@ -21,15 +21,18 @@ public struct ParkedEvent: Sendable, Equatable {
 public enum Outbox {
     /// Appends `envelope` to the outbox in `db`, which must be the caller's open transaction.
     public static func append(_ envelope: EventEnvelope, in db: any SQLDatabase) async throws {
-        let data = String(decoding: envelope.data, as: UTF8.self)
-        try await db.raw(
-            """
-            INSERT INTO outbox (id, source, type, subject, time, data, traceparent, schema_version)
-            VALUES (\(bind: envelope.id), \(bind: envelope.source), \(bind: envelope.type), \(bind: envelope.subject),
-                    \(bind: envelope.time.microsecondsSince1970), \(bind: data), \(bind: envelope.traceparent),
-                    \(bind: envelope.schemaVersion))
-            """
-        ).run()
+        try await db.raw(insertion(of: envelope)).run()
+    }
+
+    /// The statement that appends `envelope`, to run in the transaction (or the one statement) that
+    /// makes the change it tells of.
+    public static func insertion(of envelope: EventEnvelope) -> SQLQueryString {
+        """
+        INSERT INTO outbox (id, source, type, subject, time, data, traceparent, schema_version)
+        VALUES (\(bind: envelope.id), \(bind: envelope.source), \(bind: envelope.type), \(bind: envelope.subject),
+                \(bind: envelope.time.microsecondsSince1970), \(bind: String(decoding: envelope.data, as: UTF8.self)),
+                \(bind: envelope.traceparent), \(bind: envelope.schemaVersion))
+        """
     }
 
     /// Appends `envelopes` in their order with one statement (an import's thousands of events), in `db`,

@@ -32,6 +32,15 @@ final class MessageBatcher: Sendable {
         waiter?.resume()
     }
 
+    /// Up to `limit` of the messages there are now, in arrival order, without waiting.
+    func take(limit: Int) -> [JetStreamMessage] {
+        state.withLock { state in
+            let batch = Array(state.messages.prefix(limit))
+            state.messages.removeFirst(batch.count)
+            return batch
+        }
+    }
+
     /// Up to `limit` messages, in arrival order, waiting for the first; `nil` once finished and empty.
     func next(limit: Int) async -> [JetStreamMessage]? {
         while true {

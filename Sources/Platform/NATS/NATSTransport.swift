@@ -13,7 +13,9 @@ import Synchronization
 /// handled by one of them. A handler failure naks the message, redelivered after a growing back-off
 /// (`redeliveryDelay`) for as long as it takes: the broker never drops an event (`maxDeliver` -1); the
 /// consumer's inbox decides when one becomes a dead letter, which needs its database. A pull that finds
-/// the consumer or stream gone recreates them, with back-off. Register subscriptions before ``run()``.
+/// the consumer or stream gone recreates them, with back-off. With a `gather` window, a consumer that
+/// finds fewer events than a full batch waits that long for more before it applies them, so that under
+/// load it applies fewer, larger batches. Register subscriptions before ``run()``.
 public final class NATSTransport: Transport, Service {
     public let jetStream: JetStream
     public let stream: String
@@ -24,6 +26,7 @@ public final class NATSTransport: Transport, Service {
     private let logger: Logger
     private let monitor: LoopMonitor?
     private let pullExpiry: Duration
+    private let gather: Duration
     private let subscriptions = Mutex<[(consumer: String, type: String, deliver: EventBatchDelivery)]>([])
     private let streamReady = Atomic<Bool>(false)
 
@@ -36,10 +39,11 @@ public final class NATSTransport: Transport, Service {
         client: NATSClient, stream: String = "SPROCKET", subjectPrefix: String = "sprocket",
         ackWait: Duration = .seconds(10), maxDeliver: Int = -1,
         redeliveryDelay: @escaping @Sendable (Int) -> Duration = NATSTransport.defaultRedeliveryDelay,
-        pullExpiry: Duration = .seconds(30), monitor: LoopMonitor? = nil, logger: Logger
+        pullExpiry: Duration = .seconds(30), gather: Duration = .zero, monitor: LoopMonitor? = nil, logger: Logger
     ) {
         self.monitor = monitor
         self.pullExpiry = pullExpiry
+        self.gather = gather
         self.jetStream = JetStream(client: client)
         self.stream = stream
         self.subjectPrefix = subjectPrefix
@@ -150,7 +154,13 @@ public final class NATSTransport: Transport, Service {
                     }
                     group.addTask {
                         var total = (ok: 0, failed: 0)
-                        while let messages = await batcher.next(limit: Self.pullBatch) {
+                        while var messages = await batcher.next(limit: Self.pullBatch) {
+                            // A batch costs a consumer the same few statements whatever its size: a short
+                            // wait for more to arrive saves those of the batches it would have been.
+                            if messages.count < Self.pullBatch, self.gather > .zero {
+                                try? await Task.sleep(for: self.gather)
+                                messages += batcher.take(limit: Self.pullBatch - messages.count)
+                            }
                             let counts = await self.handle(messages, durable: durable, progress: progress, deliver)
                             total = (total.ok + counts.ok, total.failed + counts.failed)
                         }

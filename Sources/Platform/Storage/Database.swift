@@ -150,6 +150,21 @@ public final class Database: Service, Sendable {
         }
     }
 
+    /// Runs `statement`, one statement however many tables it writes (a PostgreSQL `WITH` of inserts), as
+    /// a transaction of its own: on PostgreSQL without `BEGIN` and `COMMIT` (a statement is atomic), so it
+    /// costs one round trip; on SQLite in a write transaction. Signals ``commits`` like a transaction.
+    public func write(_ statement: SQLQueryString) async throws {
+        switch backend {
+        case .sqlite:
+            try await transaction { db in try await db.raw(statement).run() }
+        case .postgres(let postgres):
+            let started = ContinuousClock.now
+            defer { transactions.record(duration: ContinuousClock.now - started) }
+            try await postgres.withConnection { db in try await db.raw(statement).run() }
+            commits.signal()
+        }
+    }
+
     /// PostgreSQL: the schema the tables are in (`nil` on SQLite).
     public var schemaName: String? {
         if case .postgres(let postgres) = backend { return postgres.schemaName }

@@ -4,8 +4,9 @@ import ServiceKit
 import Storage
 
 extension OrdersStore {
-    func insert(_ order: Order, idempotencyKey: String?, in db: any SQLDatabase) async throws {
-        try await db.raw(
+    /// The statements that insert `order` and its lines.
+    func insertion(of order: Order, idempotencyKey: String?) throws -> [SQLQueryString] {
+        var statements: [SQLQueryString] = [
             """
             INSERT INTO orders (id, number, customer_id, status, shipping_city_key, shipping_country, currency,
                                 subtotal_minor, tax_minor, tax_rate_bp, total_minor, shipping_address, billing_address,
@@ -18,20 +19,20 @@ extension OrdersStore {
                     \(bind: idempotencyKey), \(bind: order.createdAt.microsecondsSince1970),
                     \(bind: order.updatedAt.microsecondsSince1970), \(bind: order.version))
             """
-        ).run()
-        guard !order.lines.isEmpty else { return }
+        ]
+        guard !order.lines.isEmpty else { return statements }
         let rows = order.lines.enumerated().map { position, line -> SQLQueryString in
             """
             (\(bind: order.id), \(bind: position), \(bind: line.sku), \(bind: line.name), \(bind: line.quantity),
                 \(bind: line.unitPrice.minorUnits), \(bind: line.lineTotal.minorUnits))
             """
         }
-        try await db.raw(
+        statements.append(
             """
             INSERT INTO order_lines (order_id, position, sku, name, quantity, unit_price_minor, line_total_minor)
             VALUES \(rows.joined(separator: ", "))
-            """
-        ).run()
+            """)
+        return statements
     }
 
     func fetchIfExists(_ id: String, in db: any SQLDatabase) async throws -> Order? {
