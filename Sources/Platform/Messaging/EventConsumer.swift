@@ -309,20 +309,3 @@ struct MisreadEvent: Error, CustomStringConvertible {
 
     var description: String { "an event of type \(type) was read as another type" }
 }
-
-/// An event handed to a batch handler (``EventConsumer/onBatch(_:_:)``), with the span of its trace:
-/// what the handler creates for it in ``traced(_:)`` carries the trace on.
-public struct Delivered<Event: Sendable>: Sendable {
-    public let event: Event
-    public let trace: TraceContext?
-
-    public init(event: Event, trace: TraceContext? = TraceContext.current) {
-        self.event = event
-        self.trace = trace
-    }
-
-    /// `body` in the event's span: an ``EventEnvelope`` made in it carries the event's trace.
-    public func traced<T>(_ body: () throws -> T) rethrows -> T {
-        try TraceContext.$current.withValue(trace) { try body() }
-    }
-}

@@ -14,16 +14,14 @@ extension BillingStore {
     func issue(for confirmations: [Delivered<OrderConfirmed>], now: Date = .storageNow, in db: any SQLDatabase)
         async throws
     {
-        let ids = Array(Set(confirmations.map(\.event.order.orderId))).sorted()
-        guard !ids.isEmpty else { return }
-        var done = Set(
-            try await db.raw(
+        let orders = try await confirmations.unhandled(
+            by: \.order.orderId,
+            handled: { ids in
                 """
-                SELECT order_id FROM cancelled_orders WHERE order_id IN (\(binds: ids))
+                SELECT order_id AS id FROM cancelled_orders WHERE order_id IN (\(binds: ids))
                 UNION SELECT order_id FROM invoices WHERE order_id IN (\(binds: ids))
                 """
-            ).all().map { try $0.decode(column: "order_id", as: String.self) })
-        let orders = confirmations.filter { done.insert($0.event.order.orderId).inserted }
+            }, in: db)
         guard !orders.isEmpty else { return }
         let amounts = try orders.map { try BillingRules.lines(for: $0.event.order) }
         let numbers = try await DocumentNumber.next(

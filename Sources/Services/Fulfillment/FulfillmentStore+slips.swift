@@ -14,16 +14,14 @@ extension FulfillmentStore {
         async throws
     {
         let candidates = confirmations.filter { !($0.event.allocations ?? []).isEmpty }
-        let ids = Array(Set(candidates.map(\.event.order.orderId))).sorted()
-        guard !ids.isEmpty else { return }
-        var done = Set(
-            try await db.raw(
+        let orders = try await candidates.unhandled(
+            by: \.order.orderId,
+            handled: { ids in
                 """
-                SELECT order_id FROM cancelled_orders WHERE order_id IN (\(binds: ids))
+                SELECT order_id AS id FROM cancelled_orders WHERE order_id IN (\(binds: ids))
                 UNION SELECT order_id FROM packing_slips WHERE order_id IN (\(binds: ids))
                 """
-            ).all().map { try $0.decode(column: "order_id", as: String.self) })
-        let orders = candidates.filter { done.insert($0.event.order.orderId).inserted }
+            }, in: db)
         guard !orders.isEmpty else { return }
         let allocations = orders.flatMap { $0.event.allocations ?? [] }
         let names = try await partNames(Set(allocations.map(\.sku) + allocations.compactMap(\.bundleSku)), in: db)

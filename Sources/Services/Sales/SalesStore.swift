@@ -21,12 +21,9 @@ public struct SalesStore: Sendable {
     /// Records each confirmed order and its lines once, in the consumer's transaction `db`, with three
     /// statements whatever the batch's size; none for an order cancelled before sales saw it confirmed.
     func record(_ confirmations: [Delivered<OrderConfirmed>], in db: any SQLDatabase) async throws {
-        let ids = Array(Set(confirmations.map(\.event.order.orderId))).sorted()
-        guard !ids.isEmpty else { return }
-        let cancelled = Set(
-            try await db.raw("SELECT order_id FROM cancelled_orders WHERE order_id IN (\(binds: ids))").all().map {
-                try $0.decode(column: "order_id", as: String.self)
-            })
+        let confirmed = try await confirmations.unhandled(
+            by: \.order.orderId,
+            handled: { ids in "SELECT order_id AS id FROM cancelled_orders WHERE order_id IN (\(binds: ids))" }, in: db)
         var orders = JSONRows(columns: [
             ("order_id", "TEXT"), ("number", "TEXT"), ("customer_id", "TEXT"), ("country", "TEXT"),
             ("currency", "TEXT"),
@@ -36,8 +33,7 @@ public struct SalesStore: Sendable {
             ("order_id", "TEXT"), ("position", "BIGINT"), ("sku", "TEXT"), ("name", "TEXT"), ("quantity", "BIGINT"),
             ("net", "BIGINT"), ("confirmed_at", "BIGINT"),
         ])
-        var skipped = cancelled
-        for confirmation in confirmations where skipped.insert(confirmation.event.order.orderId).inserted {
+        for confirmation in confirmed {
             let order = confirmation.event.order
             func minor(_ amount: MoneyAmount) throws -> Int64 {
                 guard let money = Money(decimal: amount.amount, currency: amount.currency) else {
