@@ -73,7 +73,7 @@ extension InventoryStore {
                 }
                 OrderFlowMetrics.reached("reserved", placedAt: snapshot.createdAt, now: now)
             case .reject(let missing):
-                batch.outcomes.append((snapshot.orderId, .rejected))
+                batch.rejected(snapshot.orderId)
                 batch.events += try order.traced {
                     [try EventEnvelope(InventoryRejected(orderId: snapshot.orderId, missing: missing, at: now))]
                 }
@@ -181,5 +181,10 @@ private struct ReservationBatch {
             ])
         }
         outcomes.append((orderId, .reserved))
+    }
+
+    /// Order `orderId` was rejected.
+    mutating func rejected(_ orderId: String) {
+        outcomes.append((orderId, .rejected))
     }
 }

@@ -48,7 +48,7 @@ extension OrdersStore {
             OrderFlowMetrics.reached(moved.status.rawValue, placedAt: moved.createdAt, now: now)
         }
         guard !moves.isEmpty else { return }
-        try await write(moves, now: now, in: db)
+        try await store(moves, now: now, in: db)
         try await Outbox.append(events, engine: database.engine, in: db)
     }
 
@@ -124,13 +124,13 @@ extension OrdersStore {
             orders[id] = order
         }
         guard !moves.isEmpty else { return }
-        try await write(moves, now: now, in: db)
+        try await store(moves, now: now, in: db)
         try await Outbox.append(events, engine: database.engine, in: db)
     }
 
-    /// Writes `moves` (in order; an order may move more than one step) and their history, with one
-    /// statement each; an order another writer moved first fails the whole batch.
-    private func write(_ moves: [(from: Order, to: Order, change: StatusChange)], now: Date, in db: any SQLDatabase)
+    /// Stores `moves` (in order; an order may move more than one step) and their history, with one
+    /// statement each; an order another writer moved first fails them all (409 `order.concurrent_update`).
+    func store(_ moves: [(from: Order, to: Order, change: StatusChange)], now: Date, in db: any SQLDatabase)
         async throws
     {
         var previous: [String: Int] = [:]

@@ -137,34 +137,21 @@ public struct OrdersStore: Sendable {
     }
 
     /// ``move(_:to:actor:reason:now:authorize:)`` of `current` inside the transaction `db`.
-    /// Confirming, `reserved` is the order's reservation when the caller has it at hand (else it is read).
     func move(
-        _ current: Order, to status: OrderStatus, actor: String, reason: String?, now: Date,
-        reserved: [StockAllocation]? = nil, in db: any SQLDatabase
+        _ current: Order, to status: OrderStatus, actor: String, reason: String?, now: Date, in db: any SQLDatabase
     ) async throws -> Order {
         let (moved, change) = try current.transition(to: status, at: now, by: actor, reason: reason)
         if status == .cancelled, try await hasShipped(current.id, in: db) {
             throw OrderProblems.alreadyShipped(current.id)
         }
-        var allocations = reserved
-        if status == .confirmed, allocations == nil {
+        var allocations: [StockAllocation]?
+        if status == .confirmed {
             guard let reserved = try await reservation(current.id, in: db) else {
                 throw OrderProblems.notReserved(current.id)
             }
             allocations = reserved
         }
-        let updated = try await db.raw(
-            """
-            UPDATE orders SET status = \(bind: moved.status.rawValue), updated_at = \(bind: now.microsecondsSince1970),
-                version = \(bind: moved.version)
-            WHERE id = \(bind: current.id) AND version = \(bind: current.version) RETURNING id
-            """
-        ).first()
-        guard updated != nil else {
-            throw Problem.conflict(
-                "order.concurrent_update", "The order changed at the same time; read it and try again.")
-        }
-        try await appendHistory(change, orderID: current.id, in: db)
+        try await store([(current, moved, change)], now: now, in: db)
         let events = try OrderEventMapping.forMove(moved, change, allocations: allocations).map {
             try EventEnvelope($0)
         }
@@ -193,24 +180,6 @@ public struct OrdersStore: Sendable {
                 )
             }
         }
-    }
-
-    func publish(_ event: some IntegrationEvent, in db: any SQLDatabase) async throws {
-        try await Outbox.append(event, in: db)
-    }
-
-    /// Appends `change` as the order's next history entry (its number found in the same statement; the
-    /// caller holds the order's row lock, so two moves of one order cannot take the same number).
-    func appendHistory(_ change: StatusChange, orderID: String, in db: any SQLDatabase) async throws {
-        try await db.raw(
-            """
-            INSERT INTO order_history (order_id, seq, from_status, to_status, at, actor, reason)
-            SELECT \(bind: orderID), COALESCE(MAX(seq), 0) + 1, \(bind: change.from?.rawValue),
-                \(bind: change.to.rawValue), \(bind: change.at.microsecondsSince1970), \(bind: change.actor),
-                \(bind: change.reason)
-            FROM order_history WHERE order_id = \(bind: orderID)
-            """
-        ).run()
     }
 
     private func orderID(customerId: String, key: String, in db: any SQLDatabase) async throws -> String? {
