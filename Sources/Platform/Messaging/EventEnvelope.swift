@@ -50,7 +50,7 @@ public struct EventEnvelope: Sendable, Equatable {
         traceparent: String? = TraceContext.current?.traceparent, schemaVersion: Int = 1
     ) throws {
         self.init(
-            source: source, type: type, subject: subject, data: try EventCoding.encoder.encode(payload),
+            source: source, type: type, subject: subject, data: try EventCoding.encode(payload),
             traceparent: traceparent, schemaVersion: schemaVersion
         )
     }
@@ -95,6 +95,14 @@ public enum EnvelopeError: Error, Equatable {
 
 /// The JSON coding every event payload uses: ISO 8601 dates, sorted keys.
 public enum EventCoding {
+    /// `value` as JSON: written by `EventJSONEncoder`, or by Foundation's encoder (the same document)
+    /// when the value needs what that one refuses.
+    public static func encode(_ value: some Encodable) throws -> Data {
+        do { return try EventJSONEncoder.encode(value) } catch is EventJSONEncoder.Unsupported {
+            return try encoder.encode(value)
+        }
+    }
+
     public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
