@@ -28,14 +28,15 @@ final class JSONOutput {
     init() { bytes.reserveCapacity(1024) }
 
     func write<T: Encodable>(_ value: T) throws {
-        if T.self == String.self {
-            writeString(value as! String)
-        } else if T.self == Int.self {
-            writeInteger(Int64(value as! Int))
-        } else if T.self == Bool.self {
-            append(value as! Bool ? "true" : "false")
-        } else if T.self == Date.self {
-            try writeDate(value as! Date)
+        // The metatype comparisons are cheap; the casts run only for the type that matched.
+        if T.self == String.self, let text = value as? String {
+            writeString(text)
+        } else if T.self == Int.self, let number = value as? Int {
+            writeInteger(Int64(number))
+        } else if T.self == Bool.self, let flag = value as? Bool {
+            append(flag ? "true" : "false")
+        } else if T.self == Date.self, let date = value as? Date {
+            try writeDate(date)
         } else if T.self == Double.self || T.self == Float.self || T.self == Data.self || T.self == URL.self
             || T.self == Decimal.self
         {
@@ -121,8 +122,9 @@ final class JSONOutput {
     /// Whether the bytes in `left` come before those in `right` (both within the output).
     func precedes(_ left: Range<Int>, _ right: Range<Int>) -> Bool {
         bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return left.count < right.count }
             let order = memcmp(
-                all.baseAddress! + left.lowerBound, all.baseAddress! + right.lowerBound,
+                base + left.lowerBound, base + right.lowerBound,
                 min(left.count, right.count))
             return order < 0 || (order == 0 && left.count < right.count)
         }
