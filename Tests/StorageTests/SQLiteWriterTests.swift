@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 import Testing
 import TestSupport
 
@@ -14,7 +15,9 @@ struct SQLiteWriterTests {
     private static let logger = Logger(label: "test")
 
     /// A writer on a new file with table `t`, and a reader on the same file.
-    private static func withWriter(_ body: (SQLiteWriter, SQLiteHandle) async throws -> Void) async throws {
+    private static func withWriter(
+        backgroundPatience: Duration = .milliseconds(10), _ body: (SQLiteWriter, SQLiteHandle) async throws -> Void
+    ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -22,7 +25,8 @@ struct SQLiteWriterTests {
         let handle = try SQLiteHandle(path: path)
         try handle.run("PRAGMA journal_mode=WAL", []) { _ in }
         try handle.run("CREATE TABLE t (name TEXT PRIMARY KEY)", []) { _ in }
-        let writer = SQLiteWriter(handle: handle, name: "writer", logger: logger)
+        let writer = SQLiteWriter(
+            handle: handle, name: "writer", logger: logger, backgroundPatience: backgroundPatience)
         let reader = try SQLiteHandle(path: path)
         try await body(writer, reader)
         await writer.close()
@@ -90,6 +94,98 @@ struct SQLiteWriterTests {
             try await writer.transaction { db in try await db.raw("INSERT INTO t (name) VALUES ('e')").run() }
             #expect(writer.commits == 2)
         }
+    }
+
+    /// The transactions in the order they ran, each with what another connection saw committed then.
+    private final class Ran: Sendable {
+        let list = Mutex<[(String, [String])]>([])
+    }
+
+    /// Inserts `name` in a transaction of `priority`, noting it in `ran`.
+    private static func insert(
+        _ writer: SQLiteWriter, _ name: String, _ priority: WritePriority, ran: Ran, reader: SQLiteHandle
+    ) -> Task<Void, any Error> {
+        Task {
+            try await WritePriority.$current.withValue(priority) {
+                try await writer.transaction { db in
+                    let committed = try Self.names(reader)
+                    ran.list.withLock { $0.append((name, committed)) }
+                    try await db.raw("INSERT INTO t (name) VALUES (\(bind: name))").run()
+                }
+            }
+        }
+    }
+
+    @Test func requestsGoBeforeBackgroundWorkWhichNeverJoinsTheirCommit() async throws {
+        try await Self.withWriter(backgroundPatience: .seconds(600)) { writer, reader in
+            let (release, releasing) = AsyncStream<Void>.makeStream()
+            let first = await Self.holder(writer, "a", until: release)
+            let ran = Ran()
+            let background = Self.insert(writer, "background", WritePriority.background, ran: ran, reader: reader)
+            try await Self.waitUntil(writer, queued: 1)
+            let request = Self.insert(writer, "request", WritePriority.interactive, ran: ran, reader: reader)
+            try await Self.waitUntil(writer, queued: 2)
+            releasing.yield()
+            try await first.value
+            try await request.value
+            try await background.value
+            let order = ran.list.withLock { $0 }
+            // The request came second and went first; the background transaction ran only after the
+            // request's group (the holder's and the request's writes) had committed.
+            #expect(order.map(\.0) == ["request", "background"])
+            #expect(order.last?.1 == ["a", "request"])
+            #expect(writer.commits == 2)
+        }
+    }
+
+    @Test func backgroundWorkThatWaitedLongerThanItsPatienceGoesFirst() async throws {
+        try await Self.withWriter(backgroundPatience: .zero) { writer, reader in
+            let (release, releasing) = AsyncStream<Void>.makeStream()
+            let first = await Self.holder(writer, "a", until: release)
+            let ran = Ran()
+            let request = Self.insert(writer, "request", WritePriority.interactive, ran: ran, reader: reader)
+            try await Self.waitUntil(writer, queued: 1)
+            let background = Self.insert(writer, "background", WritePriority.background, ran: ran, reader: reader)
+            try await Self.waitUntil(writer, queued: 2)
+            releasing.yield()
+            try await first.value
+            try await request.value
+            try await background.value
+            #expect(ran.list.withLock { $0.map(\.0) } == ["background", "request"])
+        }
+    }
+
+    @Test func theLogIsCheckpointedBesideTheWriterAndStaysShort() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("log.sqlite").path
+        let handle = try SQLiteHandle(path: path)
+        try handle.run("PRAGMA journal_mode=WAL", []) { _ in }
+        try handle.run("CREATE TABLE t (name TEXT PRIMARY KEY, filler BLOB)", []) { _ in }
+        // SQLite's own automatic checkpoint off: without the checkpointer the log would only grow.
+        try handle.run("PRAGMA wal_autocheckpoint=0", []) { _ in }
+        let checkpointer = try SQLiteCheckpointer(path: path, limit: 20)
+        handle.reportCommits(to: checkpointer)
+        let writer = SQLiteWriter(handle: handle, name: "log", logger: Self.logger)
+        for number in 0..<400 {
+            try await writer.transaction { db in
+                try await db.raw("INSERT INTO t (name, filler) VALUES (\(bind: "\(number)"), zeroblob(3000))").run()
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+        // 400 commits of a page or more each: 1.6 MB of log had nothing moved it to the file.
+        #expect(log > 0 && log < 400_000, "log of \(log) bytes")
+        await writer.close()
+        await checkpointer.close()
+        let reader = try SQLiteHandle(path: path)
+        var count = 0
+        try reader.run("SELECT count(*) AS n FROM t", []) { row in
+            if case .integer(let n)? = row.value("n") { count = n }
+        }
+        reader.close()
+        #expect(count == 400)
     }
 
     @Test func whenSQLiteRollsTheTransactionBackTheWholeGroupFails() async throws {

@@ -48,6 +48,11 @@ public struct BackgroundLoop: Service {
     }
 
     public func run() async throws {
+        // Its write transactions (and its children's) wait for requests' (`WritePriority`).
+        try await WritePriority.$current.withValue(.background) { try await runPasses() }
+    }
+
+    private func runPasses() async throws {
         let progress = monitor?.register(name) ?? .unmonitored(name)
         // Graceful shutdown lets the pass under way finish (a batch is handled and acknowledged whole),
         // then ends the loop; cancellation (after the shutdown's grace period) stops it wherever it is.

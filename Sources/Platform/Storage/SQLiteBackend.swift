@@ -13,11 +13,14 @@ import Synchronization
 final class SQLiteBackend: Sendable {
     private let writer: SQLiteWriter
     private let readers: SQLiteReaders
+    /// Kept for as long as the writer reports its commits to it.
+    private let checkpointer: SQLiteCheckpointer
     private let closed = Atomic<Bool>(false)
     private let logger: Logger
 
-    private init(writer: SQLiteWriter, readers: SQLiteReaders, logger: Logger) {
+    private init(writer: SQLiteWriter, readers: SQLiteReaders, checkpointer: SQLiteCheckpointer, logger: Logger) {
         self.writer = writer
+        self.checkpointer = checkpointer
         self.readers = readers
         self.logger = logger
     }
@@ -39,18 +42,21 @@ final class SQLiteBackend: Sendable {
         let map = { (cache: Int) in cacheBytes == nil ? 1 << 30 : cache }
         let writer = try SQLiteHandle(path: path)
         // Checkpoints every 16 MiB of WAL (not 4 MiB: a page written by many transactions in between, as
-        // an import's random index inserts are, goes to the database file once), and the WAL file is cut
-        // back to 16 MiB after a checkpoint, so it stays small in steady state.
+        // an import's random index inserts are, goes to the database file once), beside the writer
+        // (``SQLiteCheckpointer``), and the WAL file is cut back to 16 MiB after a checkpoint, so it stays
+        // small in steady state.
         // A new file gives back the pages deletes free (`incremental_vacuum`, run by the retention sweep);
         // a file made before keeps them for reuse (the pragma changes nothing once tables exist).
         let writerPragmas = [
             "PRAGMA auto_vacuum=INCREMENTAL", "PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000",
             "PRAGMA synchronous=NORMAL",
-            "PRAGMA wal_autocheckpoint=4000", "PRAGMA journal_size_limit=16777216",
+            "PRAGMA journal_size_limit=16777216",
         ]
         for pragma in writerPragmas + tuning(cache: writerCache, map: map(writerCache)) {
             try writer.run(pragma, []) { _ in }
         }
+        let checkpointer = try SQLiteCheckpointer(path: path)
+        writer.reportCommits(to: checkpointer)
         let readerPragmas = ["PRAGMA busy_timeout=10000"] + tuning(cache: readerCache, map: map(readerCache))
         let readers = try SQLiteReaders(limit: readerCount) {
             let reader = try SQLiteHandle(path: path)
@@ -59,7 +65,8 @@ final class SQLiteBackend: Sendable {
         }
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         return SQLiteBackend(
-            writer: SQLiteWriter(handle: writer, name: name, logger: logger), readers: readers, logger: logger)
+            writer: SQLiteWriter(handle: writer, name: name, logger: logger), readers: readers,
+            checkpointer: checkpointer, logger: logger)
     }
 
     /// Runs `body` with a reader connection of its own, on one of the process's reader threads.
@@ -89,6 +96,7 @@ final class SQLiteBackend: Sendable {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await writer.close()
         readers.close()
+        await checkpointer.close()
     }
 
     private func checkOpen() throws {

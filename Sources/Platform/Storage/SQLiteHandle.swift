@@ -61,6 +61,20 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Whether a transaction is open on the connection (SQLite rolls one back by itself after some errors).
     var isInTransaction: Bool { db.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false }
 
+    /// Hands the log's length after each commit on this connection to `checkpointer`, which checkpoints
+    /// instead of the commit (SQLite's automatic checkpoint is off from then on).
+    func reportCommits(to checkpointer: SQLiteCheckpointer) {
+        let context = Unmanaged.passUnretained(checkpointer).toOpaque()
+        sqlite_nio_sqlite3_wal_hook(
+            db,
+            { context, _, _, pages in
+                if let context {
+                    Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(pages: pages)
+                }
+                return SQLITE_OK
+            }, context)
+    }
+
     /// Closes the connection and forgets its statements; later calls fail.
     func close() {
         for statement in statements.values { sqlite_nio_sqlite3_finalize(statement.pointer) }
