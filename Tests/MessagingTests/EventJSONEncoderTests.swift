@@ -16,19 +16,19 @@ struct EventJSONEncoderTests {
         String(decoding: try EventJSONEncoder.encode(value), as: UTF8.self)
     }
 
-    enum Kind: String, Codable { case kit, part }
+    enum Kind: String, Codable, Equatable { case kit, part }
 
-    struct Line: Codable {
+    struct Line: Codable, Equatable {
         var sku: String
         var quantity: Int
         var kind: Kind
         var note: String?
     }
 
-    struct Empty: Codable {}
+    struct Empty: Codable, Equatable {}
 
     /// Members declared out of name order, upper case before lower, digits, nested values, optionals.
-    struct Sample: Codable {
+    struct Sample: Codable, Equatable {
         var zeta: String
         var Alpha: Int
         var a10: Bool
@@ -47,13 +47,13 @@ struct EventJSONEncoderTests {
         var negative: Int
     }
 
-    private static let awkward: String = {
+    static let awkward: String = {
         var text = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }.joined()
         text += "\u{7F} é ✓ 😀 \u{2028} / \\ \" end"
         return text
     }()
 
-    private static func sample(_ seconds: Double) -> Sample {
+    static func sample(_ seconds: Double) -> Sample {
         Sample(
             zeta: awkward, Alpha: Int.min, a10: true, a9: Int64.max, orderedAt: Date(timeIntervalSince1970: seconds),
             orderId: "0193a1b2-7c3d",

@@ -58,7 +58,7 @@ public struct EventEnvelope: Sendable, Equatable {
     /// Decodes the payload (once per envelope and type, whoever asks).
     public func decode<T: Decodable & Sendable>(_ type: T.Type) throws -> T {
         if let known = decoded.value(as: T.self) { return known }
-        let value = try EventCoding.decoder.decode(T.self, from: data)
+        let value = try EventCoding.decode(T.self, from: data)
         decoded.keep(value)
         return value
     }
@@ -108,6 +108,14 @@ public enum EventCoding {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
+    }
+
+    /// The value in `data`: read by `EventJSONDecoder`, or by Foundation's decoder when that one
+    /// refuses it (Foundation's error then says what is wrong).
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do { return try EventJSONDecoder.decode(type, from: data) } catch {
+            return try decoder.decode(type, from: data)
+        }
     }
 
     public static var decoder: JSONDecoder {
