@@ -190,7 +190,9 @@ public struct LocalCluster: Sendable {
         }
         let pgctl = try postgresBinary("pg_ctl")
         guard try asPostgres(pgctl, ["-D", data, "status"]) != 0 else { return }
-        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1"
+        // Nine services with pools of up to 16 connections each, and tools (psql, pgbench) beside them: more
+        // than PostgreSQL's default of 100.
+        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c max_connections=300"
         guard try asPostgres(pgctl, ["-D", data, "-l", path("pg.log"), "-w", "-o", options, "start"]) == 0 else {
             throw Failure(description: "PostgreSQL did not start on port \(port): see \(path("pg.log"))")
         }

@@ -23,6 +23,10 @@ extension ServiceProcess {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.connectionPool.retryConnectionEstablishment = false  // a down upstream is a fast 502
         clientConfiguration.timeout.connect = .seconds(2)
+        // Up to 64 connections to each upstream replica, not AsyncHTTPClient's 8: with 8, at most 8 requests
+        // were at a service at once and the rest queued in the gateway (distributed placing 204–309 → 388–462
+        // orders/s at 64 clients, BENCHMARKS.md).
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         services.append(ClosingService("http client") { try? await client.shutdown() })
         let region = try await regionState(options.region, client: client, logger: logger, services: &services)
