@@ -116,43 +116,44 @@ struct SQLiteWriterTests {
         }
     }
 
-    @Test func requestsGoBeforeBackgroundWorkWhichNeverJoinsTheirCommit() async throws {
-        try await Self.withWriter(backgroundPatience: .seconds(600)) { writer, reader in
+    /// While a request's transaction holds the writer, `queued` transactions wait for it in that order;
+    /// returns the order they ran in (each with what another connection saw committed then) and the
+    /// commits made.
+    private static func run(
+        queued: [(String, WritePriority)], backgroundPatience: Duration
+    ) async throws -> (ran: [(String, [String])], commits: Int) {
+        var outcome: (ran: [(String, [String])], commits: Int) = ([], 0)
+        try await withWriter(backgroundPatience: backgroundPatience) { writer, reader in
             let (release, releasing) = AsyncStream<Void>.makeStream()
-            let first = await Self.holder(writer, "a", until: release)
+            let first = await holder(writer, "a", until: release)
             let ran = Ran()
-            let background = Self.insert(writer, "background", WritePriority.background, ran: ran, reader: reader)
-            try await Self.waitUntil(writer, queued: 1)
-            let request = Self.insert(writer, "request", WritePriority.interactive, ran: ran, reader: reader)
-            try await Self.waitUntil(writer, queued: 2)
+            var tasks: [Task<Void, any Error>] = []
+            for (name, priority) in queued {
+                tasks.append(insert(writer, name, priority, ran: ran, reader: reader))
+                try await waitUntil(writer, queued: tasks.count)
+            }
             releasing.yield()
             try await first.value
-            try await request.value
-            try await background.value
-            let order = ran.list.withLock { $0 }
-            // The request came second and went first; the background transaction ran only after the
-            // request's group (the holder's and the request's writes) had committed.
-            #expect(order.map(\.0) == ["request", "background"])
-            #expect(order.last?.1 == ["a", "request"])
-            #expect(writer.commits == 2)
+            for task in tasks { try await task.value }
+            outcome = (ran.list.withLock { $0 }, writer.commits)
         }
+        return outcome
+    }
+
+    @Test func requestsGoBeforeBackgroundWorkWhichNeverJoinsTheirCommit() async throws {
+        let (order, commits) = try await Self.run(
+            queued: [("background", .background), ("request", .interactive)], backgroundPatience: .seconds(600))
+        // The request came second and went first; the background transaction ran only after the
+        // request's group (the holder's and the request's writes) had committed.
+        #expect(order.map(\.0) == ["request", "background"])
+        #expect(order.last?.1 == ["a", "request"])
+        #expect(commits == 2)
     }
 
     @Test func backgroundWorkThatWaitedLongerThanItsPatienceGoesFirst() async throws {
-        try await Self.withWriter(backgroundPatience: .zero) { writer, reader in
-            let (release, releasing) = AsyncStream<Void>.makeStream()
-            let first = await Self.holder(writer, "a", until: release)
-            let ran = Ran()
-            let request = Self.insert(writer, "request", WritePriority.interactive, ran: ran, reader: reader)
-            try await Self.waitUntil(writer, queued: 1)
-            let background = Self.insert(writer, "background", WritePriority.background, ran: ran, reader: reader)
-            try await Self.waitUntil(writer, queued: 2)
-            releasing.yield()
-            try await first.value
-            try await request.value
-            try await background.value
-            #expect(ran.list.withLock { $0.map(\.0) } == ["background", "request"])
-        }
+        let (order, _) = try await Self.run(
+            queued: [("request", .interactive), ("background", .background)], backgroundPatience: .zero)
+        #expect(order.map(\.0) == ["background", "request"])
     }
 
     @Test func theLogIsCheckpointedBesideTheWriterAndStaysShort() async throws {
