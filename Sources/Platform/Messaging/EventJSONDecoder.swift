@@ -160,6 +160,12 @@ final class JSONDocument: Sendable {
         return unit
     }
 
+    /// Where `2026-12-07T19:03:00Z` has its separators.
+    private static let dateSeparators: [(Int, UInt8)] = [
+        (4, UInt8(ascii: "-")), (7, UInt8(ascii: "-")), (10, UInt8(ascii: "T")), (13, UInt8(ascii: ":")),
+        (16, UInt8(ascii: ":")), (19, UInt8(ascii: "Z")),
+    ]
+
     /// `2026-12-07T19:03:00Z`, the form `EventJSONEncoder` writes; any other form is left to Foundation.
     func date(at index: Int) throws -> Date {
         let node = nodes[index]
@@ -174,8 +180,7 @@ final class JSONDocument: Sendable {
             }
             return value
         }
-        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "Z")]
-        for (offset, separator) in separators where bytes[start + offset] != separator.asciiValue {
+        for (offset, separator) in Self.dateSeparators where bytes[start + offset] != separator {
             throw EventJSONDecoder.Unsupported()
         }
         let (year, month, day) = (try number(0, 4), try number(5, 2), try number(8, 2))
@@ -199,20 +204,20 @@ final class JSONDocument: Sendable {
     func member(_ name: String, of index: Int) -> Int? {
         var name = name
         return name.withUTF8 { wanted in
-            var position = index + 1
-            for _ in 0..<nodes[index].count {
-                let key = nodes[position]
-                if key.kind == .string, key.bytes.count == wanted.count,
-                    bytes.withUnsafeBufferPointer({ all in
-                        guard let base = all.baseAddress, let other = wanted.baseAddress else { return wanted.isEmpty }
-                        return memcmp(base + key.bytes.lowerBound, other, wanted.count) == 0
-                    })
-                {
-                    return position + 1
+            bytes.withUnsafeBufferPointer { all in
+                guard let base = all.baseAddress else { return nil }
+                var position = index + 1
+                for _ in 0..<nodes[index].count {
+                    let key = nodes[position]
+                    if key.kind == .string, key.bytes.count == wanted.count,
+                        wanted.baseAddress.map { memcmp(base + key.bytes.lowerBound, $0, wanted.count) == 0 } ?? true
+                    {
+                        return position + 1
+                    }
+                    position = nodes[position + 1].after
                 }
-                position = nodes[position + 1].after
+                return nil
             }
-            return nil
         }
     }
 
