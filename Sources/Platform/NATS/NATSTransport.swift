@@ -60,12 +60,14 @@ public final class NATSTransport: Transport, Service {
     public static func subject(for type: String, prefix: String = "sprocket") -> String { "\(prefix).\(type)" }
 
     /// Publishes `batch` pipelined: every event written in order, then the acks collected (one round
-    /// trip for the batch instead of one per event), each within `deadline`.
+    /// trip for the batch instead of one per event), all within `deadline`, the stream's creation included.
     public func publish(batch: [EventEnvelope], deadline: Duration) async -> PublishOutcome {
         var outcome = PublishOutcome()
         var outgoing: [JetStream.Outgoing] = []
+        let started = ContinuousClock.now
         do {
-            try await ensureStream()
+            // The stream's creation (which waits for a connection first) counts towards the deadline.
+            try await withDeadline(deadline, "the stream \(stream)") { try await self.ensureStream() }
             for envelope in batch {
                 outgoing.append(
                     JetStream.Outgoing(
@@ -76,7 +78,8 @@ public final class NATSTransport: Transport, Service {
             outcome.failures = batch.map { PublishFailure(eventID: $0.id, description: String(describing: error)) }
             return outcome
         }
-        let results = await jetStream.publish(batch: outgoing, timeout: deadline)
+        let left = deadline - (ContinuousClock.now - started)
+        let results = await jetStream.publish(batch: outgoing, timeout: max(left, .milliseconds(100)))
         for (envelope, result) in zip(batch, results) {
             switch result {
             case .success:
