@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// W3C trace context (`traceparent`: `00-<trace id>-<span id>-<flags>`): the trace a request or an event
 /// belongs to, and the span that is running now. A request starts a span (a child of the caller's when it
@@ -48,13 +49,16 @@ public struct TraceContext: Sendable, Equatable {
         text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
+    /// `bytes` (8 or 16) random bytes in lower-case hex, never all zero (an invalid id).
     private static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var text = ""
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text += String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        let words = (0..<(bytes + 7) / 8).map { _ in RandomWords.next() }
+        guard words.contains(where: { $0 != 0 }) else { return randomHex(bytes: bytes) }
+        return String(unsafeUninitializedCapacity: bytes * 2) { text in
+            for position in 0..<bytes * 2 {
+                let nibble = UInt8(truncatingIfNeeded: words[position / 16] >> (60 - 4 * UInt64(position % 16)) & 0xF)
+                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return bytes * 2
         }
-        return text.contains(where: { $0 != "0" }) ? text : randomHex(bytes: bytes)
     }
 }

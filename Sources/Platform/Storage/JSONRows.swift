@@ -13,11 +13,14 @@ public struct JSONRows: Sendable {
 
     /// The columns: name and SQL type (`TEXT` or `BIGINT`).
     public let columns: [(name: String, type: String)]
+    /// Each column's member name as written before its value: `"name":`.
+    private let keys: [[UInt8]]
     private var json: [UInt8] = [UInt8(ascii: "[")]
     public private(set) var count = 0
 
     public init(columns: [(name: String, type: String)]) {
         self.columns = columns
+        self.keys = columns.map { Array("\"\($0.name)\":".utf8) }
     }
 
     /// Appends a row of cells, in column order.
@@ -26,18 +29,18 @@ public struct JSONRows: Sendable {
         json.append(UInt8(ascii: "{"))
         for (index, cell) in cells.enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
-            json.append(UInt8(ascii: "\""))
-            json += columns[index].name.utf8
-            json += "\":".utf8
+            json.append(contentsOf: keys[index])
             switch cell {
             case .text(let text?): Self.appendString(text, to: &json)
-            case .integer(let number?): json += String(number).utf8
-            case .text(nil), .integer(nil): json += "null".utf8
+            case .integer(let number?): Self.appendInteger(number, to: &json)
+            case .text(nil), .integer(nil): json.append(contentsOf: Self.null)
             }
         }
         json.append(UInt8(ascii: "}"))
         count += 1
     }
+
+    private static let null = Array("null".utf8)
 
     /// The JSON text: an array of objects.
     public var text: String { String(decoding: json + [UInt8(ascii: "]")], as: UTF8.self) }
@@ -56,20 +59,45 @@ public struct JSONRows: Sendable {
         }
     }
 
+    /// `text` as a JSON string: its bytes copied in runs, each run up to the next byte that needs an
+    /// escape (a JSON document inside a cell has many quotes).
     private static func appendString(_ text: String, to json: inout [UInt8]) {
         json.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): json += "\\\"".utf8
-            case UInt8(ascii: "\\"): json += "\\\\".utf8
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                json += "\\u00".utf8
-                json.append(hex[Int(byte >> 4)])
-                json.append(hex[Int(byte & 0x0F)])
-            default: json.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var run = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                json.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                run = index + 1
+                if byte < 0x20 {
+                    json.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    ])
+                    json.append(hexDigits[Int(byte >> 4)])
+                    json.append(hexDigits[Int(byte & 0x0F)])
+                } else {
+                    json.append(UInt8(ascii: "\\"))
+                    json.append(byte)
+                }
             }
+            json.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
         }
         json.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `number` in decimal, without making a `String` of it.
+    private static func appendInteger(_ number: Int64, to json: inout [UInt8]) {
+        if number < 0 { json.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = json.count
+        repeat {
+            json.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        json[start...].reverse()
     }
 }

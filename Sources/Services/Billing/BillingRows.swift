@@ -1,5 +1,6 @@
 import Foundation
 import IntegrationEvents
+import Messaging
 import SQLKit
 import Storage
 
@@ -43,7 +44,6 @@ enum BillingRows {
                 gross: try note.decode(column: "gross", as: Int64.self),
                 reason: try note.decode(column: "reason", as: String?.self))
         }
-        let decoder = JSONDecoder()
         return Invoice(
             id: id,
             number: try row.decode(column: "number", as: String.self),
@@ -52,8 +52,9 @@ enum BillingRows {
             customerId: try row.decode(column: "customer_id", as: String.self),
             issuedAt: date(try row.decode(column: "issued_at", as: Int64.self)),
             currency: try row.decode(column: "currency", as: String.self),
-            seller: try decoder.decode(Seller.self, from: Data(try row.decode(column: "seller", as: String.self).utf8)),
-            buyer: try decoder.decode(
+            seller: try EventCoding.decode(
+                Seller.self, from: Data(try row.decode(column: "seller", as: String.self).utf8)),
+            buyer: try EventCoding.decode(
                 PostalAddress.self, from: Data(try row.decode(column: "buyer", as: String.self).utf8)),
             lines: lines,
             net: try row.decode(column: "net", as: Int64.self),

@@ -47,8 +47,6 @@ extension BillingStore {
 
     /// Inserts `invoices` and their lines, with one statement each.
     private func insert(_ invoices: [Invoice], in db: any SQLDatabase) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         var heads = JSONRows(columns: [
             ("o", "BIGINT"), ("id", "TEXT"), ("number", "TEXT"), ("order_id", "TEXT"), ("order_number", "TEXT"),
             ("customer_id", "TEXT"), ("issued_at", "BIGINT"), ("currency", "TEXT"), ("seller", "TEXT"),
@@ -63,8 +61,8 @@ extension BillingStore {
             heads.append([
                 .integer(Int64(index)), .text(invoice.id), .text(invoice.number), .text(invoice.orderId),
                 .text(invoice.orderNumber), .text(invoice.customerId), .integer(invoice.issuedAt.microsecondsSince1970),
-                .text(invoice.currency), .text(String(decoding: try encoder.encode(invoice.seller), as: UTF8.self)),
-                .text(String(decoding: try encoder.encode(invoice.buyer), as: UTF8.self)), .integer(invoice.net),
+                .text(invoice.currency), .text(String(decoding: try EventCoding.encode(invoice.seller), as: UTF8.self)),
+                .text(String(decoding: try EventCoding.encode(invoice.buyer), as: UTF8.self)), .integer(invoice.net),
                 .integer(invoice.tax), .integer(invoice.gross),
             ])
             for (position, line) in invoice.lines.enumerated() {

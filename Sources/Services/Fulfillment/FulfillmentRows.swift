@@ -1,5 +1,6 @@
 import Foundation
 import IntegrationEvents
+import Messaging
 import SQLKit
 import Storage
 
@@ -10,7 +11,7 @@ enum FulfillmentRows {
         let id = try row.decode(column: "id", as: String.self)
         let lines = try await db.raw("SELECT * FROM slip_lines WHERE slip_id = \(bind: id) ORDER BY position").all()
             .map(line)
-        let shipTo = try JSONDecoder().decode(
+        let shipTo = try EventCoding.decode(
             PostalAddress.self, from: Data(try row.decode(column: "ship_to", as: String.self).utf8))
         return PackingSlip(
             id: id,

@@ -79,12 +79,11 @@ extension FulfillmentStore {
             ("slip_id", "TEXT"), ("position", "BIGINT"), ("kind", "TEXT"), ("sku", "TEXT"), ("name", "TEXT"),
             ("quantity", "BIGINT"), ("bin", "TEXT"), ("kit", "TEXT"),
         ])
-        let encoder = JSONEncoder()
         for (index, (slip, slipsInOrder)) in slips.enumerated() {
             heads.append([
                 .integer(Int64(index)), .text(slip.id), .text(slip.number), .text(slip.orderId),
                 .text(slip.orderNumber), .text(slip.customerId), .text(slip.warehouse), .text(slip.status.rawValue),
-                .text(String(decoding: try encoder.encode(slip.shipTo), as: UTF8.self)),
+                .text(String(decoding: try EventCoding.encode(slip.shipTo), as: UTF8.self)),
                 .integer(Int64(slipsInOrder)), .integer(slip.createdAt.microsecondsSince1970),
                 .integer(slip.updatedAt.microsecondsSince1970),
             ])

@@ -16,11 +16,10 @@ extension OrdersStore {
         in db: any SQLDatabase
     ) async throws {
         var rows = JSONRows(columns: [("order_id", "TEXT"), ("allocations", "TEXT")])
-        let encoder = JSONEncoder()
         for reservation in reservations {
             rows.append([
                 .text(reservation.event.orderId),
-                .text(String(decoding: try encoder.encode(reservation.event.allocations), as: UTF8.self)),
+                .text(String(decoding: try EventCoding.encode(reservation.event.allocations), as: UTF8.self)),
             ])
         }
         try await db.raw(

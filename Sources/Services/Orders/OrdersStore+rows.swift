@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import SQLKit
 import ServiceKit
 import Storage
@@ -73,16 +74,15 @@ extension OrdersStore {
         func money(_ column: String) throws -> Money {
             Money(minorUnits: try row.decode(column: column, as: Int64.self), currency: currency)
         }
-        let decoder = JSONDecoder()
         return Order(
             id: try row.decode(column: "id", as: String.self),
             number: try row.decode(column: "number", as: String.self),
             customerId: try row.decode(column: "customer_id", as: String.self),
             status: try row.decode(enum: "status", as: OrderStatus.self),
             lines: lines,
-            shippingAddress: try decoder.decode(
+            shippingAddress: try EventCoding.decode(
                 Address.self, from: Data(try row.decode(column: "shipping_address", as: String.self).utf8)),
-            billingAddress: try decoder.decode(
+            billingAddress: try EventCoding.decode(
                 Address.self, from: Data(try row.decode(column: "billing_address", as: String.self).utf8)),
             subtotal: try money("subtotal_minor"),
             tax: try money("tax_minor"),
@@ -95,8 +95,6 @@ extension OrdersStore {
     }
 
     private static func json(_ address: Address) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(address), as: UTF8.self)
+        String(decoding: try EventCoding.encode(address), as: UTF8.self)
     }
 }

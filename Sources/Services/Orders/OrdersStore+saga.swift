@@ -1,5 +1,6 @@
 import Foundation
 import IntegrationEvents
+import Messaging
 import SQLKit
 import ServiceKit
 import Storage
@@ -30,6 +31,6 @@ extension OrdersStore {
             let text = try await db.raw("SELECT allocations FROM order_reservations WHERE order_id = \(bind: id)")
                 .first()?.decode(column: "allocations", as: String.self)
         else { return nil }
-        return try JSONDecoder().decode([StockAllocation].self, from: Data(text.utf8))
+        return try EventCoding.decode([StockAllocation].self, from: Data(text.utf8))
     }
 }

@@ -198,7 +198,7 @@ public struct OrdersStore: Sendable {
         else { return DefaultAddresses() }
         func address(_ column: String) throws -> Address? {
             try row.decode(column: column, as: String?.self).map {
-                try JSONDecoder().decode(Address.self, from: Data($0.utf8))
+                try EventCoding.decode(Address.self, from: Data($0.utf8))
             }
         }
         return DefaultAddresses(shipping: try address("shipping"), billing: try address("billing"))
