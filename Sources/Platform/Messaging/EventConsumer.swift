@@ -44,8 +44,14 @@ public struct EventConsumer: Sendable {
     private struct Handler: Sendable {
         let read: @Sendable (EventEnvelope) throws -> any Sendable
         let apply: @Sendable (any Sendable, EventEnvelope, any SQLDatabase) async throws -> Void
-        /// Set for a handler that applies a run of events of its type together (``onBatch(_:_:)``).
-        var applyAll: (@Sendable ([(EventEnvelope, any Sendable)], any SQLDatabase) async throws -> Void)? = nil
+        /// Set for a handler that applies a run of events of its type together (``onBatch(_:_:)``), with
+        /// what its `prepareAll` worked out before the transaction, if anything.
+        var applyAll:
+            (@Sendable ([(EventEnvelope, any Sendable)], (any Sendable)?, any SQLDatabase) async throws -> Void)? =
+                nil
+        /// Set for a handler that works out what it will write before the transaction takes the writer
+        /// (``onBatch(_:prepare:_:)``).
+        var prepareAll: (@Sendable ([(EventEnvelope, any Sendable)]) async throws -> any Sendable)? = nil
     }
 
     public init(
@@ -81,16 +87,41 @@ public struct EventConsumer: Sendable {
     public mutating func onBatch<Event: IntegrationEvent>(
         _ type: Event.Type, _ handle: @escaping @Sendable ([Delivered<Event>], any SQLDatabase) async throws -> Void
     ) {
-        let all: @Sendable ([(EventEnvelope, any Sendable)], any SQLDatabase) async throws -> Void = { run, db in
-            let events = try run.map { envelope, event in
+        onBatch(type, prepare: { _ in () }) { events, _, db in try await handle(events, db) }
+    }
+
+    /// ``onBatch(_:_:)`` with a first step outside the transaction: `prepare` gets every event of the type
+    /// in a part of a batch (before the inbox has said which are new) and may read the database and work
+    /// out what to write, so that the transaction holds the writer only for the writes; `handle` then
+    /// gets the run to apply and what `prepare` returned, or `nil` (prepare failed, or the events are
+    /// applied one at a time after a failure). `handle` must check that what was prepared still holds (a
+    /// version in the `WHERE` of its update) and throw when it does not: the events are then applied one
+    /// at a time, each without a preparation.
+    public mutating func onBatch<Event: IntegrationEvent, Prepared: Sendable>(
+        _ type: Event.Type, prepare: @escaping @Sendable ([Delivered<Event>]) async throws -> Prepared,
+        _ handle: @escaping @Sendable ([Delivered<Event>], Prepared?, any SQLDatabase) async throws -> Void
+    ) {
+        let delivered: @Sendable ([(EventEnvelope, any Sendable)]) throws -> [Delivered<Event>] = { run in
+            try run.map { envelope, event in
                 guard let event = event as? Event else { throw MisreadEvent(type: Event.type) }
                 return Delivered(event: event, trace: TraceContext(traceparent: envelope.traceparent)?.child())
             }
-            try await handle(events, db)
         }
-        handlers[Event.type] = Handler(
-            read: Self.reader(of: Event.self), apply: { event, envelope, db in try await all([(envelope, event)], db) },
+        let all: @Sendable ([(EventEnvelope, any Sendable)], (any Sendable)?, any SQLDatabase) async throws -> Void = {
+            run, prepared, db in
+            try await handle(try delivered(run), prepared as? Prepared, db)
+        }
+        var handler = Handler(
+            read: Self.reader(of: Event.self),
+            apply: { event, envelope, db in try await all([(envelope, event)], nil, db) },
             applyAll: all)
+        if Prepared.self != Void.self {
+            handler.prepareAll = { events -> any Sendable in
+                let prepared: Prepared = try await prepare(try delivered(events))
+                return prepared
+            }
+        }
+        handlers[Event.type] = handler
     }
 
     /// Decodes an envelope of `Event`'s type, only from the service that publishes it.
@@ -131,9 +162,10 @@ public struct EventConsumer: Sendable {
         for start in stride(from: 0, to: handled.count, by: transactionLimit) {
             let part = Array(handled[start..<min(start + transactionLimit, handled.count)])
             if part.count > 1, let events = try? read(part) {
+                let prepared = await prepare(events)
                 do {
                     let repeated = try await database.transaction { db in
-                        try await apply(events, redriving: nil, in: db)
+                        try await apply(events, redriving: nil, prepared: prepared, in: db)
                     }
                     applied(part, repeated: repeated)
                     continue
@@ -146,6 +178,19 @@ public struct EventConsumer: Sendable {
             }
         }
         return failures
+    }
+
+    /// What the handlers that prepare worked out for `events`, by event type; a type whose preparation
+    /// failed is left out (its handler then works in the transaction alone).
+    private func prepare(_ events: [(EventEnvelope, any Sendable)]) async -> [String: any Sendable] {
+        var prepared: [String: any Sendable] = [:]
+        for (type, handler) in handlers {
+            guard let prepareAll = handler.prepareAll else { continue }
+            let ofType = events.filter { $0.0.type == type }
+            guard !ofType.isEmpty else { continue }
+            prepared[type] = try? await prepareAll(ofType)
+        }
+        return prepared
     }
 
     /// What the handlers read of `envelopes`, each paired with its envelope.
@@ -212,9 +257,10 @@ public struct EventConsumer: Sendable {
     /// Applies `events` (each envelope with what its handler read of it) in the transaction `db`: one
     /// inbox statement for them all, then the handlers of those not seen before, in order, and the
     /// cleanup of their failed attempts. Redriving, `events` is the one dead letter `deadLetter`. Returns the ids the inbox already held (delivered again).
-    private func apply(_ events: [(EventEnvelope, any Sendable)], redriving deadLetter: Int?, in db: any SQLDatabase)
-        async throws -> Set<String>
-    {
+    private func apply(
+        _ events: [(EventEnvelope, any Sendable)], redriving deadLetter: Int?, prepared: [String: any Sendable] = [:],
+        in db: any SQLDatabase
+    ) async throws -> Set<String> {
         let envelopes = events.map(\.0)
         let ids = envelopes.map(\.id)
         if deadLetter != nil {
@@ -232,7 +278,7 @@ public struct EventConsumer: Sendable {
             }
             if let applyAll = handler.applyAll {
                 let end = fresh[next...].firstIndex { $0.0.type != envelope.type } ?? fresh.endIndex
-                try await applyAll(Array(fresh[next..<end]), db)
+                try await applyAll(Array(fresh[next..<end]), prepared[envelope.type], db)
                 next = end
             } else {
                 // In a span of the event's trace: what the handler appends to the outbox carries it on.

@@ -16,11 +16,17 @@ enum OrdersConsumer {
 
     static func make(store: OrdersStore, autoConfirm: Bool, logger: Logger) -> EventConsumer {
         var consumer = EventConsumer(name: name, database: store.database, logger: logger)
-        consumer.onBatch(InventoryReserved.self) { events, db in
-            try await store.recordReservations(events, autoConfirm: autoConfirm, in: db)
+        consumer.onBatch(
+            InventoryReserved.self,
+            prepare: { events in autoConfirm ? try await store.planConfirmations(events) : nil }
+        ) { events, plan, db in
+            try await store.recordReservations(events, autoConfirm: autoConfirm, plan: plan ?? nil, in: db)
         }
         consumer.on(InventoryRejected.self) { event, db in try await store.recordRejection(event, in: db) }
-        consumer.onBatch(FulfillmentSlipCreated.self) { events, db in try await store.recordSlips(events, in: db) }
+        consumer.onBatch(FulfillmentSlipCreated.self, prepare: { events in try await store.planSlips(events) }) {
+            events, plan, db in
+            try await store.recordSlips(events, plan: plan, in: db)
+        }
         consumer.on(ShipmentShipped.self) { event, db in
             try await store.recordShipment(event.shipment, stage: .shipped, in: db)
         }

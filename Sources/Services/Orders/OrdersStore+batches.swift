@@ -6,15 +6,60 @@ import ServiceKit
 import Storage
 
 /// The saga's events that move orders, applied a batch at a time: inventory's reservations (which
-/// confirm) and fulfillment's slips (which send to the warehouse).
+/// confirm) and fulfillment's slips (which send to the warehouse, in `OrdersStore+slipBatches.swift`).
 extension OrdersStore {
+    /// The confirmations a batch of reservations makes, worked out before the consumer's transaction:
+    /// each order still pending, as read on a reader, with its move and the events it publishes.
+    struct ConfirmationPlan: Sendable {
+        struct Step: Sendable {
+            let from: Order
+            let to: Order
+            let change: StatusChange
+            let events: [EventEnvelope]
+        }
+
+        let now: Date
+        var steps: [String: Step] = [:]
+    }
+
+    /// ``ConfirmationPlan`` for `reservations`: reads their orders on a reader connection and makes the
+    /// moves and events (the encoding of two order snapshots each) before the writer is taken.
+    func planConfirmations(_ reservations: [Delivered<InventoryReserved>], now: Date = .storageNow) async throws
+        -> ConfirmationPlan
+    {
+        let orders = try await database.read { db in try await fetchAll(reservations.map(\.event.orderId), in: db) }
+        var plan = ConfirmationPlan(now: now)
+        for reservation in reservations where plan.steps[reservation.event.orderId] == nil {
+            guard let order = orders[reservation.event.orderId], order.status == .pendingConfirmation else { continue }
+            plan.steps[order.id] = try confirmation(of: order, by: reservation, now: now)
+        }
+        return plan
+    }
+
+    /// The move that confirms `order` on `reservation`, with its events in the reservation's trace.
+    private func confirmation(of order: Order, by reservation: Delivered<InventoryReserved>, now: Date) throws
+        -> ConfirmationPlan.Step
+    {
+        let (moved, change) = try order.transition(to: .confirmed, at: now, by: Self.inventoryActor, reason: nil)
+        let events = try reservation.traced {
+            try OrderEventMapping.forMove(moved, change, allocations: reservation.event.allocations).map {
+                try EventEnvelope($0)
+            }
+        }
+        return ConfirmationPlan.Step(from: order, to: moved, change: change, events: events)
+    }
+
     /// Records where each order's stock is reserved and, with `autoConfirm`, confirms the orders still
     /// pending, in the consumer's transaction `db`, with the same few statements whatever the batch's
     /// size. An order cancelled meanwhile stays cancelled (inventory releases on its `order.cancelled`).
+    /// With a `plan`, the moves it made are written as they are: an order that moved since it was read
+    /// fails the update's version check, and with it the transaction (the consumer then applies the
+    /// events one at a time, without a plan).
     func recordReservations(
-        _ reservations: [Delivered<InventoryReserved>], autoConfirm: Bool, now: Date = .storageNow,
-        in db: any SQLDatabase
+        _ reservations: [Delivered<InventoryReserved>], autoConfirm: Bool, plan: ConfirmationPlan? = nil,
+        now: Date = .storageNow, in db: any SQLDatabase
     ) async throws {
+        let now = plan?.now ?? now
         var rows = JSONRows(columns: [("order_id", "TEXT"), ("allocations", "TEXT")])
         for reservation in reservations {
             rows.append([
@@ -31,24 +76,27 @@ extension OrdersStore {
             """
         ).run()
         guard autoConfirm else { return }
-        var orders = try await fetchAll(reservations.map(\.event.orderId), in: db)
-        var moves: [(from: Order, to: Order, change: StatusChange)] = []
-        var events: [EventEnvelope] = []
-        for reservation in reservations {
-            guard let order = orders[reservation.event.orderId], order.status == .pendingConfirmation else { continue }
-            let (moved, change) = try order.transition(to: .confirmed, at: now, by: Self.inventoryActor, reason: nil)
-            orders[order.id] = moved
-            moves.append((order, moved, change))
-            events += try reservation.traced {
-                try OrderEventMapping.forMove(moved, change, allocations: reservation.event.allocations).map {
-                    try EventEnvelope($0)
-                }
+        var steps: [ConfirmationPlan.Step] = []
+        if let plan {
+            var taken = Set<String>()
+            for reservation in reservations where taken.insert(reservation.event.orderId).inserted {
+                if let step = plan.steps[reservation.event.orderId] { steps.append(step) }
             }
-            OrderFlowMetrics.reached(moved.status.rawValue, placedAt: moved.createdAt, now: now)
+        } else {
+            var orders = try await fetchAll(reservations.map(\.event.orderId), in: db)
+            for reservation in reservations {
+                guard let order = orders[reservation.event.orderId], order.status == .pendingConfirmation else {
+                    continue
+                }
+                let step = try confirmation(of: order, by: reservation, now: now)
+                orders[order.id] = step.to
+                steps.append(step)
+            }
         }
-        guard !moves.isEmpty else { return }
-        try await store(moves, now: now, in: db)
-        try await Outbox.append(events, engine: database.engine, in: db)
+        guard !steps.isEmpty else { return }
+        try await store(steps.map { ($0.from, $0.to, $0.change) }, now: now, in: db)
+        try await Outbox.append(steps.flatMap(\.events), engine: database.engine, in: db)
+        for step in steps { OrderFlowMetrics.reached(step.to.status.rawValue, placedAt: step.to.createdAt, now: now) }
     }
 
     /// The orders of `ids` that exist, by id, with two statements.
@@ -63,68 +111,6 @@ extension OrdersStore {
             orders[id] = try Self.order(from: row, lines: lines[id] ?? [])
         }
         return orders
-    }
-
-    /// Records the slips fulfillment made, then moves each of their orders as far as all its slips
-    /// allow (as ``recordShipment(_:stage:now:in:)`` does for a shipment), in the consumer's transaction `db`, with the
-    /// same few statements whatever the batch's size.
-    func recordSlips(_ created: [Delivered<FulfillmentSlipCreated>], now: Date = .storageNow, in db: any SQLDatabase)
-        async throws
-    {
-        var rows = JSONRows(columns: [("slip_id", "TEXT"), ("order_id", "TEXT"), ("slips_in_order", "BIGINT")])
-        var slips = Set<String>()
-        for slip in created.map(\.event.slip) where slips.insert(slip.slipId).inserted {
-            rows.append([.text(slip.slipId), .text(slip.orderId), .integer(Int64(slip.slipsInOrder))])
-        }
-        try await db.raw(
-            """
-            INSERT INTO order_slips (slip_id, order_id, slips_in_order, stage, shipment_id, updated_at)
-            SELECT v.slip_id, v.order_id, v.slips_in_order, \(bind: SlipStage.created.rawValue), NULL,
-                \(bind: now.microsecondsSince1970)
-            FROM \(rows.source(database.engine, alias: "v")) WHERE true
-            ON CONFLICT (slip_id) DO NOTHING
-            """
-        ).run()
-        let ids = Array(Set(created.map(\.event.slip.orderId))).sorted()
-        var stages: [String: (stages: [SlipStage], expected: Int)] = [:]
-        for row in try await db.raw(
-            "SELECT order_id, stage, slips_in_order FROM order_slips WHERE order_id IN (\(binds: ids))"
-        ).all() {
-            let id = try row.decode(column: "order_id", as: String.self)
-            let stage = SlipStage(rawValue: try row.decode(column: "stage", as: Int.self))
-            let expected = try row.decode(column: "slips_in_order", as: Int.self)
-            var entry = stages[id] ?? ([], 0)
-            if let stage { entry.stages.append(stage) }
-            entry.expected = max(entry.expected, expected)
-            stages[id] = entry
-        }
-        let targets = stages.compactMapValues { Self.statusAllowed(by: $0.stages, slipsInOrder: $0.expected) }
-        var orders = try await fetchAll(Array(targets.keys), in: db)
-        let path: [OrderStatus] = [.confirmed, .sentToWarehouse, .shipped, .inTransit, .delivered]
-        var moves: [(from: Order, to: Order, change: StatusChange)] = []
-        var events: [EventEnvelope] = []
-        var advanced = Set<String>()
-        for delivered in created where advanced.insert(delivered.event.slip.orderId).inserted {
-            let id = delivered.event.slip.orderId
-            guard let target = targets[id], var order = orders[id], var position = path.firstIndex(of: order.status),
-                let end = path.firstIndex(of: target)
-            else { continue }
-            while position < end {
-                position += 1
-                let actor = path[position] == .sentToWarehouse ? Self.fulfillmentActor : Self.shippingActor
-                let (moved, change) = try order.transition(to: path[position], at: now, by: actor, reason: nil)
-                moves.append((order, moved, change))
-                events += try delivered.traced {
-                    try OrderEventMapping.forMove(moved, change).map { try EventEnvelope($0) }
-                }
-                OrderFlowMetrics.reached(moved.status.rawValue, placedAt: moved.createdAt, now: now)
-                order = moved
-            }
-            orders[id] = order
-        }
-        guard !moves.isEmpty else { return }
-        try await store(moves, now: now, in: db)
-        try await Outbox.append(events, engine: database.engine, in: db)
     }
 
     /// Stores `moves` (in order; an order may move more than one step) and their history, with one
