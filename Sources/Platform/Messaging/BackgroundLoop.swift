@@ -49,7 +49,11 @@ public struct BackgroundLoop: Service {
 
     public func run() async throws {
         // Its write transactions (and its children's) wait for requests' (`WritePriority`).
-        try await WritePriority.$current.withValue(.background) { try await runPasses() }
+        // It runs on the background writer threads, not the Swift pool's: the pool's two threads then
+        // answer requests without waiting behind a consumer's decoding or a relay's pass.
+        try await withTaskExecutorPreference(WritePriority.background.threads) {
+            try await WritePriority.$current.withValue(.background) { try await runPasses() }
+        }
     }
 
     private func runPasses() async throws {

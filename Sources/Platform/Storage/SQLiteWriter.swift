@@ -71,17 +71,23 @@ final class SQLiteWriter: Sendable {
     /// systems) never has more SQLite threads than that competing with the event loops for the cores;
     /// two sets, so that a request's transaction never waits for a thread behind other databases'
     /// batches (it waits for its own database's writer at most).
-    private static let writerThreads = [
-        WritePriority.interactive: ThreadExecutor(
-            name: "sqlite-write", threads: max(2, ProcessInfo.processInfo.activeProcessorCount)),
-        .background: ThreadExecutor(
-            name: "sqlite-write-bg", threads: max(2, ProcessInfo.processInfo.activeProcessorCount)),
-    ]
+    private static let requestThreads = ThreadExecutor(
+        name: "sqlite-write", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
+    private static let backgroundThreads = ThreadExecutor(
+        name: "sqlite-write-bg", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// The threads write transactions of `priority` run on.
+    static func threads(_ priority: WritePriority) -> ThreadExecutor {
+        switch priority {
+        case .interactive: requestThreads
+        case .background: backgroundThreads
+        }
+    }
 
     /// Runs `body` in a transaction on a writer thread; returns once its writes are committed.
     func transaction<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         let priority = WritePriority.current
-        return try await withTaskExecutorPreference(Self.writerThreads[priority]) {
+        return try await withTaskExecutorPreference(Self.threads(priority)) {
             await take(priority)
             let (first, closed) = state.withLock { (!$0.open, $0.closed) }
             if closed {
@@ -116,7 +122,7 @@ final class SQLiteWriter: Sendable {
 
     /// Commits what the open transaction holds and closes the connection; later transactions fail.
     func close() async {
-        await withTaskExecutorPreference(Self.writerThreads[.interactive]) {
+        await withTaskExecutorPreference(Self.threads(.interactive)) {
             await take(.interactive)
             let members = state.withLock { state in
                 state.closed = true

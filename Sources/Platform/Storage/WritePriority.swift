@@ -9,4 +9,8 @@ public enum WritePriority: Sendable {
     /// The priority of the current task's write transactions: interactive unless a background loop
     /// (or its children) runs it.
     @TaskLocal public static var current = WritePriority.interactive
+
+    /// The threads this priority's write transactions run on (shared by the process); background loops
+    /// run all their work there.
+    public var threads: any TaskExecutor { SQLiteWriter.threads(self) }
 }
