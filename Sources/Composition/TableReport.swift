@@ -15,7 +15,7 @@ public struct TableReport: Sendable {
     {
         var retention: [String: (age: Duration, window: Duration)] = [:]
         for table in PrunedTable.all {
-            let oldest = try await database.read { db in try await table.oldestRow(in: db) }
+            let oldest = try await database.read { db in try await table.oldestRow(engine: database.engine, in: db) }
             let age = oldest.map { Duration.seconds(max(0, Int64(now.timeIntervalSince($0)))) } ?? .zero
             retention[table.name] = (age, table.window(of: database.retention))
         }

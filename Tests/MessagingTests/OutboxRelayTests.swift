@@ -48,6 +48,33 @@ struct OutboxRelayTests {
         }
     }
 
+    /// Rows the release before left unpublished (it marked a published row's `published_at`) are the ones
+    /// still to publish after this release's migrations, which on SQLite move that state into
+    /// `outbox_pending`; each is published once.
+    @Test(arguments: Engine.allCases)
+    func rowsLeftUnpublishedBeforeAnUpgradeArePublishedOnceAfterIt(engine: Engine) async throws {
+        try await TestDatabase.with(engine) { database in
+            let before = Array(MessagingSchema.migrations.prefix { $0.version <= 5 })
+            try await database.migrate(service: MessagingSchema.service, before, logger: TestDatabase.logger)
+            try await database.transaction { db in
+                for n in 1...3 { try await Outbox.append(try MessagingFixture.envelope(n), in: db) }
+                try await db.raw("UPDATE outbox SET published_at = 1 WHERE subject = 'thing-1'").run()
+            }
+            try await MessagingFixture.prepare(database)
+            #expect(try await Outbox.pendingCount(in: database) == 2)
+            let (total, subjects) = try await publishAll(database, batchSize: 10)
+            #expect(total == 2)
+            #expect(subjects == ["thing-2", "thing-3"])
+            #expect(try await Outbox.pendingCount(in: database) == 0)
+            // The rows stay for retention, whole.
+            let stored = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM outbox WHERE data LIKE '%\"n\"%'").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(stored == 3)
+        }
+    }
+
     /// Publishes every pending row through an in-process transport, `batchSize` a pass: how many, and
     /// their subjects in the order they were delivered.
     private func publishAll(_ database: Database, batchSize: Int) async throws -> (Int, [String]) {

@@ -25,21 +25,26 @@ struct RetentionTests {
         }
     }
 
-    /// Outbox rows published 8 and 6 days ago, one never published and one parked 30 days ago; inbox ids
-    /// received 9 and 7 days ago; idempotency keys answered 2 days and an hour ago, and one running.
+    /// Outbox rows published 8 and 6 days ago (as the relay marks them; on SQLite, which counts from the
+    /// event's time, their events happened then), one never published and one parked 30 days ago; inbox
+    /// ids received 9 and 7 days ago; idempotency keys answered 2 days and an hour ago, and one running.
     static func seed(_ database: Database, now: Int64) async throws {
         try await database.transaction { db in
             for (id, published, parked) in [
                 ("old", now - 8 * day, nil), ("recent", now - 6 * day, nil), ("unpublished", nil, nil),
                 ("parked", nil, now - 30 * day), ("older", now - 9 * day, nil), ("oldest", now - 10 * day, nil),
             ] as [(String, Int64?, Int64?)] {
-                try await db.raw(
+                let seq = try await db.raw(
                     """
-                    INSERT INTO outbox (id, source, type, time, data, published_at, parked_at)
-                    VALUES (\(bind: id), '/test', 'test.thing.happened', \(bind: now - 30 * day), '{}',
-                            \(bind: published), \(bind: parked))
+                    INSERT INTO outbox (id, source, type, time, data, parked_at)
+                    VALUES (\(bind: id), '/test', 'test.thing.happened', \(bind: published ?? now - 30 * day), '{}',
+                            \(bind: parked))
+                    RETURNING seq
                     """
-                ).run()
+                ).first()?.decode(column: "seq", as: Int.self)
+                if let published, let seq {
+                    try await Outbox.markPublished([seq], at: published, engine: database.engine, in: db)
+                }
             }
             for (id, received) in [("old", now - 9 * day), ("recent", now - 7 * day)] {
                 try await db.raw(
@@ -77,7 +82,9 @@ struct RetentionTests {
             #expect(try await sweep.sweep(now: now) == ["outbox": 0, "inbox": 0, "idempotency_keys": 0])
 
             // The oldest row each table keeps, as the gauges and `sprocket reconcile --sizes` read it.
-            let oldest = try await database.read { db in try await PrunedTable.outbox.oldestRow(in: db) }
+            let oldest = try await database.read { db in
+                try await PrunedTable.outbox.oldestRow(engine: database.engine, in: db)
+            }
             let age = now.timeIntervalSince(try #require(oldest))
             #expect(abs(age - 6 * 86_400) < 5)
         }

@@ -43,7 +43,15 @@ struct MetricsAPITests {
             // skips it, and the consumer counts a redelivery.
             let orders = try #require(ServiceName(rawValue: "orders").flatMap { system.databases[$0] })
             try await orders.transaction { db in
-                try await db.raw("UPDATE outbox SET published_at = NULL WHERE type = 'order.placed'").run()
+                // Pending again: SQLite keeps pending rows' seqs in a table of their own (`Outbox.pending`).
+                switch orders.engine {
+                case .postgres:
+                    try await db.raw("UPDATE outbox SET published_at = NULL WHERE type = 'order.placed'").run()
+                case .sqlite:
+                    try await db.raw(
+                        "INSERT INTO outbox_pending (seq) SELECT seq FROM outbox WHERE type = 'order.placed'"
+                    ).run()
+                }
             }
             try await system.publishPendingEvents()
             let redelivered = try await client.json(.get, "/metrics").text.split(separator: "\n").first {

@@ -76,7 +76,7 @@ if [ "$MODE" = embedded ]; then
   disk_header="database files (MiB) | WAL files (MiB)"
   # (dbstat: Debian's SQLite, which Python uses, has it.)
   plumbing_bytes="SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master
-    WHERE tbl_name IN ('outbox', 'inbox', 'idempotency_keys'))"
+    WHERE tbl_name IN ('outbox', 'outbox_pending', 'inbox', 'idempotency_keys'))"
 else
   databases=$(awk -F'\t' '$4 != "-" { sub(".*/", "", $4); print $4 }' "$DATA/topology.tsv" | sort -u)
   count() { psql -qtA "postgres://postgres@127.0.0.1:$PG_PORT/$1" -c "$2"; }

@@ -94,6 +94,29 @@ public enum MessagingSchema {
             // Expand only: the release before writes no version, and its rows are version 1.
             ["ALTER TABLE outbox ADD COLUMN schema_version BIGINT NOT NULL DEFAULT 1"]
         },
+        Migration(version: 6, name: "SQLite: pending outbox rows in a table of their own") { engine in
+            // SQLite only (``Outbox/pending(_:)``): a row waits to be published while its `seq` is in
+            // `outbox_pending`, which triggers keep as rows come and go; the relay deletes what it
+            // published, and `published_at` is no longer set. Retention then counts a row's window from
+            // its event's `time`, by the index on it. One process owns a SQLite database, so no release
+            // before this one writes it meanwhile.
+            guard engine == .sqlite else { return [] }
+            return [
+                "CREATE TABLE outbox_pending (seq INTEGER PRIMARY KEY)",
+                "INSERT INTO outbox_pending (seq) SELECT seq FROM outbox WHERE published_at IS NULL",
+                """
+                CREATE TRIGGER outbox_pending_insert AFTER INSERT ON outbox
+                BEGIN INSERT INTO outbox_pending (seq) VALUES (NEW.seq); END
+                """,
+                """
+                CREATE TRIGGER outbox_pending_delete AFTER DELETE ON outbox
+                BEGIN DELETE FROM outbox_pending WHERE seq = OLD.seq; END
+                """,
+                "DROP INDEX outbox_unpublished",
+                "DROP INDEX outbox_published",
+                "CREATE INDEX outbox_time ON outbox (time)",
+            ]
+        },
     ]
 
     /// PostgreSQL: autovacuum for a table whose rows are deleted as fast as they are added.

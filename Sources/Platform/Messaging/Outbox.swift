@@ -74,7 +74,9 @@ public enum Outbox {
     /// How many rows wait to be published (parked ones included).
     public static func pendingCount(in database: Database) async throws -> Int {
         try await database.read { db in
-            let row = try await db.raw("SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL").first()
+            let row = try await db.raw(
+                "SELECT COUNT(*) AS n FROM outbox WHERE \(unsafeRaw: pending(database.engine))"
+            ).first()
             return try row?.decode(column: "n", as: Int.self) ?? 0
         }
     }
@@ -83,7 +85,7 @@ public enum Outbox {
     public static func backlog(in database: Database) async throws -> (count: Int, oldest: Date?) {
         try await database.read { db in
             let row = try await db.raw(
-                "SELECT COUNT(*) AS n, MIN(time) AS oldest FROM outbox WHERE published_at IS NULL"
+                "SELECT COUNT(*) AS n, MIN(time) AS oldest FROM outbox WHERE \(unsafeRaw: pending(database.engine))"
             ).first()
             let oldest = try row?.decode(column: "oldest", as: Int64?.self)
             return (
@@ -99,7 +101,7 @@ public enum Outbox {
             try await db.raw(
                 """
                 SELECT seq, id, type, attempts, last_error, parked_at FROM outbox
-                WHERE published_at IS NULL AND parked_at IS NOT NULL ORDER BY seq LIMIT \(bind: limit)
+                WHERE \(unsafeRaw: pending(database.engine)) AND parked_at IS NOT NULL ORDER BY seq LIMIT \(bind: limit)
                 """
             ).all().map { row in
                 ParkedEvent(
@@ -121,10 +123,40 @@ public enum Outbox {
             let rows = try await db.raw(
                 """
                 UPDATE outbox SET parked_at = NULL, attempts = 0, first_failed_at = NULL
-                WHERE published_at IS NULL AND parked_at IS NOT NULL \(only) RETURNING seq
+                WHERE \(unsafeRaw: pending(database.engine)) AND parked_at IS NOT NULL \(only) RETURNING seq
                 """
             ).all()
             return rows.count
+        }
+    }
+
+    /// The condition that an outbox row still waits to be published (parked rows included) on `engine`.
+    ///
+    /// PostgreSQL: its `published_at` is null; the relay sets it in the transaction that claimed (and
+    /// locked) the row. SQLite: its `seq` is in `outbox_pending`, which a trigger fills as rows are
+    /// inserted and the relay empties as it publishes them (``MessagingSchema``, version 6): setting
+    /// `published_at` rewrote each row whole, payload and all, and a pass's 1,000 rows held the database's
+    /// one writer for 10–20 ms while requests waited behind it.
+    public static func pending(_ engine: Engine) -> String {
+        switch engine {
+        case .postgres: "published_at IS NULL"
+        case .sqlite: "seq IN (SELECT seq FROM outbox_pending)"
+        }
+    }
+
+    /// The condition that an outbox row was published, on `engine` (see ``pending(_:)``).
+    public static func published(_ engine: Engine) -> String { "NOT (\(pending(engine)))" }
+
+    /// Records the outbox rows `seqs` as published at `now` (µs), in `db`, a transaction on `engine`.
+    public static func markPublished(_ seqs: [Int], at now: Int64, engine: Engine, in db: any SQLDatabase)
+        async throws
+    {
+        guard !seqs.isEmpty else { return }
+        switch engine {
+        case .postgres:
+            try await db.raw("UPDATE outbox SET published_at = \(bind: now) WHERE seq IN (\(binds: seqs))").run()
+        case .sqlite:
+            try await db.raw("DELETE FROM outbox_pending WHERE seq IN (\(binds: seqs))").run()
         }
     }
 

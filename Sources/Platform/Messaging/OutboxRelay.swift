@@ -93,17 +93,17 @@ public struct OutboxRelay: Service {
         case .postgres:
             outcome = try await database.transaction(signalling: false) { db in
                 let rows = try await claim(db)
-                if let oldest = rows.first { progress?.waiting(since: oldest.time) }
-                let outcome = await publish(rows)
-                try await record(outcome, in: db)
+                if let oldest = rows.first { progress?.waiting(since: oldest.envelope.time) }
+                let outcome = await publish(rows.map(\.envelope))
+                try await record(outcome, of: rows, in: db)
                 return outcome
             }
         case .sqlite:
             let rows = try await database.read { db in try await claim(db) }
-            if let oldest = rows.first { progress?.waiting(since: oldest.time) }
-            outcome = await publish(rows)
+            if let oldest = rows.first { progress?.waiting(since: oldest.envelope.time) }
+            outcome = await publish(rows.map(\.envelope))
             if !outcome.published.isEmpty {
-                try await database.transaction(signalling: false) { db in try await record(outcome, in: db) }
+                try await database.transaction(signalling: false) { db in try await record(outcome, of: rows, in: db) }
             }
         }
         let dimensions = [("database", database.name)]
@@ -116,15 +116,17 @@ public struct OutboxRelay: Service {
     /// Why a row could not be published.
     public typealias RelayFailure = PublishFailure
 
-    private func claim(_ db: any SQLDatabase) async throws -> [EventEnvelope] {
+    /// The oldest `batchSize` rows waiting to be published and not parked (on PostgreSQL locked for
+    /// this transaction, skipping rows another replica holds).
+    private func claim(_ db: any SQLDatabase) async throws -> [(seq: Int, envelope: EventEnvelope)] {
         let rows = try await db.raw(
             """
-            SELECT id, source, type, subject, time, data, traceparent, schema_version FROM outbox
-            WHERE published_at IS NULL AND parked_at IS NULL
+            SELECT seq, id, source, type, subject, time, data, traceparent, schema_version FROM outbox
+            WHERE \(unsafeRaw: Outbox.pending(database.engine)) AND parked_at IS NULL
             ORDER BY seq LIMIT \(bind: batchSize) \(unsafeRaw: database.engine.skipLockedClause)
             """
         ).all()
-        return try rows.map(Outbox.envelope(from:))
+        return try rows.map { (try $0.decode(column: "seq", as: Int.self), try Outbox.envelope(from: $0)) }
     }
 
     /// Publishes `envelopes` in order, as one batch (``Transport/publish(batch:deadline:)``): the
@@ -145,13 +147,15 @@ public struct OutboxRelay: Service {
         }
     }
 
-    /// Marks the published rows, and counts (and maybe parks) the refused ones, in `db`.
-    private func record(_ outcome: PublishOutcome, in db: any SQLDatabase) async throws {
+    /// Marks the published rows of the claimed `rows`, and counts (and maybe parks) the refused ones, in `db`.
+    private func record(
+        _ outcome: PublishOutcome, of rows: [(seq: Int, envelope: EventEnvelope)], in db: any SQLDatabase
+    ) async throws {
         guard !outcome.published.isEmpty else { return }
         let now = Date().microsecondsSince1970
-        try await db.raw(
-            "UPDATE outbox SET published_at = \(bind: now) WHERE id IN (\(binds: outcome.published))"
-        ).run()
+        let published = Set(outcome.published)
+        let seqs = rows.lazy.filter { published.contains($0.envelope.id) }.map(\.seq)
+        try await Outbox.markPublished(Array(seqs), at: now, engine: database.engine, in: db)
         let window = parkWindow.components.seconds * 1_000_000
         for failure in outcome.failures {
             let row = try await db.raw(

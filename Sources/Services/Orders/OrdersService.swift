@@ -33,7 +33,7 @@ public struct OrdersService: ServiceModule {
                 try await db.raw(
                     """
                     SELECT COUNT(DISTINCT subject) AS n FROM outbox WHERE type = \(bind: OrderPlaced.type)
-                    AND published_at IS NOT NULL
+                    AND \(unsafeRaw: Outbox.published(database.engine))
                     AND subject IN (SELECT id FROM orders WHERE created_at >= \(bind: since))
                     """
                 ).first()?.decode(column: "n", as: Int.self) ?? 0

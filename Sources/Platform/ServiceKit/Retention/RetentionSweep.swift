@@ -39,7 +39,7 @@ public struct RetentionSweep: Sendable {
             let cutoff = now.microsecondsSince1970 - table.window(policy).microseconds
             for _ in 0..<maxBatches {
                 let count = try await database.transaction(signalling: false) { db in
-                    try await table.prune(before: cutoff, limit: policy.batchSize, in: db)
+                    try await table.prune(before: cutoff, limit: policy.batchSize, engine: database.engine, in: db)
                 }
                 deleted[table.name, default: 0] += count
                 if count > 0 {
@@ -79,7 +79,9 @@ public struct RetentionSweep: Sendable {
     public static func recordGauges(for database: Database, now: Date = Date()) async {
         for table in PrunedTable.all {
             let oldest: Date?
-            do { oldest = try await database.read { db in try await table.oldestRow(in: db) } } catch { continue }
+            do {
+                oldest = try await database.read { db in try await table.oldestRow(engine: database.engine, in: db) }
+            } catch { continue }
             let dimensions = [("database", database.name), ("table", table.name)]
             Gauge(label: "sprocket_retention_oldest_age_seconds", dimensions: dimensions)
                 .record(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
