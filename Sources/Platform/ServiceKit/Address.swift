@@ -41,13 +41,13 @@ public struct Address: Sendable, Equatable, Codable {
     public func validated(_ prefix: String, _ validator: inout Validator) -> Address {
         let prefix = prefix.isEmpty ? "" : prefix + "."
         func clean(_ text: String?) -> String? {
-            guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else {
+            guard let trimmed = text?.trimmed, !trimmed.isEmpty else {
                 return nil
             }
             return trimmed
         }
         func required(_ value: String, _ field: String, _ maximum: Int) -> String {
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = value.trimmed
             validator.check(
                 (1...maximum).contains(trimmed.count), "\(prefix)\(field)", "must be 1 to \(maximum) characters")
             return trimmed
@@ -74,7 +74,7 @@ public struct Address: Sendable, Equatable, Codable {
                 "\(prefix)postalCode", "may hold only letters, digits, spaces and dashes"
             )
         }
-        address.country = country.trimmingCharacters(in: .whitespaces).uppercased()
+        address.country = country.trimmed.uppercased()
         validator.check(
             Countries.alpha2.contains(address.country), "\(prefix)country",
             "must be an ISO 3166-1 alpha-2 code such as DE")

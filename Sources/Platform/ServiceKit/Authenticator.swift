@@ -16,7 +16,7 @@ public struct Authenticator: Sendable {
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             throw .unauthenticated("The Authorization header must be `Bearer <token>`.")
         }
-        return try await verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        return try await verify(header.dropFirst(7).trimmed)
     }
 
     /// The caller, if the request carries a valid token; `nil` for anonymous requests.

@@ -17,7 +17,7 @@ public struct ContentSafetyMiddleware<Context: RequestContext>: RouterMiddleware
         var response = try await next(request, context)
         response.headers[.xContentTypeOptions] = "nosniff"
         guard let type = response.headers[.contentType] else { return response }
-        let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let media = type.split(separator: ";").first.map { $0.trimmed.lowercased() } ?? ""
         if media.hasPrefix("text/"), !type.lowercased().contains("charset=") {
             response.headers[.contentType] = "\(type); charset=utf-8"
         }

@@ -8,7 +8,7 @@ public enum Email {
     /// The normalised address, or `nil` when `text` is not shaped like an email address.
     public static func normalize(_ text: String) -> String? {
         guard text.utf8.count <= maxLength + 16 else { return nil }
-        let email = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let email = text.trimmed.lowercased()
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard email.utf8.count <= maxLength, parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64,
             parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains(".."),

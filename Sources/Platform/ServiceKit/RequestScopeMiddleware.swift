@@ -71,7 +71,7 @@ public struct RequestScopeMiddleware<Context: RemoteAddressRequestContext>: Rout
         guard let peer, isTrusted(peer, trusted), let forwardedFor, forwardedFor.utf8.count <= 1024 else {
             return peer
         }
-        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let hops = forwardedFor.split(separator: ",").map(\.trimmed)
         for hop in hops.reversed() where !hop.isEmpty && !isTrusted(hop, trusted) {
             return hop.count <= 64 ? hop : peer
         }

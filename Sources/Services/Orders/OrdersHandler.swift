@@ -99,7 +99,7 @@ struct OrdersHandler: APIProtocol, ContractHandler {
     }
 
     private static func reason(_ text: String?) throws(Problem) -> String? {
-        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let text = text?.trimmed, !text.isEmpty else { return nil }
         guard text.count <= 500 else {
             throw Problem.validation([FieldError(field: "reason", message: "must be at most 500 characters")])
         }

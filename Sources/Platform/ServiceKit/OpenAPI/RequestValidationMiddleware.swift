@@ -111,7 +111,7 @@ public struct RequestValidationMiddleware<Context: RequestContext>: RouterMiddle
 
     private static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let media = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let media = contentType.split(separator: ";").first?.trimmed.lowercased()
         return media == "application/json" || media?.hasSuffix("+json") == true
     }
 }

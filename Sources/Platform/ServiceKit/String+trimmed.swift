@@ -1,8 +1,9 @@
 extension StringProtocol {
     /// The text without leading and trailing white space (Unicode `White_Space`, line breaks included).
     ///
-    /// Pure Swift: Foundation's `trimmingCharacters(in:)` goes through `NSString` and was a quarter of an
-    /// import's time. Text that needs no trimming is returned without copying its characters.
+    /// Pure Swift: Foundation's `trimmingCharacters(in:)` goes through `NSString`; it was a quarter of a
+    /// parts import's time, and trimming the bearer token 1.2 % of the whole order flow's CPU. Text that
+    /// needs no trimming is returned without copying its characters.
     public var trimmed: String {
         let scalars = unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return "" }
